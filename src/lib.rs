@@ -1,0 +1,15 @@
+//! wway: one YAML file declares a product's whole multi-region AWS footprint;
+//! wway plans it against the live account, applies it, rolls it back, reports
+//! drift and exports it as Terraform.
+//!
+//! The layers, each depending only on those above it in this list:
+//! - [`topology`]: the file format, parsed with spans and validated (pure);
+//! - [`cloud`]: the AWS SDK clients, one module per service;
+//! - [`present`]: how results are shown to people and machines;
+//! - [`commands`]: one module per subcommand, composing the above.
+
+pub mod cli;
+pub mod cloud;
+pub mod commands;
+pub mod present;
+pub mod topology;

@@ -1,0 +1,32 @@
+//! Renders topology [`Problems`] as miette reports: unicode boxes, colour only
+//! when asked for, wrapped to a given width, followed by a one-line count.
+
+use std::fmt::Write;
+
+use miette::{GraphicalReportHandler, GraphicalTheme};
+
+use crate::topology::Problems;
+
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+pub fn render(problems: &Problems, style: &Style) -> String {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_context_lines(1);
+    let mut out = String::new();
+    for report in problems.reports() {
+        // Writing into a String cannot fail.
+        let _ = handler.render_report(&mut out, report.as_ref());
+        out.push('\n');
+    }
+    let _ = writeln!(out, "error: {problems}");
+    out
+}

@@ -1,0 +1,161 @@
+//! The `edge_functions:` section: Lambda@Edge functions, each a code folder
+//! beside the topology file. The folder and the handler's file must exist;
+//! per-event limits are checked where a CDN behavior uses the function.
+
+use std::path::Path;
+
+use super::decode::Decoder;
+use super::model::EdgeFunction;
+use super::problem::Problem;
+use super::values::role_arn;
+use super::yaml::{Entry, Node};
+
+/// The runtimes Lambda@Edge accepts.
+const RUNTIMES: &[&str] = &[
+    "nodejs18.x",
+    "nodejs20.x",
+    "nodejs22.x",
+    "python3.9",
+    "python3.10",
+    "python3.11",
+    "python3.12",
+    "python3.13",
+];
+
+/// The valid functions, and the names of all (valid or not).
+pub fn decode(d: &mut Decoder, node: &Node, base_dir: &Path) -> (Vec<EdgeFunction>, Vec<String>) {
+    let Some(entries) = d.entries(node, "`edge_functions`") else {
+        return Default::default();
+    };
+    let functions = entries
+        .iter()
+        .filter_map(|e| function(d, e, base_dir))
+        .collect();
+    let names = entries
+        .iter()
+        .filter_map(|e| e.key.as_key().map(str::to_string))
+        .collect();
+    (functions, names)
+}
+
+fn function(d: &mut Decoder, entry: &Entry, base_dir: &Path) -> Option<EdgeFunction> {
+    let name = d.string(&entry.key, "an edge function name")?;
+    let valid_name = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid_name {
+        d.report(
+            Problem::new(
+                "topology::name",
+                format!("`{}` is not a valid Lambda function name", name.value),
+                name.span,
+                "invalid",
+            )
+            .help("up to 64 letters, digits, `-` and `_`"),
+        );
+    }
+    let what = format!("edge function `{}`", name.value);
+    let known = [
+        "source", "runtime", "handler", "role_arn", "memory", "timeout",
+    ];
+    let fields = d.fields(&entry.value, entry.key.span, &what, &known)?;
+    let source = fields
+        .required(d, "source")
+        .and_then(|n| d.string(n, "`source`"));
+    let runtime = fields
+        .required(d, "runtime")
+        .and_then(|n| d.string(n, "`runtime`"));
+    let handler = fields
+        .required(d, "handler")
+        .and_then(|n| d.string(n, "`handler`"));
+    let role_arn = fields
+        .required(d, "role_arn")
+        .and_then(|n| role_arn(d, n, "`role_arn`"));
+    let memory = match fields.get("memory") {
+        Some(n) => d.integer(n, "`memory`", 128..=10_240),
+        None => Some(128),
+    };
+    let timeout = match fields.get("timeout") {
+        Some(n) => d.integer(n, "`timeout`", 1..=30),
+        None => Some(3),
+    };
+    let runtime = runtime.filter(|r| {
+        let known = RUNTIMES.contains(&r.as_str());
+        if !known {
+            d.unknown_name(r, "Lambda@Edge runtime", RUNTIMES);
+        }
+        known
+    })?;
+    let (source, handler) = (source?, handler?);
+    let folder = base_dir.join(source.as_str());
+    if !folder.is_dir() {
+        d.report(
+            Problem::new(
+                "topology::edge-source",
+                format!(
+                    "the source folder `{}` of {what} does not exist",
+                    source.value
+                ),
+                source.span,
+                "no such folder",
+            )
+            .help(
+                "`source` is a folder relative to the topology file, holding the function's code",
+            ),
+        );
+        return None;
+    }
+    let Some((module, _export)) = handler
+        .split_once('.')
+        .filter(|(m, e)| !m.is_empty() && !e.is_empty())
+    else {
+        d.report(
+            Problem::new(
+                "topology::handler",
+                format!("`{}` is not a handler", handler.value),
+                handler.span,
+                "not file.function",
+            )
+            .help("write the file (without extension) and the exported function: index.handler"),
+        );
+        return None;
+    };
+    let extensions: &[&str] = if runtime.starts_with("nodejs") {
+        &["js", "mjs", "cjs"]
+    } else {
+        &["py"]
+    };
+    if !extensions
+        .iter()
+        .any(|ext| folder.join(format!("{module}.{ext}")).is_file())
+    {
+        d.report(
+            Problem::new(
+                "topology::handler",
+                format!(
+                    "the handler's file `{module}.{}` is not in `{}`",
+                    extensions[0], source.value
+                ),
+                handler.span,
+                "no such file",
+            )
+            .help(format!(
+                "add {module}.{} to the source folder, or fix the handler",
+                extensions[0]
+            )),
+        );
+        return None;
+    }
+    Some(EdgeFunction {
+        name: name.value,
+        source: folder,
+        runtime: runtime.value,
+        handler: handler.value,
+        role_arn: role_arn?,
+        memory: memory? as u32,
+        timeout: timeout? as u32,
+    })
+    .filter(|_| valid_name)
+}

@@ -1,0 +1,269 @@
+//! The validated topology: what the user declared, after every rule of
+//! spec/TOPOLOGY.md held. Values that later stages may need to point back at
+//! (names that other sections refer to) keep their [`Spanned`] source position.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::net::Ipv4Net;
+use super::problem::Span;
+
+/// A value and where the user wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> std::ops::Deref for Spanned<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Topology {
+    pub name: String,
+    pub tags: BTreeMap<String, String>,
+    pub regions: Vec<Region>,
+    pub dns: Option<Dns>,
+    pub cdn: Option<Cdn>,
+    pub edge_functions: Vec<EdgeFunction>,
+}
+
+impl Topology {
+    pub fn region(&self, name: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| *r.name == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub name: Spanned<String>,
+    pub network: Network,
+    pub cluster: Cluster,
+    /// The region's public API host name, where DNS or the CDN points at it.
+    pub origin: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub cidr: Ipv4Net,
+    /// One private subnet per availability zone, carved evenly from `cidr`.
+    pub subnets: Vec<Subnet>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subnet {
+    pub availability_zone: String,
+    pub cidr: Ipv4Net,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub name: String,
+    pub version: String,
+    pub role_arn: String,
+    pub node_role_arn: String,
+    pub node_groups: Vec<NodeGroup>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NodeGroup {
+    pub name: String,
+    pub instance_types: Vec<String>,
+    pub min: u32,
+    pub desired: u32,
+    pub max: u32,
+    pub capacity_type: CapacityType,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapacityType {
+    OnDemand,
+    Spot,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dns {
+    pub zone: String,
+    pub health_check: Option<HealthCheck>,
+    pub records: Vec<Record>,
+    pub ttl: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthCheck {
+    pub protocol: HealthProtocol,
+    pub path: Option<String>,
+    pub port: u16,
+    pub interval: u32,
+    pub failure_threshold: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HealthProtocol {
+    Http,
+    Https,
+    Tcp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// Relative to the zone; "@" is the apex.
+    pub name: String,
+    pub routing: Routing,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Routing {
+    Failover {
+        primary: String,
+        secondary: String,
+    },
+    /// In the file's order; `Location::Default` is Route 53's "*".
+    Geolocation(Vec<(Location, String)>),
+    Latency(Vec<String>),
+    Weighted(Vec<(String, u8)>),
+    Simple(Target),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Region(String),
+    Cdn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Default,
+    Country(String),
+    Continent(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Cdn {
+    pub comment: String,
+    pub aliases: Vec<String>,
+    pub price_class: String,
+    pub certificate_arn: Option<String>,
+    pub minimum_protocol_version: String,
+    pub origins: Vec<Origin>,
+    pub default_behavior: Behavior,
+    /// Ordered: the first whose path matches wins.
+    pub behaviors: Vec<Behavior>,
+    pub error_pages: Vec<(u16, String)>,
+    pub logging: Option<Logging>,
+    pub geo_restriction: GeoRestriction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub id: String,
+    pub target: OriginTarget,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OriginTarget {
+    Domain(String),
+    Region(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Behavior {
+    /// `None` for the default behavior.
+    pub path: Option<String>,
+    pub origin: String,
+    pub methods: Methods,
+    pub ttl: Ttl,
+    pub forward: Forward,
+    pub edge_functions: Vec<(EdgeEvent, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Methods {
+    Read,
+    ReadOptions,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ttl {
+    pub min: u64,
+    pub default: u64,
+    pub max: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Forward {
+    pub query_string: bool,
+    pub headers: Vec<String>,
+    pub cookies: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EdgeEvent {
+    ViewerRequest,
+    ViewerResponse,
+    OriginRequest,
+    OriginResponse,
+}
+
+impl EdgeEvent {
+    pub const ALL: [(&'static str, EdgeEvent); 4] = [
+        ("viewer-request", EdgeEvent::ViewerRequest),
+        ("viewer-response", EdgeEvent::ViewerResponse),
+        ("origin-request", EdgeEvent::OriginRequest),
+        ("origin-response", EdgeEvent::OriginResponse),
+    ];
+
+    pub fn name(self) -> &'static str {
+        EdgeEvent::ALL
+            .iter()
+            .find(|(_, e)| *e == self)
+            .map(|(n, _)| *n)
+            .unwrap_or_default()
+    }
+
+    /// Lambda@Edge quotas: viewer events 5 s and 128 MB, origin events 30 s and 10,240 MB.
+    pub fn max_timeout(self) -> u32 {
+        match self {
+            EdgeEvent::ViewerRequest | EdgeEvent::ViewerResponse => 5,
+            EdgeEvent::OriginRequest | EdgeEvent::OriginResponse => 30,
+        }
+    }
+
+    pub fn max_memory(self) -> u32 {
+        match self {
+            EdgeEvent::ViewerRequest | EdgeEvent::ViewerResponse => 128,
+            EdgeEvent::OriginRequest | EdgeEvent::OriginResponse => 10_240,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logging {
+    pub bucket: String,
+    pub prefix: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GeoRestriction {
+    None,
+    Allow(Vec<String>),
+    Deny(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct EdgeFunction {
+    pub name: String,
+    /// The code folder, resolved against the topology file's folder.
+    pub source: PathBuf,
+    pub runtime: String,
+    pub handler: String,
+    pub role_arn: String,
+    pub memory: u32,
+    pub timeout: u32,
+}

@@ -1,0 +1,473 @@
+//! The `regions:` section: per region a VPC block carved into one subnet per
+//! availability zone, an EKS cluster with its node groups, and an optional
+//! public origin. Also the rule across regions: their blocks must not overlap.
+
+use std::collections::BTreeMap;
+
+use super::decode::Decoder;
+use super::model::{CapacityType, Cluster, Network, NodeGroup, Region, Spanned, Subnet};
+use super::net::{CidrError, Ipv4Net};
+use super::problem::{Problem, Span};
+use super::refs::DeclaredRegion;
+use super::values::{self, check_region_code, hostname, name};
+use super::yaml::{Entry, Node, Value};
+
+/// The smallest subnet AWS allows.
+const SMALLEST_SUBNET: u8 = 28;
+
+/// The valid regions, and every region the file names (valid or not), so that
+/// references to a region with a defect are not reported twice.
+pub fn decode(d: &mut Decoder, node: &Node, topology: &str) -> (Vec<Region>, Vec<DeclaredRegion>) {
+    let Some(entries) = d.entries(node, "`regions`") else {
+        return Default::default();
+    };
+    if entries.is_empty() {
+        d.report(
+            Problem::new(
+                "topology::no-regions",
+                "`regions` is empty",
+                node.span.start_only(),
+                "no region here",
+            )
+            .help("declare at least one region, e.g. `us-east-1:` with its network and cluster"),
+        );
+    }
+    let mut blocks: Vec<(Ipv4Net, Span, String)> = Vec::new();
+    let regions = entries
+        .iter()
+        .filter_map(|entry| region(d, entry, topology, &mut blocks))
+        .collect();
+    let declared = entries.iter().filter_map(declared).collect();
+    (regions, declared)
+}
+
+fn declared(entry: &Entry) -> Option<DeclaredRegion> {
+    let has_origin = match &entry.value.value {
+        Value::Map(fields) => fields
+            .iter()
+            .any(|f| f.key.as_key() == Some("origin") && !f.value.is_null()),
+        _ => false,
+    };
+    let name = entry.key.as_key()?.to_string();
+    Some(DeclaredRegion {
+        name: Spanned {
+            value: name,
+            span: entry.key.span,
+        },
+        has_origin,
+    })
+}
+
+fn region(
+    d: &mut Decoder,
+    entry: &Entry,
+    topology: &str,
+    blocks: &mut Vec<(Ipv4Net, Span, String)>,
+) -> Option<Region> {
+    let name = d.string(&entry.key, "a region name")?;
+    let known = check_region_code(d, &name);
+    let what = format!("region `{}`", name.value);
+    let fields = d.fields(
+        &entry.value,
+        entry.key.span,
+        &what,
+        &["network", "cluster", "origin"],
+    )?;
+    let network = fields
+        .required(d, "network")
+        .and_then(|n| network(d, n, fields.at(), &name, blocks));
+    let cluster = fields
+        .required(d, "cluster")
+        .and_then(|n| cluster(d, n, fields.at(), &name, topology));
+    let origin = fields
+        .get("origin")
+        .and_then(|n| hostname(d, n, "origin host name"));
+    Some(Region {
+        name,
+        network: network?,
+        cluster: cluster?,
+        origin,
+    })
+    .filter(|_| known)
+}
+
+fn network(
+    d: &mut Decoder,
+    node: &Node,
+    at: Span,
+    region: &Spanned<String>,
+    blocks: &mut Vec<(Ipv4Net, Span, String)>,
+) -> Option<Network> {
+    let what = format!("the network of `{}`", region.value);
+    let fields = d.fields(node, at, &what, &["cidr", "availability_zones"])?;
+    let cidr = fields.required(d, "cidr").and_then(|n| cidr(d, n));
+    let zones = fields
+        .required(d, "availability_zones")
+        .and_then(|n| zones(d, n, region));
+    let (cidr, cidr_span) = cidr?;
+    if let Some((other, span, other_region)) = blocks.iter().find(|(b, ..)| b.overlaps(&cidr)) {
+        d.report(
+            Problem::new(
+                "topology::cidr-overlap",
+                format!("the network of `{}` ({cidr}) overlaps that of `{other_region}` ({other})", region.value),
+                cidr_span,
+                "overlaps",
+            )
+            .also(*span, format!("{other_region} uses this block"))
+            .help("give every region a block of its own, e.g. 10.10.0.0/16, 10.20.0.0/16, 10.30.0.0/16"),
+        );
+    }
+    blocks.push((cidr, cidr_span, region.value.clone()));
+    let (zones, zones_span) = zones?;
+    let Some(subnets) = cidr.carve(zones.len(), SMALLEST_SUBNET) else {
+        d.report(
+            Problem::new(
+                "topology::cidr-too-small",
+                format!(
+                    "{cidr} is too small for {} subnets of at least /{SMALLEST_SUBNET}",
+                    zones.len()
+                ),
+                zones_span,
+                "too many zones for the block",
+            )
+            .help("use a larger block or fewer availability zones"),
+        );
+        return None;
+    };
+    let subnets = zones
+        .into_iter()
+        .zip(subnets)
+        .map(|(availability_zone, cidr)| Subnet {
+            availability_zone,
+            cidr,
+        })
+        .collect();
+    Some(Network { cidr, subnets })
+}
+
+fn cidr(d: &mut Decoder, node: &Node) -> Option<(Ipv4Net, Span)> {
+    let text = d.string(node, "`cidr`")?;
+    let problem = |message: String, label: &str| {
+        Problem::new("topology::cidr", message, text.span, label.to_string())
+    };
+    match text.parse::<Ipv4Net>() {
+        Ok(net) if (16..=24).contains(&net.prefix) => return Some((net, text.span)),
+        Ok(net) => d.report(
+            problem(format!("a VPC block must be /16 to /24, {net} is /{}", net.prefix), "wrong size")
+                .help("AWS allows VPC blocks from /16 (65,536 addresses) to /28; wway wants room for subnets: /16 to /24"),
+        ),
+        Err(CidrError::HostBits(net)) => d.report(
+            problem(format!("`{}` has address bits set past its prefix", text.value), "not a block start")
+                .help(format!("did you mean {net}?")),
+        ),
+        Err(CidrError::Syntax) => d.report(
+            problem(format!("`{}` is not an IPv4 block", text.value), "not a CIDR block")
+                .help("write an address and a prefix length, e.g. 10.10.0.0/16"),
+        ),
+    }
+    None
+}
+
+/// `availability_zones`: a count (2..6, zones a, b, c, ... of the region) or a
+/// list of zone names of the region.
+fn zones(d: &mut Decoder, node: &Node, region: &Spanned<String>) -> Option<(Vec<String>, Span)> {
+    let what = "`availability_zones`";
+    if let Value::Seq(_) = node.value {
+        let names = d.strings(node, what)?;
+        let mut valid = true;
+        for zone in &names {
+            let suffix = zone.strip_prefix(region.as_str());
+            if !suffix.is_some_and(|s| s.len() == 1 && s.chars().all(|c| c.is_ascii_lowercase())) {
+                valid = false;
+                d.report(
+                    Problem::new(
+                        "topology::availability-zone",
+                        format!(
+                            "`{}` is not an availability zone of {}",
+                            zone.value, region.value
+                        ),
+                        zone.span,
+                        "not in this region",
+                    )
+                    .help(format!(
+                        "zone names are the region and a letter, e.g. {}a",
+                        region.value
+                    )),
+                );
+            }
+        }
+        if !(2..=6).contains(&names.len()) {
+            valid = false;
+            d.report(
+                Problem::new(
+                    "topology::range",
+                    format!("{what} lists {} zones", names.len()),
+                    node.span.start_only(),
+                    "2 to 6 zones",
+                )
+                .help("EKS needs subnets in at least two zones; list 2 to 6"),
+            );
+        }
+        return valid.then(|| (names.into_iter().map(|z| z.value).collect(), node.span));
+    }
+    let count = d.integer(node, what, 2..=6)?;
+    let zones = (b'a'..)
+        .take(count as usize)
+        .map(|c| format!("{}{}", region.value, c as char))
+        .collect();
+    Some((zones, node.span))
+}
+
+fn cluster(
+    d: &mut Decoder,
+    node: &Node,
+    at: Span,
+    region: &Spanned<String>,
+    topology: &str,
+) -> Option<Cluster> {
+    let what = format!("the cluster of `{}`", region.value);
+    let known = [
+        "name",
+        "version",
+        "role_arn",
+        "node_role_arn",
+        "node_groups",
+    ];
+    let fields = d.fields(node, at, &what, &known)?;
+    let name = match fields.get("name") {
+        Some(node) => cluster_name(d, node),
+        None => Some(format!("{topology}-{}", region.value)),
+    };
+    let version = fields
+        .required(d, "version")
+        .and_then(|n| kubernetes_version(d, n));
+    let role_arn = fields
+        .required(d, "role_arn")
+        .and_then(|n| values::role_arn(d, n, "`role_arn`"));
+    let node_role_arn = fields
+        .required(d, "node_role_arn")
+        .and_then(|n| values::role_arn(d, n, "`node_role_arn`"));
+    let node_groups = fields.required(d, "node_groups").map(|n| node_groups(d, n));
+    Some(Cluster {
+        name: name?,
+        version: version?,
+        role_arn: role_arn?,
+        node_role_arn: node_role_arn?,
+        node_groups: node_groups?,
+    })
+}
+
+/// EKS: 1 to 100 characters, a letter or digit first, then letters, digits, `-` and `_`.
+fn cluster_name(d: &mut Decoder, node: &Node) -> Option<String> {
+    let name = d.string(node, "a cluster name")?;
+    let mut chars = name.chars();
+    let valid = name.len() <= 100
+        && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        d.report(
+            Problem::new(
+                "topology::name",
+                format!("`{}` is not a valid EKS cluster name", name.value),
+                name.span,
+                "invalid",
+            )
+            .help("up to 100 letters, digits, `-` and `_`, starting with a letter or digit"),
+        );
+    }
+    valid.then_some(name.value)
+}
+
+/// A quoted `"1.NN"`. An unquoted 1.30 is the float 1.3 to YAML, which is the
+/// classic way to ask EKS for the wrong version; it gets its own diagnostic.
+fn kubernetes_version(d: &mut Decoder, node: &Node) -> Option<String> {
+    if let Value::Scalar(s) = &node.value
+        && s.plain
+        && let Ok(number) = s.text.parse::<f64>()
+    {
+        d.report(
+            Problem::new(
+                "topology::version-not-quoted",
+                format!("the Kubernetes version {} is not quoted, so YAML reads it as the number {number}", s.text),
+                node.span,
+                format!("read as the number {number}"),
+            )
+            .help(format!("quote it: version: \"{}\"", s.text)),
+        );
+        return None;
+    }
+    let version = d.string(node, "`version`")?;
+    let minor = version
+        .strip_prefix("1.")
+        .filter(|m| m.len() == 2)
+        .and_then(|m| m.parse::<u32>().ok());
+    if minor.is_some_and(|m| m >= 23) {
+        return Some(version.value);
+    }
+    d.report(
+        Problem::new(
+            "topology::version",
+            format!("`{}` is not an EKS Kubernetes version", version.value),
+            version.span,
+            "not 1.NN",
+        )
+        .help("write a version EKS offers, quoted, e.g. \"1.31\""),
+    );
+    None
+}
+
+fn node_groups(d: &mut Decoder, node: &Node) -> Vec<NodeGroup> {
+    let Some(entries) = d.entries(node, "`node_groups`") else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|entry| node_group(d, entry))
+        .collect()
+}
+
+fn node_group(d: &mut Decoder, entry: &Entry) -> Option<NodeGroup> {
+    let name = name(d, &entry.key, "node group name", 63);
+    let what = format!("node group `{}`", entry.key.as_key().unwrap_or_default());
+    let known = [
+        "instance_types",
+        "min",
+        "desired",
+        "max",
+        "capacity_type",
+        "labels",
+    ];
+    let fields = d.fields(&entry.value, entry.key.span, &what, &known)?;
+    let instance_types = fields
+        .required(d, "instance_types")
+        .and_then(|n| instance_types(d, n));
+    let size = |d: &mut Decoder, key: &str| {
+        let node = fields.required(d, key)?;
+        Some((
+            d.integer(node, &format!("`{key}`"), 0..=1000)? as u32,
+            node.span,
+        ))
+    };
+    let (min, desired, max) = (size(d, "min"), size(d, "desired"), size(d, "max"));
+    let capacity_type = match fields.get("capacity_type") {
+        Some(n) => d.choice(
+            n,
+            "capacity type",
+            &[
+                ("on-demand", CapacityType::OnDemand),
+                ("spot", CapacityType::Spot),
+            ],
+        ),
+        None => Some(CapacityType::OnDemand),
+    };
+    let labels = match fields.get("labels") {
+        Some(n) => string_map(d, n, "`labels`"),
+        None => Some(BTreeMap::new()),
+    };
+    let ((min, min_span), (desired, desired_span), (max, max_span)) = (min?, desired?, max?);
+    let mut sizes_valid = true;
+    let mut order = |low: (u32, Span, &str), high: (u32, Span, &str)| {
+        if low.0 > high.0 {
+            sizes_valid = false;
+            d.report(
+                Problem::new(
+                    "topology::node-group-size",
+                    format!(
+                        "{what}: `{}` ({}) is greater than `{}` ({})",
+                        low.2, low.0, high.2, high.0
+                    ),
+                    low.1,
+                    format!("{} is {}", low.2, low.0),
+                )
+                .also(high.1, format!("{} is {}", high.2, high.0))
+                .help("a node group needs min <= desired <= max"),
+            );
+        }
+    };
+    order((min, min_span, "min"), (desired, desired_span, "desired"));
+    order((desired, desired_span, "desired"), (max, max_span, "max"));
+    if max == 0 {
+        sizes_valid = false;
+        d.report(
+            Problem::new(
+                "topology::node-group-size",
+                format!("{what}: `max` is 0"),
+                max_span,
+                "max is 0",
+            )
+            .help("EKS needs max >= 1"),
+        );
+    }
+    Some(NodeGroup {
+        name: name?.value,
+        instance_types: instance_types?,
+        min,
+        desired,
+        max,
+        capacity_type: capacity_type?,
+        labels: labels?,
+    })
+    .filter(|_| sizes_valid)
+}
+
+/// EC2 instance type names: a family, a dot and a size (`m5.2xlarge`).
+fn instance_types(d: &mut Decoder, node: &Node) -> Option<Vec<String>> {
+    let types = d.strings(node, "`instance_types`")?;
+    if types.is_empty() {
+        d.report(
+            Problem::new(
+                "topology::instance-types",
+                "`instance_types` is empty",
+                node.span.start_only(),
+                "empty list",
+            )
+            .help("list at least one EC2 instance type, e.g. [m5.2xlarge]"),
+        );
+        return None;
+    }
+    let mut valid = true;
+    for t in &types {
+        let shape = t.split_once('.').is_some_and(|(family, size)| {
+            family.starts_with(|c: char| c.is_ascii_lowercase())
+                && family.chars().any(|c| c.is_ascii_digit())
+                && family
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !size.is_empty()
+                && size
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
+        if !shape {
+            valid = false;
+            d.report(
+                Problem::new(
+                    "topology::instance-type",
+                    format!("`{}` is not an EC2 instance type", t.value),
+                    t.span,
+                    "not an instance type",
+                )
+                .help("write a family and a size, e.g. m5.2xlarge or c5.4xlarge"),
+            );
+        }
+    }
+    valid.then(|| types.into_iter().map(|t| t.value).collect())
+}
+
+/// A mapping of strings to strings (tags, labels).
+pub fn string_map(d: &mut Decoder, node: &Node, what: &str) -> Option<BTreeMap<String, String>> {
+    let entries = d.entries(node, what)?;
+    let mut map = BTreeMap::new();
+    let mut valid = true;
+    for entry in entries {
+        let key = d.string(&entry.key, &format!("a key of {what}"));
+        let value = d.string(&entry.value, &format!("a value of {what}"));
+        match (key, value) {
+            (Some(k), Some(v)) => {
+                map.insert(k.value, v.value);
+            }
+            _ => valid = false,
+        }
+    }
+    valid.then_some(map)
+}

@@ -1,0 +1,301 @@
+//! The YAML layer: turns the text of a topology file into a tree of [`Node`]s in
+//! which every value, key, sequence and mapping carries its byte span in the file.
+//!
+//! It owns everything that is about YAML rather than about wway: syntax errors,
+//! tabs in indentation, duplicate keys, aliases, multiple documents, and whether a
+//! scalar was quoted (so that `1.30` and `"1.30"` can be told apart later).
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+
+use super::problem::{Problem, Span};
+
+/// One value of the document with its place in the source.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub span: Span,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone)]
+pub enum Value {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+/// A scalar as written: its text and whether it was quoted (quoted scalars are
+/// always strings; plain ones may be numbers, booleans or null).
+#[derive(Debug, Clone)]
+pub struct Scalar {
+    pub text: String,
+    pub plain: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn is_null(&self) -> bool {
+        matches!(&self.value, Value::Scalar(s) if s.plain && matches!(s.text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    /// The key's text when this node is a scalar key.
+    pub fn as_key(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar(s) => Some(&s.text),
+            _ => None,
+        }
+    }
+
+    /// What the node is, in the words a diagnostic uses ("a list", "the number 1.3").
+    pub fn describe(&self) -> String {
+        match &self.value {
+            Value::Seq(_) => "a list".into(),
+            Value::Map(_) => "a mapping".into(),
+            Value::Scalar(_) if self.is_null() => "nothing (null)".into(),
+            Value::Scalar(s) if !s.plain => format!("the string \"{}\"", s.text),
+            Value::Scalar(s) if s.text.parse::<f64>().is_ok() => format!("the number {}", s.text),
+            Value::Scalar(s) if matches!(s.text.as_str(), "true" | "false") => {
+                format!("the boolean {}", s.text)
+            }
+            Value::Scalar(s) => format!("the string \"{}\"", s.text),
+        }
+    }
+}
+
+/// Parses one YAML document. Problems that stop the parse (syntax, tabs) come
+/// back as errors; duplicate keys are reported and the first occurrence is kept.
+pub fn parse(text: &str, problems: &mut Vec<Problem>) -> Option<Node> {
+    let tabs = tab_indentation(text);
+    if !tabs.is_empty() {
+        problems.extend(tabs);
+        return None;
+    }
+    let offsets = ByteOffsets::new(text);
+    let mut builder = Builder {
+        offsets: &offsets,
+        anchors: HashMap::new(),
+        problems,
+    };
+    match builder.document(Parser::new_from_str(text)) {
+        Ok(node) => node,
+        Err(error) => {
+            builder.problems.push(syntax_problem(&offsets, &error));
+            None
+        }
+    }
+}
+
+/// Tabs may not indent YAML; saphyr's own message for it is cryptic, so every
+/// offending line is reported here first.
+fn tab_indentation(text: &str) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some(tab) = line[..indent].find('\t') {
+            problems.push(
+                Problem::new(
+                    "yaml::tab",
+                    "a tab is used for indentation",
+                    Span::new(offset + tab, 1),
+                    "tab here",
+                )
+                .help("YAML indents with spaces only: replace the tab with spaces"),
+            );
+        }
+        offset += line.len();
+    }
+    problems
+}
+
+fn syntax_problem(offsets: &ByteOffsets, error: &ScanError) -> Problem {
+    let at = offsets.byte(error.marker().index());
+    Problem::new(
+        "yaml::syntax",
+        format!("the file is not valid YAML: {}", error.info()),
+        Span::new(at, 0),
+        "here",
+    )
+    .help("check the indentation and the quoting on this line and the one above it")
+}
+
+/// saphyr counts positions in characters; miette wants bytes.
+struct ByteOffsets {
+    by_char: Vec<usize>,
+}
+
+impl ByteOffsets {
+    fn new(text: &str) -> Self {
+        let mut by_char: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        by_char.push(text.len());
+        ByteOffsets { by_char }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        self.by_char
+            .get(char_index)
+            .copied()
+            .unwrap_or(*self.by_char.last().unwrap_or(&0))
+    }
+
+    fn span(&self, span: saphyr_parser::Span) -> Span {
+        let start = self.byte(span.start.index());
+        let end = self.byte(span.end.index()).max(start);
+        Span::new(start, end - start)
+    }
+}
+
+struct Builder<'a> {
+    offsets: &'a ByteOffsets,
+    anchors: HashMap<usize, Node>,
+    problems: &'a mut Vec<Problem>,
+}
+
+type Events<'t> = Parser<'t, saphyr_parser::StrInput<'t>>;
+
+impl Builder<'_> {
+    fn document(&mut self, mut events: Events<'_>) -> Result<Option<Node>, ScanError> {
+        let mut root = None;
+        while let Some(event) = events.next() {
+            let (event, span) = event?;
+            match event {
+                Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd => {}
+                Event::StreamEnd => break,
+                event if root.is_none() => root = Some(self.node(event, span, &mut events)?),
+                event => {
+                    let extra = self.node(event, span, &mut events)?;
+                    self.problems.push(
+                        Problem::new(
+                            "yaml::documents",
+                            "the file holds more than one YAML document",
+                            extra.span.start_only(),
+                            "a second document starts here",
+                        )
+                        .help("a topology is one document: remove the `---` and what follows, or put it in its own file"),
+                    );
+                }
+            }
+        }
+        Ok(root)
+    }
+
+    fn node(
+        &mut self,
+        event: Event<'_>,
+        span: saphyr_parser::Span,
+        events: &mut Events<'_>,
+    ) -> Result<Node, ScanError> {
+        let start = self.offsets.span(span);
+        let (node, anchor) = match event {
+            Event::Scalar(text, style, anchor, _) => {
+                let node = Node {
+                    span: start,
+                    value: Value::Scalar(Scalar {
+                        text: text.into_owned(),
+                        plain: style == ScalarStyle::Plain,
+                    }),
+                };
+                (node, anchor)
+            }
+            Event::SequenceStart(anchor, _) => {
+                let mut items = Vec::new();
+                let end = loop {
+                    let (event, span) = next(events)?;
+                    if let Event::SequenceEnd = event {
+                        break self.offsets.span(span);
+                    }
+                    items.push(self.node(event, span, events)?);
+                };
+                let span = start.to(end, items.last().map(|n| n.span));
+                (
+                    Node {
+                        span,
+                        value: Value::Seq(items),
+                    },
+                    anchor,
+                )
+            }
+            Event::MappingStart(anchor, _) => {
+                let mut entries: Vec<Entry> = Vec::new();
+                let end = loop {
+                    let (event, span) = next(events)?;
+                    if let Event::MappingEnd = event {
+                        break self.offsets.span(span);
+                    }
+                    let key = self.node(event, span, events)?;
+                    let (event, span) = next(events)?;
+                    let value = self.node(event, span, events)?;
+                    self.push_entry(&mut entries, Entry { key, value });
+                };
+                let span = start.to(end, entries.last().map(|e| e.value.span));
+                (
+                    Node {
+                        span,
+                        value: Value::Map(entries),
+                    },
+                    anchor,
+                )
+            }
+            Event::Alias(id) => {
+                let mut node = self.anchors.get(&id).cloned().unwrap_or(Node {
+                    span: start,
+                    value: Value::Scalar(Scalar {
+                        text: String::new(),
+                        plain: true,
+                    }),
+                });
+                node.span = start;
+                return Ok(node);
+            }
+            _ => return Err(ScanError::new_str(span.start, "unexpected YAML event")),
+        };
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        Ok(node)
+    }
+
+    fn push_entry(&mut self, entries: &mut Vec<Entry>, entry: Entry) {
+        let Some(key) = entry.key.as_key() else {
+            self.problems.push(
+                Problem::new(
+                    "yaml::complex-key",
+                    "a mapping key must be a plain string",
+                    entry.key.span.start_only(),
+                    "this key is a list or a mapping",
+                )
+                .help("write the key as a single word or quoted string"),
+            );
+            return;
+        };
+        if let Some(first) = entries.iter().find(|e| e.key.as_key() == Some(key)) {
+            self.problems.push(
+                Problem::new(
+                    "yaml::duplicate-key",
+                    format!("the key `{key}` appears twice in the same mapping"),
+                    entry.key.span,
+                    "duplicate key",
+                )
+                .also(first.key.span, "first defined here")
+                .help("YAML keeps only one of them: remove or rename one"),
+            );
+            return;
+        }
+        entries.push(entry);
+    }
+}
+
+fn next<'t>(events: &mut Events<'t>) -> Result<(Event<'t>, saphyr_parser::Span), ScanError> {
+    events.next().unwrap_or_else(|| {
+        Err(ScanError::new_str(
+            Default::default(),
+            "unexpected end of file",
+        ))
+    })
+}
