@@ -1,0 +1,146 @@
+"""Start moto, patched where it differs from AWS, on a free loopback port.
+
+    python launcher.py --url-file PATH [--port N]
+
+Writes the server's URL to PATH once it is listening, then serves until killed.
+
+Patches (each closes a gap in moto 5.2.5 that would make wway's tests lie;
+wway itself is never changed to fit the emulator):
+
+1. CloudFront drops LambdaFunctionAssociations: DefaultCacheBehaviour and
+   CacheBehaviour always answer Quantity 0. We keep the associations the
+   request sent, so a distribution read back shows its Lambda@Edge functions.
+2. Route 53 ListResourceRecordSets ignores StartRecordIdentifier and never
+   returns NextRecordIdentifier, so a page that ends inside a group of records
+   with set identifiers (failover, geolocation, latency, weighted) is served
+   again and again: a client following the pages loops forever. We order by
+   name, type and set identifier and page on all three, as AWS does.
+3. Route 53 CREATE of a record that exists (same name, type and set identifier)
+   adds a duplicate; AWS rejects the whole batch with InvalidChangeBatch. We
+   check every CREATE before any change of the batch is made.
+"""
+
+import argparse
+import os
+import functools
+import logging
+import signal
+import sys
+import threading
+
+from moto.cloudfront import models as cloudfront_models
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.route53 import models as route53_models
+from moto.route53 import responses as route53_responses
+from moto.route53.exceptions import Route53ClientError
+from moto.route53.models import reverse_domain_name
+
+
+def keep_lambda_function_associations() -> None:
+    """Patch 1: CloudFront behaviours keep their Lambda@Edge associations."""
+    original = cloudfront_models.DefaultCacheBehaviour.__init__
+
+    @functools.wraps(original)
+    def init(self, config):
+        original(self, config)
+        associations = config.get("LambdaFunctionAssociations")
+        if associations:
+            self.lambda_function_associations = associations
+
+    cloudfront_models.DefaultCacheBehaviour.__init__ = init
+
+
+def record_key(record):
+    return (reverse_domain_name(record.name), record.type, record.set_identifier or "")
+
+
+def page_record_sets_by_identifier() -> None:
+    """Patch 2: ListResourceRecordSets pages on name, type and set identifier."""
+
+    def list_resource_record_sets(self, zone_id, start_type, start_name, max_items, start_identifier=None):
+        zone = self.get_hosted_zone(zone_id)
+        records = sorted(zone.rrsets, key=record_key)
+        if start_name:
+            start = (reverse_domain_name(start_name), start_type or "", start_identifier or "")
+            records = [r for r in records if record_key(r) >= start]
+        page, rest = records[:max_items], records[max_items:]
+        following = rest[0] if rest else None
+        return page, following
+
+    def respond(self):
+        zone_id = self._get_param("HostedZoneId")
+        max_items = self._get_int_param("MaxItems", 300)
+        page, following = self.backend.list_resource_record_sets(
+            zone_id,
+            start_type=self._get_param("StartRecordType"),
+            start_name=self._get_param("StartRecordName"),
+            max_items=max_items,
+            start_identifier=self._get_param("StartRecordIdentifier"),
+        )
+        result = {"ResourceRecordSets": page, "IsTruncated": following is not None, "MaxItems": max_items}
+        if following is not None:
+            result["NextRecordName"] = following.name
+            result["NextRecordType"] = following.type
+            if following.set_identifier:
+                result["NextRecordIdentifier"] = following.set_identifier
+        return route53_responses.ActionResult(result)
+
+    route53_models.Route53Backend.list_resource_record_sets = list_resource_record_sets
+    route53_responses.Route53.list_resource_record_sets = respond
+
+
+def reject_duplicate_creates() -> None:
+    """Patch 3: a CREATE of an existing record fails the whole batch."""
+    original = route53_models.Route53Backend.change_resource_record_sets
+
+    @functools.wraps(original)
+    def change_resource_record_sets(self, zoneid, change_list):
+        zone = self.get_hosted_zone(zoneid)
+        existing = {record_key(r) for r in zone.rrsets}
+        for change in change_list:
+            if change["Action"] != "CREATE":
+                continue
+            record = change["ResourceRecordSet"]
+            key = (reverse_domain_name(record["Name"]), record["Type"], record.get("SetIdentifier") or "")
+            if key in existing:
+                raise Route53ClientError(
+                    "InvalidChangeBatch",
+                    f"Tried to create resource record set [name='{record['Name']}', "
+                    f"type='{record['Type']}'] but it already exists"
+                )
+            existing.add(key)
+        return original(self, zoneid, change_list)
+
+    route53_models.Route53Backend.change_resource_record_sets = change_resource_record_sets
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url-file", required=True)
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    args = parser.parse_args()
+
+    # One log line per request drowns the test output; errors still show.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    keep_lambda_function_associations()
+    page_record_sets_by_identifier()
+    reject_duplicate_creates()
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    with open(args.url_file + ".tmp", "w") as f:
+        f.write(f"http://{host}:{port}\n")
+    # Renamed into place so a reader never sees a half-written URL.
+    os.replace(args.url_file + ".tmp", args.url_file)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

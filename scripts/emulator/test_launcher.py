@@ -1,0 +1,106 @@
+"""Tests that the launcher's patches close moto's gaps, through boto3 against a
+launched server. Run: .emulator/venv/bin/python -m unittest discover scripts/emulator
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import boto3
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class LaunchedEmulator(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        url_file = os.path.join(cls.dir.name, "url")
+        cls.process = subprocess.Popen([sys.executable, os.path.join(HERE, "launcher.py"), "--url-file", url_file])
+        deadline = time.monotonic() + 30
+        while not os.path.exists(url_file):
+            if time.monotonic() > deadline or cls.process.poll() is not None:
+                raise RuntimeError("the launcher did not start")
+            time.sleep(0.05)
+        with open(url_file) as f:
+            cls.url = f.read().strip()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.process.terminate()
+        cls.process.wait(timeout=10)
+        cls.dir.cleanup()
+
+    def client(self, service):
+        return boto3.client(service, endpoint_url=self.url, region_name="us-east-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def zone(self, name):
+        r53 = self.client("route53")
+        zone = r53.create_hosted_zone(Name=name, CallerReference=name)["HostedZone"]["Id"]
+        return r53, zone
+
+    def test_url_is_loopback(self):
+        self.assertRegex(self.url, r"^http://127\.0\.0\.1:\d+$")
+
+    def test_paging_through_set_identifiers_ends(self):
+        r53, zone = self.zone("paging.example")
+        changes = [{"Action": "CREATE", "ResourceRecordSet": {
+            "Name": "api.paging.example", "Type": "A", "SetIdentifier": f"w{i:02}", "Weight": 1, "TTL": 60,
+            "ResourceRecords": [{"Value": f"192.0.2.{i}"}]}} for i in range(25)]
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": changes})
+        seen, kwargs, pages = [], {"HostedZoneId": zone, "MaxItems": "10"}, 0
+        while True:
+            pages += 1
+            self.assertLess(pages, 10, "pagination does not end")
+            page = r53.list_resource_record_sets(**kwargs)
+            seen += [(r["Name"], r["Type"], r.get("SetIdentifier")) for r in page["ResourceRecordSets"]]
+            if not page["IsTruncated"]:
+                break
+            kwargs.update(StartRecordName=page["NextRecordName"], StartRecordType=page["NextRecordType"])
+            if "NextRecordIdentifier" in page:
+                kwargs["StartRecordIdentifier"] = page["NextRecordIdentifier"]
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertEqual(sum(1 for s in seen if s[2]), 25)
+
+    def test_create_of_existing_record_fails_the_batch(self):
+        r53, zone = self.zone("dupe.example")
+        record = {"Name": "www.dupe.example", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.1"}]}
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": record}]})
+        other = dict(record, Name="other.dupe.example")
+        with self.assertRaises(r53.exceptions.InvalidChangeBatch):
+            r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+                {"Action": "CREATE", "ResourceRecordSet": other},
+                {"Action": "CREATE", "ResourceRecordSet": record}]})
+        names = [r["Name"] for r in r53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]]
+        self.assertEqual(names.count("www.dupe.example."), 1)
+        self.assertNotIn("other.dupe.example.", names, "the batch must fail as a whole")
+
+    def test_cloudfront_keeps_lambda_function_associations(self):
+        cf = self.client("cloudfront")
+        arn = "arn:aws:lambda:us-east-1:123456789012:function:edge-router:1"
+        config = {
+            "CallerReference": "lfa", "Comment": "", "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{"Id": "api", "DomainName": "api.example.com",
+                                                  "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}]},
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "api", "ViewerProtocolPolicy": "redirect-to-https",
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                "MinTTL": 0,
+                "LambdaFunctionAssociations": {"Quantity": 1, "Items": [
+                    {"LambdaFunctionARN": arn, "EventType": "origin-request", "IncludeBody": False}]},
+            },
+        }
+        created = cf.create_distribution(DistributionConfig=config)["Distribution"]
+        read = cf.get_distribution_config(Id=created["Id"])["DistributionConfig"]
+        associations = read["DefaultCacheBehavior"]["LambdaFunctionAssociations"]
+        self.assertEqual(associations["Quantity"], 1)
+        self.assertEqual(associations["Items"][0]["LambdaFunctionARN"], arn)
+        self.assertEqual(associations["Items"][0]["EventType"], "origin-request")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,71 @@
+//! [`CloudError`]: what went wrong with an AWS call, in wway's terms, so that
+//! the executor can retry throttling and the CLI can print one clear line.
+
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CloudError {
+    #[error("{service}: throttled by AWS ({code})")]
+    Throttled { service: &'static str, code: String },
+    #[error("{service}: no credentials or not allowed: {message}")]
+    Credentials { service: &'static str, message: String },
+    #[error("{service}: cannot reach the endpoint: {message}")]
+    Unreachable { service: &'static str, message: String },
+    #[error("{service}: {code}: {message}")]
+    Api { service: &'static str, code: String, message: String },
+}
+
+const THROTTLING: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "PriorRequestNotComplete",
+];
+
+const CREDENTIALS: &[&str] =
+    &["AuthFailure", "UnrecognizedClientException", "InvalidClientTokenId", "AccessDenied", "AccessDeniedException"];
+
+impl CloudError {
+    /// Classifies an SDK error of any service.
+    pub fn from_sdk<E, R>(service: &'static str, error: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        match &error {
+            SdkError::ServiceError(inner) => {
+                let err = inner.err();
+                let code = err.code().unwrap_or("Unknown").to_string();
+                let message = err.message().unwrap_or_default().to_string();
+                if THROTTLING.contains(&code.as_str()) {
+                    CloudError::Throttled { service, code }
+                } else if CREDENTIALS.contains(&code.as_str()) {
+                    CloudError::Credentials { service, message: format!("{code}: {message}") }
+                } else {
+                    CloudError::Api { service, code, message }
+                }
+            }
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+                CloudError::Unreachable { service, message: innermost(&error) }
+            }
+            _ => {
+                let message = innermost(&error);
+                if message.contains("credentials") {
+                    CloudError::Credentials { service, message }
+                } else {
+                    CloudError::Api { service, code: "Client".into(), message }
+                }
+            }
+        }
+    }
+}
+
+/// The deepest cause's message: the SDK's outer layers only say "dispatch failure".
+fn innermost(error: &dyn std::error::Error) -> String {
+    let mut current = error;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    current.to_string()
+}
