@@ -33,6 +33,11 @@ def main() -> None:
         name = arn.split(":role/", 1)[1].rsplit("/", 1)[-1]
         if name not in existing:
             iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST))
+    # Fail loudly if a role is not there afterwards.
+    present = {r["Arn"].split(":role/", 1)[1].rsplit("/", 1)[-1] for r in iam.list_roles()["Roles"]}
+    missing = [arn for arn in args.roles if arn.split(":role/", 1)[1].rsplit("/", 1)[-1] not in present]
+    if missing:
+        raise SystemExit(f"roles missing after seeding: {missing}")
 
 
 if __name__ == "__main__":

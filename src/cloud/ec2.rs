@@ -16,7 +16,9 @@ pub struct Ec2 {
 
 impl Ec2 {
     pub fn new(config: &aws_config::SdkConfig) -> Self {
-        Ec2 { client: Client::new(config) }
+        Ec2 {
+            client: Client::new(config),
+        }
     }
 
     /// The names of the region's available zones, sorted.
@@ -28,26 +30,39 @@ impl Ec2 {
             .send()
             .await
             .map_err(|e| CloudError::from_sdk(SERVICE, e))?;
-        let mut zones: Vec<String> =
-            response.availability_zones().iter().filter_map(|z| z.zone_name().map(str::to_string)).collect();
+        let mut zones: Vec<String> = response
+            .availability_zones()
+            .iter()
+            .filter_map(|z| z.zone_name().map(str::to_string))
+            .collect();
         zones.sort();
         Ok(zones)
     }
 
     /// Which of `types` the region offers.
-    pub async fn offered_instance_types(&self, types: &[String]) -> Result<BTreeSet<String>, CloudError> {
+    pub async fn offered_instance_types(
+        &self,
+        types: &[String],
+    ) -> Result<BTreeSet<String>, CloudError> {
         let mut pages = self
             .client
             .describe_instance_type_offerings()
             .location_type(LocationType::Region)
-            .filters(Filter::builder().name("instance-type").set_values(Some(types.to_vec())).build())
+            .filters(
+                Filter::builder()
+                    .name("instance-type")
+                    .set_values(Some(types.to_vec()))
+                    .build(),
+            )
             .into_paginator()
             .send();
         let mut offered = BTreeSet::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| CloudError::from_sdk(SERVICE, e))?;
             offered.extend(
-                page.instance_type_offerings().iter().filter_map(|o| o.instance_type().map(|t| t.as_str().to_string())),
+                page.instance_type_offerings()
+                    .iter()
+                    .filter_map(|o| o.instance_type().map(|t| t.as_str().to_string())),
             );
         }
         Ok(offered)

@@ -22,7 +22,8 @@ pub struct Settings {
 
 /// The SDK configuration for one region.
 pub async fn config(settings: &Settings, region: &str) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region.to_string()));
+    let mut loader =
+        aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region.to_string()));
     if let Some(url) = &settings.endpoint_url {
         loader = loader.endpoint_url(url);
     }

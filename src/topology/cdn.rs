@@ -69,8 +69,7 @@ pub fn decode(d: &mut Decoder, node: &Node, at: Span, declared: &Declared) -> Op
         .and_then(|n| origins(d, n, declared));
     let origin_ids: Vec<String> = origins.iter().flatten().map(|o| o.id.clone()).collect();
     let default_behavior = f.required(d, "default_behavior").and_then(|n| {
-        let at = f.entry("default_behavior").map_or(at, |e| e.key.span);
-        default_behavior(d, n, at, &origin_ids, declared)
+        default_behavior(d, n, f.key_span("default_behavior"), &origin_ids, declared)
     });
     let behaviors = match f.get("behaviors") {
         Some(n) => behaviors(d, n, &origin_ids, declared),
@@ -361,9 +360,9 @@ fn behavior(
     });
     let ttl = f
         .required(d, "ttl")
-        .and_then(|n| ttl(d, n, f.entry("ttl").map_or(f.at(), |e| e.key.span)));
+        .and_then(|n| ttl(d, n, f.key_span("ttl")));
     let forward = match f.get("forward") {
-        Some(n) => forward(d, n, f.entry("forward").map_or(f.at(), |e| e.key.span)),
+        Some(n) => forward(d, n, f.key_span("forward")),
         None => Some(Forward::default()),
     };
     let edge_functions = match f.get("edge_functions") {
@@ -551,9 +550,13 @@ fn error_pages(d: &mut Decoder, node: &Node) -> Option<Vec<(u16, String)>> {
 }
 
 fn logging(d: &mut Decoder, node: &Node, parent: &Fields) -> Result<Logging, ()> {
-    let at = parent.entry("logging").map_or(parent.at(), |e| e.key.span);
     let f = d
-        .fields(node, at, "`logging`", &["bucket", "prefix"])
+        .fields(
+            node,
+            parent.key_span("logging"),
+            "`logging`",
+            &["bucket", "prefix"],
+        )
         .ok_or(())?;
     let bucket = f
         .required(d, "bucket")

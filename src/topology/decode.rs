@@ -18,6 +18,7 @@ pub struct Decoder {
 /// The fields of one mapping whose keys were checked against the known ones.
 pub struct Fields<'n> {
     entries: &'n [Entry],
+    known: Vec<String>,
     /// Where a missing field is reported: the mapping's own key in its parent.
     at: Span,
     what: String,
@@ -68,6 +69,7 @@ impl Decoder {
         }
         Some(Fields {
             entries,
+            known: known.iter().map(|k| k.to_string()).collect(),
             at,
             what: what.to_string(),
         })
@@ -219,10 +221,12 @@ impl<'n> Fields<'n> {
         self.entries.iter().find(|e| e.key.as_key() == Some(key))
     }
 
-    /// The value of a required `key`; reports it missing (at the mapping's key).
+    /// The value of a required `key`; reports it missing (at the mapping's key),
+    /// unless an unknown key of the mapping is its likely misspelling, which was
+    /// already reported with this key as the suggestion.
     pub fn required(&self, decoder: &mut Decoder, key: &str) -> Option<&'n Node> {
         let value = self.get(key);
-        if value.is_none() {
+        if value.is_none() && !self.misspelled(key) {
             let problem = match self.entry(key) {
                 Some(entry) => Problem::new(
                     "topology::missing-value",
@@ -242,8 +246,26 @@ impl<'n> Fields<'n> {
         value
     }
 
+    fn misspelled(&self, key: &str) -> bool {
+        let known = self.known.iter().map(String::as_str);
+        self.entries
+            .iter()
+            .filter_map(|e| e.key.as_key())
+            .any(|written| {
+                !self.known.iter().any(|k| k == written)
+                    && did_you_mean(written, known.clone()) == Some(key)
+            })
+    }
+
+    /// Where the mapping itself is labelled: its key in the parent.
     pub fn at(&self) -> Span {
         self.at
+    }
+
+    /// The span of `key` as written, else of the mapping: where a problem with
+    /// the value's own mapping (a missing field inside it) is labelled.
+    pub fn key_span(&self, key: &str) -> Span {
+        self.entry(key).map_or(self.at, |e| e.key.span)
     }
 }
 

@@ -50,7 +50,7 @@ pub fn decode(d: &mut Decoder, node: &Node, at: Span, declared: &Declared) -> Op
         .required(d, "zone")
         .and_then(|n| hostname(d, n, "zone name"));
     let health_check = match f.get("health_check") {
-        Some(n) => health_check(d, n, f.entry("health_check").map_or(at, |e| e.key.span)).map(Some),
+        Some(n) => health_check(d, n, f.key_span("health_check")).map(Some),
         None => Some(None),
     };
     let ttl = match f.get("ttl") {

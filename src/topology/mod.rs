@@ -88,7 +88,6 @@ fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<To
         "edge_functions",
     ];
     let f = d.fields(root, root.span.start_only(), "the topology", &known)?;
-    let at = |key: &str| f.entry(key).map_or(root.span.start_only(), |e| e.key.span);
     let version = f.required(d, "version").and_then(|n| version(d, n));
     let name = f
         .required(d, "name")
@@ -109,14 +108,14 @@ fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<To
         regions: &declared_regions,
         edge_function_names,
         edge_functions: &edge_functions,
-        cdn: f.get("cdn").map(|_| at("cdn")),
+        cdn: f.get("cdn").map(|_| f.key_span("cdn")),
     };
     let cdn = f
         .get("cdn")
-        .map(|n| cdn::decode(d, n, at("cdn"), &declared));
+        .map(|n| cdn::decode(d, n, f.key_span("cdn"), &declared));
     let dns = f
         .get("dns")
-        .map(|n| dns::decode(d, n, at("dns"), &declared));
+        .map(|n| dns::decode(d, n, f.key_span("dns"), &declared));
     version?;
     Some(Topology {
         name: name?.value,

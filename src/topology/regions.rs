@@ -75,10 +75,10 @@ fn region(
     )?;
     let network = fields
         .required(d, "network")
-        .and_then(|n| network(d, n, fields.at(), &name, blocks));
+        .and_then(|n| network(d, n, fields.key_span("network"), &name, blocks));
     let cluster = fields
         .required(d, "cluster")
-        .and_then(|n| cluster(d, n, fields.at(), &name, topology));
+        .and_then(|n| cluster(d, n, fields.key_span("cluster"), &name, topology));
     let origin = fields
         .get("origin")
         .and_then(|n| hostname(d, n, "origin host name"));

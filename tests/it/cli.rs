@@ -1,0 +1,140 @@
+//! The `wway` binary run as a process, as users and CI run it: exit codes,
+//! what goes to stdout and what to stderr.
+
+use std::net::TcpListener;
+
+use assert_cmd::Command;
+
+use crate::emulator::project_root;
+
+fn wway() -> Command {
+    let mut command = Command::cargo_bin("wway").expect("the wway binary");
+    command.current_dir(project_root()).env("NO_COLOR", "1");
+    command
+}
+
+fn stdout_of(command: &mut Command) -> String {
+    String::from_utf8(command.assert().get_output().stdout.clone()).unwrap()
+}
+
+#[test]
+fn validate_accepts_the_wonderway_topology_and_summarises_it() {
+    let mut command = wway();
+    command.args(["validate", "topologies/wonderway.yaml"]);
+    command.assert().success().stderr("");
+    insta::assert_snapshot!(stdout_of(&mut command));
+}
+
+#[test]
+fn validate_rejects_a_bad_topology_with_exit_1_and_diagnostics_on_stderr() {
+    let assert = wway()
+        .args(["validate", "tests/topologies/bad/min-over-desired.yaml"])
+        .assert()
+        .code(1)
+        .stdout("");
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("tests/topologies/bad/min-over-desired.yaml:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`min` (3) is greater than `desired` (0)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("error: 1 problem in tests/topologies/bad/min-over-desired.yaml\n"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no colour when stderr is not a terminal: {stderr:?}"
+    );
+}
+
+#[test]
+fn validate_reads_wway_yaml_by_default_and_says_when_it_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = wway()
+        .current_dir(dir.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stdout("");
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.starts_with("error: cannot read wway.yaml: "),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
+
+    std::fs::copy(
+        project_root().join("tests/topologies/bad/format-version.yaml"),
+        dir.path().join("wway.yaml"),
+    )
+    .unwrap();
+    wway()
+        .current_dir(dir.path())
+        .arg("validate")
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn validate_makes_no_network_call() {
+    // Every AWS endpoint and proxy points at a listener of ours; nothing may connect.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    for (file, code) in [
+        ("topologies/wonderway.yaml", 0),
+        ("tests/topologies/bad/several-defects.yaml", 1),
+    ] {
+        wway()
+            .args(["validate", file])
+            .env("AWS_ENDPOINT_URL", &url)
+            .env("HTTPS_PROXY", &url)
+            .env("HTTP_PROXY", &url)
+            .assert()
+            .code(code);
+    }
+    assert!(
+        listener.accept().is_err(),
+        "validate connected to the network"
+    );
+}
+
+#[test]
+fn help_lists_the_commands() {
+    insta::assert_snapshot!(stdout_of(wway().arg("--help")));
+}
+
+#[test]
+fn schema_is_json_that_rejects_unknown_fields() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&stdout_of(wway().arg("schema"))).expect("JSON on stdout");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert_eq!(schema["additionalProperties"], false);
+    let mut objects = 0;
+    walk(&schema, &mut |node| {
+        if node.get("properties").is_some() {
+            objects += 1;
+            assert_eq!(
+                node["additionalProperties"], false,
+                "an object that accepts unknown fields: {node}"
+            );
+        }
+    });
+    assert!(objects > 20, "{objects} objects");
+}
+
+fn walk(node: &serde_json::Value, visit: &mut impl FnMut(&serde_json::Value)) {
+    visit(node);
+    match node {
+        serde_json::Value::Object(map) => map.values().for_each(|v| walk(v, visit)),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, visit)),
+        _ => {}
+    }
+}

@@ -1,0 +1,123 @@
+//! The emulator harness: every test that talks to AWS gets a moto server of its
+//! own (started by scripts/emulator/launcher.py on a free loopback port, so
+//! tests run in parallel and start clean), and the IAM roles its topology names.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+use wway::topology::Topology;
+
+pub struct Emulator {
+    child: Child,
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+pub fn project_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn python() -> PathBuf {
+    let python = project_root().join(".emulator/venv/bin/python");
+    assert!(
+        python.exists(),
+        "the AWS emulator is not installed: run `scripts/emulator.sh install` (the test command `scripts/test` does)"
+    );
+    python
+}
+
+/// The emulator accepts any credentials, but the SDK's chain needs some.
+/// Rust asks for `unsafe` because another thread could read the environment
+/// at the same moment; every reader in this binary goes through std's
+/// environment lock, and this runs once, before any client is built.
+fn fake_credentials() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| unsafe {
+        for (key, value) in [
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ] {
+            if std::env::var_os(key).is_none() {
+                std::env::set_var(key, value);
+            }
+        }
+    });
+}
+
+impl Emulator {
+    pub fn start() -> Emulator {
+        fake_credentials();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url_file = dir.path().join("url");
+        let child = Command::new(python())
+            .arg(project_root().join("scripts/emulator/launcher.py"))
+            .arg("--url-file")
+            .arg(&url_file)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start the emulator");
+        let mut emulator = Emulator {
+            child,
+            url: String::new(),
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while emulator.url.is_empty() {
+            if let Ok(url) = std::fs::read_to_string(&url_file) {
+                emulator.url = url.trim().to_string();
+            } else if Instant::now() > deadline
+                || emulator.child.try_wait().ok().flatten().is_some()
+            {
+                panic!(
+                    "the emulator did not start; run scripts/emulator/launcher.py by hand to see why"
+                );
+            } else {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        emulator
+    }
+
+    pub fn settings(&self) -> wway::cloud::Settings {
+        wway::cloud::Settings {
+            endpoint_url: Some(self.url.clone()),
+            profile: None,
+        }
+    }
+
+    /// Creates the IAM roles the topology names, as they exist in a real account.
+    pub fn seed_roles(&self, topology: &Topology) {
+        let mut roles: Vec<&str> = Vec::new();
+        for region in &topology.regions {
+            roles.extend([
+                region.cluster.role_arn.as_str(),
+                region.cluster.node_role_arn.as_str(),
+            ]);
+        }
+        roles.extend(topology.edge_functions.iter().map(|f| f.role_arn.as_str()));
+        let status = Command::new(python())
+            .arg(project_root().join("scripts/emulator/seed.py"))
+            .args(["--endpoint", &self.url])
+            .args(roles)
+            .status()
+            .expect("run seed.py");
+        assert!(status.success(), "seeding IAM roles failed");
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A topology of the repository, loaded and validated.
+pub fn topology(relative: &str) -> Topology {
+    let source =
+        wway::topology::Source::read(&project_root().join(relative)).expect("read topology");
+    wway::topology::load(&source).unwrap_or_else(|problems| panic!("{relative}: {problems}"))
+}

@@ -1,0 +1,10 @@
+//! wway's integration tests, compiled into one binary (as ripgrep does):
+//! the CLI run as a process, rendered diagnostics of bad topologies, the JSON
+//! Schema, and the cloud layer against the real AWS wire protocol of a local
+//! emulator.
+
+mod aws_wiring;
+mod cli;
+mod diagnostics;
+mod emulator;
+mod schema;
