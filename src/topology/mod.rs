@@ -175,3 +175,141 @@ fn tags(d: &mut Decoder, node: &yaml::Node) -> Option<std::collections::BTreeMap
     }
     valid.then_some(tags)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::model::*;
+    use super::*;
+
+    fn shop() -> Topology {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/topologies/good/shop.yaml");
+        load(&Source::read(&path).unwrap()).unwrap_or_else(|p| panic!("{p}"))
+    }
+
+    #[test]
+    fn regions_carve_subnets_and_default_the_cluster_name() {
+        let t = shop();
+        let us = t.region("us-east-1").unwrap();
+        let subnets: Vec<(String, String)> = us
+            .network
+            .subnets
+            .iter()
+            .map(|s| (s.availability_zone.clone(), s.cidr.to_string()))
+            .collect();
+        assert_eq!(
+            subnets,
+            [
+                ("us-east-1a".into(), "10.1.0.0/17".into()),
+                ("us-east-1b".into(), "10.1.128.0/17".into())
+            ]
+        );
+        assert_eq!(us.cluster.name, "shop-us-east-1");
+        assert_eq!(
+            t.region("ap-southeast-1").unwrap().cluster.name,
+            "shop-batch"
+        );
+        assert_eq!(
+            t.region("ap-southeast-1").unwrap().network.subnets[2]
+                .cidr
+                .to_string(),
+            "10.3.8.0/22"
+        );
+        let eu = t.region("eu-west-1").unwrap();
+        assert_eq!(eu.cluster.node_groups[0].capacity_type, CapacityType::Spot);
+        assert_eq!(
+            us.cluster.node_groups[0].capacity_type,
+            CapacityType::OnDemand
+        );
+    }
+
+    #[test]
+    fn dns_defaults_and_routing_policies() {
+        let dns = shop().dns.unwrap();
+        assert_eq!(dns.ttl, 60);
+        let check = dns.health_check.unwrap();
+        assert_eq!(
+            (check.protocol, check.port, check.path.as_deref()),
+            (HealthProtocol::Https, 443, Some("/health"))
+        );
+        let routing: Vec<&Routing> = dns.records.iter().map(|r| &r.routing).collect();
+        assert_eq!(
+            routing[0],
+            &Routing::Failover {
+                primary: "us-east-1".into(),
+                secondary: "eu-west-1".into()
+            }
+        );
+        assert_eq!(
+            routing[1],
+            &Routing::Geolocation(vec![
+                (Location::Default, "us-east-1".into()),
+                (Location::Country("US".into()), "us-east-1".into()),
+                (Location::Country("DE".into()), "eu-west-1".into()),
+                (Location::Continent("EU".into()), "eu-west-1".into()),
+            ])
+        );
+        assert_eq!(
+            routing[2],
+            &Routing::Weighted(vec![("us-east-1".into(), 90), ("eu-west-1".into(), 10)])
+        );
+        assert_eq!(
+            routing[3],
+            &Routing::Latency(vec!["us-east-1".into(), "eu-west-1".into()])
+        );
+        assert_eq!(routing[5], &Routing::Simple(Target::Cdn));
+    }
+
+    #[test]
+    fn cdn_behaviors_keep_their_order_and_defaults() {
+        let cdn = shop().cdn.unwrap();
+        let paths: Vec<_> = cdn
+            .behaviors
+            .iter()
+            .map(|b| b.path.clone().unwrap())
+            .collect();
+        assert_eq!(paths, ["/static/*", "/eu/*"]);
+        assert_eq!(cdn.behaviors[0].forward, Forward::default());
+        assert_eq!(
+            cdn.default_behavior.edge_functions,
+            [(EdgeEvent::OriginRequest, "router".to_string())]
+        );
+        assert_eq!(cdn.geo_restriction, GeoRestriction::Deny(vec!["KP".into()]));
+        assert_eq!(cdn.logging.unwrap().prefix, "");
+        assert_eq!(
+            cdn.origins[1].target,
+            OriginTarget::Region("eu-west-1".into())
+        );
+    }
+
+    #[test]
+    fn edge_function_defaults_and_resolved_source() {
+        let function = &shop().edge_functions[0];
+        assert_eq!((function.memory, function.timeout), (128, 10));
+        assert!(function.source.join("index.js").is_file());
+    }
+
+    fn problems(text: &str) -> Vec<&'static str> {
+        let source = Source {
+            name: "t.yaml".into(),
+            text: text.into(),
+            dir: ".".into(),
+        };
+        load(&source)
+            .err()
+            .map(|p| p.problems.iter().map(|p| p.code).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_failover_pair_needs_health_checks_and_regions_need_origins() {
+        let text = "version: 1\nname: t\nregions:\n  us-east-1:\n    network: {cidr: 10.0.0.0/16, availability_zones: 2}\n    cluster: {version: \"1.31\", role_arn: \"arn:aws:iam::123456789012:role/a\", node_role_arn: \"arn:aws:iam::123456789012:role/b\", node_groups: {}}\n  eu-west-1:\n    network: {cidr: 10.1.0.0/16, availability_zones: 2}\n    cluster: {version: \"1.31\", role_arn: \"arn:aws:iam::123456789012:role/a\", node_role_arn: \"arn:aws:iam::123456789012:role/b\", node_groups: {}}\n    origin: eu.example.com\ndns:\n  zone: example.com\n  records:\n    - {name: api, policy: failover, primary: us-east-1, secondary: eu-west-1}\n    - {name: fast, policy: latency}\n";
+        assert_eq!(
+            problems(text),
+            [
+                "topology::failover-health-check",
+                "topology::no-origin",
+                "topology::no-origin"
+            ]
+        );
+    }
+}

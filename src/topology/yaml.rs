@@ -299,3 +299,94 @@ fn next<'t>(events: &mut Events<'t>) -> Result<(Event<'t>, saphyr_parser::Span),
         ))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Node {
+        let mut problems = Vec::new();
+        let node = parse(text, &mut problems).expect("parses");
+        assert!(problems.is_empty(), "{problems:?}");
+        node
+    }
+
+    fn entries(node: &Node) -> &[Entry] {
+        match &node.value {
+            Value::Map(entries) => entries,
+            other => panic!("not a map: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_value_carries_its_byte_span() {
+        let text = "name: wonderway\nregions:\n  us-east-1: {cidr: \"10.0.0.0/16\"}\n";
+        let root = parse_ok(text);
+        let name = &entries(&root)[0];
+        assert_eq!(&text[name.key.span.offset..][..name.key.span.len], "name");
+        assert_eq!(
+            &text[name.value.span.offset..][..name.value.span.len],
+            "wonderway"
+        );
+        let region = &entries(&entries(&root)[1].value)[0];
+        let cidr = &entries(&region.value)[0].value;
+        assert_eq!(
+            &text[cidr.span.offset..][..cidr.span.len],
+            "\"10.0.0.0/16\""
+        );
+    }
+
+    #[test]
+    fn spans_are_bytes_even_after_multibyte_characters() {
+        let text = "comment: \"Größe ✓\"\nname: x\n";
+        let root = parse_ok(text);
+        let name = &entries(&root)[1].value;
+        assert_eq!(&text[name.span.offset..][..name.span.len], "x");
+    }
+
+    #[test]
+    fn quoting_is_kept_so_numbers_and_strings_differ() {
+        let root = parse_ok("a: 1.30\nb: \"1.30\"\n");
+        let [a, b] = [&entries(&root)[0].value, &entries(&root)[1].value];
+        assert!(matches!(&a.value, Value::Scalar(s) if s.plain && s.text == "1.30"));
+        assert!(matches!(&b.value, Value::Scalar(s) if !s.plain));
+        assert_eq!(a.describe(), "the number 1.30");
+    }
+
+    #[test]
+    fn aliases_resolve_to_their_anchor() {
+        let root = parse_ok("base: &b {min: 1}\ncopy: *b\n");
+        let copy = &entries(&root)[1].value;
+        assert_eq!(entries(copy)[0].key.as_key(), Some("min"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_and_the_first_is_kept() {
+        let mut problems = Vec::new();
+        let root = parse("a: 1\nb: 2\na: 3\n", &mut problems).unwrap();
+        assert_eq!(entries(&root).len(), 2);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, "yaml::duplicate-key");
+        assert_eq!(problems[0].span, Span::new(10, 1));
+        assert_eq!(problems[0].others[0].0, Span::new(0, 1));
+    }
+
+    #[test]
+    fn tabs_in_indentation_are_reported_per_line() {
+        let mut problems = Vec::new();
+        assert!(parse("a:\n\tb: 1\nc:\n  \td: 2\ne: \"\tok\"\n", &mut problems).is_none());
+        let offsets: Vec<usize> = problems.iter().map(|p| p.span.offset).collect();
+        assert_eq!(offsets, [3, 14]);
+    }
+
+    #[test]
+    fn syntax_errors_and_extra_documents_are_problems() {
+        let mut problems = Vec::new();
+        assert!(parse("a: [1, 2\nb: 3\n", &mut problems).is_none());
+        assert_eq!(problems[0].code, "yaml::syntax");
+
+        let mut problems = Vec::new();
+        assert!(parse("a: 1\n---\nb: 2\n", &mut problems).is_some());
+        assert_eq!(problems[0].code, "yaml::documents");
+    }
+}

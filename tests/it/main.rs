@@ -7,4 +7,5 @@ mod aws_wiring;
 mod cli;
 mod diagnostics;
 mod emulator;
+mod fuzz;
 mod schema;
