@@ -16,9 +16,7 @@ pub struct Ec2 {
 
 impl Ec2 {
     pub fn new(config: &aws_config::SdkConfig) -> Self {
-        Ec2 {
-            client: Client::new(config),
-        }
+        Ec2 { client: Client::new(config) }
     }
 
     /// The names of the region's available zones, sorted.
@@ -49,10 +47,7 @@ impl Ec2 {
             .describe_instance_type_offerings()
             .location_type(LocationType::Region)
             .filters(
-                Filter::builder()
-                    .name("instance-type")
-                    .set_values(Some(types.to_vec()))
-                    .build(),
+                Filter::builder().name("instance-type").set_values(Some(types.to_vec())).build(),
             )
             .into_paginator()
             .send();

@@ -8,21 +8,11 @@ pub enum CloudError {
     #[error("{service}: throttled by AWS ({code})")]
     Throttled { service: &'static str, code: String },
     #[error("{service}: no credentials or not allowed: {message}")]
-    Credentials {
-        service: &'static str,
-        message: String,
-    },
+    Credentials { service: &'static str, message: String },
     #[error("{service}: cannot reach the endpoint: {message}")]
-    Unreachable {
-        service: &'static str,
-        message: String,
-    },
+    Unreachable { service: &'static str, message: String },
     #[error("{service}: {code}: {message}")]
-    Api {
-        service: &'static str,
-        code: String,
-        message: String,
-    },
+    Api { service: &'static str, code: String, message: String },
 }
 
 const THROTTLING: &[&str] = &[
@@ -56,32 +46,20 @@ impl CloudError {
                 if THROTTLING.contains(&code.as_str()) {
                     CloudError::Throttled { service, code }
                 } else if CREDENTIALS.contains(&code.as_str()) {
-                    CloudError::Credentials {
-                        service,
-                        message: format!("{code}: {message}"),
-                    }
+                    CloudError::Credentials { service, message: format!("{code}: {message}") }
                 } else {
-                    CloudError::Api {
-                        service,
-                        code,
-                        message,
-                    }
+                    CloudError::Api { service, code, message }
                 }
             }
-            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => CloudError::Unreachable {
-                service,
-                message: innermost(&error),
-            },
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+                CloudError::Unreachable { service, message: innermost(&error) }
+            }
             _ => {
                 let message = innermost(&error);
                 if message.contains("credentials") {
                     CloudError::Credentials { service, message }
                 } else {
-                    CloudError::Api {
-                        service,
-                        code: "Client".into(),
-                        message,
-                    }
+                    CloudError::Api { service, code: "Client".into(), message }
                 }
             }
         }

@@ -22,10 +22,7 @@ pub fn run(path: &Path, printer: &Printer) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(problems) => {
-            let style = diagnostics::Style {
-                color: printer.color,
-                width: printer.width,
-            };
+            let style = diagnostics::Style { color: printer.color, width: printer.width };
             eprint!("{}", diagnostics::render(&problems, &style));
             ExitCode::FAILURE
         }

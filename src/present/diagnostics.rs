@@ -13,14 +13,10 @@ pub struct Style {
 }
 
 pub fn render(problems: &Problems, style: &Style) -> String {
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_context_lines(1);
+    let theme =
+        if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler =
+        GraphicalReportHandler::new_themed(theme).with_width(style.width).with_context_lines(1);
     let mut out = String::new();
     for report in problems.reports() {
         // Writing into a String cannot fail.

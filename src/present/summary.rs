@@ -63,21 +63,13 @@ fn write_summary(out: &mut String, t: &Topology, file: &str) -> std::fmt::Result
                 behavior.origin
             )?;
         }
-        writeln!(
-            out,
-            "  {:<16} -> {}",
-            "default", cdn.default_behavior.origin
-        )?;
+        writeln!(out, "  {:<16} -> {}", "default", cdn.default_behavior.origin)?;
     }
     if !t.edge_functions.is_empty() {
         writeln!(out)?;
         writeln!(out, "edge functions ({})", t.edge_functions.len())?;
         for function in &t.edge_functions {
-            writeln!(
-                out,
-                "  {:<16} {} {}",
-                function.name, function.runtime, function.handler
-            )?;
+            writeln!(out, "  {:<16} {} {}", function.name, function.runtime, function.handler)?;
         }
     }
     Ok(())

@@ -57,16 +57,13 @@ pub fn decode(d: &mut Decoder, node: &Node, at: Span, declared: &Declared) -> Op
         Some(n) => aliases(d, n),
         None => Some(Vec::new()),
     };
-    let price_class = f
-        .required(d, "price_class")
-        .and_then(|n| d.choice(n, "price class", &PRICE_CLASSES));
+    let price_class =
+        f.required(d, "price_class").and_then(|n| d.choice(n, "price class", &PRICE_CLASSES));
     let certificate_arn = f.get("certificate_arn").map(|n| certificate_arn(d, n));
     let protocol = f
         .required(d, "minimum_protocol_version")
         .and_then(|n| d.choice(n, "minimum protocol version", &PROTOCOL_VERSIONS));
-    let origins = f
-        .required(d, "origins")
-        .and_then(|n| origins(d, n, declared));
+    let origins = f.required(d, "origins").and_then(|n| origins(d, n, declared));
     let origin_ids: Vec<String> = origins.iter().flatten().map(|o| o.id.clone()).collect();
     let default_behavior = f.required(d, "default_behavior").and_then(|n| {
         default_behavior(d, n, f.key_span("default_behavior"), &origin_ids, declared)
@@ -225,24 +222,15 @@ fn origins(d: &mut Decoder, node: &Node, declared: &Declared) -> Option<Vec<Orig
             }
         });
         match (id, target) {
-            (Some(id), Some(target)) => origins.push(Origin {
-                id: id.value,
-                target,
-            }),
+            (Some(id), Some(target)) => origins.push(Origin { id: id.value, target }),
             _ => valid = false,
         }
     }
     valid.then_some(origins)
 }
 
-const BEHAVIOR_FIELDS: [&str; 6] = [
-    "path",
-    "origin",
-    "methods",
-    "ttl",
-    "forward",
-    "edge_functions",
-];
+const BEHAVIOR_FIELDS: [&str; 6] =
+    ["path", "origin", "methods", "ttl", "forward", "edge_functions"];
 
 fn default_behavior(
     d: &mut Decoder,
@@ -289,16 +277,7 @@ fn behaviors(
             }
             paths.push(path.clone());
         }
-        match (
-            behavior(
-                d,
-                &f,
-                path.as_ref().map(|p| p.value.clone()),
-                origins,
-                declared,
-            ),
-            path,
-        ) {
+        match (behavior(d, &f, path.as_ref().map(|p| p.value.clone()), origins, declared), path) {
             (Some(b), Some(_)) => behaviors.push(b),
             _ => valid = false,
         }
@@ -331,22 +310,13 @@ fn behavior(
     origins: &[String],
     declared: &Declared,
 ) -> Option<Behavior> {
-    let origin = f
-        .required(d, "origin")
-        .and_then(|n| d.string(n, "`origin`"))
-        .filter(|o| {
-            let known = origins.contains(&o.value);
-            if !known && !origins.is_empty() {
-                undeclared(
-                    d,
-                    o,
-                    "origin",
-                    "cdn.origins",
-                    origins.iter().map(String::as_str),
-                );
-            }
-            known
-        });
+    let origin = f.required(d, "origin").and_then(|n| d.string(n, "`origin`")).filter(|o| {
+        let known = origins.contains(&o.value);
+        if !known && !origins.is_empty() {
+            undeclared(d, o, "origin", "cdn.origins", origins.iter().map(String::as_str));
+        }
+        known
+    });
     let methods = f.required(d, "methods").and_then(|n| {
         d.choice(
             n,
@@ -358,9 +328,7 @@ fn behavior(
             ],
         )
     });
-    let ttl = f
-        .required(d, "ttl")
-        .and_then(|n| ttl(d, n, f.key_span("ttl")));
+    let ttl = f.required(d, "ttl").and_then(|n| ttl(d, n, f.key_span("ttl")));
     let forward = match f.get("forward") {
         Some(n) => forward(d, n, f.key_span("forward")),
         None => Some(Forward::default()),
@@ -383,10 +351,7 @@ fn ttl(d: &mut Decoder, node: &Node, at: Span) -> Option<Ttl> {
     let f = d.fields(node, at, "`ttl`", &["min", "default", "max"])?;
     let mut read = |key: &str| {
         let node = f.required(d, key)?;
-        Some((
-            d.integer(node, &format!("`ttl.{key}`"), 0..=MAX_TTL)? as u64,
-            node.span,
-        ))
+        Some((d.integer(node, &format!("`ttl.{key}`"), 0..=MAX_TTL)? as u64, node.span))
     };
     let (min, default, max) = (read("min"), read("default"), read("max"));
     let (min, default, max) = (min?, default?, max?);
@@ -411,20 +376,11 @@ fn ttl(d: &mut Decoder, node: &Node, at: Span) -> Option<Ttl> {
             );
         }
     }
-    valid.then_some(Ttl {
-        min: min.0,
-        default: default.0,
-        max: max.0,
-    })
+    valid.then_some(Ttl { min: min.0, default: default.0, max: max.0 })
 }
 
 fn forward(d: &mut Decoder, node: &Node, at: Span) -> Option<Forward> {
-    let f = d.fields(
-        node,
-        at,
-        "`forward`",
-        &["query_string", "headers", "cookies"],
-    )?;
+    let f = d.fields(node, at, "`forward`", &["query_string", "headers", "cookies"])?;
     let query_string = match f.get("query_string") {
         Some(n) => d.boolean(n, "`query_string`"),
         None => Some(false),
@@ -437,11 +393,7 @@ fn forward(d: &mut Decoder, node: &Node, at: Span) -> Option<Forward> {
         Some(n) => d.choice(n, "cookie forwarding", &[("none", false), ("all", true)]),
         None => Some(false),
     };
-    Some(Forward {
-        query_string: query_string?,
-        headers: headers?,
-        cookies: cookies?,
-    })
+    Some(Forward { query_string: query_string?, headers: headers?, cookies: cookies? })
 }
 
 fn headers(d: &mut Decoder, node: &Node) -> Option<Vec<String>> {
@@ -450,9 +402,7 @@ fn headers(d: &mut Decoder, node: &Node) -> Option<Vec<String>> {
     for header in &headers {
         let token = header.value == "*"
             || (!header.is_empty()
-                && header
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)));
+                && header.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)));
         if !token {
             valid = false;
             d.report(
@@ -507,25 +457,23 @@ fn error_pages(d: &mut Decoder, node: &Node) -> Option<Vec<(u16, String)>> {
     let mut pages = Vec::new();
     let mut valid = true;
     for entry in entries {
-        let code = d
-            .integer(&entry.key, "an error code", 400..=599)
-            .and_then(|code| {
-                let code = code as u16;
-                let known = ERROR_CODES.contains(&code);
-                if !known {
-                    let codes: Vec<String> = ERROR_CODES.iter().map(u16::to_string).collect();
-                    d.report(
-                        Problem::new(
-                            "topology::error-code",
-                            format!("CloudFront has no custom error page for {code}"),
-                            entry.key.span,
-                            "not supported",
-                        )
-                        .help(format!("use one of: {}", codes.join(", "))),
-                    );
-                }
-                known.then_some(code)
-            });
+        let code = d.integer(&entry.key, "an error code", 400..=599).and_then(|code| {
+            let code = code as u16;
+            let known = ERROR_CODES.contains(&code);
+            if !known {
+                let codes: Vec<String> = ERROR_CODES.iter().map(u16::to_string).collect();
+                d.report(
+                    Problem::new(
+                        "topology::error-code",
+                        format!("CloudFront has no custom error page for {code}"),
+                        entry.key.span,
+                        "not supported",
+                    )
+                    .help(format!("use one of: {}", codes.join(", "))),
+                );
+            }
+            known.then_some(code)
+        });
         let page = d.string(&entry.value, "an error page path").filter(|p| {
             let absolute = p.starts_with('/');
             if !absolute {
@@ -550,18 +498,9 @@ fn error_pages(d: &mut Decoder, node: &Node) -> Option<Vec<(u16, String)>> {
 }
 
 fn logging(d: &mut Decoder, node: &Node, parent: &Fields) -> Result<Logging, ()> {
-    let f = d
-        .fields(
-            node,
-            parent.key_span("logging"),
-            "`logging`",
-            &["bucket", "prefix"],
-        )
-        .ok_or(())?;
-    let bucket = f
-        .required(d, "bucket")
-        .and_then(|n| d.string(n, "`bucket`"))
-        .ok_or(())?;
+    let f =
+        d.fields(node, parent.key_span("logging"), "`logging`", &["bucket", "prefix"]).ok_or(())?;
+    let bucket = f.required(d, "bucket").and_then(|n| d.string(n, "`bucket`")).ok_or(())?;
     let prefix = match f.get("prefix") {
         Some(n) => d.string(n, "`prefix`").ok_or(())?.value,
         None => String::new(),
@@ -581,24 +520,14 @@ fn logging(d: &mut Decoder, node: &Node, parent: &Fields) -> Result<Logging, ()>
         );
         return Err(());
     }
-    Ok(Logging {
-        bucket: bucket.value,
-        prefix,
-    })
+    Ok(Logging { bucket: bucket.value, prefix })
 }
 
 fn geo_restriction(d: &mut Decoder, node: &Node) -> Option<GeoRestriction> {
     if let Value::Scalar(_) = node.value {
-        return d
-            .choice(node, "geo restriction", &[("none", ())])
-            .map(|()| GeoRestriction::None);
+        return d.choice(node, "geo restriction", &[("none", ())]).map(|()| GeoRestriction::None);
     }
-    let f = d.fields(
-        node,
-        node.span.start_only(),
-        "`geo_restriction`",
-        &["allow", "deny"],
-    )?;
+    let f = d.fields(node, node.span.start_only(), "`geo_restriction`", &["allow", "deny"])?;
     let (list, allow) = match (f.get("allow"), f.get("deny")) {
         (Some(list), None) => (list, true),
         (None, Some(list)) => (list, false),
@@ -616,15 +545,9 @@ fn geo_restriction(d: &mut Decoder, node: &Node) -> Option<GeoRestriction> {
         }
     };
     let items = d.list(list, "the country list")?;
-    let codes: Vec<Option<String>> = items
-        .iter()
-        .map(|n| country_code(d, n, "a country code"))
-        .collect();
+    let codes: Vec<Option<String>> =
+        items.iter().map(|n| country_code(d, n, "a country code")).collect();
     let codes: Option<Vec<String>> = codes.into_iter().collect();
     let codes = codes?;
-    Some(if allow {
-        GeoRestriction::Allow(codes)
-    } else {
-        GeoRestriction::Deny(codes)
-    })
+    Some(if allow { GeoRestriction::Allow(codes) } else { GeoRestriction::Deny(codes) })
 }

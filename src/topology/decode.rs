@@ -9,6 +9,10 @@ use super::model::Spanned;
 use super::problem::{Problem, Span};
 use super::yaml::{Entry, Node, Value};
 
+/// In a list of known fields: keys starting with `x-` are allowed and ignored
+/// (a place for YAML anchors, as docker-compose has it).
+pub const EXTENSIONS: &str = "x-*";
+
 /// Collects problems while sections are decoded.
 #[derive(Default)]
 pub struct Decoder {
@@ -53,7 +57,8 @@ impl Decoder {
         let entries = self.entries(node, what)?;
         for entry in entries {
             let key = entry.key.as_key().unwrap_or_default();
-            if !known.contains(&key) {
+            let extension = key.starts_with("x-") && known.contains(&EXTENSIONS);
+            if !known.contains(&key) && !extension {
                 let mut problem = Problem::new(
                     "topology::unknown-field",
                     format!("unknown field `{key}` in {what}"),
@@ -99,10 +104,9 @@ impl Decoder {
     /// Any non-null scalar, as the text the user wrote.
     pub fn string(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
         match &node.value {
-            Value::Scalar(s) if !node.is_null() => Some(Spanned {
-                value: s.text.clone(),
-                span: node.span,
-            }),
+            Value::Scalar(s) if !node.is_null() => {
+                Some(Spanned { value: s.text.clone(), span: node.span })
+            }
             _ => {
                 self.wrong_type(node, what, "a string");
                 None
@@ -150,11 +154,7 @@ impl Decoder {
             self.report(
                 Problem::new(
                     "topology::range",
-                    format!(
-                        "{what} is {number}, outside {}..={}",
-                        range.start(),
-                        range.end()
-                    ),
+                    format!("{what} is {number}, outside {}..={}", range.start(), range.end()),
                     node.span,
                     "out of range",
                 )
@@ -202,10 +202,7 @@ impl Decoder {
         let help = match did_you_mean(&word.value, names.iter().copied()) {
             Some(close) => format!("did you mean `{close}`?"),
             None if names.len() <= 12 => format!("use one of: {}", names.join(", ")),
-            None => format!(
-                "{} values are known; see the topology reference",
-                names.len()
-            ),
+            None => format!("{} values are known; see the topology reference", names.len()),
         };
         self.report(problem.help(help));
     }
@@ -248,13 +245,10 @@ impl<'n> Fields<'n> {
 
     fn misspelled(&self, key: &str) -> bool {
         let known = self.known.iter().map(String::as_str);
-        self.entries
-            .iter()
-            .filter_map(|e| e.key.as_key())
-            .any(|written| {
-                !self.known.iter().any(|k| k == written)
-                    && did_you_mean(written, known.clone()) == Some(key)
-            })
+        self.entries.iter().filter_map(|e| e.key.as_key()).any(|written| {
+            !self.known.iter().any(|k| k == written)
+                && did_you_mean(written, known.clone()) == Some(key)
+        })
     }
 
     /// Where the mapping itself is labelled: its key in the parent.
@@ -314,9 +308,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -329,18 +321,8 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        let fields = [
-            "instance_types",
-            "min",
-            "desired",
-            "max",
-            "capacity_type",
-            "labels",
-        ];
-        assert_eq!(
-            did_you_mean("instance_type", fields),
-            Some("instance_types")
-        );
+        let fields = ["instance_types", "min", "desired", "max", "capacity_type", "labels"];
+        assert_eq!(did_you_mean("instance_type", fields), Some("instance_types"));
         assert_eq!(did_you_mean("desird", fields), Some("desired"));
         assert_eq!(did_you_mean("Labels", fields), Some("labels"));
         assert_eq!(did_you_mean("zone", fields), None);

@@ -40,15 +40,8 @@ impl Policy {
 }
 
 pub fn decode(d: &mut Decoder, node: &Node, at: Span, declared: &Declared) -> Option<Dns> {
-    let f = d.fields(
-        node,
-        at,
-        "`dns`",
-        &["zone", "health_check", "records", "ttl"],
-    )?;
-    let zone = f
-        .required(d, "zone")
-        .and_then(|n| hostname(d, n, "zone name"));
+    let f = d.fields(node, at, "`dns`", &["zone", "health_check", "records", "ttl"])?;
+    let zone = f.required(d, "zone").and_then(|n| hostname(d, n, "zone name"));
     let health_check = match f.get("health_check") {
         Some(n) => health_check(d, n, f.key_span("health_check")).map(Some),
         None => Some(None),
@@ -62,15 +55,8 @@ pub fn decode(d: &mut Decoder, node: &Node, at: Span, declared: &Declared) -> Op
         declared,
         has_health_check: f.get("health_check").is_some(),
     };
-    let records = f
-        .required(d, "records")
-        .and_then(|n| records(d, n, &context));
-    Some(Dns {
-        zone: zone?,
-        health_check: health_check?,
-        records: records?,
-        ttl: ttl?,
-    })
+    let records = f.required(d, "records").and_then(|n| records(d, n, &context));
+    Some(Dns { zone: zone?, health_check: health_check?, records: records?, ttl: ttl? })
 }
 
 fn health_check(d: &mut Decoder, node: &Node, at: Span) -> Option<HealthCheck> {
@@ -81,13 +67,10 @@ fn health_check(d: &mut Decoder, node: &Node, at: Span) -> Option<HealthCheck> {
         ("HTTPS", HealthProtocol::Https),
         ("TCP", HealthProtocol::Tcp),
     ];
-    let protocol = f
-        .required(d, "protocol")
-        .and_then(|n| d.choice(n, "health check protocol", &protocols));
+    let protocol =
+        f.required(d, "protocol").and_then(|n| d.choice(n, "health check protocol", &protocols));
     let path = f.get("path").and_then(|n| d.string(n, "`path`"));
-    let port = f
-        .get("port")
-        .map(|n| d.integer(n, "`port`", 1..=65_535).map(|p| p as u16));
+    let port = f.get("port").map(|n| d.integer(n, "`port`", 1..=65_535).map(|p| p as u16));
     let interval = f
         .required(d, "interval")
         .and_then(|n| d.choice(n, "health check interval", &[("10", 10), ("30", 30)]));
@@ -116,10 +99,7 @@ fn health_check(d: &mut Decoder, node: &Node, at: Span) -> Option<HealthCheck> {
                     path.span,
                     "not a path",
                 )
-                .help(format!(
-                    "a health check path starts with `/`: /{}",
-                    path.value
-                )),
+                .help(format!("a health check path starts with `/`: /{}", path.value)),
             );
             return None;
         }
@@ -198,12 +178,7 @@ fn record(
         return None;
     };
     let at = node.span.start_only();
-    let raw = |key: &str| {
-        entries
-            .iter()
-            .find(|e| e.key.as_key() == Some(key))
-            .map(|e| &e.value)
-    };
+    let raw = |key: &str| entries.iter().find(|e| e.key.as_key() == Some(key)).map(|e| &e.value);
     let Some(policy_node) = raw("policy").filter(|n| !n.is_null()) else {
         d.report(
             Problem::new(
@@ -220,12 +195,9 @@ fn record(
     let name_text = raw("name").and_then(|n| n.as_key()).unwrap_or("?");
     let what = format!("record `{name_text}`");
     let f = d.fields(node, at, &what, policy.fields())?;
-    let name = f
-        .required(d, "name")
-        .and_then(|n| record_name(d, n, context.zone));
+    let name = f.required(d, "name").and_then(|n| record_name(d, n, context.zone));
     let origin = |d: &mut Decoder, key: &str| {
-        f.required(d, key)
-            .and_then(|n| context.declared.origin_region(d, n, &what))
+        f.required(d, key).and_then(|n| context.declared.origin_region(d, n, &what))
     };
     let routing = match policy {
         Policy::Failover => {
@@ -251,9 +223,7 @@ fn record(
                 );
                 return None;
             }
-            context
-                .has_health_check
-                .then_some(Routing::Failover { primary, secondary })
+            context.has_health_check.then_some(Routing::Failover { primary, secondary })
         }
         Policy::Geolocation => f
             .required(d, "locations")
@@ -269,13 +239,7 @@ fn record(
         Policy::Simple => simple(d, &f, context.declared, &what).map(Routing::Simple),
     };
     let name = name?;
-    Some((
-        Record {
-            name: name.value.clone(),
-            routing: routing?,
-        },
-        name,
-    ))
+    Some((Record { name: name.value.clone(), routing: routing? }, name))
 }
 
 /// A name relative to the zone: `@` for the apex, else DNS labels (a leading `*` allowed).
@@ -287,11 +251,8 @@ fn record_name(d: &mut Decoder, node: &Node, zone: Option<&str>) -> Option<Spann
     if let Some(zone) = zone
         && (name.value == zone || name.ends_with(&format!(".{zone}")) || name.ends_with('.'))
     {
-        let relative = name
-            .trim_end_matches('.')
-            .strip_suffix(zone)
-            .unwrap_or(&name)
-            .trim_end_matches('.');
+        let relative =
+            name.trim_end_matches('.').strip_suffix(zone).unwrap_or(&name).trim_end_matches('.');
         let relative = if relative.is_empty() { "@" } else { relative };
         d.report(
             Problem::new(
@@ -396,18 +357,12 @@ fn latency(
 ) -> Option<Vec<String>> {
     if let Some(list) = f.get("regions") {
         let items = d.list(list, "`regions`")?;
-        let regions: Vec<Option<String>> = items
-            .iter()
-            .map(|n| declared.origin_region(d, n, what))
-            .collect();
+        let regions: Vec<Option<String>> =
+            items.iter().map(|n| declared.origin_region(d, n, what)).collect();
         return regions.into_iter().collect();
     }
-    let missing: Vec<&str> = declared
-        .regions
-        .iter()
-        .filter(|r| !r.has_origin)
-        .map(|r| r.name.as_str())
-        .collect();
+    let missing: Vec<&str> =
+        declared.regions.iter().filter(|r| !r.has_origin).map(|r| r.name.as_str()).collect();
     if !missing.is_empty() {
         d.report(
             Problem::new(
@@ -423,13 +378,7 @@ fn latency(
         );
         return None;
     }
-    Some(
-        declared
-            .regions
-            .iter()
-            .map(|r| r.name.value.clone())
-            .collect(),
-    )
+    Some(declared.regions.iter().map(|r| r.name.value.clone()).collect())
 }
 
 fn weights(

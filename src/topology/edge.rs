@@ -27,14 +27,8 @@ pub fn decode(d: &mut Decoder, node: &Node, base_dir: &Path) -> (Vec<EdgeFunctio
     let Some(entries) = d.entries(node, "`edge_functions`") else {
         return Default::default();
     };
-    let functions = entries
-        .iter()
-        .filter_map(|e| function(d, e, base_dir))
-        .collect();
-    let names = entries
-        .iter()
-        .filter_map(|e| e.key.as_key().map(str::to_string))
-        .collect();
+    let functions = entries.iter().filter_map(|e| function(d, e, base_dir)).collect();
+    let names = entries.iter().filter_map(|e| e.key.as_key().map(str::to_string)).collect();
     (functions, names)
 }
 
@@ -42,9 +36,7 @@ fn function(d: &mut Decoder, entry: &Entry, base_dir: &Path) -> Option<EdgeFunct
     let name = d.string(&entry.key, "an edge function name")?;
     let valid_name = !name.is_empty()
         && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !valid_name {
         d.report(
             Problem::new(
@@ -57,22 +49,12 @@ fn function(d: &mut Decoder, entry: &Entry, base_dir: &Path) -> Option<EdgeFunct
         );
     }
     let what = format!("edge function `{}`", name.value);
-    let known = [
-        "source", "runtime", "handler", "role_arn", "memory", "timeout",
-    ];
+    let known = ["source", "runtime", "handler", "role_arn", "memory", "timeout"];
     let fields = d.fields(&entry.value, entry.key.span, &what, &known)?;
-    let source = fields
-        .required(d, "source")
-        .and_then(|n| d.string(n, "`source`"));
-    let runtime = fields
-        .required(d, "runtime")
-        .and_then(|n| d.string(n, "`runtime`"));
-    let handler = fields
-        .required(d, "handler")
-        .and_then(|n| d.string(n, "`handler`"));
-    let role_arn = fields
-        .required(d, "role_arn")
-        .and_then(|n| role_arn(d, n, "`role_arn`"));
+    let source = fields.required(d, "source").and_then(|n| d.string(n, "`source`"));
+    let runtime = fields.required(d, "runtime").and_then(|n| d.string(n, "`runtime`"));
+    let handler = fields.required(d, "handler").and_then(|n| d.string(n, "`handler`"));
+    let role_arn = fields.required(d, "role_arn").and_then(|n| role_arn(d, n, "`role_arn`"));
     let memory = match fields.get("memory") {
         Some(n) => d.integer(n, "`memory`", 128..=10_240),
         None => Some(128),
@@ -94,10 +76,7 @@ fn function(d: &mut Decoder, entry: &Entry, base_dir: &Path) -> Option<EdgeFunct
         d.report(
             Problem::new(
                 "topology::edge-source",
-                format!(
-                    "the source folder `{}` of {what} does not exist",
-                    source.value
-                ),
+                format!("the source folder `{}` of {what} does not exist", source.value),
                 source.span,
                 "no such folder",
             )
@@ -107,9 +86,8 @@ fn function(d: &mut Decoder, entry: &Entry, base_dir: &Path) -> Option<EdgeFunct
         );
         return None;
     }
-    let Some((module, _export)) = handler
-        .split_once('.')
-        .filter(|(m, e)| !m.is_empty() && !e.is_empty())
+    let Some((module, _export)) =
+        handler.split_once('.').filter(|(m, e)| !m.is_empty() && !e.is_empty())
     else {
         d.report(
             Problem::new(
@@ -122,15 +100,9 @@ fn function(d: &mut Decoder, entry: &Entry, base_dir: &Path) -> Option<EdgeFunct
         );
         return None;
     };
-    let extensions: &[&str] = if runtime.starts_with("nodejs") {
-        &["js", "mjs", "cjs"]
-    } else {
-        &["py"]
-    };
-    if !extensions
-        .iter()
-        .any(|ext| folder.join(format!("{module}.{ext}")).is_file())
-    {
+    let extensions: &[&str] =
+        if runtime.starts_with("nodejs") { &["js", "mjs", "cjs"] } else { &["py"] };
+    if !extensions.iter().any(|ext| folder.join(format!("{module}.{ext}")).is_file()) {
         d.report(
             Problem::new(
                 "topology::handler",

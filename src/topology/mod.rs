@@ -42,14 +42,8 @@ pub struct Source {
 impl Source {
     pub fn read(path: &Path) -> std::io::Result<Source> {
         let text = std::fs::read_to_string(path)?;
-        let dir = path
-            .parent()
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        Ok(Source {
-            name: path.display().to_string(),
-            text,
-            dir,
-        })
+        let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        Ok(Source { name: path.display().to_string(), text, dir })
     }
 }
 
@@ -78,20 +72,11 @@ pub fn load(source: &Source) -> Result<Topology, Problems> {
 }
 
 fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<Topology> {
-    let known = [
-        "version",
-        "name",
-        "tags",
-        "regions",
-        "dns",
-        "cdn",
-        "edge_functions",
-    ];
+    let known =
+        ["version", "name", "tags", "regions", "dns", "cdn", "edge_functions", decode::EXTENSIONS];
     let f = d.fields(root, root.span.start_only(), "the topology", &known)?;
     let version = f.required(d, "version").and_then(|n| version(d, n));
-    let name = f
-        .required(d, "name")
-        .and_then(|n| values::name(d, n, "topology name", 32));
+    let name = f.required(d, "name").and_then(|n| values::name(d, n, "topology name", 32));
     let tags = match f.get("tags") {
         Some(n) => tags(d, n),
         None => Some(Default::default()),
@@ -110,12 +95,8 @@ fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<To
         edge_functions: &edge_functions,
         cdn: f.get("cdn").map(|_| f.key_span("cdn")),
     };
-    let cdn = f
-        .get("cdn")
-        .map(|n| cdn::decode(d, n, f.key_span("cdn"), &declared));
-    let dns = f
-        .get("dns")
-        .map(|n| dns::decode(d, n, f.key_span("dns"), &declared));
+    let cdn = f.get("cdn").map(|n| cdn::decode(d, n, f.key_span("cdn"), &declared));
+    let dns = f.get("dns").map(|n| dns::decode(d, n, f.key_span("dns"), &declared));
     version?;
     Some(Topology {
         name: name?.value,
@@ -204,22 +185,14 @@ mod tests {
             ]
         );
         assert_eq!(us.cluster.name, "shop-us-east-1");
+        assert_eq!(t.region("ap-southeast-1").unwrap().cluster.name, "shop-batch");
         assert_eq!(
-            t.region("ap-southeast-1").unwrap().cluster.name,
-            "shop-batch"
-        );
-        assert_eq!(
-            t.region("ap-southeast-1").unwrap().network.subnets[2]
-                .cidr
-                .to_string(),
+            t.region("ap-southeast-1").unwrap().network.subnets[2].cidr.to_string(),
             "10.3.8.0/22"
         );
         let eu = t.region("eu-west-1").unwrap();
         assert_eq!(eu.cluster.node_groups[0].capacity_type, CapacityType::Spot);
-        assert_eq!(
-            us.cluster.node_groups[0].capacity_type,
-            CapacityType::OnDemand
-        );
+        assert_eq!(us.cluster.node_groups[0].capacity_type, CapacityType::OnDemand);
     }
 
     #[test]
@@ -234,10 +207,7 @@ mod tests {
         let routing: Vec<&Routing> = dns.records.iter().map(|r| &r.routing).collect();
         assert_eq!(
             routing[0],
-            &Routing::Failover {
-                primary: "us-east-1".into(),
-                secondary: "eu-west-1".into()
-            }
+            &Routing::Failover { primary: "us-east-1".into(), secondary: "eu-west-1".into() }
         );
         assert_eq!(
             routing[1],
@@ -252,21 +222,14 @@ mod tests {
             routing[2],
             &Routing::Weighted(vec![("us-east-1".into(), 90), ("eu-west-1".into(), 10)])
         );
-        assert_eq!(
-            routing[3],
-            &Routing::Latency(vec!["us-east-1".into(), "eu-west-1".into()])
-        );
+        assert_eq!(routing[3], &Routing::Latency(vec!["us-east-1".into(), "eu-west-1".into()]));
         assert_eq!(routing[5], &Routing::Simple(Target::Cdn));
     }
 
     #[test]
     fn cdn_behaviors_keep_their_order_and_defaults() {
         let cdn = shop().cdn.unwrap();
-        let paths: Vec<_> = cdn
-            .behaviors
-            .iter()
-            .map(|b| b.path.clone().unwrap())
-            .collect();
+        let paths: Vec<_> = cdn.behaviors.iter().map(|b| b.path.clone().unwrap()).collect();
         assert_eq!(paths, ["/static/*", "/eu/*"]);
         assert_eq!(cdn.behaviors[0].forward, Forward::default());
         assert_eq!(
@@ -275,10 +238,7 @@ mod tests {
         );
         assert_eq!(cdn.geo_restriction, GeoRestriction::Deny(vec!["KP".into()]));
         assert_eq!(cdn.logging.unwrap().prefix, "");
-        assert_eq!(
-            cdn.origins[1].target,
-            OriginTarget::Region("eu-west-1".into())
-        );
+        assert_eq!(cdn.origins[1].target, OriginTarget::Region("eu-west-1".into()));
     }
 
     #[test]
@@ -289,15 +249,8 @@ mod tests {
     }
 
     fn problems(text: &str) -> Vec<&'static str> {
-        let source = Source {
-            name: "t.yaml".into(),
-            text: text.into(),
-            dir: ".".into(),
-        };
-        load(&source)
-            .err()
-            .map(|p| p.problems.iter().map(|p| p.code).collect())
-            .unwrap_or_default()
+        let source = Source { name: "t.yaml".into(), text: text.into(), dir: ".".into() };
+        load(&source).err().map(|p| p.problems.iter().map(|p| p.code).collect()).unwrap_or_default()
     }
 
     #[test]
@@ -305,11 +258,7 @@ mod tests {
         let text = "version: 1\nname: t\nregions:\n  us-east-1:\n    network: {cidr: 10.0.0.0/16, availability_zones: 2}\n    cluster: {version: \"1.31\", role_arn: \"arn:aws:iam::123456789012:role/a\", node_role_arn: \"arn:aws:iam::123456789012:role/b\", node_groups: {}}\n  eu-west-1:\n    network: {cidr: 10.1.0.0/16, availability_zones: 2}\n    cluster: {version: \"1.31\", role_arn: \"arn:aws:iam::123456789012:role/a\", node_role_arn: \"arn:aws:iam::123456789012:role/b\", node_groups: {}}\n    origin: eu.example.com\ndns:\n  zone: example.com\n  records:\n    - {name: api, policy: failover, primary: us-east-1, secondary: eu-west-1}\n    - {name: fast, policy: latency}\n";
         assert_eq!(
             problems(text),
-            [
-                "topology::failover-health-check",
-                "topology::no-origin",
-                "topology::no-origin"
-            ]
+            ["topology::failover-health-check", "topology::no-origin", "topology::no-origin"]
         );
     }
 }

@@ -220,11 +220,7 @@ impl EdgeEvent {
     ];
 
     pub fn name(self) -> &'static str {
-        EdgeEvent::ALL
-            .iter()
-            .find(|(_, e)| *e == self)
-            .map(|(n, _)| *n)
-            .unwrap_or_default()
+        EdgeEvent::ALL.iter().find(|(_, e)| *e == self).map(|(n, _)| *n).unwrap_or_default()
     }
 
     /// Lambda@Edge quotas: viewer events 5 s and 128 MB, origin events 30 s and 10,240 MB.

@@ -21,11 +21,7 @@ pub enum CidrError {
 
 impl Ipv4Net {
     fn mask(prefix: u8) -> u32 {
-        if prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - u32::from(prefix))
-        }
+        if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) }
     }
 
     pub fn first(&self) -> u32 {
@@ -51,10 +47,7 @@ impl Ipv4Net {
         let size = 1u32 << (32 - u32::from(prefix));
         Some(
             (0..count as u32)
-                .map(|i| Ipv4Net {
-                    addr: Ipv4Addr::from(self.first() + i * size),
-                    prefix,
-                })
+                .map(|i| Ipv4Net { addr: Ipv4Addr::from(self.first() + i * size), prefix })
                 .collect(),
         )
     }
@@ -67,19 +60,12 @@ impl FromStr for Ipv4Net {
         let (addr, prefix) = text.split_once('/').ok_or(CidrError::Syntax)?;
         let addr: Ipv4Addr = addr.parse().map_err(|_| CidrError::Syntax)?;
         let prefix: u8 = prefix.parse().map_err(|_| CidrError::Syntax)?;
-        if prefix > 32
-            || !prefix
-                .to_string()
-                .eq(text.split_once('/').map_or("", |p| p.1))
-        {
+        if prefix > 32 || !prefix.to_string().eq(text.split_once('/').map_or("", |p| p.1)) {
             return Err(CidrError::Syntax);
         }
         let masked = Ipv4Addr::from(u32::from(addr) & Self::mask(prefix));
         if masked != addr {
-            return Err(CidrError::HostBits(Ipv4Net {
-                addr: masked,
-                prefix,
-            }));
+            return Err(CidrError::HostBits(Ipv4Net { addr: masked, prefix }));
         }
         Ok(Ipv4Net { addr, prefix })
     }
@@ -106,13 +92,7 @@ mod tests {
             "10.10.1.0/16".parse::<Ipv4Net>(),
             Err(CidrError::HostBits(net("10.10.0.0/16")))
         );
-        for bad in [
-            "10.10.0.0",
-            "10.10.0.0/33",
-            "10.10.0/16",
-            "10.10.0.0/016",
-            "a/16",
-        ] {
+        for bad in ["10.10.0.0", "10.10.0.0/33", "10.10.0/16", "10.10.0.0/016", "a/16"] {
             assert_eq!(bad.parse::<Ipv4Net>(), Err(CidrError::Syntax), "{bad}");
         }
     }
@@ -127,20 +107,10 @@ mod tests {
     #[test]
     fn carves_evenly_by_powers_of_two() {
         let three = net("10.10.0.0/16").carve(3, 28).unwrap();
-        assert_eq!(
-            three,
-            vec![
-                net("10.10.0.0/18"),
-                net("10.10.64.0/18"),
-                net("10.10.128.0/18")
-            ]
-        );
+        assert_eq!(three, vec![net("10.10.0.0/18"), net("10.10.64.0/18"), net("10.10.128.0/18")]);
         let two = net("10.10.0.0/24").carve(2, 28).unwrap();
         assert_eq!(two, vec![net("10.10.0.0/25"), net("10.10.0.128/25")]);
-        assert_eq!(
-            net("10.10.0.0/24").carve(6, 28).unwrap()[5],
-            net("10.10.0.160/27")
-        );
+        assert_eq!(net("10.10.0.0/24").carve(6, 28).unwrap()[5], net("10.10.0.160/27"));
         assert!(net("10.10.0.0/27").carve(4, 28).is_none());
     }
 }

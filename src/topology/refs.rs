@@ -41,10 +41,7 @@ impl Declared<'_> {
                     "points at a region without an origin",
                 )
                 .also(region.name.span, "declared here without `origin`")
-                .help(format!(
-                    "add `origin: <its API host name>` to region `{}`",
-                    name.value
-                )),
+                .help(format!("add `origin: <its API host name>` to region `{}`", name.value)),
             );
             return None;
         }

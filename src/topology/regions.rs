@@ -33,29 +33,21 @@ pub fn decode(d: &mut Decoder, node: &Node, topology: &str) -> (Vec<Region>, Vec
         );
     }
     let mut blocks: Vec<(Ipv4Net, Span, String)> = Vec::new();
-    let regions = entries
-        .iter()
-        .filter_map(|entry| region(d, entry, topology, &mut blocks))
-        .collect();
+    let regions =
+        entries.iter().filter_map(|entry| region(d, entry, topology, &mut blocks)).collect();
     let declared = entries.iter().filter_map(declared).collect();
     (regions, declared)
 }
 
 fn declared(entry: &Entry) -> Option<DeclaredRegion> {
     let has_origin = match &entry.value.value {
-        Value::Map(fields) => fields
-            .iter()
-            .any(|f| f.key.as_key() == Some("origin") && !f.value.is_null()),
+        Value::Map(fields) => {
+            fields.iter().any(|f| f.key.as_key() == Some("origin") && !f.value.is_null())
+        }
         _ => false,
     };
     let name = entry.key.as_key()?.to_string();
-    Some(DeclaredRegion {
-        name: Spanned {
-            value: name,
-            span: entry.key.span,
-        },
-        has_origin,
-    })
+    Some(DeclaredRegion { name: Spanned { value: name, span: entry.key.span }, has_origin })
 }
 
 fn region(
@@ -67,28 +59,16 @@ fn region(
     let name = d.string(&entry.key, "a region name")?;
     let known = check_region_code(d, &name);
     let what = format!("region `{}`", name.value);
-    let fields = d.fields(
-        &entry.value,
-        entry.key.span,
-        &what,
-        &["network", "cluster", "origin"],
-    )?;
+    let fields =
+        d.fields(&entry.value, entry.key.span, &what, &["network", "cluster", "origin"])?;
     let network = fields
         .required(d, "network")
         .and_then(|n| network(d, n, fields.key_span("network"), &name, blocks));
     let cluster = fields
         .required(d, "cluster")
         .and_then(|n| cluster(d, n, fields.key_span("cluster"), &name, topology));
-    let origin = fields
-        .get("origin")
-        .and_then(|n| hostname(d, n, "origin host name"));
-    Some(Region {
-        name,
-        network: network?,
-        cluster: cluster?,
-        origin,
-    })
-    .filter(|_| known)
+    let origin = fields.get("origin").and_then(|n| hostname(d, n, "origin host name"));
+    Some(Region { name, network: network?, cluster: cluster?, origin }).filter(|_| known)
 }
 
 fn network(
@@ -101,9 +81,7 @@ fn network(
     let what = format!("the network of `{}`", region.value);
     let fields = d.fields(node, at, &what, &["cidr", "availability_zones"])?;
     let cidr = fields.required(d, "cidr").and_then(|n| cidr(d, n));
-    let zones = fields
-        .required(d, "availability_zones")
-        .and_then(|n| zones(d, n, region));
+    let zones = fields.required(d, "availability_zones").and_then(|n| zones(d, n, region));
     let (cidr, cidr_span) = cidr?;
     if let Some((other, span, other_region)) = blocks.iter().find(|(b, ..)| b.overlaps(&cidr)) {
         d.report(
@@ -137,10 +115,7 @@ fn network(
     let subnets = zones
         .into_iter()
         .zip(subnets)
-        .map(|(availability_zone, cidr)| Subnet {
-            availability_zone,
-            cidr,
-        })
+        .map(|(availability_zone, cidr)| Subnet { availability_zone, cidr })
         .collect();
     Some(Network { cidr, subnets })
 }
@@ -182,10 +157,7 @@ fn zones(d: &mut Decoder, node: &Node, region: &Spanned<String>) -> Option<(Vec<
                 d.report(
                     Problem::new(
                         "topology::availability-zone",
-                        format!(
-                            "`{}` is not an availability zone of {}",
-                            zone.value, region.value
-                        ),
+                        format!("`{}` is not an availability zone of {}", zone.value, region.value),
                         zone.span,
                         "not in this region",
                     )
@@ -211,10 +183,8 @@ fn zones(d: &mut Decoder, node: &Node, region: &Spanned<String>) -> Option<(Vec<
         return valid.then(|| (names.into_iter().map(|z| z.value).collect(), node.span));
     }
     let count = d.integer(node, what, 2..=6)?;
-    let zones = (b'a'..)
-        .take(count as usize)
-        .map(|c| format!("{}{}", region.value, c as char))
-        .collect();
+    let zones =
+        (b'a'..).take(count as usize).map(|c| format!("{}{}", region.value, c as char)).collect();
     Some((zones, node.span))
 }
 
@@ -226,27 +196,17 @@ fn cluster(
     topology: &str,
 ) -> Option<Cluster> {
     let what = format!("the cluster of `{}`", region.value);
-    let known = [
-        "name",
-        "version",
-        "role_arn",
-        "node_role_arn",
-        "node_groups",
-    ];
+    let known = ["name", "version", "role_arn", "node_role_arn", "node_groups"];
     let fields = d.fields(node, at, &what, &known)?;
     let name = match fields.get("name") {
         Some(node) => cluster_name(d, node),
         None => Some(format!("{topology}-{}", region.value)),
     };
-    let version = fields
-        .required(d, "version")
-        .and_then(|n| kubernetes_version(d, n));
-    let role_arn = fields
-        .required(d, "role_arn")
-        .and_then(|n| values::role_arn(d, n, "`role_arn`"));
-    let node_role_arn = fields
-        .required(d, "node_role_arn")
-        .and_then(|n| values::role_arn(d, n, "`node_role_arn`"));
+    let version = fields.required(d, "version").and_then(|n| kubernetes_version(d, n));
+    let role_arn =
+        fields.required(d, "role_arn").and_then(|n| values::role_arn(d, n, "`role_arn`"));
+    let node_role_arn =
+        fields.required(d, "node_role_arn").and_then(|n| values::role_arn(d, n, "`node_role_arn`"));
     let node_groups = fields.required(d, "node_groups").map(|n| node_groups(d, n));
     Some(Cluster {
         name: name?,
@@ -297,10 +257,8 @@ fn kubernetes_version(d: &mut Decoder, node: &Node) -> Option<String> {
         return None;
     }
     let version = d.string(node, "`version`")?;
-    let minor = version
-        .strip_prefix("1.")
-        .filter(|m| m.len() == 2)
-        .and_then(|m| m.parse::<u32>().ok());
+    let minor =
+        version.strip_prefix("1.").filter(|m| m.len() == 2).and_then(|m| m.parse::<u32>().ok());
     if minor.is_some_and(|m| m >= 23) {
         return Some(version.value);
     }
@@ -320,43 +278,25 @@ fn node_groups(d: &mut Decoder, node: &Node) -> Vec<NodeGroup> {
     let Some(entries) = d.entries(node, "`node_groups`") else {
         return Vec::new();
     };
-    entries
-        .iter()
-        .filter_map(|entry| node_group(d, entry))
-        .collect()
+    entries.iter().filter_map(|entry| node_group(d, entry)).collect()
 }
 
 fn node_group(d: &mut Decoder, entry: &Entry) -> Option<NodeGroup> {
     let name = name(d, &entry.key, "node group name", 63);
     let what = format!("node group `{}`", entry.key.as_key().unwrap_or_default());
-    let known = [
-        "instance_types",
-        "min",
-        "desired",
-        "max",
-        "capacity_type",
-        "labels",
-    ];
+    let known = ["instance_types", "min", "desired", "max", "capacity_type", "labels"];
     let fields = d.fields(&entry.value, entry.key.span, &what, &known)?;
-    let instance_types = fields
-        .required(d, "instance_types")
-        .and_then(|n| instance_types(d, n));
+    let instance_types = fields.required(d, "instance_types").and_then(|n| instance_types(d, n));
     let size = |d: &mut Decoder, key: &str| {
         let node = fields.required(d, key)?;
-        Some((
-            d.integer(node, &format!("`{key}`"), 0..=1000)? as u32,
-            node.span,
-        ))
+        Some((d.integer(node, &format!("`{key}`"), 0..=1000)? as u32, node.span))
     };
     let (min, desired, max) = (size(d, "min"), size(d, "desired"), size(d, "max"));
     let capacity_type = match fields.get("capacity_type") {
         Some(n) => d.choice(
             n,
             "capacity type",
-            &[
-                ("on-demand", CapacityType::OnDemand),
-                ("spot", CapacityType::Spot),
-            ],
+            &[("on-demand", CapacityType::OnDemand), ("spot", CapacityType::Spot)],
         ),
         None => Some(CapacityType::OnDemand),
     };
@@ -430,13 +370,9 @@ fn instance_types(d: &mut Decoder, node: &Node) -> Option<Vec<String>> {
         let shape = t.split_once('.').is_some_and(|(family, size)| {
             family.starts_with(|c: char| c.is_ascii_lowercase())
                 && family.chars().any(|c| c.is_ascii_digit())
-                && family
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && family.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                 && !size.is_empty()
-                && size
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && size.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         });
         if !shape {
             valid = false;

@@ -77,11 +77,7 @@ pub fn parse(text: &str, problems: &mut Vec<Problem>) -> Option<Node> {
         return None;
     }
     let offsets = ByteOffsets::new(text);
-    let mut builder = Builder {
-        offsets: &offsets,
-        anchors: HashMap::new(),
-        problems,
-    };
+    let mut builder = Builder { offsets: &offsets, anchors: HashMap::new(), problems };
     match builder.document(Parser::new_from_str(text)) {
         Ok(node) => node,
         Err(error) => {
@@ -138,10 +134,7 @@ impl ByteOffsets {
     }
 
     fn byte(&self, char_index: usize) -> usize {
-        self.by_char
-            .get(char_index)
-            .copied()
-            .unwrap_or(*self.by_char.last().unwrap_or(&0))
+        self.by_char.get(char_index).copied().unwrap_or(*self.by_char.last().unwrap_or(&0))
     }
 
     fn span(&self, span: saphyr_parser::Span) -> Span {
@@ -213,16 +206,11 @@ impl Builder<'_> {
                     items.push(self.node(event, span, events)?);
                 };
                 let span = start.to(end, items.last().map(|n| n.span));
-                (
-                    Node {
-                        span,
-                        value: Value::Seq(items),
-                    },
-                    anchor,
-                )
+                (Node { span, value: Value::Seq(items) }, anchor)
             }
             Event::MappingStart(anchor, _) => {
                 let mut entries: Vec<Entry> = Vec::new();
+                let mut merges: Vec<Node> = Vec::new();
                 let end = loop {
                     let (event, span) = next(events)?;
                     if let Event::MappingEnd = event {
@@ -231,24 +219,22 @@ impl Builder<'_> {
                     let key = self.node(event, span, events)?;
                     let (event, span) = next(events)?;
                     let value = self.node(event, span, events)?;
-                    self.push_entry(&mut entries, Entry { key, value });
+                    if matches!(&key.value, Value::Scalar(s) if s.plain && s.text == "<<") {
+                        merges.push(value);
+                    } else {
+                        self.push_entry(&mut entries, Entry { key, value });
+                    }
                 };
                 let span = start.to(end, entries.last().map(|e| e.value.span));
-                (
-                    Node {
-                        span,
-                        value: Value::Map(entries),
-                    },
-                    anchor,
-                )
+                for merge in merges {
+                    self.merge(&mut entries, merge);
+                }
+                (Node { span, value: Value::Map(entries) }, anchor)
             }
             Event::Alias(id) => {
                 let mut node = self.anchors.get(&id).cloned().unwrap_or(Node {
                     span: start,
-                    value: Value::Scalar(Scalar {
-                        text: String::new(),
-                        plain: true,
-                    }),
+                    value: Value::Scalar(Scalar { text: String::new(), plain: true }),
                 });
                 node.span = start;
                 return Ok(node);
@@ -259,6 +245,36 @@ impl Builder<'_> {
             self.anchors.insert(anchor, node.clone());
         }
         Ok(node)
+    }
+
+    /// A YAML merge key (`<<: *anchor` or `<<: [*a, *b]`): the merged mappings'
+    /// entries are added where the mapping does not set the key itself; of
+    /// several merged mappings, the first that sets a key wins.
+    fn merge(&mut self, entries: &mut Vec<Entry>, merge: Node) {
+        let sources = match merge.value {
+            Value::Map(_) => vec![merge],
+            Value::Seq(items) => items,
+            Value::Scalar(_) => vec![merge],
+        };
+        for source in sources {
+            let Value::Map(merged) = source.value else {
+                self.problems.push(
+                    Problem::new(
+                        "yaml::merge",
+                        "a merge key `<<` takes a mapping or a list of mappings",
+                        source.span,
+                        "not a mapping",
+                    )
+                    .help("merge an anchored mapping: `<<: *name`"),
+                );
+                continue;
+            };
+            for entry in merged {
+                if !entries.iter().any(|e| e.key.as_key() == entry.key.as_key()) {
+                    entries.push(entry);
+                }
+            }
+        }
     }
 
     fn push_entry(&mut self, entries: &mut Vec<Entry>, entry: Entry) {
@@ -292,12 +308,9 @@ impl Builder<'_> {
 }
 
 fn next<'t>(events: &mut Events<'t>) -> Result<(Event<'t>, saphyr_parser::Span), ScanError> {
-    events.next().unwrap_or_else(|| {
-        Err(ScanError::new_str(
-            Default::default(),
-            "unexpected end of file",
-        ))
-    })
+    events
+        .next()
+        .unwrap_or_else(|| Err(ScanError::new_str(Default::default(), "unexpected end of file")))
 }
 
 #[cfg(test)]
@@ -324,16 +337,10 @@ mod tests {
         let root = parse_ok(text);
         let name = &entries(&root)[0];
         assert_eq!(&text[name.key.span.offset..][..name.key.span.len], "name");
-        assert_eq!(
-            &text[name.value.span.offset..][..name.value.span.len],
-            "wonderway"
-        );
+        assert_eq!(&text[name.value.span.offset..][..name.value.span.len], "wonderway");
         let region = &entries(&entries(&root)[1].value)[0];
         let cidr = &entries(&region.value)[0].value;
-        assert_eq!(
-            &text[cidr.span.offset..][..cidr.span.len],
-            "\"10.0.0.0/16\""
-        );
+        assert_eq!(&text[cidr.span.offset..][..cidr.span.len], "\"10.0.0.0/16\"");
     }
 
     #[test]
@@ -358,6 +365,20 @@ mod tests {
         let root = parse_ok("base: &b {min: 1}\ncopy: *b\n");
         let copy = &entries(&root)[1].value;
         assert_eq!(entries(copy)[0].key.as_key(), Some("min"));
+    }
+
+    #[test]
+    fn merge_keys_fill_in_what_the_mapping_does_not_set() {
+        let root = parse_ok("a: &a {x: 1, y: 2}\nb: &b {z: 3}\nc:\n  <<: [*a, *b]\n  y: 9\n");
+        let c = &entries(&root)[2].value;
+        let pairs: Vec<(&str, &str)> = entries(c)
+            .iter()
+            .map(|e| match &e.value.value {
+                Value::Scalar(s) => (e.key.as_key().unwrap(), s.text.as_str()),
+                _ => panic!(),
+            })
+            .collect();
+        assert_eq!(pairs, [("y", "9"), ("x", "1"), ("z", "3")]);
     }
 
     #[test]

@@ -33,38 +33,21 @@ fn validate_rejects_a_bad_topology_with_exit_1_and_diagnostics_on_stderr() {
         .code(1)
         .stdout("");
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert!(
-        stderr.contains("tests/topologies/bad/min-over-desired.yaml:"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("`min` (3) is greater than `desired` (0)"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("tests/topologies/bad/min-over-desired.yaml:"), "{stderr}");
+    assert!(stderr.contains("`min` (3) is greater than `desired` (0)"), "{stderr}");
     assert!(
         stderr.ends_with("error: 1 problem in tests/topologies/bad/min-over-desired.yaml\n"),
         "{stderr}"
     );
-    assert!(
-        !stderr.contains('\u{1b}'),
-        "no colour when stderr is not a terminal: {stderr:?}"
-    );
+    assert!(!stderr.contains('\u{1b}'), "no colour when stderr is not a terminal: {stderr:?}");
 }
 
 #[test]
 fn validate_reads_wway_yaml_by_default_and_says_when_it_is_missing() {
     let dir = tempfile::tempdir().unwrap();
-    let assert = wway()
-        .current_dir(dir.path())
-        .arg("validate")
-        .assert()
-        .code(1)
-        .stdout("");
+    let assert = wway().current_dir(dir.path()).arg("validate").assert().code(1).stdout("");
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert!(
-        stderr.starts_with("error: cannot read wway.yaml: "),
-        "{stderr}"
-    );
+    assert!(stderr.starts_with("error: cannot read wway.yaml: "), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
 
     std::fs::copy(
@@ -72,11 +55,7 @@ fn validate_reads_wway_yaml_by_default_and_says_when_it_is_missing() {
         dir.path().join("wway.yaml"),
     )
     .unwrap();
-    wway()
-        .current_dir(dir.path())
-        .arg("validate")
-        .assert()
-        .code(1);
+    wway().current_dir(dir.path()).arg("validate").assert().code(1);
 }
 
 #[test]
@@ -85,10 +64,9 @@ fn validate_makes_no_network_call() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    for (file, code) in [
-        ("topologies/wonderway.yaml", 0),
-        ("tests/topologies/bad/several-defects.yaml", 1),
-    ] {
+    for (file, code) in
+        [("topologies/wonderway.yaml", 0), ("tests/topologies/bad/several-defects.yaml", 1)]
+    {
         wway()
             .args(["validate", file])
             .env("AWS_ENDPOINT_URL", &url)
@@ -97,10 +75,7 @@ fn validate_makes_no_network_call() {
             .assert()
             .code(code);
     }
-    assert!(
-        listener.accept().is_err(),
-        "validate connected to the network"
-    );
+    assert!(listener.accept().is_err(), "validate connected to the network");
 }
 
 #[test]
@@ -112,10 +87,7 @@ fn help_lists_the_commands() {
 fn schema_is_json_that_rejects_unknown_fields() {
     let schema: serde_json::Value =
         serde_json::from_str(&stdout_of(wway().arg("schema"))).expect("JSON on stdout");
-    assert_eq!(
-        schema["$schema"],
-        "https://json-schema.org/draft/2020-12/schema"
-    );
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
     assert_eq!(schema["additionalProperties"], false);
     let mut objects = 0;
     walk(&schema, &mut |node| {

@@ -22,48 +22,33 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 #[test]
 fn bad_topologies_get_diagnostics_at_their_defects() {
-    insta::glob!(
-        env!("CARGO_MANIFEST_DIR"),
-        "tests/topologies/bad/*.yaml",
-        |path| {
-            let relative = path
-                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
-                .unwrap_or(path);
-            let source = Source::read(Path::new(relative)).expect("read bad topology");
-            let problems = topology::load(&source).expect_err("a bad topology must not load");
+    insta::glob!(env!("CARGO_MANIFEST_DIR"), "tests/topologies/bad/*.yaml", |path| {
+        let relative = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path);
+        let source = Source::read(Path::new(relative)).expect("read bad topology");
+        let problems = topology::load(&source).expect_err("a bad topology must not load");
 
-            let mut lines: Vec<usize> = problems
-                .problems
-                .iter()
-                .map(|p| line_of(&source.text, p.span.offset))
-                .collect();
-            lines.sort();
-            lines.dedup();
-            assert_eq!(
-                lines,
-                marked_lines(&source.text),
-                "{}: problems not at the marked lines",
-                relative.display()
+        let mut lines: Vec<usize> =
+            problems.problems.iter().map(|p| line_of(&source.text, p.span.offset)).collect();
+        lines.sort();
+        lines.dedup();
+        assert_eq!(
+            lines,
+            marked_lines(&source.text),
+            "{}: problems not at the marked lines",
+            relative.display()
+        );
+        for problem in &problems.problems {
+            assert!(
+                problem.help.is_some(),
+                "{}: `{}` has no help",
+                relative.display(),
+                problem.message
             );
-            for problem in &problems.problems {
-                assert!(
-                    problem.help.is_some(),
-                    "{}: `{}` has no help",
-                    relative.display(),
-                    problem.message
-                );
-            }
-
-            let rendered = diagnostics::render(
-                &problems,
-                &Style {
-                    color: false,
-                    width: 80,
-                },
-            );
-            insta::assert_snapshot!(rendered);
         }
-    );
+
+        let rendered = diagnostics::render(&problems, &Style { color: false, width: 80 });
+        insta::assert_snapshot!(rendered);
+    });
 }
 
 #[test]
@@ -71,10 +56,7 @@ fn several_defects_are_all_reported_in_one_run_in_file_order() {
     let source = Source::read(Path::new("tests/topologies/bad/several-defects.yaml")).unwrap();
     let problems = topology::load(&source).unwrap_err();
     let offsets: Vec<usize> = problems.problems.iter().map(|p| p.span.offset).collect();
-    assert!(
-        offsets.windows(2).all(|w| w[0] <= w[1]),
-        "not in file order: {offsets:?}"
-    );
+    assert!(offsets.windows(2).all(|w| w[0] <= w[1]), "not in file order: {offsets:?}");
     assert_eq!(marked_lines(&source.text).len(), 6);
     assert!(problems.problems.len() >= 6);
 }

@@ -32,7 +32,7 @@ fn python() -> PathBuf {
 /// Rust asks for `unsafe` because another thread could read the environment
 /// at the same moment; every reader in this binary goes through std's
 /// environment lock, and this runs once, before any client is built.
-fn fake_credentials() {
+pub fn fake_credentials() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| unsafe {
         for (key, value) in [
@@ -59,11 +59,7 @@ impl Emulator {
             .stdout(Stdio::null())
             .spawn()
             .expect("start the emulator");
-        let mut emulator = Emulator {
-            child,
-            url: String::new(),
-            _dir: dir,
-        };
+        let mut emulator = Emulator { child, url: String::new(), _dir: dir };
         let deadline = Instant::now() + Duration::from_secs(60);
         while emulator.url.is_empty() {
             if let Ok(url) = std::fs::read_to_string(&url_file) {
@@ -82,20 +78,14 @@ impl Emulator {
     }
 
     pub fn settings(&self) -> wway::cloud::Settings {
-        wway::cloud::Settings {
-            endpoint_url: Some(self.url.clone()),
-            profile: None,
-        }
+        wway::cloud::Settings { endpoint_url: Some(self.url.clone()), profile: None }
     }
 
     /// Creates the IAM roles the topology names, as they exist in a real account.
     pub fn seed_roles(&self, topology: &Topology) {
         let mut roles: Vec<&str> = Vec::new();
         for region in &topology.regions {
-            roles.extend([
-                region.cluster.role_arn.as_str(),
-                region.cluster.node_role_arn.as_str(),
-            ]);
+            roles.extend([region.cluster.role_arn.as_str(), region.cluster.node_role_arn.as_str()]);
         }
         roles.extend(topology.edge_functions.iter().map(|f| f.role_arn.as_str()));
         let status = Command::new(python())

@@ -20,32 +20,18 @@ fn check(text: &str) {
         assert!(!problems.problems.is_empty());
         for problem in &problems.problems {
             let end = problem.span.offset + problem.span.len;
-            assert!(
-                end <= text.len(),
-                "span {:?} past the end ({})",
-                problem.span,
-                text.len()
-            );
+            assert!(end <= text.len(), "span {:?} past the end ({})", problem.span, text.len());
             assert!(text.is_char_boundary(problem.span.offset) && text.is_char_boundary(end));
         }
-        diagnostics::render(
-            &problems,
-            &Style {
-                color: false,
-                width: 80,
-            },
-        );
+        diagnostics::render(&problems, &Style { color: false, width: 80 });
     }
 }
 
 fn seeds() -> Vec<String> {
-    [
-        "topologies/wonderway.yaml",
-        "tests/topologies/good/shop.yaml",
-    ]
-    .iter()
-    .map(|p| std::fs::read_to_string(project_root().join(p)).unwrap())
-    .collect()
+    ["topologies/wonderway.yaml", "tests/topologies/good/shop.yaml"]
+        .iter()
+        .map(|p| std::fs::read_to_string(project_root().join(p)).unwrap())
+        .collect()
 }
 
 /// Tokens that YAML and the format give meaning to.

@@ -32,14 +32,9 @@ const REJECTED: &[&str] = &[
 #[test]
 fn the_schema_accepts_good_topologies_and_rejects_what_it_can_express() {
     let root = project_root();
-    let good = [
-        "topologies/wonderway.yaml",
-        "tests/topologies/good/shop.yaml",
-    ];
-    let bad: Vec<String> = REJECTED
-        .iter()
-        .map(|n| format!("tests/topologies/bad/{n}.yaml"))
-        .collect();
+    let good = ["topologies/wonderway.yaml", "tests/topologies/good/shop.yaml"];
+    let bad: Vec<String> =
+        REJECTED.iter().map(|n| format!("tests/topologies/bad/{n}.yaml")).collect();
     let output = Command::new(root.join(".emulator/venv/bin/python"))
         .current_dir(root)
         .arg("tests/tools/check_schema.py")
@@ -48,18 +43,11 @@ fn the_schema_accepts_good_topologies_and_rejects_what_it_can_express() {
         .args(&bad)
         .output()
         .expect("run check_schema.py (scripts/emulator.sh install sets up its virtualenv)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let verdicts: BTreeMap<String, String> = String::from_utf8(output.stdout)
         .unwrap()
         .lines()
-        .filter_map(|l| {
-            l.split_once(": ")
-                .map(|(f, v)| (f.to_string(), v.to_string()))
-        })
+        .filter_map(|l| l.split_once(": ").map(|(f, v)| (f.to_string(), v.to_string())))
         .collect();
     for file in good {
         assert_eq!(verdicts[file], "ok", "{file}");
