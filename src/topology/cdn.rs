@@ -262,20 +262,14 @@ fn behaviors(
         };
         let path = f.required(d, "path").and_then(|n| behavior_path(d, n));
         if let Some(path) = &path {
-            if let Some(first) = paths.iter().find(|p| p.value == path.value) {
-                valid = false;
-                d.report(
-                    Problem::new(
-                        "topology::cdn-duplicate-path",
-                        format!("two behaviors have the path pattern `{}`", path.value),
-                        path.span,
-                        "duplicate path pattern",
-                    )
-                    .also(first.span, "first used here")
-                    .help("the first matching behavior wins, so the second is never used: merge them or change one pattern"),
-                );
-            }
-            paths.push(path.clone());
+            let problem = Problem::new(
+                "topology::cdn-duplicate-path",
+                format!("two behaviors have the path pattern `{}`", path.value),
+                path.span,
+                "duplicate path pattern",
+            )
+            .help("the first matching behavior wins, so the second is never used: merge them or change one pattern");
+            valid &= d.unique(&mut paths, path, problem, "first used here");
         }
         match (behavior(d, &f, path.as_ref().map(|p| p.value.clone()), origins, declared), path) {
             (Some(b), Some(_)) => behaviors.push(b),

@@ -122,22 +122,33 @@ impl Decoder {
             let Some(value) = self.string(item, &format!("an entry of {what}")) else {
                 continue;
             };
-            if let Some(first) = out.iter().find(|v| v.value == value.value) {
-                self.report(
-                    Problem::new(
-                        "topology::duplicate",
-                        format!("`{}` is listed twice in {what}", value.value),
-                        value.span,
-                        "listed again here",
-                    )
-                    .also(first.span, "first listed here")
-                    .help("remove one of them"),
-                );
-                continue;
-            }
-            out.push(value);
+            let problem = Problem::new(
+                "topology::duplicate",
+                format!("`{}` is listed twice in {what}", value.value),
+                value.span,
+                "listed again here",
+            )
+            .help("remove one of them");
+            self.unique(&mut out, &value, problem, "first listed here");
         }
         Some(out)
+    }
+
+    /// Whether `value` is new among `seen`, which then remembers it. A repeat
+    /// is reported as `problem`, with a second label at the first occurrence.
+    pub fn unique(
+        &mut self,
+        seen: &mut Vec<Spanned<String>>,
+        value: &Spanned<String>,
+        problem: Problem,
+        first: &str,
+    ) -> bool {
+        if let Some(earlier) = seen.iter().find(|s| s.value == value.value) {
+            self.report(problem.also(earlier.span, first));
+            return false;
+        }
+        seen.push(value.clone());
+        true
     }
 
     /// A plain (unquoted) whole number inside `range`.

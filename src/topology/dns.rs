@@ -148,21 +148,17 @@ fn records(d: &mut Decoder, node: &Node, context: &RecordContext) -> Option<Vec<
             valid = false;
             continue;
         };
-        if let Some(first) = names.iter().find(|n| n.value == name.value) {
+        let problem = Problem::new(
+            "topology::duplicate-record",
+            format!("two records are named `{}`", name.value),
+            name.span,
+            "same name again",
+        )
+        .help("one name has one routing policy: merge the two records or rename one");
+        if !d.unique(&mut names, &name, problem, "first declared here") {
             valid = false;
-            d.report(
-                Problem::new(
-                    "topology::duplicate-record",
-                    format!("two records are named `{}`", name.value),
-                    name.span,
-                    "same name again",
-                )
-                .also(first.span, "first declared here")
-                .help("one name has one routing policy: merge the two records or rename one"),
-            );
             continue;
         }
-        names.push(name);
         records.push(record);
     }
     valid.then_some(records)
