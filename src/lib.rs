@@ -4,6 +4,8 @@
 //!
 //! The layers, each depending only on those above it in this list:
 //! - [`topology`]: the file format, parsed with spans and validated (pure);
+//! - [`state`]: resources, the desired state and the live state (pure);
+//! - [`plan`]: the diff of the two, as an ordered graph of changes (pure);
 //! - [`cloud`]: the AWS SDK clients, one module per service;
 //! - [`present`]: how results are shown to people and machines;
 //! - [`commands`]: one module per subcommand, composing the above.
@@ -11,5 +13,7 @@
 pub mod cli;
 pub mod cloud;
 pub mod commands;
+pub mod plan;
 pub mod present;
+pub mod state;
 pub mod topology;

@@ -8,4 +8,5 @@ mod cli;
 mod diagnostics;
 mod emulator;
 mod fuzz;
+mod plan_core;
 mod schema;

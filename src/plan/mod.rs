@@ -1,0 +1,112 @@
+//! The plan: what must change for the live account to match the topology.
+//! A [`Plan`] is plain data with no behaviour: changes in execution order,
+//! each with its action, its field-level before and after, and the changes it
+//! waits for; plus a fingerprint of every live resource it was computed from,
+//! so that a saved plan can be refused once the account has moved.
+
+pub mod diff;
+pub mod graph;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::state::{Fields, Kind, ResourceAddr};
+
+pub use diff::plan;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Replace,
+    Delete,
+}
+
+impl Action {
+    /// The sign a human plan shows, as Terraform does.
+    pub fn sign(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Value,
+    pub after: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub address: ResourceAddr,
+    pub kind: Kind,
+    /// The AWS region whose API carries out the change.
+    pub region: String,
+    pub action: Action,
+    /// The live fields (absent for a create).
+    pub before: Option<Fields>,
+    /// The desired fields (absent for a delete).
+    pub after: Option<Fields>,
+    /// The fields that differ, for updates and replacements.
+    pub changed: Vec<FieldChange>,
+    /// Why a replacement cannot be an update: fields, or a replaced dependency.
+    pub replace_because: Vec<String>,
+    /// Changes that must finish before this one starts.
+    pub depends_on: Vec<ResourceAddr>,
+    /// For a replacement: whether the new one is made before the old one goes.
+    pub create_before_destroy: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub topology: String,
+    /// In an order that respects every `depends_on`.
+    pub changes: Vec<Change>,
+    /// Every live resource the plan was computed from, by its fingerprint.
+    pub fingerprints: BTreeMap<ResourceAddr, String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub replace: usize,
+    pub delete: usize,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let count = |action| self.changes.iter().filter(|c| c.action == action).count();
+        Summary {
+            create: count(Action::Create),
+            update: count(Action::Update),
+            replace: count(Action::Replace),
+            delete: count(Action::Delete),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+/// Why no plan could be made. Every error is reported, not only the first.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error(
+        "{address}: the {kind} name `{name}` is held by a resource wway does not own ({id}, {holder})"
+    )]
+    Clash { address: ResourceAddr, kind: &'static str, name: String, id: String, holder: String },
+    #[error("{region}: {message}")]
+    Preflight { region: String, message: String },
+    #[error("the resources depend on each other in a cycle: {}", .0.iter().map(ResourceAddr::as_str).collect::<Vec<_>>().join(" -> "))]
+    Cycle(Vec<ResourceAddr>),
+}

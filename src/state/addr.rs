@@ -1,0 +1,91 @@
+//! [`ResourceAddr`]: the stable, readable name of a resource in plans,
+//! journals and output, e.g. `us-east-1/subnet/us-east-1a` or
+//! `global/record/api/failover-primary`. It is also the value of the
+//! `wway:id` ownership tag.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ResourceAddr(String);
+
+/// The scope of resources that are not regional (Route 53, CloudFront).
+pub const GLOBAL: &str = "global";
+
+impl ResourceAddr {
+    pub fn new(text: impl Into<String>) -> Self {
+        ResourceAddr(text.into())
+    }
+
+    pub fn vpc(region: &str) -> Self {
+        ResourceAddr(format!("{region}/vpc"))
+    }
+
+    pub fn subnet(region: &str, zone: &str) -> Self {
+        ResourceAddr(format!("{region}/subnet/{zone}"))
+    }
+
+    pub fn cluster(region: &str) -> Self {
+        ResourceAddr(format!("{region}/eks-cluster"))
+    }
+
+    pub fn node_group(region: &str, name: &str) -> Self {
+        ResourceAddr(format!("{region}/node-group/{name}"))
+    }
+
+    pub fn zone(name: &str) -> Self {
+        ResourceAddr(format!("{GLOBAL}/zone/{name}"))
+    }
+
+    pub fn health_check(region: &str) -> Self {
+        ResourceAddr(format!("{GLOBAL}/health-check/{region}"))
+    }
+
+    pub fn record(name: &str, variant: &str) -> Self {
+        ResourceAddr(format!("{GLOBAL}/record/{name}/{variant}"))
+    }
+
+    pub fn edge_function(name: &str) -> Self {
+        ResourceAddr(format!("us-east-1/edge-function/{name}"))
+    }
+
+    pub fn distribution() -> Self {
+        ResourceAddr(format!("{GLOBAL}/distribution"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The region part, or `global`.
+    pub fn scope(&self) -> &str {
+        self.0.split('/').next().unwrap_or(GLOBAL)
+    }
+}
+
+impl fmt::Display for ResourceAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_read_as_the_spec_writes_them() {
+        assert_eq!(
+            ResourceAddr::subnet("us-east-1", "us-east-1a").as_str(),
+            "us-east-1/subnet/us-east-1a"
+        );
+        assert_eq!(
+            ResourceAddr::record("api", "failover-primary").as_str(),
+            "global/record/api/failover-primary"
+        );
+        assert_eq!(ResourceAddr::zone("wonderway.com").scope(), "global");
+        assert_eq!(ResourceAddr::node_group("eu-west-1", "general").scope(), "eu-west-1");
+    }
+}

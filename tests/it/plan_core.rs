@@ -1,0 +1,237 @@
+//! The planner on in-memory live states (no cloud): what each kind of
+//! difference between the file and the account becomes in the plan.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use wway::plan::{self, Action, PlanError};
+use wway::state::desired::{DesiredState, desired};
+use wway::state::live::{LiveResource, LiveState, Unowned};
+use wway::state::{Kind, ResourceAddr};
+
+use crate::emulator::topology;
+
+fn wonderway() -> DesiredState {
+    desired(&topology("topologies/wonderway.yaml")).expect("package the edge function")
+}
+
+/// The account as wway would leave it after applying `desired`.
+pub fn applied(desired: &DesiredState) -> LiveState {
+    let owned = desired
+        .resources
+        .values()
+        .map(|r| {
+            let live = LiveResource {
+                kind: r.kind,
+                id: format!("id-{}", r.addr),
+                fields: r.fields.clone(),
+                deps: r.deps.clone(),
+                fingerprint: "f0".into(),
+            };
+            (r.addr.clone(), live)
+        })
+        .collect();
+    LiveState { owned, ..Default::default() }
+}
+
+fn addr(text: &str) -> ResourceAddr {
+    ResourceAddr::new(text)
+}
+
+fn actions(plan: &plan::Plan) -> BTreeMap<String, Action> {
+    plan.changes.iter().map(|c| (c.address.to_string(), c.action)).collect()
+}
+
+#[test]
+fn an_empty_account_gets_every_resource_created_in_dependency_order() {
+    let desired = wonderway();
+    let plan = plan::plan(&desired, &LiveState::default()).unwrap();
+    assert_eq!(plan.changes.len(), desired.resources.len());
+    assert!(plan.changes.iter().all(|c| c.action == Action::Create));
+    let position = |a: &str| plan.changes.iter().position(|c| c.address.as_str() == a).unwrap();
+    assert!(position("us-east-1/vpc") < position("us-east-1/subnet/us-east-1a"));
+    assert!(position("us-east-1/subnet/us-east-1c") < position("us-east-1/eks-cluster"));
+    assert!(position("us-east-1/eks-cluster") < position("us-east-1/node-group/general"));
+    assert!(position("us-east-1/edge-function/edge-router") < position("global/distribution"));
+    assert!(position("global/distribution") < position("global/record/cdn/simple"));
+    assert!(
+        position("global/health-check/eu-west-1")
+            < position("global/record/api/failover-secondary")
+    );
+    let summary = plan.summary();
+    assert_eq!(
+        (summary.create, summary.update, summary.replace, summary.delete),
+        (desired.resources.len(), 0, 0, 0)
+    );
+}
+
+#[test]
+fn the_wonderway_topology_has_the_resources_the_spec_names() {
+    let desired = wonderway();
+    let count = |kind: Kind| desired.resources.values().filter(|r| r.kind == kind).count();
+    assert_eq!(count(Kind::Vpc), 3);
+    assert_eq!(count(Kind::Subnet), 9);
+    assert_eq!(count(Kind::EksCluster), 3);
+    assert_eq!(count(Kind::NodeGroup), 6);
+    assert_eq!(count(Kind::HealthCheck), 3);
+    // failover 2 + geolocation 18 + latency 3 + cdn alias 1
+    assert_eq!(count(Kind::Record), 24);
+    assert_eq!(
+        (count(Kind::Zone), count(Kind::EdgeFunction), count(Kind::Distribution)),
+        (1, 1, 1)
+    );
+    for name in [
+        "global/record/api/failover-primary",
+        "global/record/geo.api/geo-default",
+        "global/record/geo.api/geo-JP",
+    ] {
+        assert!(desired.resources.contains_key(&addr(name)), "{name}");
+    }
+}
+
+#[test]
+fn an_applied_account_needs_nothing() {
+    let desired = wonderway();
+    let plan = plan::plan(&desired, &applied(&desired)).unwrap();
+    assert!(plan.is_empty(), "{:?}", actions(&plan));
+    assert_eq!(plan.fingerprints.len(), desired.resources.len());
+}
+
+#[test]
+fn the_autoscaler_and_others_tags_are_not_changes() {
+    let desired = wonderway();
+    let mut live = applied(&desired);
+    let group = live.owned.get_mut(&addr("us-east-1/node-group/general")).unwrap();
+    group.fields.insert("desired_size".into(), json!(37));
+    let vpc = live.owned.get_mut(&addr("eu-west-1/vpc")).unwrap();
+    vpc.fields.get_mut("tags").unwrap()["cost-center"] = json!("1234");
+    assert!(plan::plan(&desired, &live).unwrap().is_empty());
+
+    // Outside [min, max] the desired size is wrong again.
+    let group = live.owned.get_mut(&addr("us-east-1/node-group/general")).unwrap();
+    group.fields.insert("desired_size".into(), json!(80));
+    let plan = plan::plan(&desired, &live).unwrap();
+    assert_eq!(
+        actions(&plan),
+        BTreeMap::from([("us-east-1/node-group/general".to_string(), Action::Update)])
+    );
+    assert_eq!(plan.changes[0].changed[0].field, "desired_size");
+}
+
+#[test]
+fn in_place_changes_update_and_fixed_fields_replace() {
+    let desired = wonderway();
+    let mut live = applied(&desired);
+    live.owned
+        .get_mut(&addr("eu-west-1/node-group/general"))
+        .unwrap()
+        .fields
+        .insert("max_size".into(), json!(40));
+    live.owned
+        .get_mut(&addr("ap-southeast-1/node-group/compute-intensive"))
+        .unwrap()
+        .fields
+        .insert("instance_types".into(), json!(["c5.2xlarge"]));
+    let plan = plan::plan(&desired, &live).unwrap();
+    let update =
+        plan.changes.iter().find(|c| c.address.as_str() == "eu-west-1/node-group/general").unwrap();
+    assert_eq!(update.action, Action::Update);
+    assert_eq!(
+        (update.changed[0].before.clone(), update.changed[0].after.clone()),
+        (json!(40), json!(50))
+    );
+    let replace = plan
+        .changes
+        .iter()
+        .find(|c| c.kind == Kind::NodeGroup && c.action == Action::Replace)
+        .unwrap();
+    assert_eq!(replace.replace_because, ["instance_types"]);
+    assert!(replace.create_before_destroy);
+}
+
+#[test]
+fn a_replaced_vpc_replaces_what_is_built_on_it() {
+    let desired = wonderway();
+    let mut live = applied(&desired);
+    live.owned
+        .get_mut(&addr("us-east-1/vpc"))
+        .unwrap()
+        .fields
+        .insert("cidr".into(), json!("10.99.0.0/16"));
+    let plan = plan::plan(&desired, &live).unwrap();
+    let replaced: Vec<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Replace)
+        .map(|c| c.address.as_str())
+        .collect();
+    assert_eq!(replaced.len(), 1 + 3 + 1 + 2, "{replaced:?}");
+    assert!(replaced.iter().all(|a| a.starts_with("us-east-1/")));
+    let subnet =
+        plan.changes.iter().find(|c| c.address.as_str() == "us-east-1/subnet/us-east-1b").unwrap();
+    assert_eq!(subnet.replace_because, ["us-east-1/vpc is replaced"]);
+    assert!(subnet.before.is_some());
+}
+
+#[test]
+fn owned_resources_no_longer_declared_are_deleted_dependents_first() {
+    let desired = wonderway();
+    let mut live = applied(&desired);
+    let extra = [
+        ("us-west-2/vpc", Kind::Vpc, vec![]),
+        ("us-west-2/subnet/us-west-2a", Kind::Subnet, vec!["us-west-2/vpc"]),
+    ];
+    for (a, kind, deps) in extra {
+        let deps = deps.into_iter().map(addr).collect();
+        live.owned.insert(
+            addr(a),
+            LiveResource {
+                kind,
+                id: a.into(),
+                fields: Default::default(),
+                deps,
+                fingerprint: "f".into(),
+            },
+        );
+    }
+    let plan = plan::plan(&desired, &live).unwrap();
+    let order: Vec<&str> = plan.changes.iter().map(|c| c.address.as_str()).collect();
+    assert_eq!(order, ["us-west-2/subnet/us-west-2a", "us-west-2/vpc"]);
+    assert!(plan.changes.iter().all(|c| c.action == Action::Delete));
+    assert_eq!(plan.changes[1].depends_on, [addr("us-west-2/subnet/us-west-2a")]);
+}
+
+#[test]
+fn a_name_held_by_someone_else_is_an_error_and_an_existing_zone_is_used() {
+    let desired = wonderway();
+    let mut live = LiveState::default();
+    live.unowned.push(Unowned {
+        kind: Kind::EksCluster,
+        name: "wonderway-eu-west-1".into(),
+        id: "wonderway-eu-west-1".into(),
+        holder: "no wway tags".into(),
+    });
+    live.unowned.push(Unowned {
+        kind: Kind::Zone,
+        name: "wonderway.com".into(),
+        id: "Z123".into(),
+        holder: "no wway tags".into(),
+    });
+    let errors = plan::plan(&desired, &live).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        matches!(&errors[0], PlanError::Clash { address, .. } if address.as_str() == "eu-west-1/eks-cluster")
+    );
+    assert_eq!(
+        errors[0].to_string(),
+        "eu-west-1/eks-cluster: the eks-cluster name `wonderway-eu-west-1` is held by a resource wway does not own (wonderway-eu-west-1, no wway tags)"
+    );
+
+    live.unowned.remove(0);
+    let plan = plan::plan(&desired, &live).unwrap();
+    assert!(
+        !plan.changes.iter().any(|c| c.kind == Kind::Zone),
+        "an existing zone is used, not created"
+    );
+}
