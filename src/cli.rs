@@ -29,6 +29,9 @@ pub struct GlobalArgs {
     /// When to colour the output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Say more on stderr (API calls and timings).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -46,6 +49,45 @@ pub enum Command {
         #[arg(default_value = "wway.yaml")]
         topology: PathBuf,
     },
+    /// Read the live account and print what must change to match the topology.
+    ///
+    /// Exit status: 0 success, 1 error; with --detailed-exitcode, 2 when there are changes.
+    Plan(PlanArgs),
+    /// Print the dependency graph of the topology's resources (no cloud calls).
+    Graph {
+        /// The topology file.
+        #[arg(default_value = "wway.yaml")]
+        topology: PathBuf,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+    },
     /// Print the JSON Schema of the topology file format, for editors.
     Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The topology file.
+    #[arg(default_value = "wway.yaml")]
+    pub topology: PathBuf,
+    /// Also save the plan (JSON, with fingerprints of what it read) to this file.
+    #[arg(long, value_name = "PLAN")]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// Exit 2 when the plan has changes, 0 when it has none (1 is an error).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
 }

@@ -1,12 +1,17 @@
-//! EC2 reads: the availability zones of a region and which instance types it
-//! offers. Each is one paginated call per region, whatever the topology's size.
+//! EC2 reads for one region: the VPCs and subnets this topology owns (found by
+//! their ownership tag, one call each whatever their number), the region's
+//! availability zones and which instance types it offers.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{Filter, LocationType};
+use serde_json::json;
 
-use super::CloudError;
+use super::owned::{Tags, live, owner, tags};
+use super::paging::all_pages;
+use super::{CloudError, Found};
+use crate::state::{Kind, ResourceAddr, TOPOLOGY_TAG};
 
 const SERVICE: &str = "ec2";
 
@@ -14,9 +19,21 @@ pub struct Ec2 {
     client: Client,
 }
 
+fn sdk_error<E, R>(error: aws_sdk_ec2::error::SdkError<E, R>) -> CloudError
+where
+    E: aws_sdk_ec2::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    CloudError::from_sdk(SERVICE, error)
+}
+
+fn ownership_filter(topology: &str) -> Filter {
+    Filter::builder().name(format!("tag:{TOPOLOGY_TAG}")).values(topology).build()
+}
+
 impl Ec2 {
-    pub fn new(config: &aws_config::SdkConfig) -> Self {
-        Ec2 { client: Client::new(config) }
+    pub fn new(client: Client) -> Self {
+        Ec2 { client }
     }
 
     /// The names of the region's available zones, sorted.
@@ -27,7 +44,7 @@ impl Ec2 {
             .filters(Filter::builder().name("state").values("available").build())
             .send()
             .await
-            .map_err(|e| CloudError::from_sdk(SERVICE, e))?;
+            .map_err(sdk_error)?;
         let mut zones: Vec<String> = response
             .availability_zones()
             .iter()
@@ -42,24 +59,95 @@ impl Ec2 {
         &self,
         types: &[String],
     ) -> Result<BTreeSet<String>, CloudError> {
-        let mut pages = self
-            .client
-            .describe_instance_type_offerings()
-            .location_type(LocationType::Region)
-            .filters(
-                Filter::builder().name("instance-type").set_values(Some(types.to_vec())).build(),
-            )
-            .into_paginator()
-            .send();
-        let mut offered = BTreeSet::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| CloudError::from_sdk(SERVICE, e))?;
-            offered.extend(
-                page.instance_type_offerings()
+        let pages = all_pages(
+            SERVICE,
+            "DescribeInstanceTypeOfferings",
+            |token: Option<String>| async move {
+                let page = self
+                    .client
+                    .describe_instance_type_offerings()
+                    .location_type(LocationType::Region)
+                    .filters(
+                        Filter::builder()
+                            .name("instance-type")
+                            .set_values(Some(types.to_vec()))
+                            .build(),
+                    )
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                let offered: Vec<String> = page
+                    .instance_type_offerings()
                     .iter()
-                    .filter_map(|o| o.instance_type().map(|t| t.as_str().to_string())),
-            );
+                    .filter_map(|o| o.instance_type().map(|t| t.as_str().to_string()))
+                    .collect();
+                Ok((offered, page.next_token().map(str::to_string)))
+            },
+        )
+        .await?;
+        Ok(pages.into_iter().collect())
+    }
+
+    /// The VPCs and subnets this topology owns in the region, and their ids.
+    pub async fn network(
+        &self,
+        topology: &str,
+    ) -> Result<(Found, BTreeMap<String, ResourceAddr>), CloudError> {
+        let vpcs = all_pages(SERVICE, "DescribeVpcs", |token: Option<String>| async move {
+            let page = self
+                .client
+                .describe_vpcs()
+                .filters(ownership_filter(topology))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            Ok((page.vpcs().to_vec(), page.next_token().map(str::to_string)))
+        })
+        .await?;
+        let subnets = all_pages(SERVICE, "DescribeSubnets", |token: Option<String>| async move {
+            let page = self
+                .client
+                .describe_subnets()
+                .filters(ownership_filter(topology))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            Ok((page.subnets().to_vec(), page.next_token().map(str::to_string)))
+        })
+        .await?;
+
+        let mut found = Found::default();
+        let mut ids = BTreeMap::new();
+        for vpc in &vpcs {
+            let tags: Tags =
+                tags(vpc.tags().iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or(""))));
+            let (Some(addr), Some(id)) = (owner(&tags, topology), vpc.vpc_id()) else { continue };
+            let fields = [("cidr".to_string(), json!(vpc.cidr_block()))].into();
+            ids.insert(id.to_string(), addr.clone());
+            found.owned.insert(addr, live(Kind::Vpc, id, fields, tags, vec![], None));
         }
-        Ok(offered)
+        for subnet in &subnets {
+            let tags: Tags = tags(
+                subnet.tags().iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or(""))),
+            );
+            let (Some(addr), Some(id)) = (owner(&tags, topology), subnet.subnet_id()) else {
+                continue;
+            };
+            let vpc_id = subnet.vpc_id().unwrap_or_default();
+            let vpc = ids.get(vpc_id).map_or_else(|| json!(vpc_id), |a| json!(a));
+            let deps = ids.get(vpc_id).cloned().into_iter().collect();
+            let fields = [
+                ("vpc".to_string(), vpc),
+                ("availability_zone".to_string(), json!(subnet.availability_zone())),
+                ("cidr".to_string(), json!(subnet.cidr_block())),
+            ]
+            .into();
+            ids.insert(id.to_string(), addr.clone());
+            found.owned.insert(addr, live(Kind::Subnet, id, fields, tags, deps, None));
+        }
+        Ok((found, ids))
     }
 }

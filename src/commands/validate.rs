@@ -4,27 +4,15 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::Printer;
-use crate::present::{diagnostics, summary};
-use crate::topology::{self, Source};
+use super::{Printer, load};
+use crate::present::summary;
 
 pub fn run(path: &Path, printer: &Printer) -> ExitCode {
-    let source = match Source::read(path) {
-        Ok(source) => source,
-        Err(error) => {
-            eprintln!("error: cannot read {}: {error}", path.display());
-            return ExitCode::FAILURE;
-        }
-    };
-    match topology::load(&source) {
-        Ok(topology) => {
+    match load(path, printer) {
+        Ok((source, topology)) => {
             print!("{}", summary::render(&topology, &source.name));
             ExitCode::SUCCESS
         }
-        Err(problems) => {
-            let style = diagnostics::Style { color: printer.color, width: printer.width };
-            eprint!("{}", diagnostics::render(&problems, &style));
-            ExitCode::FAILURE
-        }
+        Err(code) => code,
     }
 }

@@ -1,5 +1,9 @@
-//! Presentation: how results are shown to people (text, diagnostics) and to
-//! machines (JSON). Nothing here decides anything; it renders what it is given.
+//! Presentation: how results are shown to people (text, diagnostics, graphs)
+//! and to machines (JSON). Nothing here decides anything; it renders what it
+//! is given.
 
 pub mod diagnostics;
+pub mod graph;
+pub mod plan_json;
+pub mod plan_text;
 pub mod summary;

@@ -351,8 +351,8 @@ impl Builder<'_> {
 /// The Route 53 record sets one declared record becomes: a variant name (the
 /// set identifier), its routing fields, and what it points at.
 fn variants(routing: &Routing) -> Vec<(String, Value, Target)> {
-    fn region(r: &String) -> Target {
-        Target::Region(r.clone())
+    fn region(r: &str) -> Target {
+        Target::Region(r.to_string())
     }
     match routing {
         Routing::Failover { primary, secondary } => vec![

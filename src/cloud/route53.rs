@@ -1,0 +1,340 @@
+//! Route 53 reads: the zone (owned, or someone else's that wway only uses),
+//! every record set of it page by page, the ownership TXT records beside the
+//! records wway manages (`_wway.<name>`, one string per managed record set:
+//! `wway:topology=NAME wway:id=ADDRESS`), and the health checks this topology
+//! owns (their tags read ten at a time).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_route53::Client;
+use aws_sdk_route53::types::{ResourceRecordSet, RrType, TagResourceType};
+use serde_json::{Map, Value, json};
+
+use super::owned::{Tags, holder, live, owner, sorted, tags};
+use super::paging::all_pages;
+use super::{CloudError, Found};
+use crate::plan::diff::record_identity;
+use crate::state::desired::{owner_fqdn, record_fqdn};
+use crate::state::live::Unowned;
+use crate::state::{ID_TAG, Kind, ResourceAddr, TOPOLOGY_TAG};
+
+const SERVICE: &str = "route53";
+
+fn sdk_error<E, R>(error: aws_sdk_route53::error::SdkError<E, R>) -> CloudError
+where
+    E: aws_sdk_route53::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    CloudError::from_sdk(SERVICE, error)
+}
+
+/// The text of an ownership string, as it is stored in a TXT record (quoted).
+pub fn owner_text(topology: &str, addr: &ResourceAddr) -> String {
+    format!("\"{TOPOLOGY_TAG}={topology} {ID_TAG}={addr}\"")
+}
+
+fn parse_owner_text(text: &str) -> Option<(String, ResourceAddr)> {
+    let inner = text.trim_matches('"');
+    let mut topology = None;
+    let mut id = None;
+    for part in inner.split_whitespace() {
+        if let Some(t) = part.strip_prefix(&format!("{TOPOLOGY_TAG}=")) {
+            topology = Some(t.to_string());
+        } else if let Some(i) = part.strip_prefix(&format!("{ID_TAG}=")) {
+            id = Some(ResourceAddr::new(i));
+        }
+    }
+    Some((topology?, id?))
+}
+
+/// A record set wanted by the topology: name (fully qualified), type, set id.
+pub type WantedRecord = (String, String, Option<String>);
+
+/// What the Route 53 reads need to know from the rest of the snapshot.
+pub struct RecordContext<'a> {
+    pub topology: &'a str,
+    pub zone: &'a str,
+    pub wanted: &'a [WantedRecord],
+    pub health_checks: &'a BTreeMap<String, ResourceAddr>,
+    pub distribution_domain: Option<&'a str>,
+}
+
+pub struct Route53 {
+    client: Client,
+}
+
+impl Route53 {
+    pub fn new(client: Client) -> Self {
+        Route53 { client }
+    }
+
+    /// Owned health checks, and health check ids to addresses.
+    pub async fn health_checks(
+        &self,
+        topology: &str,
+    ) -> Result<(Found, BTreeMap<String, ResourceAddr>), CloudError> {
+        let checks = all_pages(SERVICE, "ListHealthChecks", |token: Option<String>| async move {
+            let page = self
+                .client
+                .list_health_checks()
+                .set_marker(token)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            let next =
+                page.is_truncated().then(|| page.next_marker().map(str::to_string)).flatten();
+            Ok((page.health_checks().to_vec(), next))
+        })
+        .await?;
+        let mut all_tags: BTreeMap<String, Tags> = BTreeMap::new();
+        for batch in checks.chunks(10) {
+            let ids: Vec<String> = batch.iter().map(|c| c.id().to_string()).collect();
+            let response = self
+                .client
+                .list_tags_for_resources()
+                .resource_type(TagResourceType::Healthcheck)
+                .set_resource_ids(Some(ids))
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            for set in response.resource_tag_sets() {
+                let pairs =
+                    set.tags().iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or("")));
+                all_tags.insert(set.resource_id().unwrap_or_default().to_string(), tags(pairs));
+            }
+        }
+        let mut found = Found::default();
+        let mut ids = BTreeMap::new();
+        for check in &checks {
+            let tags = all_tags.remove(check.id()).unwrap_or_default();
+            let Some(addr) = owner(&tags, topology) else { continue };
+            let Some(config) = check.health_check_config() else { continue };
+            let fields = [
+                ("fqdn".to_string(), json!(config.fully_qualified_domain_name())),
+                ("type".to_string(), json!(config.r#type().as_str())),
+                ("resource_path".to_string(), json!(config.resource_path())),
+                ("port".to_string(), json!(config.port())),
+                ("request_interval".to_string(), json!(config.request_interval())),
+                ("failure_threshold".to_string(), json!(config.failure_threshold())),
+            ]
+            .into();
+            ids.insert(check.id().to_string(), addr.clone());
+            found
+                .owned
+                .insert(addr, live(Kind::HealthCheck, check.id(), fields, tags, vec![], None));
+        }
+        Ok((found, ids))
+    }
+
+    /// The zone, and the records of it that wway owns or that clash.
+    pub async fn zone(&self, context: &RecordContext<'_>) -> Result<Found, CloudError> {
+        let mut found = Found::default();
+        let fqdn = format!("{}.", context.zone);
+        let response = self
+            .client
+            .list_hosted_zones_by_name()
+            .dns_name(&fqdn)
+            .max_items(1)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let Some(zone) = response.hosted_zones().iter().find(|z| z.name() == fqdn) else {
+            return Ok(found);
+        };
+        let id = zone.id().trim_start_matches("/hostedzone/").to_string();
+        let response = self
+            .client
+            .list_tags_for_resource()
+            .resource_type(TagResourceType::Hostedzone)
+            .resource_id(&id)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let pairs = response.resource_tag_set().map(|s| s.tags()).unwrap_or_default();
+        let tags: Tags =
+            tags(pairs.iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or(""))));
+        let zone_addr = ResourceAddr::zone(context.zone);
+        match owner(&tags, context.topology) {
+            Some(addr) => {
+                let fields = [("name".to_string(), json!(fqdn))].into();
+                found.owned.insert(addr, live(Kind::Zone, &id, fields, tags, vec![], None));
+            }
+            None => found.unowned.push(Unowned {
+                kind: Kind::Zone,
+                name: context.zone.to_string(),
+                id: id.clone(),
+                holder: holder(&tags),
+            }),
+        }
+        let records = self.records(&id).await?;
+        read_records(&records, &zone_addr, context, &mut found);
+        Ok(found)
+    }
+
+    async fn records(&self, zone_id: &str) -> Result<Vec<ResourceRecordSet>, CloudError> {
+        type Start = (String, String, Option<String>);
+        all_pages(SERVICE, "ListResourceRecordSets", |start: Option<Start>| async move {
+            let (name, kind, identifier) =
+                start.map_or((None, None, None), |(n, t, i)| (Some(n), Some(t), i));
+            let page = self
+                .client
+                .list_resource_record_sets()
+                .hosted_zone_id(zone_id)
+                .set_start_record_name(name)
+                .set_start_record_type(kind.map(|t| RrType::from(t.as_str())))
+                .set_start_record_identifier(identifier)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            let next = page.is_truncated().then(|| {
+                Some((
+                    page.next_record_name()?.to_string(),
+                    page.next_record_type()?.as_str().to_string(),
+                    page.next_record_identifier().map(str::to_string),
+                ))
+            });
+            Ok((page.resource_record_sets().to_vec(), next.flatten()))
+        })
+        .await
+    }
+}
+
+fn read_records(
+    records: &[ResourceRecordSet],
+    zone: &ResourceAddr,
+    context: &RecordContext<'_>,
+    found: &mut Found,
+) {
+    let mut owned_ids: BTreeSet<ResourceAddr> = BTreeSet::new();
+    for record in
+        records.iter().filter(|r| r.r#type() == &RrType::Txt && r.name().starts_with("_wway."))
+    {
+        for value in record.resource_records() {
+            if let Some((topology, id)) = parse_owner_text(value.value())
+                && topology == context.topology
+            {
+                owned_ids.insert(id);
+            }
+        }
+    }
+    let mut owned_sets: BTreeSet<(String, Option<String>)> = BTreeSet::new();
+    for addr in owned_ids {
+        let Some((name, variant)) =
+            addr.as_str().strip_prefix("global/record/").and_then(|r| r.rsplit_once('/'))
+        else {
+            continue;
+        };
+        let fqdn = record_fqdn(name, context.zone);
+        let set_identifier = (variant != "simple").then(|| variant.to_string());
+        let Some(record) = records.iter().find(|r| {
+            r.name() == fqdn
+                && r.set_identifier() == set_identifier.as_deref()
+                && r.r#type() != &RrType::Txt
+        }) else {
+            continue;
+        };
+        owned_sets.insert((fqdn.clone(), set_identifier));
+        let (fields, deps) = record_fields(record, zone, context);
+        let id = record_identity(record.name(), record.r#type().as_str(), record.set_identifier());
+        found.owned.insert(addr, live(Kind::Record, &id, fields, Tags::new(), deps, None));
+    }
+    // Records of others at a name the topology wants: a clash where the type
+    // and set id match, or where either is a CNAME (which stands alone).
+    for record in records {
+        let name = record.name();
+        let kind = record.r#type().as_str();
+        if owned_sets.contains(&(name.to_string(), record.set_identifier().map(str::to_string)))
+            || name.starts_with("_wway.")
+            || name == owner_fqdn("@", context.zone)
+        {
+            continue;
+        }
+        for (wanted_name, wanted_kind, wanted_id) in
+            context.wanted.iter().filter(|(n, ..)| n == name)
+        {
+            let same = wanted_kind == kind && wanted_id.as_deref() == record.set_identifier();
+            if same || kind == "CNAME" || wanted_kind == "CNAME" {
+                found.unowned.push(Unowned {
+                    kind: Kind::Record,
+                    name: record_identity(wanted_name, wanted_kind, wanted_id.as_deref()),
+                    id: record_identity(name, kind, record.set_identifier()),
+                    holder: "no wway ownership record".into(),
+                });
+            }
+        }
+    }
+}
+
+fn record_fields(
+    record: &ResourceRecordSet,
+    zone: &ResourceAddr,
+    context: &RecordContext<'_>,
+) -> (crate::state::Fields, Vec<ResourceAddr>) {
+    let mut fields: Map<String, Value> = Map::new();
+    let mut deps = vec![zone.clone()];
+    fields.insert("name".into(), json!(record.name()));
+    fields.insert("zone".into(), json!(zone));
+    fields.insert("type".into(), json!(record.r#type().as_str()));
+    if let Some(id) = record.set_identifier() {
+        fields.insert("set_identifier".into(), json!(id));
+    }
+    if let Some(failover) = record.failover() {
+        fields.insert("failover".into(), json!(failover.as_str()));
+    }
+    if let Some(geo) = record.geo_location() {
+        let value = match (geo.continent_code(), geo.country_code()) {
+            (Some(continent), _) => json!({"continent": continent}),
+            (None, Some(country)) => json!({"country": country}),
+            _ => Value::Null,
+        };
+        fields.insert("geolocation".into(), value);
+    }
+    if let Some(region) = record.region() {
+        fields.insert("region".into(), json!(region.as_str()));
+    }
+    if let Some(weight) = record.weight() {
+        fields.insert("weight".into(), json!(weight));
+    }
+    if let Some(ttl) = record.ttl() {
+        fields.insert("ttl".into(), json!(ttl));
+    }
+    let values: Vec<String> = record
+        .resource_records()
+        .iter()
+        .map(|r| r.value().trim_end_matches('.').to_string())
+        .collect();
+    if !values.is_empty() {
+        fields.insert("values".into(), sorted(values));
+    }
+    if let Some(check) = record.health_check_id() {
+        let addr = context.health_checks.get(check);
+        fields.insert("health_check".into(), addr.map_or_else(|| json!(check), |a| json!(a)));
+        deps.extend(addr.cloned());
+    }
+    if let Some(alias) = record.alias_target() {
+        let dns = alias.dns_name().trim_end_matches('.');
+        let target = if context.distribution_domain.is_some_and(|d| d.trim_end_matches('.') == dns)
+        {
+            deps.push(ResourceAddr::distribution());
+            json!(ResourceAddr::distribution())
+        } else {
+            json!(dns)
+        };
+        fields.insert("alias".into(), json!({"target": target, "zone_id": alias.hosted_zone_id()}));
+    }
+    (fields.into_iter().collect(), deps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ownership_strings_round_trip() {
+        let addr = ResourceAddr::record("api", "failover-primary");
+        let text = owner_text("wonderway", &addr);
+        assert_eq!(text, "\"wway:topology=wonderway wway:id=global/record/api/failover-primary\"");
+        assert_eq!(parse_owner_text(&text), Some(("wonderway".into(), addr)));
+        assert_eq!(parse_owner_text("\"v=spf1 -all\""), None);
+    }
+}

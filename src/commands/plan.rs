@@ -1,0 +1,78 @@
+//! `wway plan`: read the live account, diff it against the topology, and print
+//! the ordered plan (human or JSON), optionally saving it. A bad topology stops
+//! before any cloud call. Exit codes as `terraform plan -detailed-exitcode`.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use super::{Printer, load};
+use crate::cli::{PlanArgs, PlanFormat};
+use crate::cloud::{Aws, Cloud, Settings};
+use crate::plan;
+use crate::present::{plan_json, plan_text};
+use crate::state::desired::desired;
+
+pub fn run(args: &PlanArgs, printer: &Printer, settings: Settings) -> ExitCode {
+    let topology = match load(&args.topology, printer) {
+        Ok((_, topology)) => topology,
+        Err(code) => return code,
+    };
+    let desired = match desired(&topology) {
+        Ok(desired) => desired,
+        Err(error) => {
+            eprintln!("error: cannot package an edge function: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let aws = Aws::new(settings);
+    let started = Instant::now();
+    let live = runtime.block_on(aws.snapshot(&desired));
+    if printer.verbose > 0 {
+        let calls = aws.calls();
+        let total: u64 = calls.values().sum();
+        let per_service: Vec<String> = calls.iter().map(|(s, n)| format!("{s} {n}")).collect();
+        eprintln!(
+            "read the account in {:.2} s with {total} API calls ({})",
+            started.elapsed().as_secs_f64(),
+            per_service.join(", ")
+        );
+    }
+    let live = match live {
+        Ok(live) => live,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let plan = match plan::plan(&desired, &live) {
+        Ok(plan) => plan,
+        Err(errors) => {
+            for error in &errors {
+                eprintln!("error: {error}");
+            }
+            eprintln!("error: no plan: {} problem(s) above", errors.len());
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(out) = &args.out {
+        let saved = out.with_extension("tmp");
+        let written = std::fs::write(&saved, plan_json::render(&plan))
+            .and_then(|()| std::fs::rename(&saved, out));
+        if let Err(error) = written {
+            eprintln!("error: cannot save the plan to {}: {error}", out.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    match args.format {
+        PlanFormat::Human => print!("{}", plan_text::render(&plan, printer.stdout_color())),
+        PlanFormat::Json => print!("{}", plan_json::render(&plan)),
+    }
+    if args.detailed_exitcode && !plan.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS }
+}
