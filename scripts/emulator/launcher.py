@@ -28,16 +28,14 @@ import signal
 import sys
 import threading
 
-from moto.cloudfront import models as cloudfront_models
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-from moto.route53 import models as route53_models
-from moto.route53 import responses as route53_responses
-from moto.route53.exceptions import Route53ClientError
-from moto.route53.models import reverse_domain_name
+# moto is imported inside the functions below, after main() has set the
+# environment it reads at import time.
 
 
 def keep_lambda_function_associations() -> None:
     """Patch 1: CloudFront behaviours keep their Lambda@Edge associations."""
+    from moto.cloudfront import models as cloudfront_models
+
     original = cloudfront_models.DefaultCacheBehaviour.__init__
 
     @functools.wraps(original)
@@ -51,11 +49,16 @@ def keep_lambda_function_associations() -> None:
 
 
 def record_key(record):
+    from moto.route53.models import reverse_domain_name
+
     return (reverse_domain_name(record.name), record.type, record.set_identifier or "")
 
 
 def page_record_sets_by_identifier() -> None:
     """Patch 2: ListResourceRecordSets pages on name, type and set identifier."""
+    from moto.route53 import models as route53_models
+    from moto.route53 import responses as route53_responses
+    from moto.route53.models import reverse_domain_name
 
     def list_resource_record_sets(self, zone_id, start_type, start_name, max_items, start_identifier=None):
         zone = self.get_hosted_zone(zone_id)
@@ -91,6 +94,9 @@ def page_record_sets_by_identifier() -> None:
 
 def reject_duplicate_creates() -> None:
     """Patch 3: a CREATE of an existing record fails the whole batch."""
+    from moto.route53 import models as route53_models
+    from moto.route53.exceptions import Route53ClientError
+    from moto.route53.models import reverse_domain_name
     original = route53_models.Route53Backend.change_resource_record_sets
 
     @functools.wraps(original)
@@ -119,6 +125,13 @@ def main() -> int:
     parser.add_argument("--url-file", required=True)
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     args = parser.parse_args()
+
+    # moto's request recorder writes to ./moto_recording unless told otherwise;
+    # each emulator records beside its URL file, so emulators running in
+    # parallel (one per test) do not write into each other's recording.
+    here = os.path.dirname(os.path.abspath(args.url_file))
+    os.environ.setdefault("MOTO_RECORDER_FILEPATH", os.path.join(here, "moto_recording"))
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
     # One log line per request drowns the test output; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -13,8 +13,10 @@ async fn every_topology_region_has_the_zones_it_asks_for() {
     let topology = topology("topologies/wonderway.yaml");
     for region in &topology.regions {
         let config = cloud::config(&emulator.settings(), &region.name).await;
-        let zones =
-            Ec2::new(aws_sdk_ec2::Client::new(&config)).availability_zones().await.expect("describe availability zones");
+        let zones = Ec2::new(aws_sdk_ec2::Client::new(&config))
+            .availability_zones()
+            .await
+            .expect("describe availability zones");
         assert!(zones.iter().all(|z| z.starts_with(region.name.as_str())), "{zones:?}");
         for subnet in &region.network.subnets {
             assert!(
@@ -40,8 +42,10 @@ async fn the_topology_instance_types_are_offered_in_its_regions() {
         let config = cloud::config(&emulator.settings(), &region.name).await;
         let asked: Vec<String> =
             wanted.iter().cloned().chain(["m99.nonexistent".to_string()]).collect();
-        let offered =
-            Ec2::new(aws_sdk_ec2::Client::new(&config)).offered_instance_types(&asked).await.expect("describe offerings");
+        let offered = Ec2::new(aws_sdk_ec2::Client::new(&config))
+            .offered_instance_types(&asked)
+            .await
+            .expect("describe offerings");
         assert_eq!(offered, wanted, "in {}", region.name.value);
     }
 }
@@ -61,7 +65,10 @@ async fn an_unreachable_endpoint_is_one_clear_error() {
     let settings =
         cloud::Settings { endpoint_url: Some(format!("http://127.0.0.1:{port}")), profile: None };
     let config = cloud::config(&settings, "us-east-1").await;
-    let error = Ec2::new(aws_sdk_ec2::Client::new(&config)).availability_zones().await.expect_err("nothing listens there");
+    let error = Ec2::new(aws_sdk_ec2::Client::new(&config))
+        .availability_zones()
+        .await
+        .expect_err("nothing listens there");
     assert!(matches!(error, cloud::CloudError::Unreachable { .. }), "{error:?}");
     assert!(error.to_string().starts_with("ec2: cannot reach the endpoint"), "{error}");
 }
@@ -97,7 +104,9 @@ async fn child_reads_zones_through_the_environment() {
     );
     crate::emulator::fake_credentials();
     let config = cloud::config(&cloud::Settings::default(), "eu-west-1").await;
-    let zones =
-        Ec2::new(aws_sdk_ec2::Client::new(&config)).availability_zones().await.expect("zones through AWS_ENDPOINT_URL");
+    let zones = Ec2::new(aws_sdk_ec2::Client::new(&config))
+        .availability_zones()
+        .await
+        .expect("zones through AWS_ENDPOINT_URL");
     assert_eq!(zones[0], "eu-west-1a");
 }

@@ -98,6 +98,70 @@ impl Emulator {
     }
 }
 
+/// moto's management API, over plain HTTP/1.1 (the emulator keeps no
+/// connection alive, so one request per connection).
+impl Emulator {
+    fn http(&self, method: &str, path: &str) -> String {
+        use std::io::{Read, Write};
+        let address = self.url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).expect("connect to the emulator");
+        write!(stream, "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        assert!(
+            head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
+            "{method} {path}: {head}"
+        );
+        body.to_string()
+    }
+
+    /// Starts recording every request the emulator receives, from none.
+    pub fn start_recording(&self) {
+        self.http("POST", "/moto-api/recorder/reset-recording");
+        self.http("POST", "/moto-api/recorder/start-recording");
+    }
+
+    /// The requests recorded since `start_recording`, counted per service (the
+    /// service of each request's SigV4 credential scope).
+    pub fn recorded_calls(&self) -> std::collections::BTreeMap<String, u64> {
+        self.http("POST", "/moto-api/recorder/stop-recording");
+        let recording = self.http("GET", "/moto-api/recorder/download-recording");
+        let mut calls = std::collections::BTreeMap::new();
+        for line in recording.lines().filter(|l| !l.trim().is_empty()) {
+            let service = line
+                .split("Credential=")
+                .nth(1)
+                .and_then(|scope| scope.split('/').nth(3))
+                .unwrap_or("unsigned")
+                .to_string();
+            *calls.entry(service).or_default() += 1;
+        }
+        calls
+    }
+
+    /// An SDK configuration for `region` pointed at this emulator, for tests
+    /// that change the account behind wway's back.
+    pub async fn sdk(&self, region: &str) -> aws_config::SdkConfig {
+        wway::cloud::config(&self.settings(), region).await
+    }
+
+    /// The wway binary with this emulator as its AWS.
+    pub fn wway(&self) -> assert_cmd::Command {
+        let mut command = assert_cmd::Command::cargo_bin("wway").expect("the wway binary");
+        command
+            .current_dir(project_root())
+            .env("AWS_ENDPOINT_URL", &self.url)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("AWS_PROFILE")
+            .env("NO_COLOR", "1");
+        command
+    }
+}
+
 impl Drop for Emulator {
     fn drop(&mut self) {
         let _ = self.child.kill();

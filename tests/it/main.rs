@@ -9,4 +9,5 @@ mod diagnostics;
 mod emulator;
 mod fuzz;
 mod plan_core;
+mod plan_emulator;
 mod schema;

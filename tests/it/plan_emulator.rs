@@ -1,0 +1,242 @@
+//! `wway plan` as a process against the emulator: what it plans, what it
+//! costs in API calls (counted by the emulator's own recorder), what it
+//! refuses, and how it fails.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_route53::types::{
+    Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+};
+use serde_json::Value;
+
+use crate::emulator::Emulator;
+
+fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(assert.get_output().stdout.clone()).unwrap()
+}
+
+fn stderr(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+}
+
+fn plan_json(emulator: &Emulator, file: &str) -> Value {
+    let assert = emulator
+        .wway()
+        .args(["plan", file, "--format", "json", "--detailed-exitcode"])
+        .assert()
+        .code(2);
+    serde_json::from_str(&stdout(&assert)).expect("JSON plan on stdout")
+}
+
+#[test]
+fn an_empty_account_plans_every_resource_for_creation_in_a_few_calls() {
+    let emulator = Emulator::start();
+    emulator.start_recording();
+    let assert = emulator
+        .wway()
+        .args(["plan", "topologies/wonderway.yaml", "--format", "json", "-v"])
+        .assert()
+        .success();
+    let calls = emulator.recorded_calls();
+
+    let plan: Value = serde_json::from_str(&stdout(&assert)).unwrap();
+    let changes = plan["changes"].as_array().unwrap();
+    assert_eq!(plan["format_version"], 1);
+    assert_eq!(changes.len(), 51);
+    assert!(changes.iter().all(|c| c["action"] == "create" && c["before"].is_null()));
+    assert_eq!(plan["summary"]["create"], 51);
+
+    // Per region: EC2 zones, offerings, VPCs, subnets; EKS ListClusters. Global:
+    // two tagging look-ups (functions, distributions), one Lambda name check,
+    // ListDistributions for alias clashes, ListHealthChecks and the zone look-up.
+    let expected: BTreeMap<String, u64> =
+        [("cloudfront", 1), ("ec2", 12), ("eks", 3), ("lambda", 1), ("route53", 2), ("tagging", 2)]
+            .map(|(s, n)| (s.to_string(), n))
+            .into();
+    assert_eq!(calls, expected);
+    let total: u64 = expected.values().sum();
+    assert!(stderr(&assert).contains(&format!("with {total} API calls")), "{}", stderr(&assert));
+}
+
+async fn zone_with_unowned_records(
+    emulator: &Emulator,
+    zone_id: Option<String>,
+    count: usize,
+    from: usize,
+) -> String {
+    let route53 = aws_sdk_route53::Client::new(&emulator.sdk("us-east-1").await);
+    let zone_id = match zone_id {
+        Some(id) => id,
+        None => {
+            let created = route53
+                .create_hosted_zone()
+                .name("wonderway.com")
+                .caller_reference("out-of-band")
+                .send()
+                .await
+                .expect("create zone");
+            created.hosted_zone().unwrap().id().to_string()
+        }
+    };
+    let changes: Vec<Change> = (from..from + count)
+        .map(|i| {
+            let record = ResourceRecordSet::builder()
+                .name(format!("host-{i:04}.wonderway.com"))
+                .r#type(RrType::A)
+                .ttl(300)
+                .resource_records(
+                    ResourceRecord::builder()
+                        .value(format!("192.0.2.{}", i % 250))
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap();
+            Change::builder()
+                .action(ChangeAction::Create)
+                .resource_record_set(record)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    route53
+        .change_resource_record_sets()
+        .hosted_zone_id(&zone_id)
+        .change_batch(ChangeBatch::builder().set_changes(Some(changes)).build().unwrap())
+        .send()
+        .await
+        .expect("create records");
+    zone_id
+}
+
+#[tokio::test]
+async fn unowned_records_in_the_zone_cost_only_their_pages_and_are_left_alone() {
+    let emulator = Emulator::start();
+    let zone = zone_with_unowned_records(&emulator, None, 20, 0).await;
+    emulator.start_recording();
+    let small = plan_json(&emulator, "topologies/wonderway.yaml");
+    let route53_small = emulator.recorded_calls()["route53"];
+
+    zone_with_unowned_records(&emulator, Some(zone), 880, 20).await;
+    emulator.start_recording();
+    let large = plan_json(&emulator, "topologies/wonderway.yaml");
+    let route53_large = emulator.recorded_calls()["route53"];
+
+    // 20 + NS + SOA fit one page of 300; 900 + NS + SOA take four.
+    assert_eq!(
+        route53_large - route53_small,
+        3,
+        "{route53_small} then {route53_large} Route 53 calls"
+    );
+    for plan in [&small, &large] {
+        let changes = plan["changes"].as_array().unwrap();
+        assert!(!changes.iter().any(|c| c["address"].as_str().unwrap().contains("host-")));
+        assert!(
+            !changes.iter().any(|c| c["kind"] == "zone"),
+            "an existing zone is used, not created"
+        );
+        assert_eq!(changes.len(), 50);
+    }
+}
+
+#[tokio::test]
+async fn a_cluster_name_held_by_someone_else_stops_the_plan() {
+    let emulator = Emulator::start();
+    let eks = aws_sdk_eks::Client::new(&emulator.sdk("eu-west-1").await);
+    eks.create_cluster()
+        .name("wonderway-eu-west-1")
+        .role_arn("arn:aws:iam::123456789012:role/someone-else")
+        .resources_vpc_config(
+            aws_sdk_eks::types::VpcConfigRequest::builder().subnet_ids("subnet-1").build(),
+        )
+        .send()
+        .await
+        .expect("create someone else's cluster");
+    let assert =
+        emulator.wway().args(["plan", "topologies/wonderway.yaml"]).assert().code(1).stdout("");
+    let stderr = stderr(&assert);
+    assert!(
+        stderr.contains(
+            "error: eu-west-1/eks-cluster: the eks-cluster name `wonderway-eu-west-1` is held by a resource wway does not own (wonderway-eu-west-1, no wway tags)"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("error: no plan: 1 problem(s) above\n"), "{stderr}");
+}
+
+#[test]
+fn a_bad_topology_is_diagnosed_without_a_cloud_call() {
+    let emulator = Emulator::start();
+    emulator.start_recording();
+    let assert = emulator
+        .wway()
+        .args(["plan", "tests/topologies/bad/several-defects.yaml"])
+        .assert()
+        .code(1)
+        .stdout("");
+    assert!(
+        stderr(&assert).contains("error: 6 problems in tests/topologies/bad/several-defects.yaml")
+    );
+    assert!(emulator.recorded_calls().is_empty(), "a bad topology made cloud calls");
+}
+
+#[test]
+fn an_unreachable_endpoint_is_one_line_and_exit_1() {
+    let emulator = Emulator::start();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let assert = emulator
+        .wway()
+        .args([
+            "plan",
+            "topologies/wonderway.yaml",
+            "--endpoint-url",
+            &format!("http://127.0.0.1:{port}"),
+        ])
+        .assert()
+        .code(1)
+        .stdout("");
+    let stderr = stderr(&assert);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("cannot reach the endpoint"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn missing_credentials_are_one_line_and_exit_1() {
+    let emulator = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    let assert = emulator
+        .wway()
+        .args(["plan", "topologies/wonderway.yaml"])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("AWS_CONFIG_FILE", dir.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+        .env("HOME", dir.path())
+        .assert()
+        .code(1)
+        .stdout("");
+    let stderr = stderr(&assert);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("credentials"), "{stderr}");
+    assert!(!stderr.contains("testing"), "no credential material in output: {stderr}");
+}
+
+#[test]
+fn a_plan_can_be_saved_with_the_fingerprints_it_read() {
+    let emulator = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("wonderway.plan.json");
+    emulator
+        .wway()
+        .args(["plan", "topologies/wonderway.yaml", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(saved["topology"], "wonderway");
+    assert_eq!(saved["changes"].as_array().unwrap().len(), 51);
+    assert!(saved["fingerprints"].as_object().unwrap().is_empty(), "nothing owned was read");
+}
