@@ -3,14 +3,23 @@
 //! the aliases the topology wants (CloudFront lets an alias live on only one).
 
 use aws_sdk_cloudfront::Client;
-use aws_sdk_cloudfront::types::{DistributionConfig, ForwardedValues, LambdaFunctionAssociations};
+use aws_sdk_cloudfront::types::{
+    Aliases, AllowedMethods, CacheBehavior, CacheBehaviors, CachedMethods, CookiePreference,
+    CustomErrorResponse, CustomErrorResponses, CustomOriginConfig, DefaultCacheBehavior,
+    DistributionConfig, DistributionConfigWithTags, EventType, ForwardedValues, GeoRestriction,
+    GeoRestrictionType, Headers, ItemSelection, LambdaFunctionAssociation,
+    LambdaFunctionAssociations, LoggingConfig, Method, MinimumProtocolVersion, Origin,
+    OriginProtocolPolicy, Origins, PriceClass, Restrictions, SslSupportMethod, Tag, Tags,
+    ViewerCertificate, ViewerProtocolPolicy,
+};
 use serde_json::{Value, json};
 
+use super::fields::Read;
 use super::lambda::Versions;
 use super::owned::{live, owner, sorted};
 use super::paging::all_pages;
 use super::tagging::tagged;
-use super::{CloudError, Found};
+use super::{CloudError, Found, Ids, idempotency_token};
 use crate::state::live::Unowned;
 use crate::state::{Kind, ResourceAddr};
 
@@ -72,6 +81,33 @@ impl CloudFront {
             self.alias_holders(aliases, &owned_ids, &mut found).await?;
         }
         Ok((found, domain))
+    }
+
+    /// Creates the distribution with its tags; returns its id and domain name.
+    pub async fn create_distribution(
+        &self,
+        topology: &str,
+        r: &Read<'_>,
+        ids: &Ids,
+    ) -> Result<(String, String), CloudError> {
+        let config = distribution_config(r, ids, &idempotency_token(topology, r.addr))?;
+        let tags = r
+            .tags()?
+            .into_iter()
+            .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(build_error));
+        let tags = Tags::builder().set_items(Some(tags.collect::<Result<_, _>>()?)).build();
+        let with_tags =
+            DistributionConfigWithTags::builder().distribution_config(config).tags(tags).build();
+        let response = self
+            .client
+            .create_distribution_with_tags()
+            .distribution_config_with_tags(with_tags)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let distribution = response.distribution();
+        let id = distribution.map(|d| d.id()).unwrap_or_default().to_string();
+        Ok((id, distribution.map(|d| d.domain_name()).unwrap_or_default().to_string()))
     }
 
     async fn alias_holders(
@@ -273,3 +309,248 @@ fn distribution_fields(config: &DistributionConfig, versions: &Versions) -> crat
     .map(|(k, v)| (k.to_string(), v))
     .collect()
 }
+
+fn build_error(error: aws_sdk_cloudfront::error::BuildError) -> CloudError {
+    CloudError::Api { service: SERVICE, code: "Build".into(), message: error.to_string() }
+}
+
+fn field<'v>(value: &'v Value, key: &str) -> &'v Value {
+    value.get(key).unwrap_or(&Value::Null)
+}
+
+fn texts(value: &Value) -> Vec<String> {
+    value.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
+}
+
+/// The distribution configuration that the desired fields describe.
+#[allow(deprecated)]
+pub fn distribution_config(
+    r: &Read,
+    ids: &Ids,
+    caller_reference: &str,
+) -> Result<DistributionConfig, CloudError> {
+    let origins: Vec<Origin> = r
+        .get("origins")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|o| {
+            let custom = CustomOriginConfig::builder()
+                .http_port(80)
+                .https_port(443)
+                .origin_protocol_policy(OriginProtocolPolicy::from(
+                    field(o, "protocol_policy").as_str().unwrap_or("https-only"),
+                ))
+                .build()
+                .map_err(build_error)?;
+            Origin::builder()
+                .id(field(o, "id").as_str().unwrap_or_default())
+                .domain_name(field(o, "domain_name").as_str().unwrap_or_default())
+                .custom_origin_config(custom)
+                .build()
+                .map_err(build_error)
+        })
+        .collect::<Result<_, _>>()?;
+    let aliases = r.strings("aliases")?;
+    let aliases = Aliases::builder()
+        .quantity(aliases.len() as i32)
+        .set_items(Some(aliases))
+        .build()
+        .map_err(build_error)?;
+    let certificate = r.get("certificate").cloned().unwrap_or_default();
+    let viewer_certificate = match field(&certificate, "acm_certificate_arn").as_str() {
+        Some(arn) => ViewerCertificate::builder()
+            .acm_certificate_arn(arn)
+            .ssl_support_method(SslSupportMethod::from(
+                field(&certificate, "ssl_support_method").as_str().unwrap_or("sni-only"),
+            ))
+            .minimum_protocol_version(MinimumProtocolVersion::from(
+                field(&certificate, "minimum_protocol_version").as_str().unwrap_or("TLSv1.2_2021"),
+            ))
+            .build(),
+        None => ViewerCertificate::builder().cloud_front_default_certificate(true).build(),
+    };
+    let default_behavior = r.get("default_behavior").cloned().unwrap_or_default();
+    let behaviors: Vec<CacheBehavior> = r
+        .get("behaviors")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|b| {
+            build_behavior!(
+                CacheBehavior::builder()
+                    .path_pattern(field(b, "path").as_str().unwrap_or_default()),
+                b,
+                ids
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    let error_pages: Vec<CustomErrorResponse> = r
+        .get("error_pages")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            CustomErrorResponse::builder()
+                .error_code(field(p, "code").as_i64().unwrap_or_default() as i32)
+                .response_page_path(field(p, "path").as_str().unwrap_or_default())
+                .response_code(field(p, "response_code").as_i64().unwrap_or_default().to_string())
+                .build()
+                .map_err(build_error)
+        })
+        .collect::<Result<_, _>>()?;
+    let logging = match r.get("logging") {
+        Some(l) => LoggingConfig::builder()
+            .enabled(true)
+            .include_cookies(false)
+            .bucket(field(l, "bucket").as_str().unwrap_or_default())
+            .prefix(field(l, "prefix").as_str().unwrap_or_default())
+            .build(),
+        None => LoggingConfig::builder()
+            .enabled(false)
+            .include_cookies(false)
+            .bucket("")
+            .prefix("")
+            .build(),
+    };
+    let geo = r.get("geo_restriction").cloned().unwrap_or_default();
+    let countries = texts(field(&geo, "countries"));
+    let geo = GeoRestriction::builder()
+        .restriction_type(GeoRestrictionType::from(field(&geo, "type").as_str().unwrap_or("none")))
+        .quantity(countries.len() as i32)
+        .set_items((!countries.is_empty()).then_some(countries))
+        .build()
+        .map_err(build_error)?;
+    DistributionConfig::builder()
+        .caller_reference(caller_reference)
+        .comment(r.str("comment")?)
+        .enabled(r.get("enabled").and_then(Value::as_bool).unwrap_or(true))
+        .aliases(aliases)
+        .price_class(PriceClass::from(r.str("price_class")?))
+        .viewer_certificate(viewer_certificate)
+        .origins(
+            Origins::builder()
+                .quantity(origins.len() as i32)
+                .set_items(Some(origins))
+                .build()
+                .map_err(build_error)?,
+        )
+        .default_cache_behavior(build_behavior!(
+            DefaultCacheBehavior::builder(),
+            &default_behavior,
+            ids
+        )?)
+        .cache_behaviors(
+            CacheBehaviors::builder()
+                .quantity(behaviors.len() as i32)
+                .set_items(Some(behaviors))
+                .build()
+                .map_err(build_error)?,
+        )
+        .custom_error_responses(
+            CustomErrorResponses::builder()
+                .quantity(error_pages.len() as i32)
+                .set_items(Some(error_pages))
+                .build()
+                .map_err(build_error)?,
+        )
+        .logging(logging)
+        .restrictions(Restrictions::builder().geo_restriction(geo).build())
+        .build()
+        .map_err(build_error)
+}
+
+/// The parts a behavior's two SDK builders share.
+struct BehaviorParts {
+    allowed: AllowedMethods,
+    forwarded: ForwardedValues,
+    associations: LambdaFunctionAssociations,
+}
+
+fn methods(value: &Value) -> Vec<Method> {
+    texts(value).iter().map(|m| Method::from(m.as_str())).collect()
+}
+
+fn behavior_parts(b: &Value, ids: &Ids) -> Result<BehaviorParts, CloudError> {
+    let allowed = methods(field(b, "allowed_methods"));
+    let cached = methods(field(b, "cached_methods"));
+    let cached = CachedMethods::builder()
+        .quantity(cached.len() as i32)
+        .set_items(Some(cached))
+        .build()
+        .map_err(build_error)?;
+    let allowed = AllowedMethods::builder()
+        .quantity(allowed.len() as i32)
+        .set_items(Some(allowed))
+        .cached_methods(cached)
+        .build()
+        .map_err(build_error)?;
+    let forward = field(b, "forward");
+    let headers = texts(field(forward, "headers"));
+    let forwarded = ForwardedValues::builder()
+        .query_string(field(forward, "query_string").as_bool().unwrap_or(false))
+        .cookies(
+            CookiePreference::builder()
+                .forward(ItemSelection::from(field(forward, "cookies").as_str().unwrap_or("none")))
+                .build()
+                .map_err(build_error)?,
+        )
+        .headers(
+            Headers::builder()
+                .quantity(headers.len() as i32)
+                .set_items(Some(headers))
+                .build()
+                .map_err(build_error)?,
+        )
+        .build()
+        .map_err(build_error)?;
+    let associations: Vec<LambdaFunctionAssociation> = field(b, "edge_functions")
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            let function = field(a, "function").as_str().unwrap_or_default();
+            let arn = ids.function_versions.get(function).ok_or_else(|| CloudError::Api {
+                service: "wway",
+                code: "UnresolvedReference".into(),
+                message: format!("edge function {function} has no published version yet"),
+            })?;
+            LambdaFunctionAssociation::builder()
+                .lambda_function_arn(arn)
+                .event_type(EventType::from(field(a, "event").as_str().unwrap_or_default()))
+                .include_body(false)
+                .build()
+                .map_err(build_error)
+        })
+        .collect::<Result<_, _>>()?;
+    let associations = LambdaFunctionAssociations::builder()
+        .quantity(associations.len() as i32)
+        .set_items(Some(associations))
+        .build()
+        .map_err(build_error)?;
+    Ok(BehaviorParts { allowed, forwarded, associations })
+}
+
+/// Fills either behavior builder from a behavior's desired fields.
+macro_rules! build_behavior {
+    ($builder:expr, $b:expr, $ids:expr) => {{
+        let b: &Value = $b;
+        behavior_parts(b, $ids).and_then(|parts| {
+            $builder
+                .target_origin_id(field(b, "origin").as_str().unwrap_or_default())
+                .viewer_protocol_policy(ViewerProtocolPolicy::from(
+                    field(b, "viewer_protocol_policy").as_str().unwrap_or("redirect-to-https"),
+                ))
+                .allowed_methods(parts.allowed)
+                .forwarded_values(parts.forwarded)
+                .lambda_function_associations(parts.associations)
+                .min_ttl(field(b, "min_ttl").as_i64().unwrap_or_default())
+                .default_ttl(field(b, "default_ttl").as_i64().unwrap_or_default())
+                .max_ttl(field(b, "max_ttl").as_i64().unwrap_or_default())
+                .compress(field(b, "compress").as_bool().unwrap_or(true))
+                .build()
+                .map_err(build_error)
+        })
+    }};
+}
+use build_behavior;

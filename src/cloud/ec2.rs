@@ -5,12 +5,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ec2::Client;
-use aws_sdk_ec2::types::{Filter, LocationType};
+use aws_sdk_ec2::types::{Filter, LocationType, ResourceType, Tag, TagSpecification};
 use serde_json::json;
 
+use super::fields::Read;
 use super::owned::{Tags, live, owner, tags};
 use super::paging::all_pages;
-use super::{CloudError, Found};
+use super::{CloudError, Found, Ids};
 use crate::state::{Kind, ResourceAddr, TOPOLOGY_TAG};
 
 const SERVICE: &str = "ec2";
@@ -31,9 +32,42 @@ fn ownership_filter(topology: &str) -> Filter {
     Filter::builder().name(format!("tag:{TOPOLOGY_TAG}")).values(topology).build()
 }
 
+fn tag_specification(kind: ResourceType, r: &Read) -> Result<TagSpecification, CloudError> {
+    let tags = r.tags()?.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build());
+    Ok(TagSpecification::builder().resource_type(kind).set_tags(Some(tags.collect())).build())
+}
+
 impl Ec2 {
     pub fn new(client: Client) -> Self {
         Ec2 { client }
+    }
+
+    /// Creates a VPC with its tags; returns its id.
+    pub async fn create_vpc(&self, r: &Read<'_>) -> Result<String, CloudError> {
+        let response = self
+            .client
+            .create_vpc()
+            .cidr_block(r.str("cidr")?)
+            .tag_specifications(tag_specification(ResourceType::Vpc, r)?)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(response.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string())
+    }
+
+    /// Creates a subnet in its VPC and zone, with its tags; returns its id.
+    pub async fn create_subnet(&self, r: &Read<'_>, ids: &Ids) -> Result<String, CloudError> {
+        let response = self
+            .client
+            .create_subnet()
+            .vpc_id(ids.id(&ResourceAddr::new(r.str("vpc")?))?)
+            .cidr_block(r.str("cidr")?)
+            .availability_zone(r.str("availability_zone")?)
+            .tag_specifications(tag_specification(ResourceType::Subnet, r)?)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(response.subnet().and_then(|s| s.subnet_id()).unwrap_or_default().to_string())
     }
 
     /// The names of the region's available zones, sorted.

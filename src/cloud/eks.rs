@@ -7,11 +7,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_eks::Client;
+use aws_sdk_eks::types::{CapacityTypes, NodegroupScalingConfig, VpcConfigRequest};
 use serde_json::{Value, json};
 
+use super::fields::Read;
 use super::owned::{Tags, holder, live, owner, sorted};
 use super::paging::all_pages;
-use super::{CloudError, Found};
+use super::{CloudError, Found, Ids, idempotency_token};
 use crate::state::live::Unowned;
 use crate::state::{Kind, ResourceAddr};
 
@@ -45,6 +47,60 @@ pub struct Eks {
 impl Eks {
     pub fn new(client: Client) -> Self {
         Eks { client }
+    }
+
+    /// Creates a cluster on its subnets; returns its name.
+    pub async fn create_cluster(
+        &self,
+        topology: &str,
+        r: &Read<'_>,
+        ids: &Ids,
+    ) -> Result<String, CloudError> {
+        let name = r.str("name")?;
+        let subnets = ids.all(&r.strings("subnets")?)?;
+        self.client
+            .create_cluster()
+            .name(name)
+            .version(r.str("version")?)
+            .role_arn(r.str("role_arn")?)
+            .resources_vpc_config(VpcConfigRequest::builder().set_subnet_ids(Some(subnets)).build())
+            .set_tags(Some(r.tags()?.into_iter().collect()))
+            .client_request_token(idempotency_token(topology, r.addr))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(name.to_string())
+    }
+
+    /// Creates a managed node group; returns its name.
+    pub async fn create_node_group(
+        &self,
+        topology: &str,
+        r: &Read<'_>,
+        ids: &Ids,
+    ) -> Result<String, CloudError> {
+        let name = r.str("name")?;
+        let scaling = NodegroupScalingConfig::builder()
+            .min_size(r.int32("min_size")?)
+            .desired_size(r.int32("desired_size")?)
+            .max_size(r.int32("max_size")?)
+            .build();
+        self.client
+            .create_nodegroup()
+            .cluster_name(r.str("cluster")?)
+            .nodegroup_name(name)
+            .scaling_config(scaling)
+            .set_instance_types(Some(r.strings("instance_types")?))
+            .capacity_type(CapacityTypes::from(r.str("capacity_type")?))
+            .set_labels(Some(r.map("labels")?.into_iter().collect()))
+            .node_role(r.str("node_role_arn")?)
+            .set_subnets(Some(ids.all(&r.strings("subnets")?)?))
+            .set_tags(Some(r.tags()?.into_iter().collect()))
+            .client_request_token(idempotency_token(topology, r.addr))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(name.to_string())
     }
 
     /// `wanted`: the cluster name the topology wants here, if any, and the node

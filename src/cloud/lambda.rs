@@ -5,8 +5,11 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_lambda::Client;
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{FunctionCode, Runtime};
 use serde_json::json;
 
+use super::fields::Read;
 use super::owned::{Tags, holder, live, owner, tags};
 use super::paging::all_pages;
 use super::tagging::tagged;
@@ -96,6 +99,36 @@ impl Lambda {
             }
         }
         Ok((found, versions))
+    }
+
+    /// Creates the function from its code archive and publishes version 1;
+    /// returns the function name and the published version's ARN.
+    pub async fn create_function(
+        &self,
+        r: &Read<'_>,
+        code: Vec<u8>,
+    ) -> Result<(String, String), CloudError> {
+        let response = self
+            .client
+            .create_function()
+            .function_name(r.str("function_name")?)
+            .runtime(Runtime::from(r.str("runtime")?))
+            .handler(r.str("handler")?)
+            .role(r.str("role_arn")?)
+            .memory_size(r.int32("memory_size")?)
+            .timeout(r.int32("timeout")?)
+            .code(FunctionCode::builder().zip_file(Blob::new(code)).build())
+            .set_tags(Some(r.tags()?.into_iter().collect()))
+            .publish(true)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let name = response.function_name().unwrap_or_default().to_string();
+        let arn = response.function_arn().unwrap_or_default();
+        let version = response.version().unwrap_or("1");
+        // The unqualified ARN plus the version is the version's ARN.
+        let arn = arn.strip_suffix(&format!(":{version}")).unwrap_or(arn);
+        Ok((name, format!("{arn}:{version}")))
     }
 
     async fn versions(&self, name: &str) -> Result<Versions, CloudError> {

@@ -12,6 +12,7 @@ pub mod cloudfront;
 pub mod ec2;
 pub mod eks;
 mod error;
+pub mod fields;
 pub mod lambda;
 mod owned;
 mod paging;
@@ -27,8 +28,9 @@ use serde_json::Value;
 
 pub use error::CloudError;
 
-use crate::state::desired::DesiredState;
+use crate::state::desired::{DesiredResource, DesiredState, owner_fqdn};
 use crate::state::live::{LiveResource, LiveState, RegionFacts, Unowned};
+use crate::state::package::package;
 use crate::state::{Kind, ResourceAddr};
 use calls::CallCounter;
 
@@ -79,15 +81,73 @@ impl Found {
     }
 }
 
+/// AWS identifiers by address, so that a change can refer to what other
+/// changes made (a subnet to its VPC's id, a record to its health check's id).
+#[derive(Debug, Clone, Default)]
+pub struct Ids {
+    pub ids: BTreeMap<ResourceAddr, String>,
+    /// The owned distribution's domain name, for alias records.
+    pub distribution_domain: Option<String>,
+    /// Function name -> the ARN of the version a distribution should run.
+    pub function_versions: BTreeMap<String, String>,
+}
+
+impl Ids {
+    pub fn id(&self, addr: &ResourceAddr) -> Result<&str, CloudError> {
+        self.ids.get(addr).map(String::as_str).ok_or_else(|| CloudError::Api {
+            service: "wway",
+            code: "UnresolvedReference".into(),
+            message: format!("{addr} has no AWS id yet"),
+        })
+    }
+
+    /// The AWS ids of a list of addresses (ids that are not addresses pass through).
+    pub fn all(&self, addrs: &[String]) -> Result<Vec<String>, CloudError> {
+        addrs
+            .iter()
+            .map(|a| match a.contains('/') {
+                true => self.id(&ResourceAddr::new(a.clone())).map(str::to_string),
+                false => Ok(a.clone()),
+            })
+            .collect()
+    }
+}
+
+/// A deterministic idempotency token (EKS clientRequestToken, Route 53 and
+/// CloudFront CallerReference) for creating `addr` of `topology`: a retry of
+/// the same create after a lost answer cannot make a second resource.
+pub fn idempotency_token(topology: &str, addr: &ResourceAddr) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{topology}\n{addr}").as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("wway-{hex}")
+}
+
 /// The real AWS (or an emulator of it).
 pub struct Aws {
     settings: Settings,
     calls: CallCounter,
+    clients: tokio::sync::Mutex<BTreeMap<String, Clients>>,
+}
+
+/// One region's service clients, each counting its calls.
+#[derive(Clone)]
+struct Clients {
+    ec2: aws_sdk_ec2::Client,
+    eks: aws_sdk_eks::Client,
+    route53: aws_sdk_route53::Client,
+    cloudfront: aws_sdk_cloudfront::Client,
+    lambda: aws_sdk_lambda::Client,
+    tagging: aws_sdk_resourcegroupstagging::Client,
+}
+
+fn build_error(error: impl std::fmt::Display) -> CloudError {
+    CloudError::Api { service: "route53", code: "Build".into(), message: error.to_string() }
 }
 
 impl Aws {
     pub fn new(settings: Settings) -> Self {
-        Aws { settings, calls: CallCounter::default() }
+        Aws { settings, calls: CallCounter::default(), clients: Default::default() }
     }
 
     /// API calls made so far, per service.
@@ -95,22 +155,142 @@ impl Aws {
         self.calls.totals()
     }
 
+    async fn clients(&self, region: &str) -> Clients {
+        let mut cache = self.clients.lock().await;
+        if let Some(clients) = cache.get(region) {
+            return clients.clone();
+        }
+        let c = config(&self.settings, region).await;
+        let counted = |service| self.calls.interceptor(service);
+        let clients = Clients {
+            ec2: aws_sdk_ec2::Client::from_conf(
+                aws_sdk_ec2::config::Builder::from(&c).interceptor(counted("ec2")).build(),
+            ),
+            eks: aws_sdk_eks::Client::from_conf(
+                aws_sdk_eks::config::Builder::from(&c).interceptor(counted("eks")).build(),
+            ),
+            route53: aws_sdk_route53::Client::from_conf(
+                aws_sdk_route53::config::Builder::from(&c).interceptor(counted("route53")).build(),
+            ),
+            cloudfront: aws_sdk_cloudfront::Client::from_conf(
+                aws_sdk_cloudfront::config::Builder::from(&c)
+                    .interceptor(counted("cloudfront"))
+                    .build(),
+            ),
+            lambda: aws_sdk_lambda::Client::from_conf(
+                aws_sdk_lambda::config::Builder::from(&c).interceptor(counted("lambda")).build(),
+            ),
+            tagging: aws_sdk_resourcegroupstagging::Client::from_conf(
+                aws_sdk_resourcegroupstagging::config::Builder::from(&c)
+                    .interceptor(counted("tagging"))
+                    .build(),
+            ),
+        };
+        cache.insert(region.to_string(), clients.clone());
+        clients
+    }
+
+    /// Creates one resource (records go through [`Aws::create_records`]) and
+    /// notes its AWS id in `ids` for the resources that refer to it.
+    pub async fn create(
+        &self,
+        topology: &str,
+        resource: &DesiredResource,
+        ids: &mut Ids,
+    ) -> Result<(), CloudError> {
+        let clients = self.clients(&resource.region).await;
+        let r = fields::Read { fields: &resource.fields, addr: &resource.addr };
+        let id = match resource.kind {
+            Kind::Vpc => ec2::Ec2::new(clients.ec2).create_vpc(&r).await?,
+            Kind::Subnet => ec2::Ec2::new(clients.ec2).create_subnet(&r, ids).await?,
+            Kind::EksCluster => {
+                eks::Eks::new(clients.eks).create_cluster(topology, &r, ids).await?
+            }
+            Kind::NodeGroup => {
+                eks::Eks::new(clients.eks).create_node_group(topology, &r, ids).await?
+            }
+            Kind::Zone => route53::Route53::new(clients.route53).create_zone(topology, &r).await?,
+            Kind::HealthCheck => {
+                route53::Route53::new(clients.route53).create_health_check(topology, &r).await?
+            }
+            Kind::EdgeFunction => {
+                let folder = resource.source.as_deref().unwrap_or(std::path::Path::new("."));
+                let code = package(folder).map_err(|e| CloudError::Api {
+                    service: "wway",
+                    code: "Package".into(),
+                    message: format!("{}: {e}", folder.display()),
+                })?;
+                let lambda = lambda::Lambda::new(clients.lambda, clients.tagging);
+                let (name, version) = lambda.create_function(&r, code.bytes).await?;
+                ids.function_versions.insert(name.clone(), version);
+                name
+            }
+            Kind::Distribution => {
+                let cloudfront = cloudfront::CloudFront::new(clients.cloudfront, clients.tagging);
+                let (id, domain) = cloudfront.create_distribution(topology, &r, ids).await?;
+                ids.distribution_domain = Some(domain);
+                id
+            }
+            Kind::Record => {
+                return Err(CloudError::Api {
+                    service: "wway",
+                    code: "Unsupported".into(),
+                    message: format!("{}: records are created in batches", resource.addr),
+                });
+            }
+        };
+        ids.ids.insert(resource.addr.clone(), id);
+        Ok(())
+    }
+
+    /// Creates records of one zone with their ownership TXT records, in as
+    /// few ChangeResourceRecordSets calls as Route 53 allows; returns how many.
+    pub async fn create_records(
+        &self,
+        topology: &str,
+        zone: &ResourceAddr,
+        records: &[&DesiredResource],
+        ids: &Ids,
+    ) -> Result<usize, CloudError> {
+        use aws_sdk_route53::types::{Change, ChangeAction};
+        let zone_name = zone.as_str().trim_start_matches("global/zone/");
+        let mut changes = Vec::new();
+        let mut owners: BTreeMap<String, Vec<ResourceAddr>> = BTreeMap::new();
+        for record in records {
+            let r = fields::Read { fields: &record.fields, addr: &record.addr };
+            let set = route53::record_set(&r, ids)?;
+            let change =
+                Change::builder().action(ChangeAction::Create).resource_record_set(set).build();
+            changes.push(change.map_err(build_error)?);
+            let name = record
+                .addr
+                .as_str()
+                .trim_start_matches("global/record/")
+                .rsplit_once('/')
+                .map(|(n, _)| n);
+            owners
+                .entry(owner_fqdn(name.unwrap_or("@"), zone_name))
+                .or_default()
+                .push(record.addr.clone());
+        }
+        for (fqdn, owned) in owners {
+            let set = route53::owner_set(&fqdn, topology, &owned)?;
+            let change =
+                Change::builder().action(ChangeAction::Upsert).resource_record_set(set).build();
+            changes.push(change.map_err(build_error)?);
+        }
+        let clients = self.clients(GLOBAL_REGION).await;
+        route53::Route53::new(clients.route53).change_records(ids.id(zone)?, changes).await
+    }
+
     async fn region(
         &self,
         desired: &DesiredState,
         region: &str,
     ) -> Result<(Found, RegionFacts), CloudError> {
-        let config = config(&self.settings, region).await;
-        let ec2 = ec2::Ec2::new(aws_sdk_ec2::Client::from_conf(
-            aws_sdk_ec2::config::Builder::from(&config)
-                .interceptor(self.calls.interceptor("ec2"))
-                .build(),
-        ));
-        let eks = eks::Eks::new(aws_sdk_eks::Client::from_conf(
-            aws_sdk_eks::config::Builder::from(&config)
-                .interceptor(self.calls.interceptor("eks"))
-                .build(),
-        ));
+        let clients = self.clients(region).await;
+        let ec2 = ec2::Ec2::new(clients.ec2);
+        let eks = eks::Eks::new(clients.eks);
         let in_region = || desired.resources.values().filter(move |r| r.region == region);
         let types: BTreeSet<String> = in_region()
             .filter(|r| r.kind == Kind::NodeGroup)
@@ -136,34 +316,10 @@ impl Aws {
     }
 
     async fn global(&self, desired: &DesiredState) -> Result<Found, CloudError> {
-        let config = config(&self.settings, GLOBAL_REGION).await;
-        let tagging = aws_sdk_resourcegroupstagging::Client::from_conf(
-            aws_sdk_resourcegroupstagging::config::Builder::from(&config)
-                .interceptor(self.calls.interceptor("tagging"))
-                .build(),
-        );
-        let lambda = lambda::Lambda::new(
-            aws_sdk_lambda::Client::from_conf(
-                aws_sdk_lambda::config::Builder::from(&config)
-                    .interceptor(self.calls.interceptor("lambda"))
-                    .build(),
-            ),
-            tagging.clone(),
-        );
-        let cloudfront = cloudfront::CloudFront::new(
-            aws_sdk_cloudfront::Client::from_conf(
-                aws_sdk_cloudfront::config::Builder::from(&config)
-                    .interceptor(self.calls.interceptor("cloudfront"))
-                    .build(),
-            ),
-            tagging,
-        );
-        let route53 = route53::Route53::new(aws_sdk_route53::Client::from_conf(
-            aws_sdk_route53::config::Builder::from(&config)
-                .interceptor(self.calls.interceptor("route53"))
-                .build(),
-        ));
-
+        let clients = self.clients(GLOBAL_REGION).await;
+        let lambda = lambda::Lambda::new(clients.lambda, clients.tagging.clone());
+        let cloudfront = cloudfront::CloudFront::new(clients.cloudfront, clients.tagging);
+        let route53 = route53::Route53::new(clients.route53);
         let of = |kind: Kind| desired.resources.values().filter(move |r| r.kind == kind);
         let functions: Vec<String> = of(Kind::EdgeFunction).map(|r| r.name.clone()).collect();
         let aliases: Vec<String> =

@@ -7,12 +7,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_route53::Client;
-use aws_sdk_route53::types::{ResourceRecordSet, RrType, TagResourceType};
+use aws_sdk_route53::types::{
+    AliasTarget, Change, ChangeAction, ChangeBatch, GeoLocation, HealthCheckConfig,
+    HealthCheckType, ResourceRecord, ResourceRecordSet, ResourceRecordSetFailover,
+    ResourceRecordSetRegion, RrType, Tag, TagResourceType,
+};
 use serde_json::{Map, Value, json};
 
+use super::fields::Read;
 use super::owned::{Tags, holder, live, owner, sorted, tags};
 use super::paging::all_pages;
-use super::{CloudError, Found};
+use super::{CloudError, Found, Ids, idempotency_token};
 use crate::plan::diff::record_identity;
 use crate::state::desired::{owner_fqdn, record_fqdn};
 use crate::state::live::Unowned;
@@ -63,9 +68,221 @@ pub struct Route53 {
     client: Client,
 }
 
+/// Route 53 limits per ChangeResourceRecordSets call.
+const BATCH_RECORDS: usize = 1000;
+const BATCH_CHARACTERS: usize = 32_000;
+
+fn route53_tags(r: &Read) -> Result<Vec<Tag>, CloudError> {
+    Ok(r.tags()?.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect())
+}
+
+/// A record set as Route 53 takes it, from desired fields.
+pub fn record_set(r: &Read, ids: &Ids) -> Result<ResourceRecordSet, CloudError> {
+    let mut set =
+        ResourceRecordSet::builder().name(r.str("name")?).r#type(RrType::from(r.str("type")?));
+    if let Some(id) = r.get("set_identifier").and_then(Value::as_str) {
+        set = set.set_identifier(id);
+    }
+    if let Some(failover) = r.get("failover").and_then(Value::as_str) {
+        set = set.failover(ResourceRecordSetFailover::from(failover));
+    }
+    if let Some(geo) = r.get("geolocation") {
+        let mut location = GeoLocation::builder();
+        if let Some(country) = geo.get("country").and_then(Value::as_str) {
+            location = location.country_code(country);
+        }
+        if let Some(continent) = geo.get("continent").and_then(Value::as_str) {
+            location = location.continent_code(continent);
+        }
+        set = set.geo_location(location.build());
+    }
+    if let Some(region) = r.get("region").and_then(Value::as_str) {
+        set = set.region(ResourceRecordSetRegion::from(region));
+    }
+    if let Some(weight) = r.get("weight").and_then(Value::as_i64) {
+        set = set.weight(weight);
+    }
+    if r.get("ttl").is_some() {
+        set = set.ttl(r.int("ttl")?);
+    }
+    if r.get("values").is_some() {
+        for value in r.strings("values")? {
+            set = set.resource_records(
+                ResourceRecord::builder().value(value).build().map_err(build_error)?,
+            );
+        }
+    }
+    if let Some(check) = r.get("health_check").and_then(Value::as_str) {
+        set = set.health_check_id(ids.id(&ResourceAddr::new(check))?);
+    }
+    if let Some(alias) = r.get("alias") {
+        let target = alias.get("target").and_then(Value::as_str).unwrap_or_default();
+        let dns = match target == ResourceAddr::distribution().as_str() {
+            true => ids.distribution_domain.clone().ok_or_else(|| unresolved(target))?,
+            false => target.to_string(),
+        };
+        let zone = alias.get("zone_id").and_then(Value::as_str).unwrap_or_default();
+        let target = AliasTarget::builder()
+            .hosted_zone_id(zone)
+            .dns_name(dns)
+            .evaluate_target_health(false)
+            .build()
+            .map_err(build_error)?;
+        set = set.alias_target(target);
+    }
+    set.build().map_err(build_error)
+}
+
+/// The ownership TXT record set for one record name: a quoted string per
+/// record set of that name that `topology` manages.
+pub fn owner_set(
+    fqdn: &str,
+    topology: &str,
+    owned: &[ResourceAddr],
+) -> Result<ResourceRecordSet, CloudError> {
+    let mut set = ResourceRecordSet::builder().name(fqdn).r#type(RrType::Txt).ttl(300);
+    for addr in owned {
+        set = set.resource_records(
+            ResourceRecord::builder()
+                .value(owner_text(topology, addr))
+                .build()
+                .map_err(build_error)?,
+        );
+    }
+    set.build().map_err(build_error)
+}
+
+fn build_error(error: aws_sdk_route53::error::BuildError) -> CloudError {
+    CloudError::Api { service: SERVICE, code: "Build".into(), message: error.to_string() }
+}
+
+fn unresolved(what: &str) -> CloudError {
+    CloudError::Api {
+        service: "wway",
+        code: "UnresolvedReference".into(),
+        message: format!("{what} has no AWS id yet"),
+    }
+}
+
+/// What a change counts against a batch's limits: records (an UPSERT counts
+/// twice) and characters of record values.
+fn weight(change: &Change) -> (usize, usize) {
+    let set = change.resource_record_set();
+    let values: usize =
+        set.map(|s| s.resource_records().iter().map(|r| r.value().len()).sum()).unwrap_or(0);
+    let records = set.map(|s| s.resource_records().len().max(1)).unwrap_or(1);
+    let factor = if change.action() == &ChangeAction::Upsert { 2 } else { 1 };
+    (records * factor, values * factor)
+}
+
+/// Splits changes into as few batches as Route 53's limits allow, in order.
+pub fn batches(changes: Vec<Change>) -> Vec<Vec<Change>> {
+    let mut batches: Vec<Vec<Change>> = Vec::new();
+    let (mut records, mut characters) = (0, 0);
+    for change in changes {
+        let (r, c) = weight(&change);
+        if batches.is_empty() || records + r > BATCH_RECORDS || characters + c > BATCH_CHARACTERS {
+            batches.push(Vec::new());
+            (records, characters) = (0, 0);
+        }
+        records += r;
+        characters += c;
+        if let Some(batch) = batches.last_mut() {
+            batch.push(change);
+        }
+    }
+    batches
+}
+
 impl Route53 {
     pub fn new(client: Client) -> Self {
         Route53 { client }
+    }
+
+    /// Creates a public hosted zone with its tags; returns its id.
+    pub async fn create_zone(&self, topology: &str, r: &Read<'_>) -> Result<String, CloudError> {
+        let response = self
+            .client
+            .create_hosted_zone()
+            .name(r.str("name")?)
+            .caller_reference(idempotency_token(topology, r.addr))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let id = response
+            .hosted_zone()
+            .map(|z| z.id().trim_start_matches("/hostedzone/"))
+            .unwrap_or_default()
+            .to_string();
+        self.client
+            .change_tags_for_resource()
+            .resource_type(TagResourceType::Hostedzone)
+            .resource_id(&id)
+            .set_add_tags(Some(route53_tags(r)?))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(id)
+    }
+
+    /// Creates a health check with its tags; returns its id.
+    pub async fn create_health_check(
+        &self,
+        topology: &str,
+        r: &Read<'_>,
+    ) -> Result<String, CloudError> {
+        let mut config = HealthCheckConfig::builder()
+            .r#type(HealthCheckType::from(r.str("type")?))
+            .fully_qualified_domain_name(r.str("fqdn")?)
+            .port(r.int32("port")?)
+            .request_interval(r.int32("request_interval")?)
+            .failure_threshold(r.int32("failure_threshold")?);
+        if r.get("resource_path").is_some() {
+            config = config.resource_path(r.str("resource_path")?);
+        }
+        let response = self
+            .client
+            .create_health_check()
+            .caller_reference(idempotency_token(topology, r.addr))
+            .health_check_config(config.build().map_err(build_error)?)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let id = response.health_check().map(|h| h.id()).unwrap_or_default().to_string();
+        self.client
+            .change_tags_for_resource()
+            .resource_type(TagResourceType::Healthcheck)
+            .resource_id(&id)
+            .set_add_tags(Some(route53_tags(r)?))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(id)
+    }
+
+    /// Sends record changes in as few batches as the limits allow; returns
+    /// how many ChangeResourceRecordSets calls it made.
+    pub async fn change_records(
+        &self,
+        zone_id: &str,
+        changes: Vec<Change>,
+    ) -> Result<usize, CloudError> {
+        let batches = batches(changes);
+        for batch in &batches {
+            self.client
+                .change_resource_record_sets()
+                .hosted_zone_id(zone_id)
+                .change_batch(
+                    ChangeBatch::builder()
+                        .set_changes(Some(batch.clone()))
+                        .build()
+                        .map_err(build_error)?,
+                )
+                .send()
+                .await
+                .map_err(sdk_error)?;
+        }
+        Ok(batches.len())
     }
 
     /// Owned health checks, and health check ids to addresses.

@@ -27,6 +27,9 @@ pub struct DesiredResource {
     pub name: String,
     pub fields: Fields,
     pub deps: Vec<ResourceAddr>,
+    /// An edge function's code folder (kept out of `fields`: paths are not
+    /// settings, and the code's hash is).
+    pub source: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -92,6 +95,7 @@ impl Builder<'_> {
             name: name.into(),
             fields,
             deps,
+            source: None,
         };
         self.resources.insert(addr, resource);
     }
@@ -199,7 +203,10 @@ impl Builder<'_> {
             ("code_sha256", json!(code_sha256)),
             ("tags", self.tags(&addr, &[])),
         ]);
-        self.add(addr, Kind::EdgeFunction, "us-east-1", &name, fields, vec![]);
+        self.add(addr.clone(), Kind::EdgeFunction, "us-east-1", &name, fields, vec![]);
+        if let Some(resource) = self.resources.get_mut(&addr) {
+            resource.source = Some(function.source.clone());
+        }
     }
 
     fn origin_domain(&self, region: &str) -> String {

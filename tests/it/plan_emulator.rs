@@ -240,3 +240,101 @@ fn a_plan_can_be_saved_with_the_fingerprints_it_read() {
     assert_eq!(saved["changes"].as_array().unwrap().len(), 51);
     assert!(saved["fingerprints"].as_object().unwrap().is_empty(), "nothing owned was read");
 }
+
+/// Creates everything a plan of an empty account lists, in plan order, with
+/// wway's own create calls (records in one batch), as an apply would.
+async fn create_everything(
+    emulator: &Emulator,
+    file: &str,
+) -> (wway::state::desired::DesiredState, usize) {
+    use wway::cloud::{Aws, Cloud, Ids};
+    use wway::state::Kind;
+
+    let topology = crate::emulator::topology(file);
+    emulator.seed_roles(&topology);
+    let desired = wway::state::desired::desired(&topology).unwrap();
+    let aws = Aws::new(emulator.settings());
+    let plan = wway::plan::plan(&desired, &aws.snapshot(&desired).await.unwrap()).unwrap();
+    let mut ids = Ids::default();
+    let mut records = Vec::new();
+    for change in &plan.changes {
+        let resource = &desired.resources[&change.address];
+        if resource.kind == Kind::Record {
+            records.push(resource);
+            continue;
+        }
+        aws.create(&desired.topology, resource, &mut ids)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", resource.addr));
+    }
+    let zone = desired.resources.values().find(|r| r.kind == Kind::Zone).map(|r| r.addr.clone());
+    let batches = match zone {
+        Some(zone) => aws.create_records(&desired.topology, &zone, &records, &ids).await.unwrap(),
+        None => 0,
+    };
+    (desired, batches)
+}
+
+#[tokio::test]
+async fn resources_made_as_wway_makes_them_plan_as_no_change() {
+    let emulator = Emulator::start();
+    let (_, batches) = create_everything(&emulator, "topologies/wonderway.yaml").await;
+    assert_eq!(batches, 1, "24 records and their owner records fit one batch");
+    let assert =
+        emulator.wway().args(["plan", "topologies/wonderway.yaml", "--detailed-exitcode"]).assert();
+    let out = stdout(&assert);
+    assert_eq!(assert.get_output().status.code(), Some(0), "{out}{}", stderr(&assert));
+    assert_eq!(out, "No changes. The account matches topology `wonderway`.\n");
+
+    // Every created resource was read back as owned (not merely missed).
+    let json = emulator
+        .wway()
+        .args(["plan", "topologies/wonderway.yaml", "--format", "json"])
+        .assert()
+        .success();
+    let plan: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(plan["fingerprints"].as_object().unwrap().len(), 51);
+    assert!(plan["changes"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_out_of_band_edit_is_planned_as_exactly_that_change() {
+    let emulator = Emulator::start();
+    create_everything(&emulator, "topologies/wonderway.yaml").await;
+    let route53 = aws_sdk_route53::Client::new(&emulator.sdk("us-east-1").await);
+    let checks = route53.list_health_checks().send().await.unwrap();
+    let check = checks
+        .health_checks()
+        .iter()
+        .find(|c| {
+            c.health_check_config().and_then(|h| h.fully_qualified_domain_name())
+                == Some("eu-west-1.api.wonderway.com")
+        })
+        .unwrap();
+    route53
+        .update_health_check()
+        .health_check_id(check.id())
+        .failure_threshold(7)
+        .send()
+        .await
+        .unwrap();
+
+    emulator.start_recording();
+    let assert = emulator
+        .wway()
+        .args(["plan", "topologies/wonderway.yaml", "--detailed-exitcode", "-v"])
+        .assert()
+        .code(2);
+    let calls = emulator.recorded_calls();
+    let out = stdout(&assert);
+    assert!(
+        out.contains("  ~ global/health-check/eu-west-1\n        failure_threshold: 7 -> 3\n"),
+        "{out}"
+    );
+    assert!(out.ends_with("Plan: 0 to create, 1 to update, 0 to replace, 0 to delete.\n"), "{out}");
+    // A converged account of 51 resources: still a few calls per service; EKS
+    // alone describes each cluster and node group (it has no batch read).
+    let total: u64 = calls.values().sum();
+    assert!(total <= 45, "{total} calls: {calls:?}");
+    eprintln!("converged plan: {calls:?}; {}", stderr(&assert).trim());
+}
