@@ -101,10 +101,12 @@ impl Kind {
     }
 
     /// Whether a replacement can create the new resource before deleting the
-    /// old one (two node groups may coexist; two VPCs with one name tag may too,
-    /// but a record or a function name cannot be held twice).
+    /// old one: two VPCs or health checks may coexist, and a new node group
+    /// can join before the old one drains; but a subnet's new block would
+    /// overlap the old one's in the same VPC, and a record or a function name
+    /// cannot be held twice.
     pub fn create_before_destroy(self) -> bool {
-        matches!(self, Kind::NodeGroup | Kind::HealthCheck | Kind::Vpc | Kind::Subnet)
+        matches!(self, Kind::NodeGroup | Kind::HealthCheck | Kind::Vpc)
     }
 }
 

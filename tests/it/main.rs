@@ -10,4 +10,5 @@ mod emulator;
 mod fuzz;
 mod plan_core;
 mod plan_emulator;
+mod present;
 mod schema;

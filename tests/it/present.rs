@@ -1,0 +1,47 @@
+//! What people see: the human plan and the dependency graphs, pinned as insta
+//! snapshots (the edge function's code hash is filtered out, so editing the
+//! router's code does not churn them).
+
+use serde_json::json;
+
+use wway::plan;
+use wway::present::{graph, plan_text};
+use wway::state::ResourceAddr;
+use wway::state::desired::desired;
+use wway::state::live::LiveState;
+
+use crate::emulator::topology;
+use crate::plan_core::applied;
+
+#[test]
+fn a_plan_for_an_empty_account_reads_as_a_list_of_creates() {
+    let desired = desired(&topology("tests/topologies/good/shop.yaml")).unwrap();
+    let plan = plan::plan(&desired, &LiveState::default()).unwrap();
+    let filters = vec![(r#""code_sha256":"[^"]+""#, r#""code_sha256":"[SHA256]""#)];
+    insta::with_settings!({filters => filters}, {
+        insta::assert_snapshot!(plan_text::render(&plan, false));
+    });
+}
+
+#[test]
+fn updates_replacements_and_deletes_show_their_fields() {
+    let desired = desired(&topology("tests/topologies/good/shop.yaml")).unwrap();
+    let mut live = applied(&desired);
+    let group = live.owned.get_mut(&ResourceAddr::new("us-east-1/node-group/web")).unwrap();
+    group.fields.insert("max_size".into(), json!(8));
+    group.fields.insert("desired_size".into(), json!(6));
+    let subnet = live.owned.get_mut(&ResourceAddr::new("eu-west-1/subnet/eu-west-1b")).unwrap();
+    subnet.fields.insert("cidr".into(), json!("10.2.192.0/18"));
+    let mut gone = live.owned[&ResourceAddr::new("global/record/us/simple")].clone();
+    gone.fields.insert("name".into(), json!("old.shop.example."));
+    live.owned.insert(ResourceAddr::new("global/record/old/simple"), gone);
+    let plan = plan::plan(&desired, &live).unwrap();
+    insta::assert_snapshot!(plan_text::render(&plan, false));
+}
+
+#[test]
+fn graphs_in_dot_and_mermaid() {
+    let desired = desired(&topology("tests/topologies/good/shop.yaml")).unwrap();
+    insta::assert_snapshot!("dot", graph::dot(&desired));
+    insta::assert_snapshot!("mermaid", graph::mermaid(&desired));
+}
