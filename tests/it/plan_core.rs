@@ -235,3 +235,57 @@ fn a_name_held_by_someone_else_is_an_error_and_an_existing_zone_is_used() {
         "an existing zone is used, not created"
     );
 }
+
+/// A converged WonderWay account, as wway read it from the emulator
+/// (regenerate with `cargo test --test it regenerate_live_fixture -- --ignored`).
+fn converged_fixture(desired: &DesiredState) -> LiveState {
+    let path = crate::emulator::project_root().join("fixtures/live/wonderway-converged.json");
+    let mut live: LiveState = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("a LiveState");
+    // The fixture holds the edge router's code hash of the day it was made;
+    // use today's, so editing the router does not make the fixture stale.
+    let code = desired.resources[&addr("us-east-1/edge-function/edge-router")].fields["code_sha256"].clone();
+    let function = live.owned.get_mut(&addr("us-east-1/edge-function/edge-router")).unwrap();
+    function.fields.insert("code_sha256".into(), code.clone());
+    let distribution = live.owned.get_mut(&addr("global/distribution")).unwrap();
+    distribution.fields.get_mut("default_behavior").unwrap()["edge_functions"][0]["code_sha256"] = code;
+    live
+}
+
+#[test]
+fn a_converged_account_read_from_a_fixture_needs_nothing() {
+    let desired = wonderway();
+    let live = converged_fixture(&desired);
+    assert_eq!(live.owned.len(), 51);
+    let plan = plan::plan(&desired, &live).unwrap();
+    assert!(plan.is_empty(), "{:?}", actions(&plan));
+}
+
+#[test]
+fn file_edits_against_the_fixture_are_exactly_those_changes() {
+    let mut topology = topology("topologies/wonderway.yaml");
+    // Scale a node group, drop a geolocation entry, add a cache behavior.
+    let region = topology.regions.iter_mut().find(|r| *r.name == "eu-west-1").unwrap();
+    region.cluster.node_groups[0].max = 80;
+    let dns = topology.dns.as_mut().unwrap();
+    if let wway::topology::model::Routing::Geolocation(locations) = &mut dns.records[1].routing {
+        locations.retain(|(location, _)| *location != wway::topology::model::Location::Country("VN".into()));
+    }
+    let cdn = topology.cdn.as_mut().unwrap();
+    let mut images = cdn.behaviors[0].clone();
+    images.path = Some("/images/*".into());
+    cdn.behaviors.push(images);
+
+    let desired = desired(&topology).unwrap();
+    let plan = plan::plan(&desired, &converged_fixture(&desired)).unwrap();
+    assert_eq!(
+        actions(&plan),
+        BTreeMap::from([
+            ("eu-west-1/node-group/general".to_string(), Action::Update),
+            ("global/distribution".to_string(), Action::Update),
+            ("global/record/geo.api/geo-VN".to_string(), Action::Delete),
+        ])
+    );
+    let distribution = plan.changes.iter().find(|c| c.kind == Kind::Distribution).unwrap();
+    let fields: Vec<&str> = distribution.changed.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["behaviors"]);
+}

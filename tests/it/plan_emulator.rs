@@ -338,3 +338,18 @@ async fn an_out_of_band_edit_is_planned_as_exactly_that_change() {
     assert!(total <= 45, "{total} calls: {calls:?}");
     eprintln!("converged plan: {calls:?}; {}", stderr(&assert).trim());
 }
+
+/// Regenerates fixtures/live/wonderway-converged.json: the live state the
+/// emulator holds once the WonderWay topology exists, as wway reads it.
+/// Run: cargo test --test it regenerate_live_fixture -- --ignored
+#[tokio::test]
+#[ignore = "writes fixtures/live/wonderway-converged.json"]
+async fn regenerate_live_fixture() {
+    use wway::cloud::{Aws, Cloud};
+    let emulator = Emulator::start();
+    let (desired, _) = create_everything(&emulator, "topologies/wonderway.yaml").await;
+    let live = Aws::new(emulator.settings()).snapshot(&desired).await.unwrap();
+    let path = crate::emulator::project_root().join("fixtures/live/wonderway-converged.json");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, serde_json::to_string_pretty(&live).unwrap() + "\n").unwrap();
+}
