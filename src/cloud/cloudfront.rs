@@ -238,7 +238,9 @@ fn edge_functions(associations: Option<&LambdaFunctionAssociations>, versions: &
 #[allow(deprecated)]
 fn distribution_fields(config: &DistributionConfig, versions: &Versions) -> crate::state::Fields {
     let certificate = match config.viewer_certificate() {
-        Some(c) if c.acm_certificate_arn().is_some() => json!({
+        // A default certificate comes back with defaults filled in (an empty
+        // ACM ARN, TLSv1): only a real ARN makes it a certificate of the user's.
+        Some(c) if c.acm_certificate_arn().is_some_and(|a| !a.is_empty()) => json!({
             "acm_certificate_arn": c.acm_certificate_arn(),
             "minimum_protocol_version": c.minimum_protocol_version().map(|v| v.as_str()),
             "ssl_support_method": c.ssl_support_method().map(|m| m.as_str()),

@@ -416,12 +416,35 @@ impl Route53 {
     }
 }
 
+/// A record name as wway writes it. Route 53 lists `*` (and any character
+/// outside a-z, 0-9, `-` and `_`) as a three-digit octal escape: `\052`.
+fn unescape(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        match rest.get(at + 1..at + 4).and_then(|digits| u8::from_str_radix(digits, 8).ok()) {
+            Some(byte) => {
+                out.push(char::from(byte));
+                rest = &rest[at + 4..];
+            }
+            None => {
+                out.push('\\');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn read_records(
     records: &[ResourceRecordSet],
     zone: &ResourceAddr,
     context: &RecordContext<'_>,
     found: &mut Found,
 ) {
+    let names: Vec<String> = records.iter().map(|r| unescape(r.name())).collect();
     let mut owned_ids: BTreeSet<ResourceAddr> = BTreeSet::new();
     for record in
         records.iter().filter(|r| r.r#type() == &RrType::Txt && r.name().starts_with("_wway."))
@@ -443,22 +466,22 @@ fn read_records(
         };
         let fqdn = record_fqdn(name, context.zone);
         let set_identifier = (variant != "simple").then(|| variant.to_string());
-        let Some(record) = records.iter().find(|r| {
-            r.name() == fqdn
+        let Some((record, _)) = records.iter().zip(&names).find(|(r, name)| {
+            **name == fqdn
                 && r.set_identifier() == set_identifier.as_deref()
                 && r.r#type() != &RrType::Txt
         }) else {
             continue;
         };
         owned_sets.insert((fqdn.clone(), set_identifier));
-        let (fields, deps) = record_fields(record, zone, context);
-        let id = record_identity(record.name(), record.r#type().as_str(), record.set_identifier());
+        let (fields, deps) = record_fields(record, &fqdn, zone, context);
+        let id = record_identity(&fqdn, record.r#type().as_str(), record.set_identifier());
         found.owned.insert(addr, live(Kind::Record, &id, fields, Tags::new(), deps, None));
     }
     // Records of others at a name the topology wants: a clash where the type
     // and set id match, or where either is a CNAME (which stands alone).
-    for record in records {
-        let name = record.name();
+    for (record, name) in records.iter().zip(&names) {
+        let name = name.as_str();
         let kind = record.r#type().as_str();
         if owned_sets.contains(&(name.to_string(), record.set_identifier().map(str::to_string)))
             || name.starts_with("_wway.")
@@ -484,12 +507,13 @@ fn read_records(
 
 fn record_fields(
     record: &ResourceRecordSet,
+    name: &str,
     zone: &ResourceAddr,
     context: &RecordContext<'_>,
 ) -> (crate::state::Fields, Vec<ResourceAddr>) {
     let mut fields: Map<String, Value> = Map::new();
     let mut deps = vec![zone.clone()];
-    fields.insert("name".into(), json!(record.name()));
+    fields.insert("name".into(), json!(name));
     fields.insert("zone".into(), json!(zone));
     fields.insert("type".into(), json!(record.r#type().as_str()));
     if let Some(id) = record.set_identifier() {
@@ -545,6 +569,13 @@ fn record_fields(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listed_names_are_unescaped() {
+        assert_eq!(unescape("\\052.edge.example.org."), "*.edge.example.org.");
+        assert_eq!(unescape("api.example.org."), "api.example.org.");
+        assert_eq!(unescape("odd\\"), "odd\\");
+    }
 
     #[test]
     fn ownership_strings_round_trip() {

@@ -234,8 +234,20 @@ fn record(
             .map(Routing::Weighted),
         Policy::Simple => simple(d, &f, context.declared, &what).map(Routing::Simple),
     };
-    let name = name?;
-    Some((Record { name: name.value.clone(), routing: routing? }, name))
+    let (name, routing) = (name?, routing?);
+    if name.value == "@" && !matches!(routing, Routing::Simple(Target::Cdn)) {
+        d.report(
+            Problem::new(
+                "topology::apex-cname",
+                "a record at the zone apex cannot point at a region",
+                name.span,
+                "the apex",
+            )
+            .help("a region's origin is a host name (a CNAME), which DNS forbids at the apex: give the record a name, or point the apex at the CDN with `target: cdn`"),
+        );
+        return None;
+    }
+    Some((Record { name: name.value.clone(), routing }, name))
 }
 
 /// A name relative to the zone: `@` for the apex, else DNS labels (a leading `*` allowed).

@@ -240,14 +240,18 @@ fn a_name_held_by_someone_else_is_an_error_and_an_existing_zone_is_used() {
 /// (regenerate with `cargo test --test it regenerate_live_fixture -- --ignored`).
 fn converged_fixture(desired: &DesiredState) -> LiveState {
     let path = crate::emulator::project_root().join("fixtures/live/wonderway-converged.json");
-    let mut live: LiveState = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("a LiveState");
+    let mut live: LiveState =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("a LiveState");
     // The fixture holds the edge router's code hash of the day it was made;
     // use today's, so editing the router does not make the fixture stale.
-    let code = desired.resources[&addr("us-east-1/edge-function/edge-router")].fields["code_sha256"].clone();
+    let code =
+        desired.resources[&addr("us-east-1/edge-function/edge-router")].fields["code_sha256"]
+            .clone();
     let function = live.owned.get_mut(&addr("us-east-1/edge-function/edge-router")).unwrap();
     function.fields.insert("code_sha256".into(), code.clone());
     let distribution = live.owned.get_mut(&addr("global/distribution")).unwrap();
-    distribution.fields.get_mut("default_behavior").unwrap()["edge_functions"][0]["code_sha256"] = code;
+    distribution.fields.get_mut("default_behavior").unwrap()["edge_functions"][0]["code_sha256"] =
+        code;
     live
 }
 
@@ -268,7 +272,9 @@ fn file_edits_against_the_fixture_are_exactly_those_changes() {
     region.cluster.node_groups[0].max = 80;
     let dns = topology.dns.as_mut().unwrap();
     if let wway::topology::model::Routing::Geolocation(locations) = &mut dns.records[1].routing {
-        locations.retain(|(location, _)| *location != wway::topology::model::Location::Country("VN".into()));
+        locations.retain(|(location, _)| {
+            *location != wway::topology::model::Location::Country("VN".into())
+        });
     }
     let cdn = topology.cdn.as_mut().unwrap();
     let mut images = cdn.behaviors[0].clone();

@@ -276,6 +276,25 @@ async fn create_everything(
 }
 
 #[tokio::test]
+async fn every_good_topology_made_as_wway_makes_it_plans_as_no_change() {
+    for file in ["tests/topologies/good/shop.yaml", "tests/topologies/good/edge-cases.yaml"] {
+        let emulator = Emulator::start();
+        let (desired, _) = create_everything(&emulator, file).await;
+        let json = emulator
+            .wway()
+            .args(["plan", file, "--format", "json", "--detailed-exitcode"])
+            .assert();
+        let plan: Value = serde_json::from_str(&stdout(&json)).unwrap();
+        assert_eq!(json.get_output().status.code(), Some(0), "{file}: {:#}", plan["changes"]);
+        assert_eq!(
+            plan["fingerprints"].as_object().unwrap().len(),
+            desired.resources.len(),
+            "{file}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn resources_made_as_wway_makes_them_plan_as_no_change() {
     let emulator = Emulator::start();
     let (_, batches) = create_everything(&emulator, "topologies/wonderway.yaml").await;

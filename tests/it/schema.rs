@@ -32,7 +32,11 @@ const REJECTED: &[&str] = &[
 #[test]
 fn the_schema_accepts_good_topologies_and_rejects_what_it_can_express() {
     let root = project_root();
-    let good = ["topologies/wonderway.yaml", "tests/topologies/good/shop.yaml"];
+    let good = [
+        "topologies/wonderway.yaml",
+        "tests/topologies/good/shop.yaml",
+        "tests/topologies/good/edge-cases.yaml",
+    ];
     let bad: Vec<String> =
         REJECTED.iter().map(|n| format!("tests/topologies/bad/{n}.yaml")).collect();
     let output = Command::new(root.join(".emulator/venv/bin/python"))
