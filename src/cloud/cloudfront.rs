@@ -63,7 +63,10 @@ impl CloudFront {
             let Some(distribution) = response.distribution() else { continue };
             let Some(config) = distribution.distribution_config() else { continue };
             domain = Some(distribution.domain_name().to_string());
-            let fields = distribution_fields(config, versions);
+            let mut fields = distribution_fields(config, versions);
+            // Not compared (the file does not declare them): for the executor.
+            fields.insert("domain_name".into(), json!(distribution.domain_name()));
+            fields.insert("arn".into(), json!(distribution.arn()));
             found.owned.insert(
                 addr,
                 live(

@@ -148,6 +148,8 @@ impl Eks {
                 ("version".to_string(), json!(cluster.version())),
                 ("role_arn".to_string(), json!(cluster.role_arn())),
                 ("subnets".to_string(), subnet_addrs(&subnet_ids, subnets)),
+                // Not compared (the file does not declare it): for the executor.
+                ("arn".to_string(), json!(cluster.arn())),
             ]
             .into();
             found
@@ -225,6 +227,7 @@ impl Eks {
                 ("labels".to_string(), json!(labels)),
                 ("node_role_arn".to_string(), json!(group.node_role())),
                 ("subnets".to_string(), subnet_addrs(group.subnets(), subnets)),
+                ("arn".to_string(), json!(group.nodegroup_arn())),
             ]
             .into();
             let deps = vec![cluster_addr.clone()];

@@ -15,6 +15,12 @@ pub enum CloudError {
     Api { service: &'static str, code: String, message: String },
 }
 
+impl From<crate::state::live::Unresolved> for CloudError {
+    fn from(error: crate::state::live::Unresolved) -> Self {
+        CloudError::Api { service: "wway", code: "UnresolvedReference".into(), message: error.to_string() }
+    }
+}
+
 const THROTTLING: &[&str] = &[
     "Throttling",
     "ThrottlingException",

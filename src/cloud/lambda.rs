@@ -65,7 +65,13 @@ impl Lambda {
                 ("code_sha256".to_string(), json!(config.code_sha256())),
             ]
             .into();
-            versions.extend(self.versions(&name).await?);
+            let published = self.versions(&name).await?;
+            let mut fields: crate::state::Fields = fields;
+            // Not compared (the file does not declare them): for the executor.
+            fields.insert("arn".into(), json!(config.function_arn()));
+            let latest = published.keys().max_by_key(|arn| arn.rsplit(':').next().and_then(|v| v.parse::<u64>().ok()));
+            fields.insert("published_version_arn".into(), json!(latest));
+            versions.extend(published);
             found.owned.insert(addr, live(Kind::EdgeFunction, &name, fields, tags, vec![], None));
             owned_names.push(name);
         }

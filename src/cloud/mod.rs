@@ -29,6 +29,7 @@ use serde_json::Value;
 pub use error::CloudError;
 
 use crate::state::desired::{DesiredResource, DesiredState, owner_fqdn};
+pub use crate::state::live::Ids;
 use crate::state::live::{LiveResource, LiveState, RegionFacts, Unowned};
 use crate::state::package::package;
 use crate::state::{Kind, ResourceAddr};
@@ -78,38 +79,6 @@ impl Found {
     fn absorb(&mut self, other: Found) {
         self.owned.extend(other.owned);
         self.unowned.extend(other.unowned);
-    }
-}
-
-/// AWS identifiers by address, so that a change can refer to what other
-/// changes made (a subnet to its VPC's id, a record to its health check's id).
-#[derive(Debug, Clone, Default)]
-pub struct Ids {
-    pub ids: BTreeMap<ResourceAddr, String>,
-    /// The owned distribution's domain name, for alias records.
-    pub distribution_domain: Option<String>,
-    /// Function name -> the ARN of the version a distribution should run.
-    pub function_versions: BTreeMap<String, String>,
-}
-
-impl Ids {
-    pub fn id(&self, addr: &ResourceAddr) -> Result<&str, CloudError> {
-        self.ids.get(addr).map(String::as_str).ok_or_else(|| CloudError::Api {
-            service: "wway",
-            code: "UnresolvedReference".into(),
-            message: format!("{addr} has no AWS id yet"),
-        })
-    }
-
-    /// The AWS ids of a list of addresses (ids that are not addresses pass through).
-    pub fn all(&self, addrs: &[String]) -> Result<Vec<String>, CloudError> {
-        addrs
-            .iter()
-            .map(|a| match a.contains('/') {
-                true => self.id(&ResourceAddr::new(a.clone())).map(str::to_string),
-                false => Ok(a.clone()),
-            })
-            .collect()
     }
 }
 

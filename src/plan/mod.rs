@@ -6,6 +6,7 @@
 
 pub mod diff;
 pub mod graph;
+pub mod steps;
 
 use std::collections::BTreeMap;
 

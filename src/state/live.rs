@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{Fields, Kind, ResourceAddr};
 
+/// A reference to a resource that has no AWS id yet (a bug in step order).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0} has no AWS id yet")]
+pub struct Unresolved(pub String);
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LiveState {
     /// Resources that carry this topology's ownership marks.
@@ -48,4 +53,65 @@ pub struct RegionFacts {
     pub availability_zones: Vec<String>,
     /// Of the instance types the topology asks for, those the region offers.
     pub offered_instance_types: Vec<String>,
+}
+
+/// AWS identifiers by address, so that a change can refer to what other
+/// changes made (a subnet to its VPC's id, a record to its health check's id).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ids {
+    pub ids: BTreeMap<ResourceAddr, String>,
+    /// The owned distribution's domain name, for alias records.
+    pub distribution_domain: Option<String>,
+    /// Function name -> the ARN of the version a distribution should run.
+    pub function_versions: BTreeMap<String, String>,
+}
+
+impl Ids {
+    pub fn id(&self, addr: &ResourceAddr) -> Result<&str, Unresolved> {
+        self.ids.get(addr).map(String::as_str).ok_or_else(|| Unresolved(addr.to_string()))
+    }
+
+    /// The AWS ids of a list of addresses (ids that are not addresses pass through).
+    pub fn all(&self, addrs: &[String]) -> Result<Vec<String>, Unresolved> {
+        addrs
+            .iter()
+            .map(|a| match a.contains('/') {
+                true => self.id(&ResourceAddr::new(a.clone())).map(str::to_string),
+                false => Ok(a.clone()),
+            })
+            .collect()
+    }
+
+    /// Takes in what a step made or removed.
+    pub fn absorb(&mut self, outcome: &crate::plan::steps::Outcome) {
+        self.ids.extend(outcome.ids.iter().map(|(a, i)| (a.clone(), i.clone())));
+        for addr in &outcome.removed {
+            self.ids.remove(addr);
+        }
+        if outcome.distribution_domain.is_some() {
+            self.distribution_domain.clone_from(&outcome.distribution_domain);
+        }
+        self.function_versions.extend(outcome.function_versions.iter().map(|(f, v)| (f.clone(), v.clone())));
+    }
+}
+
+impl LiveState {
+    /// The ids of everything owned, as a run starts from them.
+    pub fn ids(&self) -> Ids {
+        let mut ids = Ids::default();
+        for (addr, resource) in &self.owned {
+            ids.ids.insert(addr.clone(), resource.id.clone());
+            let extra = |key: &str| resource.fields.get(key).and_then(|v| v.as_str()).map(str::to_string);
+            match resource.kind {
+                Kind::Distribution => ids.distribution_domain = extra("domain_name"),
+                Kind::EdgeFunction => {
+                    if let Some(version) = extra("published_version_arn") {
+                        ids.function_versions.insert(resource.id.clone(), version);
+                    }
+                }
+                _ => {}
+            }
+        }
+        ids
+    }
 }

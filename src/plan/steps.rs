@@ -1,0 +1,240 @@
+//! From plan to steps: what the executor runs. A change becomes one step; a
+//! replacement becomes two (delete then create, or create then delete once
+//! everything that depended on the old one has moved); every record change of
+//! one zone becomes a single batch step, so Route 53 gets as few
+//! ChangeResourceRecordSets calls as its limits allow.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::plan::{Action, Change, Plan};
+use crate::state::desired::{DesiredState, owner_fqdn};
+use crate::state::live::LiveState;
+use crate::state::{Fields, Kind, ResourceAddr, Service};
+
+/// A resource as a step makes or changes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    pub addr: ResourceAddr,
+    pub kind: Kind,
+    pub region: String,
+    pub fields: Fields,
+    /// An edge function's code folder.
+    pub source: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum Op {
+    Create { target: Target },
+    Update { target: Target, id: String, before: Fields },
+    Delete { target: Target, id: String },
+    Records { zone: ResourceAddr, changes: Vec<RecordOp>, owners: Vec<OwnerChange> },
+}
+
+/// The ownership TXT record of one record name, before and after a batch:
+/// the addresses of the record sets of that name that the topology owns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnerChange {
+    pub fqdn: String,
+    pub before: Vec<ResourceAddr>,
+    pub after: Vec<ResourceAddr>,
+}
+
+/// What a step made: new AWS ids, and what resources that refer to it need.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub ids: BTreeMap<ResourceAddr, String>,
+    pub removed: Vec<ResourceAddr>,
+    pub distribution_domain: Option<String>,
+    pub function_versions: BTreeMap<String, String>,
+    /// The step could not finish yet and later runs retry it (the deletion of
+    /// a Lambda@Edge function whose replicas CloudFront still holds).
+    pub deferred: bool,
+}
+
+/// One record change inside a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordOp {
+    pub action: Action,
+    pub addr: ResourceAddr,
+    pub before: Option<Fields>,
+    pub after: Option<Fields>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// Unique in a run: the address, `<address>#old` for the old half of a
+    /// create-before-destroy replacement, `records:<zone>` for a batch.
+    pub name: String,
+    pub service: Service,
+    pub region: String,
+    pub op: Op,
+    /// Names of the steps that must finish first.
+    pub deps: BTreeSet<String>,
+}
+
+impl Step {
+    /// The address the step acts on (the zone, for a batch).
+    pub fn addr(&self) -> &ResourceAddr {
+        match &self.op {
+            Op::Create { target } | Op::Update { target, .. } | Op::Delete { target, .. } => &target.addr,
+            Op::Records { zone, .. } => zone,
+        }
+    }
+}
+
+fn target(change: &Change, desired: &DesiredState, fields: Option<&Fields>) -> Target {
+    Target {
+        addr: change.address.clone(),
+        kind: change.kind,
+        region: change.region.clone(),
+        fields: fields.cloned().unwrap_or_default(),
+        source: desired.resources.get(&change.address).and_then(|r| r.source.clone()),
+    }
+}
+
+fn step(name: String, change: &Change, op: Op) -> Step {
+    Step { name, service: change.kind.service(), region: change.region.clone(), op, deps: BTreeSet::new() }
+}
+
+/// The steps of a plan, with their dependencies.
+pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> {
+    let id = |addr: &ResourceAddr| live.owned.get(addr).map(|r| r.id.clone()).unwrap_or_default();
+    let mut steps: Vec<Step> = Vec::new();
+    // For each change: the step whose end means "the change is done" (what
+    // dependents wait for), and the step where the change starts.
+    let mut finish: BTreeMap<&ResourceAddr, String> = BTreeMap::new();
+    let mut start: BTreeMap<&ResourceAddr, String> = BTreeMap::new();
+    let mut batches: BTreeMap<ResourceAddr, Vec<RecordOp>> = BTreeMap::new();
+
+    for change in &plan.changes {
+        let name = change.address.to_string();
+        if change.kind == Kind::Record {
+            let zone = record_zone(change);
+            let batch = format!("records:{zone}");
+            finish.insert(&change.address, batch.clone());
+            start.insert(&change.address, batch);
+            batches.entry(zone).or_default().push(RecordOp {
+                action: change.action,
+                addr: change.address.clone(),
+                before: change.before.clone(),
+                after: change.after.clone(),
+            });
+            continue;
+        }
+        let after = target(change, desired, change.after.as_ref());
+        let before = target(change, desired, change.before.as_ref());
+        match change.action {
+            Action::Create => steps.push(step(name.clone(), change, Op::Create { target: after })),
+            Action::Update => steps.push(step(
+                name.clone(),
+                change,
+                Op::Update { target: after, id: id(&change.address), before: change.before.clone().unwrap_or_default() },
+            )),
+            Action::Delete => steps.push(step(name.clone(), change, Op::Delete { target: before, id: id(&change.address) })),
+            Action::Replace if change.create_before_destroy => {
+                steps.push(step(name.clone(), change, Op::Create { target: after }));
+                let mut old = step(format!("{name}#old"), change, Op::Delete { target: before, id: id(&change.address) });
+                old.deps.insert(name.clone());
+                steps.push(old);
+            }
+            Action::Replace => {
+                steps.push(step(format!("{name}#old"), change, Op::Delete { target: before, id: id(&change.address) }));
+                let mut new = step(name.clone(), change, Op::Create { target: after });
+                new.deps.insert(format!("{name}#old"));
+                steps.push(new);
+                start.insert(&change.address, format!("{name}#old"));
+                finish.insert(&change.address, name);
+                continue;
+            }
+        }
+        start.insert(&change.address, name.clone());
+        finish.insert(&change.address, name);
+    }
+
+    for (zone, changes) in batches {
+        let name = format!("records:{zone}");
+        let owners = owner_changes(&changes, live);
+        let op = Op::Records { zone, changes, owners };
+        steps.push(Step { name, service: Service::Route53, region: "us-east-1".into(), op, deps: BTreeSet::new() });
+    }
+
+    // A change's first step waits for the changes it depends on.
+    for change in &plan.changes {
+        let Some(first) = start.get(&change.address) else { continue };
+        let needs: Vec<String> = change.depends_on.iter().filter_map(|d| finish.get(d).cloned()).collect();
+        if let Some(step) = steps.iter_mut().find(|s| &s.name == first) {
+            step.deps.extend(needs.into_iter().filter(|n| n != first));
+        }
+    }
+    // The old half of a create-before-destroy replacement goes last: after
+    // everything that waited for the new one.
+    let olds: Vec<(String, String)> = steps
+        .iter()
+        .filter(|s| s.name.ends_with("#old") && s.deps.contains(s.name.trim_end_matches("#old")))
+        .map(|s| (s.name.clone(), s.name.trim_end_matches("#old").to_string()))
+        .collect();
+    for (old, new) in olds {
+        let after_new: Vec<String> =
+            steps.iter().filter(|s| s.deps.contains(&new) && s.name != old).map(|s| s.name.clone()).collect();
+        if let Some(step) = steps.iter_mut().find(|s| s.name == old) {
+            step.deps.extend(after_new);
+        }
+    }
+    steps
+}
+
+/// The record name part of a record address: `global/record/<name>/<variant>`.
+pub fn record_name(addr: &ResourceAddr) -> &str {
+    addr.as_str().trim_start_matches("global/record/").rsplit_once('/').map_or("", |(name, _)| name)
+}
+
+/// How the ownership records of the names a batch touches change.
+fn owner_changes(changes: &[RecordOp], live: &LiveState) -> Vec<OwnerChange> {
+    let mut names: BTreeMap<String, (String, BTreeSet<ResourceAddr>, BTreeSet<ResourceAddr>)> = BTreeMap::new();
+    for op in changes {
+        let fields = op.after.as_ref().or(op.before.as_ref());
+        let zone = fields.and_then(|f| f.get("zone")).and_then(|z| z.as_str()).unwrap_or_default();
+        let zone = zone.trim_start_matches("global/zone/");
+        let name = record_name(&op.addr).to_string();
+        names.entry(name.clone()).or_insert_with(|| {
+            let owned: BTreeSet<ResourceAddr> = live
+                .owned
+                .iter()
+                .filter(|(addr, r)| r.kind == Kind::Record && record_name(addr) == name)
+                .map(|(addr, _)| addr.clone())
+                .collect();
+            (owner_fqdn(&name, zone), owned.clone(), owned)
+        });
+    }
+    for op in changes {
+        if let Some((_, _, after)) = names.get_mut(record_name(&op.addr)) {
+            match op.action {
+                Action::Delete => {
+                    after.remove(&op.addr);
+                }
+                _ => {
+                    after.insert(op.addr.clone());
+                }
+            }
+        }
+    }
+    names
+        .into_values()
+        .filter(|(_, before, after)| before != after)
+        .map(|(fqdn, before, after)| OwnerChange {
+            fqdn,
+            before: before.into_iter().collect(),
+            after: after.into_iter().collect(),
+        })
+        .collect()
+}
+
+fn record_zone(change: &Change) -> ResourceAddr {
+    let fields = change.after.as_ref().or(change.before.as_ref());
+    let zone = fields.and_then(|f| f.get("zone")).and_then(|z| z.as_str()).unwrap_or_default();
+    ResourceAddr::new(zone)
+}
