@@ -32,6 +32,12 @@ pub struct GlobalArgs {
     /// Say more on stderr (API calls and timings).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// No progress bars, plain lines only (as when stderr is not a terminal).
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+    /// Where journals and the lock live (default: `.wway` beside the topology file).
+    #[arg(long, global = true, value_name = "DIR", env = "WWAY_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,6 +59,34 @@ pub enum Command {
     ///
     /// Exit status: 0 success, 1 error; with --detailed-exitcode, 2 when there are changes.
     Plan(PlanArgs),
+    /// Plan, confirm, and carry the plan out; roll back what it did if a step fails.
+    ///
+    /// Exit status: 0 success (or nothing to do), 1 error.
+    Apply(ApplyArgs),
+    /// Delete every resource this topology owns, in reverse dependency order.
+    Destroy(RunArgs),
+    /// Undo the last apply (or the one a journal names).
+    Rollback {
+        /// A journal file under the state folder's journal/ (default: the last apply).
+        journal: Option<PathBuf>,
+        /// Undo the last apply that has not been undone yet (the default).
+        #[arg(long, conflicts_with = "journal")]
+        last: bool,
+        #[arg(long)]
+        auto_approve: bool,
+        #[arg(long, default_value_t = 10)]
+        parallelism: usize,
+        /// The topology file, for the state folder beside it.
+        #[arg(long, default_value = "wway.yaml")]
+        topology: PathBuf,
+    },
+    /// Clear the lock of a run that died, by the id its message gave.
+    ForceUnlock {
+        id: String,
+        /// The topology file, for the state folder beside it.
+        #[arg(long, default_value = "wway.yaml")]
+        topology: PathBuf,
+    },
     /// Print the dependency graph of the topology's resources (no cloud calls).
     Graph {
         /// The topology file.
@@ -78,6 +112,28 @@ pub struct PlanArgs {
     /// Exit 2 when the plan has changes, 0 when it has none (1 is an error).
     #[arg(long)]
     pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The topology file.
+    #[arg(default_value = "wway.yaml")]
+    pub topology: PathBuf,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// How many steps may run at once.
+    #[arg(long, default_value_t = 10)]
+    pub parallelism: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Leave what a failed run did in place instead of undoing it.
+    #[arg(long)]
+    pub no_rollback: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

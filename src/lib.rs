@@ -7,12 +7,14 @@
 //! - [`state`]: resources, the desired state and the live state (pure);
 //! - [`plan`]: the diff of the two, as an ordered graph of changes (pure);
 //! - [`cloud`]: the AWS SDK clients, one module per service;
+//! - [`exec`]: the executor: walks a plan's steps, journals, rolls back;
 //! - [`present`]: how results are shown to people and machines;
 //! - [`commands`]: one module per subcommand, composing the above.
 
 pub mod cli;
 pub mod cloud;
 pub mod commands;
+pub mod exec;
 pub mod plan;
 pub mod present;
 pub mod state;

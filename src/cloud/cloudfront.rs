@@ -12,6 +12,8 @@ use aws_sdk_cloudfront::types::{
     OriginProtocolPolicy, Origins, PriceClass, Restrictions, SslSupportMethod, Tag, Tags,
     ViewerCertificate, ViewerProtocolPolicy,
 };
+use std::time::Duration;
+
 use serde_json::{Value, json};
 
 use super::fields::Read;
@@ -19,6 +21,7 @@ use super::lambda::Versions;
 use super::owned::{live, owner, sorted};
 use super::paging::all_pages;
 use super::tagging::tagged;
+use super::wait::{Poll, Progress, until};
 use super::{CloudError, Found, Ids, idempotency_token};
 use crate::state::live::Unowned;
 use crate::state::{Kind, ResourceAddr};
@@ -111,6 +114,105 @@ impl CloudFront {
         let distribution = response.distribution();
         let id = distribution.map(|d| d.id()).unwrap_or_default().to_string();
         Ok((id, distribution.map(|d| d.domain_name()).unwrap_or_default().to_string()))
+    }
+
+    /// Waits until CloudFront has deployed the distribution (15 to 35 minutes).
+    pub async fn deployed(&self, id: &str, progress: Progress<'_>) -> Result<(), CloudError> {
+        until(&format!("distribution {id}"), Duration::from_secs(60 * 60), progress, || async {
+            let response = self.client.get_distribution().id(id).send().await.map_err(sdk_error)?;
+            let status =
+                response.distribution().map(|d| d.status().to_string()).unwrap_or_default();
+            Ok(if status == "Deployed" { Poll::Done } else { Poll::Waiting(status) })
+        })
+        .await
+    }
+
+    /// Reads the configuration with a fresh ETag, lets `change` edit it, and
+    /// writes it with If-Match; a 412 (someone wrote in between) is retried
+    /// with a fresh read, never with a stale ETag.
+    async fn rewrite(
+        &self,
+        id: &str,
+        change: impl Fn(DistributionConfig) -> Result<DistributionConfig, CloudError>,
+    ) -> Result<(), CloudError> {
+        for attempt in 1..=5 {
+            let current =
+                self.client.get_distribution_config().id(id).send().await.map_err(sdk_error)?;
+            let etag = current.e_tag().unwrap_or_default().to_string();
+            let Some(config) = current.distribution_config().cloned() else { return Ok(()) };
+            let written = self
+                .client
+                .update_distribution()
+                .id(id)
+                .if_match(&etag)
+                .distribution_config(change(config)?)
+                .send()
+                .await;
+            match written.map_err(sdk_error) {
+                Ok(_) => return Ok(()),
+                Err(CloudError::Api { code, .. })
+                    if code == "PreconditionFailed" && attempt < 5 =>
+                {
+                    continue;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the desired configuration (keeping the distribution's caller
+    /// reference) and tags, and waits for Deployed.
+    pub async fn update_distribution(
+        &self,
+        id: &str,
+        r: &Read<'_>,
+        ids: &Ids,
+        before: &crate::state::Fields,
+        progress: Progress<'_>,
+    ) -> Result<(), CloudError> {
+        self.rewrite(id, |current| distribution_config(r, ids, current.caller_reference())).await?;
+        if let Some(arn) = before.get("arn").and_then(Value::as_str) {
+            let tags = r
+                .tags()?
+                .into_iter()
+                .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(build_error));
+            let tags = Tags::builder().set_items(Some(tags.collect::<Result<_, _>>()?)).build();
+            self.client.tag_resource().resource(arn).tags(tags).send().await.map_err(sdk_error)?;
+        }
+        self.deployed(id, progress).await
+    }
+
+    /// Disables the distribution, waits for that to deploy, then deletes it.
+    pub async fn delete_distribution(
+        &self,
+        id: &str,
+        progress: Progress<'_>,
+    ) -> Result<(), CloudError> {
+        let current =
+            match self.client.get_distribution_config().id(id).send().await.map_err(sdk_error) {
+                Ok(current) => current,
+                Err(error) => return super::wait::gone(Err(error)),
+            };
+        if current.distribution_config().is_some_and(|c| c.enabled()) {
+            self.rewrite(id, |mut config| {
+                config.enabled = false;
+                Ok(config)
+            })
+            .await?;
+            self.deployed(id, progress).await?;
+        }
+        let etag = self
+            .client
+            .get_distribution_config()
+            .id(id)
+            .send()
+            .await
+            .map_err(sdk_error)?
+            .e_tag()
+            .map(str::to_string);
+        let deleted = self.client.delete_distribution().id(id).set_if_match(etag).send().await;
+        super::wait::gone(deleted.map(|_| ()).map_err(sdk_error))
     }
 
     async fn alias_holders(

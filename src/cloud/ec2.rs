@@ -11,6 +11,7 @@ use serde_json::json;
 use super::fields::Read;
 use super::owned::{Tags, live, owner, tags};
 use super::paging::all_pages;
+use super::wait::gone;
 use super::{CloudError, Found, Ids};
 use crate::state::{Kind, ResourceAddr, TOPOLOGY_TAG};
 
@@ -40,6 +41,27 @@ fn tag_specification(kind: ResourceType, r: &Read) -> Result<TagSpecification, C
 impl Ec2 {
     pub fn new(client: Client) -> Self {
         Ec2 { client }
+    }
+
+    /// Sets the desired tags on a VPC or subnet (the only fields it updates in place).
+    pub async fn tag(&self, id: &str, r: &Read<'_>) -> Result<(), CloudError> {
+        let tags = r.tags()?.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build());
+        self.client
+            .create_tags()
+            .resources(id)
+            .set_tags(Some(tags.collect()))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+
+    pub async fn delete_vpc(&self, id: &str) -> Result<(), CloudError> {
+        gone(self.client.delete_vpc().vpc_id(id).send().await.map(|_| ()).map_err(sdk_error))
+    }
+
+    pub async fn delete_subnet(&self, id: &str) -> Result<(), CloudError> {
+        gone(self.client.delete_subnet().subnet_id(id).send().await.map(|_| ()).map_err(sdk_error))
     }
 
     /// Creates a VPC with its tags; returns its id.

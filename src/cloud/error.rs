@@ -17,7 +17,11 @@ pub enum CloudError {
 
 impl From<crate::state::live::Unresolved> for CloudError {
     fn from(error: crate::state::live::Unresolved) -> Self {
-        CloudError::Api { service: "wway", code: "UnresolvedReference".into(), message: error.to_string() }
+        CloudError::Api {
+            service: "wway",
+            code: "UnresolvedReference".into(),
+            message: error.to_string(),
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use super::fields::Read;
 use super::owned::{Tags, holder, live, owner, tags};
 use super::paging::all_pages;
 use super::tagging::tagged;
+use super::wait::{Poll, Progress, gone, until};
 use super::{CloudError, Found};
 use crate::state::Kind;
 use crate::state::live::Unowned;
@@ -69,7 +70,9 @@ impl Lambda {
             let mut fields: crate::state::Fields = fields;
             // Not compared (the file does not declare them): for the executor.
             fields.insert("arn".into(), json!(config.function_arn()));
-            let latest = published.keys().max_by_key(|arn| arn.rsplit(':').next().and_then(|v| v.parse::<u64>().ok()));
+            let latest = published
+                .keys()
+                .max_by_key(|arn| arn.rsplit(':').next().and_then(|v| v.parse::<u64>().ok()));
             fields.insert("published_version_arn".into(), json!(latest));
             versions.extend(published);
             found.owned.insert(addr, live(Kind::EdgeFunction, &name, fields, tags, vec![], None));
@@ -135,6 +138,100 @@ impl Lambda {
         // The unqualified ARN plus the version is the version's ARN.
         let arn = arn.strip_suffix(&format!(":{version}")).unwrap_or(arn);
         Ok((name, format!("{arn}:{version}")))
+    }
+
+    /// Waits while an update of the function is in progress (Lambda refuses
+    /// the next change until then).
+    async fn settled(&self, name: &str, progress: Progress<'_>) -> Result<(), CloudError> {
+        until(
+            &format!("function {name}"),
+            std::time::Duration::from_secs(10 * 60),
+            progress,
+            || async {
+                let config = self
+                    .client
+                    .get_function_configuration()
+                    .function_name(name)
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                let status =
+                    config.last_update_status().map(|s| s.as_str().to_string()).unwrap_or_default();
+                Ok(if status == "InProgress" { Poll::Waiting(status) } else { Poll::Done })
+            },
+        )
+        .await
+    }
+
+    /// Configuration, then code (when it changed), then a new published
+    /// version (Lambda@Edge runs versions, never $LATEST); returns its ARN.
+    pub async fn update_function(
+        &self,
+        r: &Read<'_>,
+        before: &crate::state::Fields,
+        code: Option<Vec<u8>>,
+        progress: Progress<'_>,
+    ) -> Result<String, CloudError> {
+        let name = r.str("function_name")?;
+        self.client
+            .update_function_configuration()
+            .function_name(name)
+            .runtime(Runtime::from(r.str("runtime")?))
+            .handler(r.str("handler")?)
+            .role(r.str("role_arn")?)
+            .memory_size(r.int32("memory_size")?)
+            .timeout(r.int32("timeout")?)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        self.settled(name, progress).await?;
+        if let Some(code) = code.filter(|_| before.get("code_sha256") != r.get("code_sha256")) {
+            self.client
+                .update_function_code()
+                .function_name(name)
+                .zip_file(Blob::new(code))
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            self.settled(name, progress).await?;
+        }
+        let published =
+            self.client.publish_version().function_name(name).send().await.map_err(sdk_error)?;
+        if let Some(arn) = before.get("arn").and_then(|a| a.as_str()) {
+            let tags = r.tags()?.into_iter().collect();
+            self.client
+                .tag_resource()
+                .resource(arn)
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map_err(sdk_error)?;
+        }
+        let version = published.version().unwrap_or("1");
+        let arn = published.function_arn().unwrap_or_default();
+        let arn = arn.strip_suffix(&format!(":{version}")).unwrap_or(arn);
+        Ok(format!("{arn}:{version}"))
+    }
+
+    /// Deletes the function. While CloudFront still holds replicas of a
+    /// Lambda@Edge function (for hours after a distribution lets go of it),
+    /// Lambda refuses: that is `Ok(false)`, a deletion to retry on a later run.
+    pub async fn delete_function(&self, name: &str) -> Result<bool, CloudError> {
+        match gone(
+            self.client
+                .delete_function()
+                .function_name(name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(sdk_error),
+        ) {
+            Ok(()) => Ok(true),
+            Err(CloudError::Api { message, .. }) if message.contains("replicated function") => {
+                Ok(false)
+            }
+            Err(error) => Err(error),
+        }
     }
 
     async fn versions(&self, name: &str) -> Result<Versions, CloudError> {

@@ -7,6 +7,7 @@
 //! points every client at an emulator. Route 53, CloudFront and Lambda@Edge
 //! are read in us-east-1.
 
+mod apply;
 pub mod calls;
 pub mod cloudfront;
 pub mod ec2;
@@ -18,6 +19,7 @@ mod owned;
 mod paging;
 pub mod route53;
 mod tagging;
+pub mod wait;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -28,10 +30,10 @@ use serde_json::Value;
 
 pub use error::CloudError;
 
-use crate::state::desired::{DesiredResource, DesiredState, owner_fqdn};
+use crate::plan::steps::{Outcome, Step};
+use crate::state::desired::DesiredState;
 pub use crate::state::live::Ids;
 use crate::state::live::{LiveResource, LiveState, RegionFacts, Unowned};
-use crate::state::package::package;
 use crate::state::{Kind, ResourceAddr};
 use calls::CallCounter;
 
@@ -58,7 +60,7 @@ pub async fn config(settings: &Settings, region: &str) -> SdkConfig {
     loader.load().await
 }
 
-/// What the planner needs from a cloud.
+/// What the planner and the executor need from a cloud.
 pub trait Cloud {
     /// Reads what the account holds for the topology of `desired`: the
     /// resources it owns, others' resources under names it wants, region facts.
@@ -66,6 +68,16 @@ pub trait Cloud {
         &self,
         desired: &DesiredState,
     ) -> impl Future<Output = Result<LiveState, CloudError>>;
+
+    /// Carries out one step of a plan (waiting until AWS has finished it),
+    /// resolving references through `ids`; says what it made.
+    fn apply_step(
+        &self,
+        topology: &str,
+        step: &Step,
+        ids: &Ids,
+        progress: wait::Progress<'_>,
+    ) -> impl Future<Output = Result<Outcome, CloudError>>;
 }
 
 /// Resources one read found.
@@ -101,17 +113,13 @@ pub struct Aws {
 
 /// One region's service clients, each counting its calls.
 #[derive(Clone)]
-struct Clients {
+pub(crate) struct Clients {
     ec2: aws_sdk_ec2::Client,
     eks: aws_sdk_eks::Client,
     route53: aws_sdk_route53::Client,
     cloudfront: aws_sdk_cloudfront::Client,
     lambda: aws_sdk_lambda::Client,
     tagging: aws_sdk_resourcegroupstagging::Client,
-}
-
-fn build_error(error: impl std::fmt::Display) -> CloudError {
-    CloudError::Api { service: "route53", code: "Build".into(), message: error.to_string() }
 }
 
 impl Aws {
@@ -124,7 +132,7 @@ impl Aws {
         self.calls.totals()
     }
 
-    async fn clients(&self, region: &str) -> Clients {
+    pub(crate) async fn clients(&self, region: &str) -> Clients {
         let mut cache = self.clients.lock().await;
         if let Some(clients) = cache.get(region) {
             return clients.clone();
@@ -157,99 +165,6 @@ impl Aws {
         };
         cache.insert(region.to_string(), clients.clone());
         clients
-    }
-
-    /// Creates one resource (records go through [`Aws::create_records`]) and
-    /// notes its AWS id in `ids` for the resources that refer to it.
-    pub async fn create(
-        &self,
-        topology: &str,
-        resource: &DesiredResource,
-        ids: &mut Ids,
-    ) -> Result<(), CloudError> {
-        let clients = self.clients(&resource.region).await;
-        let r = fields::Read { fields: &resource.fields, addr: &resource.addr };
-        let id = match resource.kind {
-            Kind::Vpc => ec2::Ec2::new(clients.ec2).create_vpc(&r).await?,
-            Kind::Subnet => ec2::Ec2::new(clients.ec2).create_subnet(&r, ids).await?,
-            Kind::EksCluster => {
-                eks::Eks::new(clients.eks).create_cluster(topology, &r, ids).await?
-            }
-            Kind::NodeGroup => {
-                eks::Eks::new(clients.eks).create_node_group(topology, &r, ids).await?
-            }
-            Kind::Zone => route53::Route53::new(clients.route53).create_zone(topology, &r).await?,
-            Kind::HealthCheck => {
-                route53::Route53::new(clients.route53).create_health_check(topology, &r).await?
-            }
-            Kind::EdgeFunction => {
-                let folder = resource.source.as_deref().unwrap_or(std::path::Path::new("."));
-                let code = package(folder).map_err(|e| CloudError::Api {
-                    service: "wway",
-                    code: "Package".into(),
-                    message: format!("{}: {e}", folder.display()),
-                })?;
-                let lambda = lambda::Lambda::new(clients.lambda, clients.tagging);
-                let (name, version) = lambda.create_function(&r, code.bytes).await?;
-                ids.function_versions.insert(name.clone(), version);
-                name
-            }
-            Kind::Distribution => {
-                let cloudfront = cloudfront::CloudFront::new(clients.cloudfront, clients.tagging);
-                let (id, domain) = cloudfront.create_distribution(topology, &r, ids).await?;
-                ids.distribution_domain = Some(domain);
-                id
-            }
-            Kind::Record => {
-                return Err(CloudError::Api {
-                    service: "wway",
-                    code: "Unsupported".into(),
-                    message: format!("{}: records are created in batches", resource.addr),
-                });
-            }
-        };
-        ids.ids.insert(resource.addr.clone(), id);
-        Ok(())
-    }
-
-    /// Creates records of one zone with their ownership TXT records, in as
-    /// few ChangeResourceRecordSets calls as Route 53 allows; returns how many.
-    pub async fn create_records(
-        &self,
-        topology: &str,
-        zone: &ResourceAddr,
-        records: &[&DesiredResource],
-        ids: &Ids,
-    ) -> Result<usize, CloudError> {
-        use aws_sdk_route53::types::{Change, ChangeAction};
-        let zone_name = zone.as_str().trim_start_matches("global/zone/");
-        let mut changes = Vec::new();
-        let mut owners: BTreeMap<String, Vec<ResourceAddr>> = BTreeMap::new();
-        for record in records {
-            let r = fields::Read { fields: &record.fields, addr: &record.addr };
-            let set = route53::record_set(&r, ids)?;
-            let change =
-                Change::builder().action(ChangeAction::Create).resource_record_set(set).build();
-            changes.push(change.map_err(build_error)?);
-            let name = record
-                .addr
-                .as_str()
-                .trim_start_matches("global/record/")
-                .rsplit_once('/')
-                .map(|(n, _)| n);
-            owners
-                .entry(owner_fqdn(name.unwrap_or("@"), zone_name))
-                .or_default()
-                .push(record.addr.clone());
-        }
-        for (fqdn, owned) in owners {
-            let set = route53::owner_set(&fqdn, topology, &owned)?;
-            let change =
-                Change::builder().action(ChangeAction::Upsert).resource_record_set(set).build();
-            changes.push(change.map_err(build_error)?);
-        }
-        let clients = self.clients(GLOBAL_REGION).await;
-        route53::Route53::new(clients.route53).change_records(ids.id(zone)?, changes).await
     }
 
     async fn region(
@@ -344,6 +259,16 @@ impl Cloud for Aws {
         state.owned = found.owned;
         state.unowned = found.unowned;
         Ok(state)
+    }
+
+    async fn apply_step(
+        &self,
+        topology: &str,
+        step: &Step,
+        ids: &Ids,
+        progress: wait::Progress<'_>,
+    ) -> Result<Outcome, CloudError> {
+        apply::apply_step(self, topology, step, ids, progress).await
     }
 }
 

@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 use super::fields::Read;
 use super::owned::{Tags, holder, live, owner, sorted, tags};
 use super::paging::all_pages;
+use super::wait::{Poll, Progress, gone, until};
 use super::{CloudError, Found, Ids, idempotency_token};
 use crate::plan::diff::record_identity;
 use crate::state::desired::{owner_fqdn, record_fqdn};
@@ -214,14 +215,7 @@ impl Route53 {
             .map(|z| z.id().trim_start_matches("/hostedzone/"))
             .unwrap_or_default()
             .to_string();
-        self.client
-            .change_tags_for_resource()
-            .resource_type(TagResourceType::Hostedzone)
-            .resource_id(&id)
-            .set_add_tags(Some(route53_tags(r)?))
-            .send()
-            .await
-            .map_err(sdk_error)?;
+        self.tag(TagResourceType::Hostedzone, &id, r).await?;
         Ok(id)
     }
 
@@ -249,27 +243,22 @@ impl Route53 {
             .await
             .map_err(sdk_error)?;
         let id = response.health_check().map(|h| h.id()).unwrap_or_default().to_string();
-        self.client
-            .change_tags_for_resource()
-            .resource_type(TagResourceType::Healthcheck)
-            .resource_id(&id)
-            .set_add_tags(Some(route53_tags(r)?))
-            .send()
-            .await
-            .map_err(sdk_error)?;
+        self.tag(TagResourceType::Healthcheck, &id, r).await?;
         Ok(id)
     }
 
-    /// Sends record changes in as few batches as the limits allow; returns
-    /// how many ChangeResourceRecordSets calls it made.
+    /// Sends record changes in as few batches as the limits allow and waits
+    /// until Route 53 has them INSYNC; returns how many batches it sent.
     pub async fn change_records(
         &self,
         zone_id: &str,
         changes: Vec<Change>,
+        progress: Progress<'_>,
     ) -> Result<usize, CloudError> {
         let batches = batches(changes);
         for batch in &batches {
-            self.client
+            let response = self
+                .client
                 .change_resource_record_sets()
                 .hosted_zone_id(zone_id)
                 .change_batch(
@@ -281,8 +270,70 @@ impl Route53 {
                 .send()
                 .await
                 .map_err(sdk_error)?;
+            let change = response.change_info().map(|c| c.id().to_string()).unwrap_or_default();
+            until("record changes", std::time::Duration::from_secs(10 * 60), progress, || async {
+                let response =
+                    self.client.get_change().id(&change).send().await.map_err(sdk_error)?;
+                let status = response
+                    .change_info()
+                    .map(|c| c.status().as_str().to_string())
+                    .unwrap_or_default();
+                Ok(if status == "INSYNC" { Poll::Done } else { Poll::Waiting(status) })
+            })
+            .await?;
         }
         Ok(batches.len())
+    }
+
+    /// The health check settings Route 53 can change in place, and its tags.
+    pub async fn update_health_check(&self, id: &str, r: &Read<'_>) -> Result<(), CloudError> {
+        let mut update = self
+            .client
+            .update_health_check()
+            .health_check_id(id)
+            .fully_qualified_domain_name(r.str("fqdn")?)
+            .port(r.int32("port")?)
+            .failure_threshold(r.int32("failure_threshold")?);
+        if r.get("resource_path").is_some() {
+            update = update.resource_path(r.str("resource_path")?);
+        }
+        update.send().await.map_err(sdk_error)?;
+        self.tag(TagResourceType::Healthcheck, id, r).await
+    }
+
+    /// Sets the desired tags on a zone or health check.
+    pub async fn tag(
+        &self,
+        kind: TagResourceType,
+        id: &str,
+        r: &Read<'_>,
+    ) -> Result<(), CloudError> {
+        self.client
+            .change_tags_for_resource()
+            .resource_type(kind)
+            .resource_id(id)
+            .set_add_tags(Some(route53_tags(r)?))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+
+    pub async fn delete_health_check(&self, id: &str) -> Result<(), CloudError> {
+        gone(
+            self.client
+                .delete_health_check()
+                .health_check_id(id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(sdk_error),
+        )
+    }
+
+    /// Deletes an owned zone; Route 53 refuses while records of others remain.
+    pub async fn delete_zone(&self, id: &str) -> Result<(), CloudError> {
+        gone(self.client.delete_hosted_zone().id(id).send().await.map(|_| ()).map_err(sdk_error))
     }
 
     /// Owned health checks, and health check ids to addresses.

@@ -2,9 +2,13 @@
 //! `present`, writes data to stdout and diagnostics to stderr, and returns the
 //! process exit code.
 
+pub mod apply;
 pub mod graph;
 pub mod plan;
+pub mod rollback;
+mod run;
 pub mod schema;
+pub mod unlock;
 pub mod validate;
 
 use std::io::IsTerminal;
@@ -21,18 +25,26 @@ pub struct Printer {
     pub color: bool,
     pub width: usize,
     pub verbose: u8,
+    /// Progress bars (a terminal, and no --no-progress) or plain lines.
+    pub progress: bool,
+}
+
+/// Everything a command needs besides its own arguments.
+pub struct Context {
+    pub printer: Printer,
+    pub settings: Settings,
+    pub state_dir: Option<std::path::PathBuf>,
 }
 
 impl Printer {
-    pub fn new(choice: ColorChoice, verbose: u8) -> Self {
+    pub fn new(choice: ColorChoice, verbose: u8, no_progress: bool) -> Self {
+        let terminal = std::io::stderr().is_terminal();
         let color = match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
+            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
         };
-        Printer { color, width: 100, verbose }
+        Printer { color, width: 100, verbose, progress: terminal && !no_progress }
     }
 
     /// Colour for what goes to stdout: only where stdout is a terminal too.
@@ -42,12 +54,29 @@ impl Printer {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
-    let printer = Printer::new(cli.global.color, cli.global.verbose);
-    let settings = Settings { endpoint_url: cli.global.endpoint_url, profile: cli.global.profile };
+    let global = cli.global;
+    let printer = Printer::new(global.color, global.verbose, global.no_progress);
+    let settings = Settings { endpoint_url: global.endpoint_url, profile: global.profile };
+    let context = Context { printer, settings, state_dir: global.state_dir };
+    let printer = &context.printer;
     match cli.command {
-        Command::Validate { topology } => validate::run(&topology, &printer),
-        Command::Plan(args) => plan::run(&args, &printer, settings),
-        Command::Graph { topology, format } => graph::run(&topology, format, &printer),
+        Command::Validate { topology } => validate::run(&topology, printer),
+        Command::Plan(args) => plan::run(&args, printer, context.settings.clone()),
+        Command::Apply(args) => {
+            apply::run(&args.run, apply::Mode::Apply { rollback: !args.no_rollback }, &context)
+        }
+        Command::Destroy(args) => apply::run(&args, apply::Mode::Destroy, &context),
+        Command::Rollback { journal, last: _, auto_approve, parallelism, topology } => {
+            let args = rollback::Args {
+                journal: journal.as_deref(),
+                topology: &topology,
+                auto_approve,
+                parallelism,
+            };
+            rollback::run(&args, &context)
+        }
+        Command::ForceUnlock { id, topology } => unlock::run(&id, &topology, &context),
+        Command::Graph { topology, format } => graph::run(&topology, format, printer),
         Command::Schema => schema::run(),
     }
 }

@@ -80,7 +80,9 @@ impl Step {
     /// The address the step acts on (the zone, for a batch).
     pub fn addr(&self) -> &ResourceAddr {
         match &self.op {
-            Op::Create { target } | Op::Update { target, .. } | Op::Delete { target, .. } => &target.addr,
+            Op::Create { target } | Op::Update { target, .. } | Op::Delete { target, .. } => {
+                &target.addr
+            }
             Op::Records { zone, .. } => zone,
         }
     }
@@ -97,7 +99,13 @@ fn target(change: &Change, desired: &DesiredState, fields: Option<&Fields>) -> T
 }
 
 fn step(name: String, change: &Change, op: Op) -> Step {
-    Step { name, service: change.kind.service(), region: change.region.clone(), op, deps: BTreeSet::new() }
+    Step {
+        name,
+        service: change.kind.service(),
+        region: change.region.clone(),
+        op,
+        deps: BTreeSet::new(),
+    }
 }
 
 /// The steps of a plan, with their dependencies.
@@ -132,17 +140,33 @@ pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step>
             Action::Update => steps.push(step(
                 name.clone(),
                 change,
-                Op::Update { target: after, id: id(&change.address), before: change.before.clone().unwrap_or_default() },
+                Op::Update {
+                    target: after,
+                    id: id(&change.address),
+                    before: change.before.clone().unwrap_or_default(),
+                },
             )),
-            Action::Delete => steps.push(step(name.clone(), change, Op::Delete { target: before, id: id(&change.address) })),
+            Action::Delete => steps.push(step(
+                name.clone(),
+                change,
+                Op::Delete { target: before, id: id(&change.address) },
+            )),
             Action::Replace if change.create_before_destroy => {
                 steps.push(step(name.clone(), change, Op::Create { target: after }));
-                let mut old = step(format!("{name}#old"), change, Op::Delete { target: before, id: id(&change.address) });
+                let mut old = step(
+                    format!("{name}#old"),
+                    change,
+                    Op::Delete { target: before, id: id(&change.address) },
+                );
                 old.deps.insert(name.clone());
                 steps.push(old);
             }
             Action::Replace => {
-                steps.push(step(format!("{name}#old"), change, Op::Delete { target: before, id: id(&change.address) }));
+                steps.push(step(
+                    format!("{name}#old"),
+                    change,
+                    Op::Delete { target: before, id: id(&change.address) },
+                ));
                 let mut new = step(name.clone(), change, Op::Create { target: after });
                 new.deps.insert(format!("{name}#old"));
                 steps.push(new);
@@ -159,13 +183,20 @@ pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step>
         let name = format!("records:{zone}");
         let owners = owner_changes(&changes, live);
         let op = Op::Records { zone, changes, owners };
-        steps.push(Step { name, service: Service::Route53, region: "us-east-1".into(), op, deps: BTreeSet::new() });
+        steps.push(Step {
+            name,
+            service: Service::Route53,
+            region: "us-east-1".into(),
+            op,
+            deps: BTreeSet::new(),
+        });
     }
 
     // A change's first step waits for the changes it depends on.
     for change in &plan.changes {
         let Some(first) = start.get(&change.address) else { continue };
-        let needs: Vec<String> = change.depends_on.iter().filter_map(|d| finish.get(d).cloned()).collect();
+        let needs: Vec<String> =
+            change.depends_on.iter().filter_map(|d| finish.get(d).cloned()).collect();
         if let Some(step) = steps.iter_mut().find(|s| &s.name == first) {
             step.deps.extend(needs.into_iter().filter(|n| n != first));
         }
@@ -178,8 +209,11 @@ pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step>
         .map(|s| (s.name.clone(), s.name.trim_end_matches("#old").to_string()))
         .collect();
     for (old, new) in olds {
-        let after_new: Vec<String> =
-            steps.iter().filter(|s| s.deps.contains(&new) && s.name != old).map(|s| s.name.clone()).collect();
+        let after_new: Vec<String> = steps
+            .iter()
+            .filter(|s| s.deps.contains(&new) && s.name != old)
+            .map(|s| s.name.clone())
+            .collect();
         if let Some(step) = steps.iter_mut().find(|s| s.name == old) {
             step.deps.extend(after_new);
         }
@@ -194,7 +228,8 @@ pub fn record_name(addr: &ResourceAddr) -> &str {
 
 /// How the ownership records of the names a batch touches change.
 fn owner_changes(changes: &[RecordOp], live: &LiveState) -> Vec<OwnerChange> {
-    let mut names: BTreeMap<String, (String, BTreeSet<ResourceAddr>, BTreeSet<ResourceAddr>)> = BTreeMap::new();
+    let mut names: BTreeMap<String, (String, BTreeSet<ResourceAddr>, BTreeSet<ResourceAddr>)> =
+        BTreeMap::new();
     for op in changes {
         let fields = op.after.as_ref().or(op.before.as_ref());
         let zone = fields.and_then(|f| f.get("zone")).and_then(|z| z.as_str()).unwrap_or_default();

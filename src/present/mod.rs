@@ -6,4 +6,5 @@ pub mod diagnostics;
 pub mod graph;
 pub mod plan_json;
 pub mod plan_text;
+pub mod progress;
 pub mod summary;

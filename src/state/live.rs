@@ -91,7 +91,8 @@ impl Ids {
         if outcome.distribution_domain.is_some() {
             self.distribution_domain.clone_from(&outcome.distribution_domain);
         }
-        self.function_versions.extend(outcome.function_versions.iter().map(|(f, v)| (f.clone(), v.clone())));
+        self.function_versions
+            .extend(outcome.function_versions.iter().map(|(f, v)| (f.clone(), v.clone())));
     }
 }
 
@@ -101,7 +102,8 @@ impl LiveState {
         let mut ids = Ids::default();
         for (addr, resource) in &self.owned {
             ids.ids.insert(addr.clone(), resource.id.clone());
-            let extra = |key: &str| resource.fields.get(key).and_then(|v| v.as_str()).map(str::to_string);
+            let extra =
+                |key: &str| resource.fields.get(key).and_then(|v| v.as_str()).map(str::to_string);
             match resource.kind {
                 Kind::Distribution => ids.distribution_domain = extra("domain_name"),
                 Kind::EdgeFunction => {

@@ -71,7 +71,9 @@ fn function(d: &mut Decoder, entry: &Entry, base_dir: &Path) -> Option<EdgeFunct
         known
     })?;
     let (source, handler) = (source?, handler?);
-    let folder = base_dir.join(source.as_str());
+    // Absolute, so that journals and plans find it from any working directory.
+    let folder = std::path::absolute(base_dir.join(source.as_str()))
+        .unwrap_or_else(|_| base_dir.join(source.as_str()));
     if !folder.is_dir() {
         d.report(
             Problem::new(

@@ -175,3 +175,18 @@ pub fn topology(relative: &str) -> Topology {
         wway::topology::Source::read(&project_root().join(relative)).expect("read topology");
     wway::topology::load(&source).unwrap_or_else(|problems| panic!("{relative}: {problems}"))
 }
+
+/// A reporter that shows nothing, for tests that run the executor in-process.
+pub struct Quiet;
+
+impl wway::exec::report::Reporter for Quiet {
+    fn started(&self, _: &wway::plan::steps::Step) {}
+    fn progress(&self, _: &wway::plan::steps::Step, _: &str) {}
+    fn finished(
+        &self,
+        _: &wway::plan::steps::Step,
+        _: &wway::exec::report::StepResult,
+        _: std::time::Duration,
+    ) {
+    }
+}

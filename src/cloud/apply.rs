@@ -1,0 +1,231 @@
+//! The write side: one plan step at a time, dispatched to the service that
+//! owns the resource. Creates return the new AWS id (and what dependents need:
+//! a distribution's domain, a function's published version); deletes of what
+//! is already gone succeed; record changes of a zone go as one batch with
+//! their ownership TXT records.
+
+use aws_sdk_route53::types::{Change, ChangeAction, TagResourceType};
+
+use super::fields::Read;
+use super::wait::Progress;
+use super::{Aws, CloudError, Ids, cloudfront, ec2, eks, lambda, route53};
+use crate::plan::Action;
+use crate::plan::steps::{Op, OwnerChange, RecordOp, Step, Target};
+use crate::state::package::package;
+use crate::state::{Kind, ResourceAddr};
+
+pub async fn apply_step(
+    aws: &Aws,
+    topology: &str,
+    step: &Step,
+    ids: &Ids,
+    progress: Progress<'_>,
+) -> Result<crate::plan::steps::Outcome, CloudError> {
+    let mut outcome = crate::plan::steps::Outcome::default();
+    match &step.op {
+        Op::Create { target } => create(aws, topology, target, ids, progress, &mut outcome).await?,
+        Op::Update { target, id, before } => {
+            update(aws, target, id, before, ids, progress, &mut outcome).await?
+        }
+        Op::Delete { target, id } => {
+            outcome.deferred = !delete(aws, target, id, progress).await?;
+            if !outcome.deferred {
+                outcome.removed.push(target.addr.clone());
+            }
+        }
+        Op::Records { zone, changes, owners } => {
+            records(aws, topology, zone, changes, owners, ids, progress).await?
+        }
+    }
+    Ok(outcome)
+}
+
+fn code(target: &Target) -> Result<Vec<u8>, CloudError> {
+    let folder = target.source.as_deref().ok_or_else(|| CloudError::Api {
+        service: "wway",
+        code: "Package".into(),
+        message: format!("{}: no code folder", target.addr),
+    })?;
+    let package = package(folder).map_err(|e| CloudError::Api {
+        service: "wway",
+        code: "Package".into(),
+        message: format!("{}: {e}", folder.display()),
+    })?;
+    Ok(package.bytes)
+}
+
+async fn create(
+    aws: &Aws,
+    topology: &str,
+    target: &Target,
+    ids: &Ids,
+    progress: Progress<'_>,
+    outcome: &mut crate::plan::steps::Outcome,
+) -> Result<(), CloudError> {
+    let clients = aws.clients(&target.region).await;
+    let r = Read { fields: &target.fields, addr: &target.addr };
+    let id = match target.kind {
+        Kind::Vpc => ec2::Ec2::new(clients.ec2).create_vpc(&r).await?,
+        Kind::Subnet => ec2::Ec2::new(clients.ec2).create_subnet(&r, ids).await?,
+        Kind::EksCluster => {
+            let eks = eks::Eks::new(clients.eks);
+            let name = eks.create_cluster(topology, &r, ids).await?;
+            eks.cluster_active(&name, progress).await?;
+            name
+        }
+        Kind::NodeGroup => {
+            let eks = eks::Eks::new(clients.eks);
+            let name = eks.create_node_group(topology, &r, ids).await?;
+            eks.node_group_active(r.str("cluster")?, &name, progress).await?;
+            name
+        }
+        Kind::Zone => route53::Route53::new(clients.route53).create_zone(topology, &r).await?,
+        Kind::HealthCheck => {
+            route53::Route53::new(clients.route53).create_health_check(topology, &r).await?
+        }
+        Kind::EdgeFunction => {
+            let lambda = lambda::Lambda::new(clients.lambda, clients.tagging);
+            let (name, version) = lambda.create_function(&r, code(target)?).await?;
+            outcome.function_versions.insert(name.clone(), version);
+            name
+        }
+        Kind::Distribution => {
+            let cloudfront = cloudfront::CloudFront::new(clients.cloudfront, clients.tagging);
+            let (id, domain) = cloudfront.create_distribution(topology, &r, ids).await?;
+            cloudfront.deployed(&id, progress).await?;
+            outcome.distribution_domain = Some(domain);
+            id
+        }
+        Kind::Record => return Err(batched(&target.addr)),
+    };
+    outcome.ids.insert(target.addr.clone(), id);
+    Ok(())
+}
+
+fn batched(addr: &ResourceAddr) -> CloudError {
+    CloudError::Api {
+        service: "wway",
+        code: "Unsupported".into(),
+        message: format!("{addr}: records go in batches"),
+    }
+}
+
+async fn update(
+    aws: &Aws,
+    target: &Target,
+    id: &str,
+    before: &crate::state::Fields,
+    ids: &Ids,
+    progress: Progress<'_>,
+    outcome: &mut crate::plan::steps::Outcome,
+) -> Result<(), CloudError> {
+    let clients = aws.clients(&target.region).await;
+    let r = Read { fields: &target.fields, addr: &target.addr };
+    match target.kind {
+        Kind::Vpc | Kind::Subnet => ec2::Ec2::new(clients.ec2).tag(id, &r).await,
+        Kind::EksCluster => eks::Eks::new(clients.eks).update_cluster(&r, before, progress).await,
+        Kind::NodeGroup => eks::Eks::new(clients.eks).update_node_group(&r, before, progress).await,
+        Kind::Zone => {
+            route53::Route53::new(clients.route53).tag(TagResourceType::Hostedzone, id, &r).await
+        }
+        Kind::HealthCheck => {
+            route53::Route53::new(clients.route53).update_health_check(id, &r).await
+        }
+        Kind::EdgeFunction => {
+            let lambda = lambda::Lambda::new(clients.lambda, clients.tagging);
+            let version = lambda.update_function(&r, before, Some(code(target)?), progress).await?;
+            outcome.function_versions.insert(r.str("function_name")?.to_string(), version);
+            Ok(())
+        }
+        Kind::Distribution => {
+            let cloudfront = cloudfront::CloudFront::new(clients.cloudfront, clients.tagging);
+            cloudfront.update_distribution(id, &r, ids, before, progress).await
+        }
+        Kind::Record => Err(batched(&target.addr)),
+    }
+}
+
+/// `Ok(false)` when the delete must wait for a later run.
+async fn delete(
+    aws: &Aws,
+    target: &Target,
+    id: &str,
+    progress: Progress<'_>,
+) -> Result<bool, CloudError> {
+    let clients = aws.clients(&target.region).await;
+    let r = Read { fields: &target.fields, addr: &target.addr };
+    match target.kind {
+        Kind::Vpc => ec2::Ec2::new(clients.ec2).delete_vpc(id).await?,
+        Kind::Subnet => ec2::Ec2::new(clients.ec2).delete_subnet(id).await?,
+        Kind::EksCluster => eks::Eks::new(clients.eks).delete_cluster(id, progress).await?,
+        Kind::NodeGroup => {
+            eks::Eks::new(clients.eks).delete_node_group(r.str("cluster")?, id, progress).await?
+        }
+        Kind::Zone => route53::Route53::new(clients.route53).delete_zone(id).await?,
+        Kind::HealthCheck => route53::Route53::new(clients.route53).delete_health_check(id).await?,
+        Kind::EdgeFunction => {
+            return lambda::Lambda::new(clients.lambda, clients.tagging).delete_function(id).await;
+        }
+        Kind::Distribution => {
+            cloudfront::CloudFront::new(clients.cloudfront, clients.tagging)
+                .delete_distribution(id, progress)
+                .await?
+        }
+        Kind::Record => return Err(batched(&target.addr)),
+    }
+    Ok(true)
+}
+
+fn change(
+    action: ChangeAction,
+    set: aws_sdk_route53::types::ResourceRecordSet,
+) -> Result<Change, CloudError> {
+    Change::builder().action(action).resource_record_set(set).build().map_err(|e| CloudError::Api {
+        service: "route53",
+        code: "Build".into(),
+        message: e.to_string(),
+    })
+}
+
+async fn records(
+    aws: &Aws,
+    topology: &str,
+    zone: &ResourceAddr,
+    ops: &[RecordOp],
+    owners: &[OwnerChange],
+    ids: &Ids,
+    progress: Progress<'_>,
+) -> Result<(), CloudError> {
+    let mut changes = Vec::new();
+    for op in ops {
+        let set = |fields: &Option<crate::state::Fields>| -> Result<_, CloudError> {
+            let fields = fields.clone().unwrap_or_default();
+            route53::record_set(&Read { fields: &fields, addr: &op.addr }, ids)
+        };
+        match op.action {
+            Action::Create => changes.push(change(ChangeAction::Create, set(&op.after)?)?),
+            Action::Update => changes.push(change(ChangeAction::Upsert, set(&op.after)?)?),
+            Action::Delete => changes.push(change(ChangeAction::Delete, set(&op.before)?)?),
+            Action::Replace => {
+                changes.push(change(ChangeAction::Delete, set(&op.before)?)?);
+                changes.push(change(ChangeAction::Create, set(&op.after)?)?);
+            }
+        }
+    }
+    for owner in owners {
+        if owner.after.is_empty() {
+            changes.push(change(
+                ChangeAction::Delete,
+                route53::owner_set(&owner.fqdn, topology, &owner.before)?,
+            )?);
+        } else {
+            changes.push(change(
+                ChangeAction::Upsert,
+                route53::owner_set(&owner.fqdn, topology, &owner.after)?,
+            )?);
+        }
+    }
+    let clients = aws.clients(super::GLOBAL_REGION).await;
+    route53::Route53::new(clients.route53).change_records(ids.id(zone)?, changes, progress).await?;
+    Ok(())
+}

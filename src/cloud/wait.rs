@@ -1,0 +1,63 @@
+//! Waiting for AWS to finish what it started (a cluster becoming ACTIVE, a
+//! distribution Deployed, a record change INSYNC): poll with growing pauses,
+//! report the status and the elapsed time, give up after a timeout.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use super::CloudError;
+
+/// What one poll saw.
+pub enum Poll {
+    Done,
+    Waiting(String),
+}
+
+/// Progress of a waiter: the step's current status, e.g. "CREATING (42 s)".
+pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
+
+pub async fn until<F, Fut>(
+    what: &str,
+    timeout: Duration,
+    progress: Progress<'_>,
+    mut poll: F,
+) -> Result<(), CloudError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Poll, CloudError>>,
+{
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(200);
+    loop {
+        match poll().await? {
+            Poll::Done => return Ok(()),
+            Poll::Waiting(status) => {
+                let elapsed = started.elapsed();
+                if elapsed > timeout {
+                    return Err(CloudError::Api {
+                        service: "wway",
+                        code: "WaiterTimeout".into(),
+                        message: format!("{what} still {status} after {} s", elapsed.as_secs()),
+                    });
+                }
+                progress(&format!("{what}: {status} ({} s)", elapsed.as_secs()));
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(15));
+            }
+        }
+    }
+}
+
+/// A delete that finds nothing to delete has done its job.
+pub fn gone(result: Result<(), CloudError>) -> Result<(), CloudError> {
+    match result {
+        Err(CloudError::Api { code, .. })
+            if code.contains("NotFound")
+                || code.starts_with("NoSuch")
+                || code == "ResourceNotFoundException" =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}

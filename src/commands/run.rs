@@ -1,0 +1,91 @@
+//! What apply, destroy and rollback share: the state folder, the lock, asking
+//! for confirmation, choosing how progress is shown, and saying on stdout how
+//! a run ended.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use super::Printer;
+use crate::exec::Report;
+use crate::exec::report::Reporter;
+use crate::present::progress::{Bars, Lines};
+
+/// `.wway` beside the topology file, unless `--state-dir` says otherwise.
+pub fn state_dir(topology: &Path, chosen: Option<&Path>) -> PathBuf {
+    chosen.map(Path::to_path_buf).unwrap_or_else(|| {
+        topology
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join(".wway")
+    })
+}
+
+/// Asks on the terminal; without a terminal, only `--auto-approve` goes on.
+pub fn confirm(question: &str, auto_approve: bool) -> Result<bool, String> {
+    if auto_approve {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(
+            "standard input is not a terminal, so nobody can confirm: pass --auto-approve".into()
+        );
+    }
+    eprint!("{question} Only 'yes' is accepted: ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).map_err(|e| e.to_string())?;
+    Ok(answer.trim() == "yes")
+}
+
+pub fn reporter(printer: &Printer) -> Box<dyn Reporter> {
+    if printer.progress { Box::new(Bars::default()) } else { Box::new(Lines::default()) }
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|error| {
+        eprintln!("error: cannot start the async runtime: {error}");
+        ExitCode::FAILURE
+    })
+}
+
+/// Prints how the run ended on stdout and gives the exit code.
+pub fn finish(verb: &str, report: &Report, elapsed: Duration, journal: &Path) -> ExitCode {
+    let applied = &report.applied;
+    let seconds = elapsed.as_secs_f64();
+    if report.succeeded() {
+        println!("{verb} complete: {} steps in {seconds:.1} s.", applied.done.len());
+        if !applied.deferred.is_empty() {
+            let names: Vec<&str> = applied.deferred.iter().map(|s| s.name.as_str()).collect();
+            println!("Deferred until a later run ({}): {}", names.len(), names.join(", "));
+        }
+        return ExitCode::SUCCESS;
+    }
+    for (step, error) in &applied.failed {
+        println!("{verb} failed: {}: {error}", step.name);
+    }
+    if !applied.skipped.is_empty() {
+        println!("Not started because of that: {} steps.", applied.skipped.len());
+    }
+    match &report.rolled_back {
+        Some(undo) if undo.failed.is_empty() => {
+            println!(
+                "Rolled back the {} steps it had done; the account is as it was.",
+                undo.done.len()
+            );
+        }
+        Some(undo) => {
+            for (step, error) in &undo.failed {
+                println!("Rollback failed too: {}: {error}", step.name);
+            }
+            println!("What was done and undone is in {}.", journal.display());
+        }
+        None => println!(
+            "{} steps were done and left in place; `wway rollback` undoes them.",
+            applied.done.len()
+        ),
+    }
+    ExitCode::FAILURE
+}

@@ -1,0 +1,161 @@
+//! The DAG walker: runs each step when the steps it depends on are done,
+//! independent steps in parallel (up to `parallelism`, within per-service
+//! budgets); retries throttling and transient failures with backoff; skips
+//! the dependents of a failed step and reports only the failure itself.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io;
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+
+use super::budget::Budget;
+use super::journal::{Entry, Journal};
+use super::report::{Reporter, StepResult};
+use crate::cloud::{Cloud, CloudError};
+use crate::plan::steps::{Outcome, Step};
+use crate::state::live::Ids;
+
+/// What a walk did.
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub done: Vec<(Step, Outcome)>,
+    pub deferred: Vec<Step>,
+    pub failed: Vec<(Step, String)>,
+    pub skipped: Vec<Step>,
+    /// The ids after the walk, for a rollback that follows.
+    pub ids: Ids,
+}
+
+/// How many times a step is tried when AWS throttles or the connection fails.
+const ATTEMPTS: u32 = 6;
+
+fn retryable(error: &CloudError) -> bool {
+    match error {
+        CloudError::Throttled { .. } | CloudError::Unreachable { .. } => true,
+        CloudError::Api { code, .. } => {
+            matches!(
+                code.as_str(),
+                "DependencyViolation" | "ServiceUnavailable" | "InternalError" | "InternalFailure"
+            )
+        }
+        CloudError::Credentials { .. } => false,
+    }
+}
+
+/// Exponential backoff with jitter: 0.5 s, 1 s, 2 s, ... up to 20 s.
+fn backoff(attempt: u32) -> Duration {
+    let base = Duration::from_millis(500) * 2u32.pow(attempt.min(6));
+    let jitter =
+        Duration::from_millis(u64::from(std::process::id() ^ attempt.wrapping_mul(7919)) % 250);
+    base.min(Duration::from_secs(20)) + jitter
+}
+
+pub struct Walker<'a, C: Cloud> {
+    pub cloud: &'a C,
+    pub topology: &'a str,
+    pub reporter: &'a dyn Reporter,
+    pub parallelism: usize,
+    pub budget: Budget,
+}
+
+impl<C: Cloud> Walker<'_, C> {
+    async fn run(&self, step: &Step, ids: Ids) -> Result<Outcome, CloudError> {
+        let progress = |status: &str| self.reporter.progress(step, status);
+        let mut attempt = 0;
+        loop {
+            self.budget.take(step.service).await;
+            match self.cloud.apply_step(self.topology, step, &ids, &progress).await {
+                Err(error) if retryable(&error) && attempt + 1 < ATTEMPTS => {
+                    attempt += 1;
+                    self.reporter.progress(step, &format!("retrying after: {error}"));
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    pub async fn walk(
+        &self,
+        steps: Vec<Step>,
+        mut ids: Ids,
+        journal: &mut Journal,
+    ) -> io::Result<Walked> {
+        let mut pending: BTreeMap<String, Step> =
+            steps.into_iter().map(|s| (s.name.clone(), s)).collect();
+        let names: BTreeSet<String> = pending.keys().cloned().collect();
+        let mut finished: BTreeSet<String> = BTreeSet::new();
+        let mut broken: BTreeMap<String, String> = BTreeMap::new();
+        let mut walked = Walked::default();
+        let mut running = FuturesUnordered::new();
+        loop {
+            // Steps behind a failure will not run: say why, once each.
+            let blocked: Vec<(String, String)> = pending
+                .values()
+                .filter_map(|s| {
+                    s.deps
+                        .iter()
+                        .find_map(|d| broken.get(d))
+                        .map(|root| (s.name.clone(), root.clone()))
+                })
+                .collect();
+            for (name, root) in blocked {
+                if let Some(step) = pending.remove(&name) {
+                    let because = format!("{root} failed");
+                    self.reporter.finished(&step, &StepResult::Skipped { because }, Duration::ZERO);
+                    broken.insert(name, root);
+                    walked.skipped.push(step);
+                }
+            }
+            let ready: Vec<String> = pending
+                .values()
+                .filter(|s| s.deps.iter().all(|d| finished.contains(d) || !names.contains(d)))
+                .map(|s| s.name.clone())
+                .take(self.parallelism.saturating_sub(running.len()))
+                .collect();
+            for name in ready {
+                let Some(step) = pending.remove(&name) else { continue };
+                journal.write(&Entry::Intent { step: step.clone() })?;
+                self.reporter.started(&step);
+                let ids = ids.clone();
+                running.push(async move {
+                    let started = Instant::now();
+                    let result = self.run(&step, ids).await;
+                    (step, result, started.elapsed())
+                });
+            }
+            let Some((step, result, elapsed)) = running.next().await else { break };
+            match result {
+                Ok(outcome) => {
+                    journal.write(&Entry::Done {
+                        step: step.name.clone(),
+                        outcome: outcome.clone(),
+                    })?;
+                    ids.absorb(&outcome);
+                    finished.insert(step.name.clone());
+                    let result =
+                        if outcome.deferred { StepResult::Deferred } else { StepResult::Done };
+                    self.reporter.finished(&step, &result, elapsed);
+                    if outcome.deferred {
+                        walked.deferred.push(step);
+                    } else {
+                        walked.done.push((step, outcome));
+                    }
+                }
+                Err(error) => {
+                    let message = error.to_string();
+                    journal.write(&Entry::Failed {
+                        step: step.name.clone(),
+                        error: message.clone(),
+                    })?;
+                    self.reporter.finished(&step, &StepResult::Failed(message.clone()), elapsed);
+                    broken.insert(step.name.clone(), step.name.clone());
+                    walked.failed.push((step, message));
+                }
+            }
+        }
+        walked.ids = ids;
+        Ok(walked)
+    }
+}
