@@ -10,7 +10,8 @@ use super::fields::Read;
 use super::wait::Progress;
 use super::{Aws, CloudError, Ids, cloudfront, ec2, eks, lambda, route53};
 use crate::plan::Action;
-use crate::plan::steps::{Op, OwnerChange, RecordOp, Step, Target};
+use crate::plan::steps::{Op, OwnerChange, RecordOp, Step, Target, record_name};
+use crate::state::desired::owner_fqdn;
 use crate::state::package::package;
 use crate::state::{Kind, ResourceAddr};
 
@@ -196,36 +197,38 @@ async fn records(
     ids: &Ids,
     progress: Progress<'_>,
 ) -> Result<(), CloudError> {
-    let mut changes = Vec::new();
+    // One group per record name: its record changes and its owner's change
+    // go in the same batch.
+    let zone_name = zone.as_str().trim_start_matches("global/zone/");
+    let mut groups: std::collections::BTreeMap<String, Vec<Change>> = Default::default();
     for op in ops {
         let set = |fields: &Option<crate::state::Fields>| -> Result<_, CloudError> {
             let fields = fields.clone().unwrap_or_default();
             route53::record_set(&Read { fields: &fields, addr: &op.addr }, ids)
         };
+        let group = groups.entry(owner_fqdn(record_name(&op.addr), zone_name)).or_default();
         match op.action {
-            Action::Create => changes.push(change(ChangeAction::Create, set(&op.after)?)?),
-            Action::Update => changes.push(change(ChangeAction::Upsert, set(&op.after)?)?),
-            Action::Delete => changes.push(change(ChangeAction::Delete, set(&op.before)?)?),
+            Action::Create => group.push(change(ChangeAction::Create, set(&op.after)?)?),
+            Action::Update => group.push(change(ChangeAction::Upsert, set(&op.after)?)?),
+            Action::Delete => group.push(change(ChangeAction::Delete, set(&op.before)?)?),
             Action::Replace => {
-                changes.push(change(ChangeAction::Delete, set(&op.before)?)?);
-                changes.push(change(ChangeAction::Create, set(&op.after)?)?);
+                group.push(change(ChangeAction::Delete, set(&op.before)?)?);
+                group.push(change(ChangeAction::Create, set(&op.after)?)?);
             }
         }
     }
     for owner in owners {
-        if owner.after.is_empty() {
-            changes.push(change(
-                ChangeAction::Delete,
-                route53::owner_set(&owner.fqdn, topology, &owner.before)?,
-            )?);
-        } else {
-            changes.push(change(
-                ChangeAction::Upsert,
-                route53::owner_set(&owner.fqdn, topology, &owner.after)?,
-            )?);
-        }
+        let action = match (owner.before.is_empty(), owner.after.is_empty()) {
+            (_, true) => ChangeAction::Delete,
+            (true, false) => ChangeAction::Create,
+            (false, false) => ChangeAction::Upsert,
+        };
+        let owned = if owner.after.is_empty() { &owner.before } else { &owner.after };
+        let set = route53::owner_set(&owner.fqdn, topology, owned)?;
+        groups.entry(owner.fqdn.clone()).or_default().push(change(action, set)?);
     }
+    let groups: Vec<Vec<Change>> = groups.into_values().collect();
     let clients = aws.clients(super::GLOBAL_REGION).await;
-    route53::Route53::new(clients.route53).change_records(ids.id(zone)?, changes, progress).await?;
+    route53::Route53::new(clients.route53).change_records(ids.id(zone)?, groups, progress).await?;
     Ok(())
 }

@@ -85,12 +85,14 @@ pub trait Cloud {
 pub struct Found {
     pub owned: BTreeMap<ResourceAddr, LiveResource>,
     pub unowned: Vec<Unowned>,
+    pub record_owners: BTreeMap<String, Vec<ResourceAddr>>,
 }
 
 impl Found {
     fn absorb(&mut self, other: Found) {
         self.owned.extend(other.owned);
         self.unowned.extend(other.unowned);
+        self.record_owners.extend(other.record_owners);
     }
 }
 
@@ -258,6 +260,7 @@ impl Cloud for Aws {
         }
         state.owned = found.owned;
         state.unowned = found.unowned;
+        state.record_owners = found.record_owners;
         Ok(state)
     }
 

@@ -22,7 +22,7 @@ use super::{CloudError, Found, Ids, idempotency_token};
 use crate::plan::diff::record_identity;
 use crate::state::desired::{owner_fqdn, record_fqdn};
 use crate::state::live::Unowned;
-use crate::state::{ID_TAG, Kind, ResourceAddr, TOPOLOGY_TAG};
+use crate::state::{Kind, ResourceAddr};
 
 const SERVICE: &str = "route53";
 
@@ -34,23 +34,28 @@ where
     CloudError::from_sdk(SERVICE, error)
 }
 
-/// The text of an ownership string, as it is stored in a TXT record (quoted).
+/// One ownership string of the TXT record `_wway.<name>`: the topology and
+/// the record set's variant (its set identifier, or `simple`), quoted as TXT
+/// values are: `"wway=wonderway/failover-primary"`. The record's name is the
+/// TXT record's own name, so the string stays short: a zone of 1,000 records
+/// and their owners fits two ChangeResourceRecordSets calls.
 pub fn owner_text(topology: &str, addr: &ResourceAddr) -> String {
-    format!("\"{TOPOLOGY_TAG}={topology} {ID_TAG}={addr}\"")
+    let variant = addr.as_str().rsplit('/').next().unwrap_or("simple");
+    format!("\"wway={topology}/{variant}\"")
 }
 
-fn parse_owner_text(text: &str) -> Option<(String, ResourceAddr)> {
-    let inner = text.trim_matches('"');
-    let mut topology = None;
-    let mut id = None;
-    for part in inner.split_whitespace() {
-        if let Some(t) = part.strip_prefix(&format!("{TOPOLOGY_TAG}=")) {
-            topology = Some(t.to_string());
-        } else if let Some(i) = part.strip_prefix(&format!("{ID_TAG}=")) {
-            id = Some(ResourceAddr::new(i));
-        }
+/// `(topology, variant)` of an ownership string.
+fn parse_owner_text(text: &str) -> Option<(&str, &str)> {
+    text.trim_matches('"').strip_prefix("wway=")?.split_once('/')
+}
+
+/// The record name an ownership TXT record at `fqdn` speaks for.
+fn owned_name<'a>(fqdn: &'a str, zone: &str) -> Option<&'a str> {
+    let rest = fqdn.strip_prefix("_wway.")?;
+    if rest == format!("{zone}.") {
+        return Some("@");
     }
-    Some((topology?, id?))
+    rest.strip_suffix(&format!(".{zone}."))
 }
 
 /// A record set wanted by the topology: name (fully qualified), type, set id.
@@ -176,12 +181,13 @@ fn weight(change: &Change) -> (usize, usize) {
     (records * factor, values * factor)
 }
 
-/// Splits changes into as few batches as Route 53's limits allow, in order.
-pub fn batches(changes: Vec<Change>) -> Vec<Vec<Change>> {
+/// Splits groups of changes into as few batches as Route 53's limits allow,
+/// in order, never splitting a group (a name's records and their owner).
+pub fn batches(groups: Vec<Vec<Change>>) -> Vec<Vec<Change>> {
     let mut batches: Vec<Vec<Change>> = Vec::new();
     let (mut records, mut characters) = (0, 0);
-    for change in changes {
-        let (r, c) = weight(&change);
+    for group in groups {
+        let (r, c) = group.iter().map(weight).fold((0, 0), |(r, c), (gr, gc)| (r + gr, c + gc));
         if batches.is_empty() || records + r > BATCH_RECORDS || characters + c > BATCH_CHARACTERS {
             batches.push(Vec::new());
             (records, characters) = (0, 0);
@@ -189,7 +195,7 @@ pub fn batches(changes: Vec<Change>) -> Vec<Vec<Change>> {
         records += r;
         characters += c;
         if let Some(batch) = batches.last_mut() {
-            batch.push(change);
+            batch.extend(group);
         }
     }
     batches
@@ -252,10 +258,10 @@ impl Route53 {
     pub async fn change_records(
         &self,
         zone_id: &str,
-        changes: Vec<Change>,
+        groups: Vec<Vec<Change>>,
         progress: Progress<'_>,
     ) -> Result<usize, CloudError> {
-        let batches = batches(changes);
+        let batches = batches(groups);
         for batch in &batches {
             let response = self
                 .client
@@ -497,14 +503,18 @@ fn read_records(
 ) {
     let names: Vec<String> = records.iter().map(|r| unescape(r.name())).collect();
     let mut owned_ids: BTreeSet<ResourceAddr> = BTreeSet::new();
-    for record in
-        records.iter().filter(|r| r.r#type() == &RrType::Txt && r.name().starts_with("_wway."))
-    {
+    for (record, fqdn) in records.iter().zip(&names).filter(|(r, _)| r.r#type() == &RrType::Txt) {
+        let Some(name) = owned_name(fqdn, context.zone) else { continue };
         for value in record.resource_records() {
-            if let Some((topology, id)) = parse_owner_text(value.value())
+            if let Some((topology, variant)) = parse_owner_text(value.value())
                 && topology == context.topology
             {
-                owned_ids.insert(id);
+                owned_ids.insert(ResourceAddr::record(name, variant));
+                found
+                    .record_owners
+                    .entry(fqdn.clone())
+                    .or_default()
+                    .push(ResourceAddr::record(name, variant));
             }
         }
     }
@@ -632,8 +642,11 @@ mod tests {
     fn ownership_strings_round_trip() {
         let addr = ResourceAddr::record("api", "failover-primary");
         let text = owner_text("wonderway", &addr);
-        assert_eq!(text, "\"wway:topology=wonderway wway:id=global/record/api/failover-primary\"");
-        assert_eq!(parse_owner_text(&text), Some(("wonderway".into(), addr)));
+        assert_eq!(text, "\"wway=wonderway/failover-primary\"");
+        assert_eq!(parse_owner_text(&text), Some(("wonderway", "failover-primary")));
         assert_eq!(parse_owner_text("\"v=spf1 -all\""), None);
+        assert_eq!(owned_name("_wway.geo.api.example.com.", "example.com"), Some("geo.api"));
+        assert_eq!(owned_name("_wway.example.com.", "example.com"), Some("@"));
+        assert_eq!(owned_name("api.example.com.", "example.com"), None);
     }
 }

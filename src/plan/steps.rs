@@ -235,14 +235,11 @@ fn owner_changes(changes: &[RecordOp], live: &LiveState) -> Vec<OwnerChange> {
         let zone = fields.and_then(|f| f.get("zone")).and_then(|z| z.as_str()).unwrap_or_default();
         let zone = zone.trim_start_matches("global/zone/");
         let name = record_name(&op.addr).to_string();
-        names.entry(name.clone()).or_insert_with(|| {
-            let owned: BTreeSet<ResourceAddr> = live
-                .owned
-                .iter()
-                .filter(|(addr, r)| r.kind == Kind::Record && record_name(addr) == name)
-                .map(|(addr, _)| addr.clone())
-                .collect();
-            (owner_fqdn(&name, zone), owned.clone(), owned)
+        let fqdn = owner_fqdn(&name, zone);
+        names.entry(name).or_insert_with(|| {
+            let listed: BTreeSet<ResourceAddr> =
+                live.record_owners.get(&fqdn).into_iter().flatten().cloned().collect();
+            (fqdn, listed.clone(), listed)
         });
     }
     for op in changes {

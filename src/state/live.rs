@@ -22,6 +22,10 @@ pub struct LiveState {
     pub unowned: Vec<Unowned>,
     /// Facts about the account that a plan checks before it plans.
     pub regions: BTreeMap<String, RegionFacts>,
+    /// What each ownership TXT record (`_wway.<name>`) lists for this
+    /// topology, including record sets that have since gone missing.
+    #[serde(default)]
+    pub record_owners: BTreeMap<String, Vec<ResourceAddr>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

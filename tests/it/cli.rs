@@ -9,7 +9,11 @@ use crate::emulator::project_root;
 
 fn wway() -> Command {
     let mut command = Command::cargo_bin("wway").expect("the wway binary");
-    command.current_dir(project_root()).env("NO_COLOR", "1").env_remove("AWS_PROFILE").env_remove("WWAY_STATE_DIR");
+    command
+        .current_dir(project_root())
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("WWAY_STATE_DIR");
     command
 }
 
