@@ -17,7 +17,15 @@ wway itself is never changed to fit the emulator):
    name, type and set identifier and page on all three, as AWS does.
 3. Route 53 CREATE of a record that exists (same name, type and set identifier)
    adds a duplicate; AWS rejects the whole batch with InvalidChangeBatch. We
-   check every CREATE before any change of the batch is made.
+   check every CREATE before any change of the batch is made. And the other
+   way round: moto refuses to CREATE a record again that an earlier change
+   created and a later one deleted (its check finds the old change in the
+   zone's change history, then looks at every record sorted after the name,
+   not at the name), which is what undoing a delete does; we drop such stale
+   history entries before moto's own checks run.
+4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
+   and answer 404 for a node group's ARN; AWS tags node groups too. We look
+   the ARN up among node groups as well.
 """
 
 import argparse
@@ -115,9 +123,58 @@ def reject_duplicate_creates() -> None:
                     f"type='{record['Type']}'] but it already exists"
                 )
             existing.add(key)
-        return original(self, zoneid, change_list)
+        stale = []
+        for change in change_list:
+            while change["Action"] == "CREATE" and change in zone.rr_changes:
+                zone.rr_changes.remove(change)
+                stale.append(change)
+        try:
+            return original(self, zoneid, change_list)
+        except Exception:
+            zone.rr_changes.extend(stale)
+            raise
 
     route53_models.Route53Backend.change_resource_record_sets = change_resource_record_sets
+
+
+def tag_node_groups() -> None:
+    """Patch 4: EKS tag calls accept node group ARNs."""
+    from moto.eks import models as eks_models
+
+    def node_group(backend, arn):
+        for cluster in backend.clusters.values():
+            for group in cluster.nodegroups.values():
+                if group.arn == arn:
+                    return group
+        return None
+
+    original_tag = eks_models.EKSBackend.tag_resource
+    original_untag = eks_models.EKSBackend.untag_resource
+    original_list = eks_models.EKSBackend.list_tags_for_resource
+
+    @functools.wraps(original_tag)
+    def tag_resource(self, resource_arn, tags):
+        group = node_group(self, resource_arn)
+        if group is None:
+            return original_tag(self, resource_arn, tags)
+        group.tags.update(tags)
+
+    @functools.wraps(original_untag)
+    def untag_resource(self, resource_arn, tag_keys):
+        group = node_group(self, resource_arn)
+        if group is None:
+            return original_untag(self, resource_arn, tag_keys)
+        for key in tag_keys if isinstance(tag_keys, list) else [tag_keys]:
+            group.tags.pop(key, None)
+
+    @functools.wraps(original_list)
+    def list_tags_for_resource(self, resource_arn):
+        group = node_group(self, resource_arn)
+        return original_list(self, resource_arn) if group is None else group.tags
+
+    eks_models.EKSBackend.tag_resource = tag_resource
+    eks_models.EKSBackend.untag_resource = untag_resource
+    eks_models.EKSBackend.list_tags_for_resource = list_tags_for_resource
 
 
 def main() -> int:
@@ -138,6 +195,7 @@ def main() -> int:
     keep_lambda_function_associations()
     page_record_sets_by_identifier()
     reject_duplicate_creates()
+    tag_node_groups()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()

@@ -79,6 +79,19 @@ class LaunchedEmulator(unittest.TestCase):
         self.assertEqual(names.count("www.dupe.example."), 1)
         self.assertNotIn("other.dupe.example.", names, "the batch must fail as a whole")
 
+    def test_a_deleted_record_can_be_created_again(self):
+        r53, zone = self.zone("again.example")
+        record = {"Name": "a.again.example", "Type": "CNAME", "SetIdentifier": "w1", "Weight": 1, "TTL": 60,
+                  "ResourceRecords": [{"Value": "b.again.example"}]}
+        later = dict(record, Name="z.again.example")
+        for action in ["CREATE", "DELETE", "CREATE"]:
+            changes = [{"Action": action, "ResourceRecordSet": dict(record)}]
+            if action == "DELETE":
+                changes.append({"Action": "CREATE", "ResourceRecordSet": later})
+            r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": changes})
+        names = [r["Name"] for r in r53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]]
+        self.assertIn("a.again.example.", names)
+
     def test_cloudfront_keeps_lambda_function_associations(self):
         cf = self.client("cloudfront")
         arn = "arn:aws:lambda:us-east-1:123456789012:function:edge-router:1"

@@ -118,17 +118,30 @@ impl Eks {
                 .map_err(sdk_error)?;
             self.cluster_active(name, progress).await?;
         }
-        if let Some(arn) = before.get("arn").and_then(Value::as_str) {
-            let tags = r.tags()?.into_iter().collect();
-            self.client
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(tags))
-                .send()
-                .await
-                .map_err(sdk_error)?;
+        self.retag(r, before).await
+    }
+
+    /// Sets the desired tags where they differ from what the resource has.
+    async fn retag(&self, r: &Read<'_>, before: &Fields) -> Result<(), CloudError> {
+        let wanted = r.tags()?;
+        let has = before.get("tags").and_then(Value::as_object);
+        let same = has.is_some_and(|has| {
+            wanted.iter().all(|(k, v)| has.get(k).and_then(Value::as_str) == Some(v))
+        });
+        match before.get("arn").and_then(Value::as_str) {
+            Some(arn) if !same => {
+                let tags = wanted.into_iter().collect();
+                self.client
+                    .tag_resource()
+                    .resource_arn(arn)
+                    .set_tags(Some(tags))
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                Ok(())
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Scaling and labels in place. The desired size stays what the
@@ -172,19 +185,7 @@ impl Eks {
             .await
             .map_err(sdk_error)?;
         self.node_group_active(cluster, name, progress).await?;
-        if let Some(arn) = before.get("arn").and_then(Value::as_str) {
-            let tags = r.tags()?.into_iter().collect();
-            // moto answers 404 to tagging node groups; AWS does not. Tags are
-            // set at creation either way, so only a change needs this call.
-            self.client
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(tags))
-                .send()
-                .await
-                .map_err(sdk_error)?;
-        }
-        Ok(())
+        self.retag(r, before).await
     }
 
     /// Deletes a cluster and waits until it is gone.

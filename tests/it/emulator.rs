@@ -123,13 +123,18 @@ impl Emulator {
         self.http("POST", "/moto-api/recorder/start-recording");
     }
 
+    /// The requests recorded since `start_recording`, one JSON line each.
+    pub fn recorded_requests(&self) -> Vec<String> {
+        let recording = self.http("GET", "/moto-api/recorder/download-recording");
+        recording.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect()
+    }
+
     /// The requests recorded since `start_recording`, counted per service (the
-    /// service of each request's SigV4 credential scope).
+    /// service of each request's SigV4 credential scope). Stops recording.
     pub fn recorded_calls(&self) -> std::collections::BTreeMap<String, u64> {
         self.http("POST", "/moto-api/recorder/stop-recording");
-        let recording = self.http("GET", "/moto-api/recorder/download-recording");
         let mut calls = std::collections::BTreeMap::new();
-        for line in recording.lines().filter(|l| !l.trim().is_empty()) {
+        for line in self.recorded_requests() {
             let service = line
                 .split("Credential=")
                 .nth(1)

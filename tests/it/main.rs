@@ -3,6 +3,7 @@
 //! Schema, and the cloud layer against the real AWS wire protocol of a local
 //! emulator.
 
+mod apply_emulator;
 mod aws_wiring;
 mod cli;
 mod diagnostics;

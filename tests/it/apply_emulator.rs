@@ -1,0 +1,257 @@
+//! `wway apply`, `destroy`, `rollback` and the lock as processes against the
+//! emulator: converging, exact edits, rolling back a failure, leaving what
+//! wway does not own alone, and counting Route 53 change batches.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::emulator::{Emulator, project_root, topology};
+
+/// A copy of a repository topology in `dir`, edited by `edit`, with its edge
+/// function folder made absolute so the copy finds it.
+fn topology_copy(dir: &Path, file: &str, name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let text = std::fs::read_to_string(project_root().join(file)).unwrap();
+    let templates = project_root().join("templates");
+    let text = text
+        .replace("../templates", templates.to_str().unwrap())
+        .replace("../../../templates", templates.to_str().unwrap());
+    let path = dir.join(name);
+    std::fs::write(&path, edit(text)).unwrap();
+    path
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn wway(emulator: &Emulator, state: &Path, args: &[&str]) -> Run {
+    let output = emulator.wway().env("WWAY_STATE_DIR", state).args(args).output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn plan_changes(emulator: &Emulator, state: &Path, file: &str) -> Vec<(String, String)> {
+    let run = wway(emulator, state, &["plan", file, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan: Value = serde_json::from_str(&run.stdout).unwrap();
+    plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (c["address"].as_str().unwrap().to_string(), c["action"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+fn applied(emulator: &Emulator, state: &Path, file: &str) -> Run {
+    let run = wway(emulator, state, &["apply", file, "--auto-approve"]);
+    assert_eq!(run.code, 0, "apply {file}:\n{}\n{}", run.stdout, run.stderr);
+    run
+}
+
+#[tokio::test]
+async fn apply_converges_and_destroy_leaves_what_others_own() {
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let state = tempfile::tempdir().unwrap();
+    // Someone else's VPC, cluster and zone with a record, in the same account.
+    let ec2 = aws_sdk_ec2::Client::new(&emulator.sdk("us-east-1").await);
+    let vpc = ec2.create_vpc().cidr_block("10.200.0.0/16").send().await.unwrap();
+    let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    let eks = aws_sdk_eks::Client::new(&emulator.sdk("eu-west-1").await);
+    eks.create_cluster()
+        .name("payments")
+        .role_arn("arn:aws:iam::123456789012:role/payments")
+        .resources_vpc_config(
+            aws_sdk_eks::types::VpcConfigRequest::builder().subnet_ids("subnet-1").build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    emulator.start_recording();
+    let run = applied(&emulator, state.path(), "topologies/wonderway.yaml");
+    let calls = emulator.recorded_calls();
+    assert!(run.stdout.starts_with("Apply complete: 28 steps in "), "{}", run.stdout);
+    assert!(run.stderr.contains("Plan: 51 to create"), "the plan is shown on stderr");
+    assert!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").is_empty());
+    eprintln!("apply of the WonderWay topology: {calls:?}");
+
+    let run =
+        wway(&emulator, state.path(), &["destroy", "topologies/wonderway.yaml", "--auto-approve"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.starts_with("Destroy complete: 28 steps"), "{}", run.stdout);
+    assert_eq!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len(), 51);
+    let vpcs = ec2.describe_vpcs().vpc_ids(&vpc_id).send().await.unwrap();
+    assert_eq!(vpcs.vpcs().len(), 1, "the unowned VPC is still there");
+    assert!(
+        eks.describe_cluster().name("payments").send().await.is_ok(),
+        "the unowned cluster is still there"
+    );
+}
+
+#[test]
+fn edits_are_planned_exactly_and_applied_in_one_record_batch() {
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let state = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let base = topology_copy(dir.path(), "topologies/wonderway.yaml", "base.yaml", |t| t);
+    let base = base.to_str().unwrap();
+    applied(&emulator, state.path(), base);
+
+    // Scale eu-west-1's general node group, add a cache behavior, move GB to
+    // us-east-1 and drop VN from the geo map, remove the latency record.
+    let edited = topology_copy(dir.path(), "topologies/wonderway.yaml", "edited.yaml", |t| {
+        let t = t.replacen("          max: 50\n", "          max: 60\n", 2).replacen(
+            "          max: 60\n",
+            "          max: 50\n",
+            1,
+        );
+        let t = t
+            .replace("        GB: eu-west-1\n", "        GB: us-east-1\n")
+            .replace("        VN: ap-southeast-1\n", "");
+        let t = t.replace("    - name: fast.api\n      policy: latency\n", "");
+        t.replace(
+            "    - path: /api/*\n",
+            "    - path: /images/*\n      origin: api\n      methods: read\n      ttl: {min: 0, default: 3600, max: 86400}\n    - path: /api/*\n",
+        )
+    });
+    let edited = edited.to_str().unwrap();
+    let mut changes = plan_changes(&emulator, state.path(), edited);
+    changes.sort();
+    let expected: Vec<(String, String)> = [
+        ("eu-west-1/node-group/general", "update"),
+        ("global/distribution", "update"),
+        ("global/record/fast.api/latency-ap-southeast-1", "delete"),
+        ("global/record/fast.api/latency-eu-west-1", "delete"),
+        ("global/record/fast.api/latency-us-east-1", "delete"),
+        ("global/record/geo.api/geo-GB", "update"),
+        ("global/record/geo.api/geo-VN", "delete"),
+    ]
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .into();
+    assert_eq!(changes, expected);
+
+    emulator.start_recording();
+    applied(&emulator, state.path(), edited);
+    let recording = emulator.recorded_calls();
+    assert!(plan_changes(&emulator, state.path(), edited).is_empty(), "converged after the edit");
+    // Every record change of the run went to Route 53 in one batch: the
+    // recorder counts ChangeResourceRecordSets among the Route 53 calls.
+    assert!(recording["route53"] >= 1);
+    let batches = emulator_change_batches(&emulator);
+    assert_eq!(batches, 1, "record changes in one ChangeResourceRecordSets call");
+
+    // And back: rollback undoes the edit, records included.
+    let run = wway(&emulator, state.path(), &["rollback", "--auto-approve"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let left = plan_changes(&emulator, state.path(), base);
+    assert!(left.is_empty(), "back to the base topology, but: {left:?}\n{}", run.stderr);
+}
+
+/// ChangeResourceRecordSets calls in the last recording.
+fn emulator_change_batches(emulator: &Emulator) -> usize {
+    emulator
+        .recorded_requests()
+        .iter()
+        .filter(|r| r.contains("\"POST\"") && r.contains("/rrset"))
+        .count()
+}
+
+#[test]
+fn a_failed_step_rolls_back_what_the_run_did() {
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let state = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let base = topology_copy(dir.path(), "topologies/wonderway.yaml", "base.yaml", |t| t);
+    let base = base.to_str().unwrap();
+    applied(&emulator, state.path(), base);
+
+    // Scale a node group and add a record (they succeed), and add an edge
+    // function whose role does not exist (Lambda refuses it).
+    let broken = topology_copy(dir.path(), "topologies/wonderway.yaml", "broken.yaml", |t| {
+        let t = t.replacen("          min: 2\n", "          min: 3\n", 1);
+        let t = t.replace(
+            "    - name: cdn\n",
+            "    - name: us.api\n      policy: simple\n      region: us-east-1\n    - name: cdn\n",
+        );
+        t.replace(
+            "edge_functions:\n  edge-router:\n",
+            &format!(
+                "edge_functions:\n  audit:\n    source: {}\n    runtime: nodejs20.x\n    handler: index.handler\n    role_arn: arn:aws:iam::123456789012:role/missing\n  edge-router:\n",
+                project_root().join("templates/edge-router").display()
+            ),
+        )
+    });
+    let run = wway(&emulator, state.path(), &["apply", broken.to_str().unwrap(), "--auto-approve"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("Apply failed: us-east-1/edge-function/audit: lambda:"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("Rolled back the "), "{}", run.stdout);
+    assert!(run.stdout.contains("the account is as it was"), "{}", run.stdout);
+    let left = plan_changes(&emulator, state.path(), base);
+    assert!(
+        left.is_empty(),
+        "the account is back to the base topology, but: {left:?}\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn rollback_undoes_the_last_apply_and_the_lock_admits_one_run() {
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let state = tempfile::tempdir().unwrap();
+    applied(&emulator, state.path(), "topologies/wonderway.yaml");
+
+    let lock = wway::exec::lock::Lock::acquire(state.path(), "apply").unwrap();
+    let refused = wway(&emulator, state.path(), &["rollback", "--auto-approve"]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.starts_with("error: another run holds the lock: apply by "),
+        "{}",
+        refused.stderr
+    );
+    let unlock = wway(&emulator, state.path(), &["force-unlock", &lock.holder.id]);
+    assert_eq!(unlock.code, 0, "{}", unlock.stderr);
+    std::mem::forget(lock);
+
+    let run = wway(&emulator, state.path(), &["rollback", "--auto-approve"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.starts_with("Rollback complete: 28 steps"), "{}", run.stdout);
+    assert_eq!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len(), 51);
+    let again = wway(&emulator, state.path(), &["rollback", "--auto-approve"]);
+    assert_eq!(again.code, 1, "nothing left to undo: {}", again.stderr);
+    assert!(again.stderr.contains("no apply to undo"), "{}", again.stderr);
+}
+
+#[test]
+fn without_a_terminal_apply_needs_auto_approve() {
+    let emulator = Emulator::start();
+    let state = tempfile::tempdir().unwrap();
+    let run = wway(&emulator, state.path(), &["apply", "topologies/wonderway.yaml"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.ends_with(
+            "error: standard input is not a terminal, so nobody can confirm: pass --auto-approve\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len() == 51,
+        "nothing was applied"
+    );
+}
