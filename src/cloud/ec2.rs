@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ec2::Client;
+use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::types::{Filter, LocationType, ResourceType, Tag, TagSpecification};
 use serde_json::json;
 
@@ -13,7 +14,7 @@ use super::owned::{Tags, live, owner, tags};
 use super::paging::all_pages;
 use super::wait::gone;
 use super::{CloudError, Found, Ids};
-use crate::state::{Kind, ResourceAddr, TOPOLOGY_TAG};
+use crate::state::{ID_TAG, Kind, ResourceAddr, TOPOLOGY_TAG};
 
 const SERVICE: &str = "ec2";
 
@@ -64,21 +65,73 @@ impl Ec2 {
         gone(self.client.delete_subnet().subnet_id(id).send().await.map(|_| ()).map_err(sdk_error))
     }
 
-    /// Creates a VPC with its tags; returns its id.
+    /// The id of the VPC or subnet that carries `addr` as its `wway:id`: one
+    /// that an earlier attempt made though its answer never arrived.
+    async fn made_before(
+        &self,
+        kind: ResourceType,
+        r: &Read<'_>,
+    ) -> Result<Option<String>, CloudError> {
+        let topology = Filter::builder()
+            .name(format!("tag:{TOPOLOGY_TAG}"))
+            .values(r.tags()?.get(TOPOLOGY_TAG).cloned().unwrap_or_default())
+            .build();
+        let id = Filter::builder().name(format!("tag:{ID_TAG}")).values(r.addr.as_str()).build();
+        Ok(match kind {
+            ResourceType::Subnet => {
+                let found = self
+                    .client
+                    .describe_subnets()
+                    .filters(topology)
+                    .filters(id)
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                found.subnets().first().and_then(|s| s.subnet_id()).map(str::to_string)
+            }
+            _ => {
+                let found = self
+                    .client
+                    .describe_vpcs()
+                    .filters(topology)
+                    .filters(id)
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                found.vpcs().first().and_then(|v| v.vpc_id()).map(str::to_string)
+            }
+        })
+    }
+
+    /// Creates a VPC with its tags; returns its id. CreateVpc takes no
+    /// idempotency token, so the SDK must not resend it on its own (a lost
+    /// answer would make a second VPC): a retry goes through the executor,
+    /// which calls this again, and this first looks for the VPC by its tag.
     pub async fn create_vpc(&self, r: &Read<'_>) -> Result<String, CloudError> {
+        if let Some(id) = self.made_before(ResourceType::Vpc, r).await? {
+            return Ok(id);
+        }
         let response = self
             .client
             .create_vpc()
             .cidr_block(r.str("cidr")?)
             .tag_specifications(tag_specification(ResourceType::Vpc, r)?)
+            .customize()
+            .config_override(
+                aws_sdk_ec2::config::Config::builder().retry_config(RetryConfig::disabled()),
+            )
             .send()
             .await
             .map_err(sdk_error)?;
         Ok(response.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string())
     }
 
-    /// Creates a subnet in its VPC and zone, with its tags; returns its id.
+    /// Creates a subnet in its VPC and zone, with its tags; returns its id
+    /// (never twice: see [`Ec2::create_vpc`]).
     pub async fn create_subnet(&self, r: &Read<'_>, ids: &Ids) -> Result<String, CloudError> {
+        if let Some(id) = self.made_before(ResourceType::Subnet, r).await? {
+            return Ok(id);
+        }
         let response = self
             .client
             .create_subnet()
@@ -86,6 +139,10 @@ impl Ec2 {
             .cidr_block(r.str("cidr")?)
             .availability_zone(r.str("availability_zone")?)
             .tag_specifications(tag_specification(ResourceType::Subnet, r)?)
+            .customize()
+            .config_override(
+                aws_sdk_ec2::config::Config::builder().retry_config(RetryConfig::disabled()),
+            )
             .send()
             .await
             .map_err(sdk_error)?;

@@ -89,5 +89,8 @@ fn attempt(args: &RunArgs, mode: Mode, context: &Context) -> Result<ExitCode, St
             &mut journal,
         ))
         .map_err(|e| format!("cannot write the journal {}: {e}", journal.path.display()))?;
+    if printer.verbose > 0 {
+        eprintln!("{}", super::calls_line(&aws, started.elapsed()));
+    }
     Ok(finish(verb, &report, started.elapsed(), &journal.path))
 }

@@ -81,6 +81,14 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// "0.42 s, 21 API calls (ec2 12, eks 3, ...)": what `-v` says a command cost.
+pub fn calls_line(aws: &crate::cloud::Aws, elapsed: std::time::Duration) -> String {
+    let calls = aws.calls();
+    let total: u64 = calls.values().sum();
+    let per_service: Vec<String> = calls.iter().map(|(s, n)| format!("{s} {n}")).collect();
+    format!("{:.2} s, {total} API calls ({})", elapsed.as_secs_f64(), per_service.join(", "))
+}
+
 /// Reads and validates a topology; on failure prints why (its diagnostics, or
 /// that the file cannot be read) and gives the exit code.
 pub fn load(path: &Path, printer: &Printer) -> Result<(Source, Topology), ExitCode> {

@@ -35,14 +35,7 @@ pub fn run(args: &PlanArgs, printer: &Printer, settings: Settings) -> ExitCode {
     let started = Instant::now();
     let live = runtime.block_on(aws.snapshot(&desired));
     if printer.verbose > 0 {
-        let calls = aws.calls();
-        let total: u64 = calls.values().sum();
-        let per_service: Vec<String> = calls.iter().map(|(s, n)| format!("{s} {n}")).collect();
-        eprintln!(
-            "read the account in {:.2} s with {total} API calls ({})",
-            started.elapsed().as_secs_f64(),
-            per_service.join(", ")
-        );
+        eprintln!("read the account: {}", super::calls_line(&aws, started.elapsed()));
     }
     let live = match live {
         Ok(live) => live,

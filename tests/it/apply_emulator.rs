@@ -255,3 +255,97 @@ fn without_a_terminal_apply_needs_auto_approve() {
         "nothing was applied"
     );
 }
+
+/// Counts the VPCs and subnets carrying the topology's ownership tag.
+async fn owned_network(emulator: &Emulator, region: &str) -> (usize, usize) {
+    let ec2 = aws_sdk_ec2::Client::new(&emulator.sdk(region).await);
+    let owned = || {
+        aws_sdk_ec2::types::Filter::builder().name("tag:wway:topology").values("wonderway").build()
+    };
+    let vpcs = ec2.describe_vpcs().filters(owned()).send().await.unwrap().vpcs().len();
+    let subnets = ec2.describe_subnets().filters(owned()).send().await.unwrap().subnets().len();
+    (vpcs, subnets)
+}
+
+#[tokio::test]
+async fn a_create_repeated_after_a_lost_answer_finds_what_the_first_made() {
+    use wway::cloud::{Aws, Cloud};
+    use wway::plan::steps::{Op, Step, Target};
+    let emulator = Emulator::start();
+    let desired = wway::state::desired::desired(&topology("topologies/wonderway.yaml")).unwrap();
+    let aws = Aws::new(emulator.settings());
+    let mut ids = wway::state::live::Ids::default();
+    for addr in ["us-east-1/vpc", "us-east-1/subnet/us-east-1a"] {
+        let resource = &desired.resources[&wway::state::ResourceAddr::new(addr)];
+        let target = Target {
+            addr: resource.addr.clone(),
+            kind: resource.kind,
+            region: resource.region.clone(),
+            fields: resource.fields.clone(),
+            source: None,
+        };
+        let step = Step {
+            name: addr.into(),
+            service: resource.kind.service(),
+            region: resource.region.clone(),
+            op: Op::Create { target },
+            deps: Default::default(),
+        };
+        let first = aws.apply_step("wonderway", &step, &ids, &|_| {}).await.unwrap();
+        // The same step again, as the executor retries one whose answer was lost.
+        let second = aws.apply_step("wonderway", &step, &ids, &|_| {}).await.unwrap();
+        assert_eq!(first.ids, second.ids, "{addr}");
+        ids.absorb(&first);
+    }
+    assert_eq!(owned_network(&emulator, "us-east-1").await, (1, 1), "nothing made twice");
+}
+
+#[tokio::test]
+async fn an_apply_killed_midway_converges_when_run_again_without_duplicates() {
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let state = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wway"))
+        .current_dir(project_root())
+        .env("AWS_ENDPOINT_URL", &emulator.url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("WWAY_STATE_DIR", state.path())
+        .args(["apply", "topologies/wonderway.yaml", "--auto-approve", "--parallelism", "2"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it (SIGKILL: no chance to clean up) once a few steps are journaled.
+    let journal_dir = state.path().join("journal");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let done = std::fs::read_dir(&journal_dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .map(|text| text.matches("\"event\":\"done\"").count())
+            .sum::<usize>();
+        if done >= 6 || std::time::Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the apply was killed before it finished");
+    // The killed run left its lock: the next run names it, force-unlock clears it.
+    let refused =
+        wway(&emulator, state.path(), &["apply", "topologies/wonderway.yaml", "--auto-approve"]);
+    assert_eq!(refused.code, 1);
+    let id = wway::exec::lock::read_holder(state.path()).expect("the dead run's lock").id;
+    assert!(refused.stderr.contains(&format!("wway force-unlock {id}")), "{}", refused.stderr);
+    assert_eq!(wway(&emulator, state.path(), &["force-unlock", &id]).code, 0);
+
+    applied(&emulator, state.path(), "topologies/wonderway.yaml");
+    assert!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").is_empty());
+    for region in ["us-east-1", "eu-west-1", "ap-southeast-1"] {
+        assert_eq!(owned_network(&emulator, region).await, (1, 3), "{region}: nothing made twice");
+    }
+}

@@ -55,7 +55,7 @@ fn an_empty_account_plans_every_resource_for_creation_in_a_few_calls() {
             .into();
     assert_eq!(calls, expected);
     let total: u64 = expected.values().sum();
-    assert!(stderr(&assert).contains(&format!("with {total} API calls")), "{}", stderr(&assert));
+    assert!(stderr(&assert).contains(&format!(" s, {total} API calls (")), "{}", stderr(&assert));
 }
 
 async fn zone_with_unowned_records(
