@@ -15,21 +15,24 @@ use crate::state::desired::owner_fqdn;
 use crate::state::package::package;
 use crate::state::{Kind, ResourceAddr};
 
-pub async fn apply_step(
+pub async fn apply_step<'a>(
     aws: &Aws,
     topology: &str,
-    step: &Step,
+    step: &'a Step,
     ids: &Ids,
     progress: Progress<'_>,
 ) -> Result<crate::plan::steps::Outcome, CloudError> {
     let mut outcome = crate::plan::steps::Outcome::default();
+    let on = |target: &'a Target| async move { (aws.clients(&target.region).await, target) };
     match &step.op {
-        Op::Create { target } => create(aws, topology, target, ids, progress, &mut outcome).await?,
+        Op::Create { target } => {
+            create(on(target).await, topology, ids, progress, &mut outcome).await?
+        }
         Op::Update { target, id, before } => {
-            update(aws, target, id, before, ids, progress, &mut outcome).await?
+            update(on(target).await, id, before, ids, progress, &mut outcome).await?
         }
         Op::Delete { target, id } => {
-            outcome.deferred = !delete(aws, target, id, progress).await?;
+            outcome.deferred = !delete(on(target).await, id, progress).await?;
             if !outcome.deferred {
                 outcome.removed.push(target.addr.clone());
             }
@@ -55,15 +58,16 @@ fn code(target: &Target) -> Result<Vec<u8>, CloudError> {
     Ok(package.bytes)
 }
 
+/// A step's resource with its region's clients.
+type On<'t> = (super::Clients, &'t Target);
+
 async fn create(
-    aws: &Aws,
+    (clients, target): On<'_>,
     topology: &str,
-    target: &Target,
     ids: &Ids,
     progress: Progress<'_>,
     outcome: &mut crate::plan::steps::Outcome,
 ) -> Result<(), CloudError> {
-    let clients = aws.clients(&target.region).await;
     let r = Read { fields: &target.fields, addr: &target.addr };
     let id = match target.kind {
         Kind::Vpc => ec2::Ec2::new(clients.ec2).create_vpc(&r).await?,
@@ -112,15 +116,13 @@ fn batched(addr: &ResourceAddr) -> CloudError {
 }
 
 async fn update(
-    aws: &Aws,
-    target: &Target,
+    (clients, target): On<'_>,
     id: &str,
     before: &crate::state::Fields,
     ids: &Ids,
     progress: Progress<'_>,
     outcome: &mut crate::plan::steps::Outcome,
 ) -> Result<(), CloudError> {
-    let clients = aws.clients(&target.region).await;
     let r = Read { fields: &target.fields, addr: &target.addr };
     match target.kind {
         Kind::Vpc | Kind::Subnet => ec2::Ec2::new(clients.ec2).tag(id, &r).await,
@@ -148,12 +150,10 @@ async fn update(
 
 /// `Ok(false)` when the delete must wait for a later run.
 async fn delete(
-    aws: &Aws,
-    target: &Target,
+    (clients, target): On<'_>,
     id: &str,
     progress: Progress<'_>,
 ) -> Result<bool, CloudError> {
-    let clients = aws.clients(&target.region).await;
     let r = Read { fields: &target.fields, addr: &target.addr };
     match target.kind {
         Kind::Vpc => ec2::Ec2::new(clients.ec2).delete_vpc(id).await?,

@@ -28,13 +28,7 @@ use crate::state::{Kind, ResourceAddr};
 
 const SERVICE: &str = "cloudfront";
 
-fn sdk_error<E, R>(error: aws_sdk_cloudfront::error::SdkError<E, R>) -> CloudError
-where
-    E: aws_sdk_cloudfront::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    CloudError::from_sdk(SERVICE, error)
-}
+super::error::sdk_errors!(SERVICE);
 
 pub struct CloudFront {
     client: Client,

@@ -22,13 +22,7 @@ pub struct Ec2 {
     client: Client,
 }
 
-fn sdk_error<E, R>(error: aws_sdk_ec2::error::SdkError<E, R>) -> CloudError
-where
-    E: aws_sdk_ec2::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    CloudError::from_sdk(SERVICE, error)
-}
+super::error::sdk_errors!(SERVICE);
 
 fn ownership_filter(topology: &str) -> Filter {
     Filter::builder().name(format!("tag:{TOPOLOGY_TAG}")).values(topology).build()

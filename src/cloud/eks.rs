@@ -24,13 +24,7 @@ use crate::state::{Fields, Kind, ResourceAddr};
 
 const SERVICE: &str = "eks";
 
-fn sdk_error<E, R>(error: aws_sdk_eks::error::SdkError<E, R>) -> CloudError
-where
-    E: aws_sdk_eks::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    CloudError::from_sdk(SERVICE, error)
-}
+super::error::sdk_errors!(SERVICE);
 
 fn tag_map(tags: Option<&HashMap<String, String>>) -> Tags {
     tags.map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
@@ -49,6 +43,23 @@ pub struct Eks {
     client: Client,
 }
 
+/// Polls `status` until it says ACTIVE.
+async fn until_active<F, Fut>(
+    what: &str,
+    progress: Progress<'_>,
+    status: F,
+) -> Result<(), CloudError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<String>, CloudError>>,
+{
+    until(what, Duration::from_secs(40 * 60), progress, || async {
+        let status = status().await?.unwrap_or_default();
+        Ok(if status == "ACTIVE" { Poll::Done } else { Poll::Waiting(status) })
+    })
+    .await
+}
+
 impl Eks {
     pub fn new(client: Client) -> Self {
         Eks { client }
@@ -60,15 +71,10 @@ impl Eks {
         name: &str,
         progress: Progress<'_>,
     ) -> Result<(), CloudError> {
-        until(&format!("cluster {name}"), Duration::from_secs(40 * 60), progress, || async {
+        until_active(&format!("cluster {name}"), progress, || async {
             let response =
                 self.client.describe_cluster().name(name).send().await.map_err(sdk_error)?;
-            let status = response
-                .cluster()
-                .and_then(|c| c.status())
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default();
-            Ok(if status == "ACTIVE" { Poll::Done } else { Poll::Waiting(status) })
+            Ok(response.cluster().and_then(|c| c.status()).map(|s| s.as_str().to_string()))
         })
         .await
     }
@@ -80,21 +86,11 @@ impl Eks {
         name: &str,
         progress: Progress<'_>,
     ) -> Result<(), CloudError> {
-        until(&format!("node group {name}"), Duration::from_secs(40 * 60), progress, || async {
-            let response = self
-                .client
-                .describe_nodegroup()
-                .cluster_name(cluster)
-                .nodegroup_name(name)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            let status = response
-                .nodegroup()
-                .and_then(|g| g.status())
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default();
-            Ok(if status == "ACTIVE" { Poll::Done } else { Poll::Waiting(status) })
+        until_active(&format!("node group {name}"), progress, || async {
+            let describe =
+                self.client.describe_nodegroup().cluster_name(cluster).nodegroup_name(name);
+            let response = describe.send().await.map_err(sdk_error)?;
+            Ok(response.nodegroup().and_then(|g| g.status()).map(|s| s.as_str().to_string()))
         })
         .await
     }

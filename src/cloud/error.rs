@@ -15,6 +15,26 @@ pub enum CloudError {
     Api { service: &'static str, code: String, message: String },
 }
 
+/// Defines `sdk_error`, which turns an SDK error of the service `$service`
+/// into a [`CloudError`]: one line per service module instead of a copy of
+/// the generic bounds in each.
+macro_rules! sdk_errors {
+    ($service:expr) => {
+        fn sdk_error<E, R>(
+            error: aws_smithy_runtime_api::client::result::SdkError<E, R>,
+        ) -> $crate::cloud::CloudError
+        where
+            E: aws_smithy_types::error::metadata::ProvideErrorMetadata
+                + std::error::Error
+                + 'static,
+            R: std::fmt::Debug,
+        {
+            $crate::cloud::CloudError::from_sdk($service, error)
+        }
+    };
+}
+pub(crate) use sdk_errors;
+
 impl From<crate::state::live::Unresolved> for CloudError {
     fn from(error: crate::state::live::Unresolved) -> Self {
         CloudError::Api {

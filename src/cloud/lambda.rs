@@ -20,13 +20,7 @@ use crate::state::live::Unowned;
 
 const SERVICE: &str = "lambda";
 
-fn sdk_error<E, R>(error: aws_sdk_lambda::error::SdkError<E, R>) -> CloudError
-where
-    E: aws_sdk_lambda::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    CloudError::from_sdk(SERVICE, error)
-}
+super::error::sdk_errors!(SERVICE);
 
 /// Published version ARN -> the code it runs (base64 SHA-256).
 pub type Versions = BTreeMap<String, String>;

@@ -26,13 +26,7 @@ use crate::state::{Kind, ResourceAddr};
 
 const SERVICE: &str = "route53";
 
-fn sdk_error<E, R>(error: aws_sdk_route53::error::SdkError<E, R>) -> CloudError
-where
-    E: aws_sdk_route53::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    CloudError::from_sdk(SERVICE, error)
-}
+super::error::sdk_errors!(SERVICE);
 
 /// One ownership string of the TXT record `_wway.<name>`: the topology and
 /// the record set's variant (its set identifier, or `simple`), quoted as TXT

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use super::run::{confirm, finish, reporter, runtime, state_dir};
-use super::{Context, load};
+use super::{Context, load_desired};
 use crate::cli::RunArgs;
 use crate::cloud::{Aws, Cloud};
 use crate::exec::journal::Journal;
@@ -15,7 +15,7 @@ use crate::exec::{self, Options};
 use crate::plan;
 use crate::plan::steps::steps;
 use crate::present::plan_text;
-use crate::state::desired::{DesiredState, desired};
+use crate::state::desired::DesiredState;
 
 pub enum Mode {
     Apply { rollback: bool },
@@ -34,11 +34,10 @@ pub fn run(args: &RunArgs, mode: Mode, context: &Context) -> ExitCode {
 
 fn attempt(args: &RunArgs, mode: Mode, context: &Context) -> Result<ExitCode, String> {
     let printer = &context.printer;
-    let topology = match load(&args.topology, printer) {
-        Ok((_, topology)) => topology,
+    let wanted = match load_desired(&args.topology, printer) {
+        Ok(wanted) => wanted,
         Err(code) => return Ok(code),
     };
-    let wanted = desired(&topology).map_err(|e| format!("cannot package an edge function: {e}"))?;
     let (verb, command) = match mode {
         Mode::Apply { .. } => ("Apply", "apply"),
         Mode::Destroy => ("Destroy", "destroy"),

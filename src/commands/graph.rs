@@ -4,22 +4,14 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{Printer, load};
+use super::{Printer, load_desired};
 use crate::cli::GraphFormat;
 use crate::present::graph;
-use crate::state::desired::desired;
 
 pub fn run(path: &Path, format: GraphFormat, printer: &Printer) -> ExitCode {
-    let topology = match load(path, printer) {
-        Ok((_, topology)) => topology,
-        Err(code) => return code,
-    };
-    let desired = match desired(&topology) {
+    let desired = match load_desired(path, printer) {
         Ok(desired) => desired,
-        Err(error) => {
-            eprintln!("error: cannot package an edge function: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     match format {
         GraphFormat::Dot => print!("{}", graph::dot(&desired)),

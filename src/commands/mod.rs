@@ -89,6 +89,19 @@ pub fn calls_line(aws: &crate::cloud::Aws, elapsed: std::time::Duration) -> Stri
     format!("{:.2} s, {total} API calls ({})", elapsed.as_secs_f64(), per_service.join(", "))
 }
 
+/// A topology's desired state, or the exit code once the reason is printed
+/// (the file's diagnostics, or an edge function folder that cannot be read).
+pub fn load_desired(
+    path: &Path,
+    printer: &Printer,
+) -> Result<crate::state::desired::DesiredState, ExitCode> {
+    let (_, topology) = load(path, printer)?;
+    crate::state::desired::desired(&topology).map_err(|error| {
+        eprintln!("error: cannot package an edge function: {error}");
+        ExitCode::FAILURE
+    })
+}
+
 /// Reads and validates a topology; on failure prints why (its diagnostics, or
 /// that the file cannot be read) and gives the exit code.
 pub fn load(path: &Path, printer: &Printer) -> Result<(Source, Topology), ExitCode> {

@@ -5,31 +5,20 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use super::{Printer, load};
+use super::{Printer, load_desired};
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::cloud::{Aws, Cloud, Settings};
 use crate::plan;
 use crate::present::{plan_json, plan_text};
-use crate::state::desired::desired;
 
 pub fn run(args: &PlanArgs, printer: &Printer, settings: Settings) -> ExitCode {
-    let topology = match load(&args.topology, printer) {
-        Ok((_, topology)) => topology,
+    let desired = match load_desired(&args.topology, printer) {
+        Ok(desired) => desired,
         Err(code) => return code,
     };
-    let desired = match desired(&topology) {
-        Ok(desired) => desired,
-        Err(error) => {
-            eprintln!("error: cannot package an edge function: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match super::run::runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let aws = Aws::new(settings);
     let started = Instant::now();

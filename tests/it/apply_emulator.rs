@@ -56,6 +56,25 @@ fn applied(emulator: &Emulator, state: &Path, file: &str) -> Run {
     run
 }
 
+/// An emulator with a copy of the WonderWay topology (`base`, in `dir`) applied.
+struct Applied {
+    emulator: Emulator,
+    state: tempfile::TempDir,
+    dir: tempfile::TempDir,
+    base: String,
+}
+
+fn wonderway_applied() -> Applied {
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let state = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let base = topology_copy(dir.path(), "topologies/wonderway.yaml", "base.yaml", |t| t);
+    let base = base.to_str().unwrap().to_string();
+    applied(&emulator, state.path(), &base);
+    Applied { emulator, state, dir, base }
+}
+
 #[tokio::test]
 async fn apply_converges_and_destroy_leaves_what_others_own() {
     let emulator = Emulator::start();
@@ -99,13 +118,8 @@ async fn apply_converges_and_destroy_leaves_what_others_own() {
 
 #[test]
 fn edits_are_planned_exactly_and_applied_in_one_record_batch() {
-    let emulator = Emulator::start();
-    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
-    let state = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let base = topology_copy(dir.path(), "topologies/wonderway.yaml", "base.yaml", |t| t);
-    let base = base.to_str().unwrap();
-    applied(&emulator, state.path(), base);
+    let Applied { emulator, state, dir, base } = wonderway_applied();
+    let base = base.as_str();
 
     // Scale eu-west-1's general node group, add a cache behavior, move GB to
     // us-east-1 and drop VN from the geo map, remove the latency record.
@@ -168,13 +182,8 @@ fn emulator_change_batches(emulator: &Emulator) -> usize {
 
 #[test]
 fn a_failed_step_rolls_back_what_the_run_did() {
-    let emulator = Emulator::start();
-    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
-    let state = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let base = topology_copy(dir.path(), "topologies/wonderway.yaml", "base.yaml", |t| t);
-    let base = base.to_str().unwrap();
-    applied(&emulator, state.path(), base);
+    let Applied { emulator, state, dir, base } = wonderway_applied();
+    let base = base.as_str();
 
     // Scale a node group and add a record (they succeed), and add an edge
     // function whose role does not exist (Lambda refuses it).
