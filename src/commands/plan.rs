@@ -45,7 +45,7 @@ pub fn run(args: &PlanArgs, printer: &Printer, settings: Settings) -> ExitCode {
     };
     if let Some(out) = &args.out {
         let saved = out.with_extension("tmp");
-        let written = std::fs::write(&saved, plan_json::render(&plan))
+        let written = std::fs::write(&saved, plan_json::render(&plan, Some(&args.topology)))
             .and_then(|()| std::fs::rename(&saved, out));
         if let Err(error) = written {
             eprintln!("error: cannot save the plan to {}: {error}", out.display());
@@ -54,7 +54,7 @@ pub fn run(args: &PlanArgs, printer: &Printer, settings: Settings) -> ExitCode {
     }
     match args.format {
         PlanFormat::Human => print!("{}", plan_text::render(&plan, printer.stdout_color())),
-        PlanFormat::Json => print!("{}", plan_json::render(&plan)),
+        PlanFormat::Json => print!("{}", plan_json::render(&plan, None)),
     }
     if args.detailed_exitcode && !plan.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS }
 }

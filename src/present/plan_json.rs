@@ -17,6 +17,10 @@ pub const FORMAT_VERSION: u32 = 1;
 pub struct PlanDocument {
     pub format_version: u32,
     pub topology: String,
+    /// The topology file the plan was made from (absolute), so that
+    /// `wway apply PLANFILE` finds the edge functions' code.
+    #[serde(default)]
+    pub topology_file: Option<std::path::PathBuf>,
     pub summary: Summary,
     pub changes: Vec<ChangeDocument>,
     /// Every live resource the plan read, by address: an ETag or a hash.
@@ -42,6 +46,7 @@ impl From<&Plan> for PlanDocument {
         PlanDocument {
             format_version: FORMAT_VERSION,
             topology: plan.topology.clone(),
+            topology_file: None,
             summary: plan.summary(),
             changes: plan.changes.iter().map(ChangeDocument::from).collect(),
             fingerprints: plan.fingerprints.clone(),
@@ -66,7 +71,40 @@ impl From<&Change> for ChangeDocument {
     }
 }
 
-pub fn render(plan: &Plan) -> String {
+/// The document, with the topology file it came from when there is one.
+pub fn render(plan: &Plan, topology_file: Option<&std::path::Path>) -> String {
+    let mut document = PlanDocument::from(plan);
+    document.topology_file =
+        topology_file.map(|f| std::path::absolute(f).unwrap_or_else(|_| f.to_path_buf()));
     // Serialising plain maps and strings cannot fail.
-    serde_json::to_string_pretty(&PlanDocument::from(plan)).unwrap_or_default() + "\n"
+    serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
+}
+
+/// A saved plan read back; `None` when the text is not a plan document.
+pub fn parse(text: &str) -> Option<Result<(Plan, Option<std::path::PathBuf>), String>> {
+    let document: PlanDocument = serde_json::from_str(text).ok()?;
+    if document.format_version != FORMAT_VERSION {
+        return Some(Err(format!(
+            "the plan is in format {}, this wway reads format {FORMAT_VERSION}",
+            document.format_version
+        )));
+    }
+    let changes = document
+        .changes
+        .into_iter()
+        .map(|c| crate::plan::Change {
+            address: c.address,
+            kind: c.kind,
+            region: c.region,
+            action: c.action,
+            before: c.before,
+            after: c.after,
+            changed: c.changed_fields,
+            replace_because: c.replace_because,
+            depends_on: c.depends_on,
+            create_before_destroy: c.create_before_destroy,
+        })
+        .collect();
+    let plan = Plan { topology: document.topology, changes, fingerprints: document.fingerprints };
+    Some(Ok((plan, document.topology_file)))
 }

@@ -358,3 +358,56 @@ async fn an_apply_killed_midway_converges_when_run_again_without_duplicates() {
         assert_eq!(owned_network(&emulator, region).await, (1, 3), "{region}: nothing made twice");
     }
 }
+
+#[tokio::test]
+async fn a_saved_plan_applies_as_saved_and_a_stale_one_is_refused() {
+    let Applied { emulator, state, dir, base: _ } = wonderway_applied();
+    let scaled = topology_copy(dir.path(), "topologies/wonderway.yaml", "scaled.yaml", |t| {
+        t.replacen("          max: 20\n", "          max: 30\n", 1)
+    });
+    let saved = dir.path().join("scaled.plan.json");
+    let plan = wway(
+        &emulator,
+        state.path(),
+        &["plan", scaled.to_str().unwrap(), "--out", saved.to_str().unwrap()],
+    );
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+
+    // The account moves before the plan is applied: the plan is refused.
+    let route53 = aws_sdk_route53::Client::new(&emulator.sdk("us-east-1").await);
+    let checks = route53.list_health_checks().send().await.unwrap();
+    route53
+        .update_health_check()
+        .health_check_id(checks.health_checks()[0].id())
+        .failure_threshold(9)
+        .send()
+        .await
+        .unwrap();
+    let stale = wway(&emulator, state.path(), &["apply", saved.to_str().unwrap()]);
+    assert_eq!(
+        stale.code,
+        i32::from(wway::commands::apply::STALE_PLAN),
+        "{}\n{}",
+        stale.stdout,
+        stale.stderr
+    );
+    assert!(
+        stale.stderr.starts_with(
+            "error: the plan is stale: the account moved since it was made (global/health-check/"
+        ),
+        "{}",
+        stale.stderr
+    );
+
+    // A fresh plan applies as saved, without a question, and converges.
+    let plan = wway(
+        &emulator,
+        state.path(),
+        &["plan", scaled.to_str().unwrap(), "--out", saved.to_str().unwrap()],
+    );
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let run = wway(&emulator, state.path(), &["apply", saved.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.starts_with("Apply complete: 2 steps"), "{}", run.stdout);
+    assert!(plan_changes(&emulator, state.path(), scaled.to_str().unwrap()).is_empty());
+}
