@@ -23,6 +23,10 @@ wway itself is never changed to fit the emulator):
    zone's change history, then looks at every record sorted after the name,
    not at the name), which is what undoing a delete does; we drop such stale
    history entries before moto's own checks run.
+5. Route 53 CreateHealthCheck ignores CallerReference. AWS returns the existing
+   check for a reference it has seen with a live check, and refuses
+   (HealthCheckAlreadyExists) a reference whose check was deleted; we do both,
+   so a tool that reuses caller references across runs fails here as on AWS.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -177,6 +181,31 @@ def tag_node_groups() -> None:
     eks_models.EKSBackend.list_tags_for_resource = list_tags_for_resource
 
 
+def health_check_caller_references() -> None:
+    """Patch 5: CreateHealthCheck honours CallerReference as AWS does."""
+    from moto.route53 import models as route53_models
+    from moto.route53.exceptions import Route53ClientError
+
+    original = route53_models.Route53Backend.create_health_check
+
+    @functools.wraps(original)
+    def create_health_check(self, caller_reference, health_check_args):
+        used = self.__dict__.setdefault("_wway_caller_references", {})
+        if caller_reference in used:
+            existing = self.health_checks.get(used[caller_reference])
+            if existing is None:
+                raise Route53ClientError(
+                    "HealthCheckAlreadyExists",
+                    f"A health check with caller reference {caller_reference} was created before and deleted",
+                )
+            return existing
+        check = original(self, caller_reference, health_check_args)
+        used[caller_reference] = check.id
+        return check
+
+    route53_models.Route53Backend.create_health_check = create_health_check
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url-file", required=True)
@@ -196,6 +225,7 @@ def main() -> int:
     page_record_sets_by_identifier()
     reject_duplicate_creates()
     tag_node_groups()
+    health_check_caller_references()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()

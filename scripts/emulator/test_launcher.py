@@ -92,6 +92,17 @@ class LaunchedEmulator(unittest.TestCase):
         names = [r["Name"] for r in r53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]]
         self.assertIn("a.again.example.", names)
 
+    def test_health_check_caller_references_are_honoured(self):
+        r53 = self.client("route53")
+        config = {"Type": "HTTPS", "FullyQualifiedDomainName": "hc.example", "Port": 443, "ResourcePath": "/"}
+        first = r53.create_health_check(CallerReference="ref-1", HealthCheckConfig=config)["HealthCheck"]["Id"]
+        again = r53.create_health_check(CallerReference="ref-1", HealthCheckConfig=config)["HealthCheck"]["Id"]
+        self.assertEqual(first, again, "the same reference returns the same check")
+        r53.delete_health_check(HealthCheckId=first)
+        with self.assertRaises(r53.exceptions.ClientError) as refused:
+            r53.create_health_check(CallerReference="ref-1", HealthCheckConfig=config)
+        self.assertEqual(refused.exception.response["Error"]["Code"], "HealthCheckAlreadyExists")
+
     def test_cloudfront_keeps_lambda_function_associations(self):
         cf = self.client("cloudfront")
         arn = "arn:aws:lambda:us-east-1:123456789012:function:edge-router:1"

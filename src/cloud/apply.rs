@@ -15,9 +15,12 @@ use crate::state::desired::owner_fqdn;
 use crate::state::package::package;
 use crate::state::{Kind, ResourceAddr};
 
+/// `scope`: the run's token scope (topology and run), for idempotency tokens;
+/// `topology`: the topology's name, for ownership records.
 pub async fn apply_step<'a>(
     aws: &Aws,
     topology: &str,
+    scope: &str,
     step: &'a Step,
     ids: &Ids,
     progress: Progress<'_>,
@@ -26,7 +29,7 @@ pub async fn apply_step<'a>(
     let on = |target: &'a Target| async move { (aws.clients(&target.region).await, target) };
     match &step.op {
         Op::Create { target } => {
-            create(on(target).await, topology, ids, progress, &mut outcome).await?
+            create(on(target).await, scope, ids, progress, &mut outcome).await?
         }
         Op::Update { target, id, before } => {
             update(on(target).await, id, before, ids, progress, &mut outcome).await?
@@ -63,7 +66,7 @@ type On<'t> = (super::Clients, &'t Target);
 
 async fn create(
     (clients, target): On<'_>,
-    topology: &str,
+    scope: &str,
     ids: &Ids,
     progress: Progress<'_>,
     outcome: &mut crate::plan::steps::Outcome,
@@ -74,19 +77,19 @@ async fn create(
         Kind::Subnet => ec2::Ec2::new(clients.ec2).create_subnet(&r, ids).await?,
         Kind::EksCluster => {
             let eks = eks::Eks::new(clients.eks);
-            let name = eks.create_cluster(topology, &r, ids).await?;
+            let name = eks.create_cluster(scope, &r, ids).await?;
             eks.cluster_active(&name, progress).await?;
             name
         }
         Kind::NodeGroup => {
             let eks = eks::Eks::new(clients.eks);
-            let name = eks.create_node_group(topology, &r, ids).await?;
+            let name = eks.create_node_group(scope, &r, ids).await?;
             eks.node_group_active(r.str("cluster")?, &name, progress).await?;
             name
         }
-        Kind::Zone => route53::Route53::new(clients.route53).create_zone(topology, &r).await?,
+        Kind::Zone => route53::Route53::new(clients.route53).create_zone(scope, &r).await?,
         Kind::HealthCheck => {
-            route53::Route53::new(clients.route53).create_health_check(topology, &r).await?
+            route53::Route53::new(clients.route53).create_health_check(scope, &r).await?
         }
         Kind::EdgeFunction => {
             let lambda = lambda::Lambda::new(clients.lambda, clients.tagging);
@@ -96,7 +99,7 @@ async fn create(
         }
         Kind::Distribution => {
             let cloudfront = cloudfront::CloudFront::new(clients.cloudfront, clients.tagging);
-            let (id, domain) = cloudfront.create_distribution(topology, &r, ids).await?;
+            let (id, domain) = cloudfront.create_distribution(scope, &r, ids).await?;
             cloudfront.deployed(&id, progress).await?;
             outcome.distribution_domain = Some(domain);
             id

@@ -86,11 +86,11 @@ impl CloudFront {
     /// Creates the distribution with its tags; returns its id and domain name.
     pub async fn create_distribution(
         &self,
-        topology: &str,
+        scope: &str,
         r: &Read<'_>,
         ids: &Ids,
     ) -> Result<(String, String), CloudError> {
-        let config = distribution_config(r, ids, &idempotency_token(topology, r.addr))?;
+        let config = distribution_config(r, ids, &idempotency_token(scope, r.addr))?;
         let tags = r
             .tags()?
             .into_iter()

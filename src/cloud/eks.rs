@@ -249,7 +249,7 @@ impl Eks {
     /// Creates a cluster on its subnets; returns its name.
     pub async fn create_cluster(
         &self,
-        topology: &str,
+        scope: &str,
         r: &Read<'_>,
         ids: &Ids,
     ) -> Result<String, CloudError> {
@@ -262,7 +262,7 @@ impl Eks {
             .role_arn(r.str("role_arn")?)
             .resources_vpc_config(VpcConfigRequest::builder().set_subnet_ids(Some(subnets)).build())
             .set_tags(Some(r.tags()?.into_iter().collect()))
-            .client_request_token(idempotency_token(topology, r.addr))
+            .client_request_token(idempotency_token(scope, r.addr))
             .send()
             .await
             .map_err(sdk_error)?;
@@ -272,7 +272,7 @@ impl Eks {
     /// Creates a managed node group; returns its name.
     pub async fn create_node_group(
         &self,
-        topology: &str,
+        scope: &str,
         r: &Read<'_>,
         ids: &Ids,
     ) -> Result<String, CloudError> {
@@ -293,7 +293,7 @@ impl Eks {
             .node_role(r.str("node_role_arn")?)
             .set_subnets(Some(ids.all(&r.strings("subnets")?)?))
             .set_tags(Some(r.tags()?.into_iter().collect()))
-            .client_request_token(idempotency_token(topology, r.addr))
+            .client_request_token(idempotency_token(scope, r.addr))
             .send()
             .await
             .map_err(sdk_error)?;

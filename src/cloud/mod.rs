@@ -96,12 +96,15 @@ impl Found {
     }
 }
 
-/// A deterministic idempotency token (EKS clientRequestToken, Route 53 and
-/// CloudFront CallerReference) for creating `addr` of `topology`: a retry of
-/// the same create after a lost answer cannot make a second resource.
-pub fn idempotency_token(topology: &str, addr: &ResourceAddr) -> String {
+/// The idempotency token (EKS clientRequestToken, Route 53 and CloudFront
+/// CallerReference) for creating `addr` in a run whose token scope is
+/// `scope`: the same within a run, so a retry after a lost answer cannot make
+/// a second resource; new for every run, since AWS refuses a caller reference
+/// used before (Route 53 even after the health check is deleted), so a
+/// destroy followed by an apply must not reuse one.
+pub fn idempotency_token(scope: &str, addr: &ResourceAddr) -> String {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("{topology}\n{addr}").as_bytes());
+    let digest = Sha256::digest(format!("{scope}\n{addr}").as_bytes());
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!("wway-{hex}")
 }
@@ -110,6 +113,8 @@ pub fn idempotency_token(topology: &str, addr: &ResourceAddr) -> String {
 pub struct Aws {
     settings: Settings,
     calls: CallCounter,
+    /// Makes this run's idempotency tokens its own (see [`idempotency_token`]).
+    salt: String,
     clients: tokio::sync::Mutex<BTreeMap<String, Clients>>,
 }
 
@@ -126,7 +131,10 @@ pub(crate) struct Clients {
 
 impl Aws {
     pub fn new(settings: Settings) -> Self {
-        Aws { settings, calls: CallCounter::default(), clients: Default::default() }
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let salt = format!("{:x}-{:x}", now.as_nanos(), std::process::id());
+        Aws { settings, calls: CallCounter::default(), clients: Default::default(), salt }
     }
 
     /// API calls made so far, per service.
@@ -271,7 +279,8 @@ impl Cloud for Aws {
         ids: &Ids,
         progress: wait::Progress<'_>,
     ) -> Result<Outcome, CloudError> {
-        apply::apply_step(self, topology, step, ids, progress).await
+        let scope = format!("{topology}\n{}", self.salt);
+        apply::apply_step(self, topology, &scope, step, ids, progress).await
     }
 }
 

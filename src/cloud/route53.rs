@@ -201,12 +201,12 @@ impl Route53 {
     }
 
     /// Creates a public hosted zone with its tags; returns its id.
-    pub async fn create_zone(&self, topology: &str, r: &Read<'_>) -> Result<String, CloudError> {
+    pub async fn create_zone(&self, scope: &str, r: &Read<'_>) -> Result<String, CloudError> {
         let response = self
             .client
             .create_hosted_zone()
             .name(r.str("name")?)
-            .caller_reference(idempotency_token(topology, r.addr))
+            .caller_reference(idempotency_token(scope, r.addr))
             .send()
             .await
             .map_err(sdk_error)?;
@@ -222,7 +222,7 @@ impl Route53 {
     /// Creates a health check with its tags; returns its id.
     pub async fn create_health_check(
         &self,
-        topology: &str,
+        scope: &str,
         r: &Read<'_>,
     ) -> Result<String, CloudError> {
         let mut config = HealthCheckConfig::builder()
@@ -237,7 +237,7 @@ impl Route53 {
         let response = self
             .client
             .create_health_check()
-            .caller_reference(idempotency_token(topology, r.addr))
+            .caller_reference(idempotency_token(scope, r.addr))
             .health_check_config(config.build().map_err(build_error)?)
             .send()
             .await

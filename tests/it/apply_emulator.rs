@@ -411,3 +411,14 @@ async fn a_saved_plan_applies_as_saved_and_a_stale_one_is_refused() {
     assert!(run.stdout.starts_with("Apply complete: 2 steps"), "{}", run.stdout);
     assert!(plan_changes(&emulator, state.path(), scaled.to_str().unwrap()).is_empty());
 }
+
+#[test]
+fn destroy_then_apply_again_in_the_same_account() {
+    // AWS refuses a caller reference that a deleted health check used: every
+    // run must use tokens of its own (the emulator enforces this, patch 5).
+    let Applied { emulator, state, dir: _dir, base } = wonderway_applied();
+    let run = wway(&emulator, state.path(), &["destroy", &base, "--auto-approve"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    applied(&emulator, state.path(), &base);
+    assert!(plan_changes(&emulator, state.path(), &base).is_empty());
+}
