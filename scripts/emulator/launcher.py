@@ -27,6 +27,9 @@ wway itself is never changed to fit the emulator):
    check for a reference it has seen with a live check, and refuses
    (HealthCheckAlreadyExists) a reference whose check was deleted; we do both,
    so a tool that reuses caller references across runs fails here as on AWS.
+6. Route 53 CreateHostedZone with the caller reference of an existing zone
+   answers ConflictingDomainExists; AWS answers HostedZoneAlreadyExists, which
+   is what tells a retried create that its first attempt made the zone.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -206,6 +209,25 @@ def health_check_caller_references() -> None:
     route53_models.Route53Backend.create_health_check = create_health_check
 
 
+def zone_caller_references() -> None:
+    """Patch 6: a reused CreateHostedZone caller reference is HostedZoneAlreadyExists."""
+    from moto.route53 import models as route53_models
+    from moto.route53.exceptions import Route53ClientError
+
+    original = route53_models.Route53Backend.create_hosted_zone
+
+    @functools.wraps(original)
+    def create_hosted_zone(self, name, private_zone, caller_reference=None, *args, **kwargs):
+        if caller_reference and any(z.caller_reference == caller_reference for z in self.zones.values()):
+            raise Route53ClientError(
+                "HostedZoneAlreadyExists",
+                f"A hosted zone has already been created with the specified caller reference {caller_reference}",
+            )
+        return original(self, name, private_zone, caller_reference, *args, **kwargs)
+
+    route53_models.Route53Backend.create_hosted_zone = create_hosted_zone
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url-file", required=True)
@@ -226,6 +248,7 @@ def main() -> int:
     reject_duplicate_creates()
     tag_node_groups()
     health_check_caller_references()
+    zone_caller_references()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()

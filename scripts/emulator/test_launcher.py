@@ -103,6 +103,13 @@ class LaunchedEmulator(unittest.TestCase):
             r53.create_health_check(CallerReference="ref-1", HealthCheckConfig=config)
         self.assertEqual(refused.exception.response["Error"]["Code"], "HealthCheckAlreadyExists")
 
+    def test_a_zone_caller_reference_is_used_once(self):
+        r53 = self.client("route53")
+        r53.create_hosted_zone(Name="once.example", CallerReference="zone-ref")
+        with self.assertRaises(r53.exceptions.ClientError) as refused:
+            r53.create_hosted_zone(Name="once.example", CallerReference="zone-ref")
+        self.assertEqual(refused.exception.response["Error"]["Code"], "HostedZoneAlreadyExists")
+
     def test_cloudfront_keeps_lambda_function_associations(self):
         cf = self.client("cloudfront")
         arn = "arn:aws:lambda:us-east-1:123456789012:function:edge-router:1"

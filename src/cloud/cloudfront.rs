@@ -98,16 +98,40 @@ impl CloudFront {
         let tags = Tags::builder().set_items(Some(tags.collect::<Result<_, _>>()?)).build();
         let with_tags =
             DistributionConfigWithTags::builder().distribution_config(config).tags(tags).build();
-        let response = self
+        let created = self
             .client
             .create_distribution_with_tags()
             .distribution_config_with_tags(with_tags)
             .send()
-            .await
-            .map_err(sdk_error)?;
-        let distribution = response.distribution();
-        let id = distribution.map(|d| d.id()).unwrap_or_default().to_string();
-        Ok((id, distribution.map(|d| d.domain_name()).unwrap_or_default().to_string()))
+            .await;
+        let id = match created {
+            Ok(response) => {
+                let distribution = response.distribution();
+                let id = distribution.map(|d| d.id().to_string()).unwrap_or_default();
+                return Ok((
+                    id,
+                    distribution.map(|d| d.domain_name().to_string()).unwrap_or_default(),
+                ));
+            }
+            // An earlier attempt of this run made it (same caller reference;
+            // its tags came with it) and its answer was lost: find it by tag.
+            Err(error)
+                if error.as_service_error().is_some_and(|e| e.is_distribution_already_exists()) =>
+            {
+                let wanted = r.tags()?;
+                let topology = wanted.get(crate::state::TOPOLOGY_TAG).cloned().unwrap_or_default();
+                let tagged = tagged(&self.tagging, &topology, "cloudfront:distribution").await?;
+                let ours =
+                    tagged.iter().find(|(_, tags)| owner(tags, &topology).as_ref() == Some(r.addr));
+                let arn = ours.map(|(arn, _)| arn.clone()).ok_or_else(|| sdk_error(error))?;
+                arn.rsplit('/').next().unwrap_or_default().to_string()
+            }
+            Err(error) => return Err(sdk_error(error)),
+        };
+        let response = self.client.get_distribution().id(&id).send().await.map_err(sdk_error)?;
+        let domain =
+            response.distribution().map(|d| d.domain_name().to_string()).unwrap_or_default();
+        Ok((id, domain))
     }
 
     /// Waits until CloudFront has deployed the distribution (15 to 35 minutes).

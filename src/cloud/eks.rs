@@ -225,7 +225,7 @@ impl Eks {
         .await
     }
 
-    async fn until_gone<F, Fut, E, R>(
+    async fn until_gone<F, Fut, E>(
         &self,
         what: &str,
         progress: Progress<'_>,
@@ -233,9 +233,16 @@ impl Eks {
     ) -> Result<(), CloudError>
     where
         F: Fn() -> Fut,
-        Fut: std::future::Future<Output = Result<Option<String>, aws_sdk_eks::error::SdkError<E, R>>>,
+        Fut: std::future::Future<
+                Output = Result<
+                    Option<String>,
+                    aws_sdk_eks::error::SdkError<
+                        E,
+                        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+                    >,
+                >,
+            >,
         E: aws_sdk_eks::error::ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
     {
         until(what, Duration::from_secs(40 * 60), progress, || async {
             match describe().await.map_err(sdk_error) {
@@ -244,6 +251,21 @@ impl Eks {
             }
         })
         .await
+    }
+
+    /// `name`, when a create met it already there (an earlier attempt whose
+    /// answer was lost made it) and its tags say it is `r`'s resource.
+    fn adopt(
+        &self,
+        name: &str,
+        tags: Option<&HashMap<String, String>>,
+        r: &Read<'_>,
+    ) -> Option<String> {
+        let tags = tag_map(tags);
+        let topology = tags.get(crate::state::TOPOLOGY_TAG).cloned().unwrap_or_default();
+        (owner(&tags, &topology).as_ref() == Some(r.addr)
+            && r.tags().ok()?.get(crate::state::TOPOLOGY_TAG) == Some(&topology))
+        .then(|| name.to_string())
     }
 
     /// Creates a cluster on its subnets; returns its name.
@@ -255,7 +277,8 @@ impl Eks {
     ) -> Result<String, CloudError> {
         let name = r.str("name")?;
         let subnets = ids.all(&r.strings("subnets")?)?;
-        self.client
+        let created = self
+            .client
             .create_cluster()
             .name(name)
             .version(r.str("version")?)
@@ -264,9 +287,18 @@ impl Eks {
             .set_tags(Some(r.tags()?.into_iter().collect()))
             .client_request_token(idempotency_token(scope, r.addr))
             .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(name.to_string())
+            .await;
+        match created {
+            Err(error)
+                if error.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) =>
+            {
+                let response =
+                    self.client.describe_cluster().name(name).send().await.map_err(sdk_error)?;
+                self.adopt(name, response.cluster().and_then(|c| c.tags()), r)
+                    .ok_or_else(|| sdk_error(error))
+            }
+            other => other.map(|_| name.to_string()).map_err(sdk_error),
+        }
     }
 
     /// Creates a managed node group; returns its name.
@@ -282,7 +314,9 @@ impl Eks {
             .desired_size(r.int32("desired_size")?)
             .max_size(r.int32("max_size")?)
             .build();
-        self.client
+        let cluster = r.str("cluster")?;
+        let created = self
+            .client
             .create_nodegroup()
             .cluster_name(r.str("cluster")?)
             .nodegroup_name(name)
@@ -295,9 +329,19 @@ impl Eks {
             .set_tags(Some(r.tags()?.into_iter().collect()))
             .client_request_token(idempotency_token(scope, r.addr))
             .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(name.to_string())
+            .await;
+        match created {
+            Err(error)
+                if error.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) =>
+            {
+                let describe =
+                    self.client.describe_nodegroup().cluster_name(cluster).nodegroup_name(name);
+                let response = describe.send().await.map_err(sdk_error)?;
+                self.adopt(name, response.nodegroup().and_then(|g| g.tags()), r)
+                    .ok_or_else(|| sdk_error(error))
+            }
+            other => other.map(|_| name.to_string()).map_err(sdk_error),
+        }
     }
 
     /// `wanted`: the cluster name the topology wants here, if any, and the node

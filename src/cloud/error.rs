@@ -2,6 +2,7 @@
 //! the executor can retry throttling and the CLI can print one clear line.
 
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CloudError {
@@ -9,6 +10,8 @@ pub enum CloudError {
     Throttled { service: &'static str, code: String },
     #[error("{service}: no credentials or not allowed: {message}")]
     Credentials { service: &'static str, message: String },
+    #[error("{service}: AWS answered {status} ({code}), a passing failure")]
+    Unavailable { service: &'static str, status: u16, code: String },
     #[error("{service}: cannot reach the endpoint: {message}")]
     Unreachable { service: &'static str, message: String },
     #[error("{service}: {code}: {message}")]
@@ -20,14 +23,16 @@ pub enum CloudError {
 /// the generic bounds in each.
 macro_rules! sdk_errors {
     ($service:expr) => {
-        fn sdk_error<E, R>(
-            error: aws_smithy_runtime_api::client::result::SdkError<E, R>,
+        fn sdk_error<E>(
+            error: aws_smithy_runtime_api::client::result::SdkError<
+                E,
+                aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+            >,
         ) -> $crate::cloud::CloudError
         where
             E: aws_smithy_types::error::metadata::ProvideErrorMetadata
                 + std::error::Error
                 + 'static,
-            R: std::fmt::Debug,
         {
             $crate::cloud::CloudError::from_sdk($service, error)
         }
@@ -63,17 +68,21 @@ const CREDENTIALS: &[&str] = &[
 
 impl CloudError {
     /// Classifies an SDK error of any service.
-    pub fn from_sdk<E, R>(service: &'static str, error: SdkError<E, R>) -> Self
+    pub fn from_sdk<E>(service: &'static str, error: SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
     {
         match &error {
             SdkError::ServiceError(inner) => {
                 let err = inner.err();
                 let code = err.code().unwrap_or("Unknown").to_string();
                 let message = err.message().unwrap_or_default().to_string();
+                let status = inner.raw().status().as_u16();
                 if THROTTLING.contains(&code.as_str()) {
+                    CloudError::Throttled { service, code }
+                } else if status >= 500 {
+                    CloudError::Unavailable { service, status, code }
+                } else if THROTTLING.contains(&code.as_str()) {
                     CloudError::Throttled { service, code }
                 } else if CREDENTIALS.contains(&code.as_str()) {
                     CloudError::Credentials { service, message: format!("{code}: {message}") }

@@ -25,6 +25,13 @@ super::error::sdk_errors!(SERVICE);
 /// Published version ARN -> the code it runs (base64 SHA-256).
 pub type Versions = BTreeMap<String, String>;
 
+/// A published version's ARN: the function's ARN (Lambda answers with or
+/// without the version) qualified by the version.
+fn version_arn(arn: Option<&str>, version: Option<&str>) -> String {
+    let (arn, version) = (arn.unwrap_or_default(), version.unwrap_or("1"));
+    format!("{}:{version}", arn.strip_suffix(&format!(":{version}")).unwrap_or(arn))
+}
+
 pub struct Lambda {
     client: Client,
     tagging: aws_sdk_resourcegroupstagging::Client,
@@ -111,10 +118,11 @@ impl Lambda {
         r: &Read<'_>,
         code: Vec<u8>,
     ) -> Result<(String, String), CloudError> {
-        let response = self
+        let name = r.str("function_name")?;
+        let created = self
             .client
             .create_function()
-            .function_name(r.str("function_name")?)
+            .function_name(name)
             .runtime(Runtime::from(r.str("runtime")?))
             .handler(r.str("handler")?)
             .role(r.str("role_arn")?)
@@ -124,14 +132,56 @@ impl Lambda {
             .set_tags(Some(r.tags()?.into_iter().collect()))
             .publish(true)
             .send()
-            .await
-            .map_err(sdk_error)?;
-        let name = response.function_name().unwrap_or_default().to_string();
-        let arn = response.function_arn().unwrap_or_default();
-        let version = response.version().unwrap_or("1");
-        // The unqualified ARN plus the version is the version's ARN.
-        let arn = arn.strip_suffix(&format!(":{version}")).unwrap_or(arn);
-        Ok((name, format!("{arn}:{version}")))
+            .await;
+        let response = match created {
+            // The SDK resent a create whose answer was lost: the function is
+            // there. Adopt it if it is this resource, by its ownership tag.
+            Err(error)
+                if error.as_service_error().is_some_and(|e| e.is_resource_conflict_exception()) =>
+            {
+                return self.adopt(name, r).await?.ok_or_else(|| sdk_error(error));
+            }
+            other => other.map_err(sdk_error)?,
+        };
+        let version = version_arn(response.function_arn(), response.version());
+        Ok((response.function_name().unwrap_or(name).to_string(), version))
+    }
+
+    /// The function `name` and its latest published version, if it carries
+    /// the ownership tags of `r`'s resource.
+    async fn adopt(
+        &self,
+        name: &str,
+        r: &Read<'_>,
+    ) -> Result<Option<(String, String)>, CloudError> {
+        let response =
+            self.client.get_function().function_name(name).send().await.map_err(sdk_error)?;
+        let tags: Tags =
+            tags(response.tags().into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str())));
+        let wanted = r.tags()?;
+        let topology =
+            wanted.get(crate::state::TOPOLOGY_TAG).map(String::as_str).unwrap_or_default();
+        if owner(&tags, topology).as_ref() != Some(r.addr) {
+            return Ok(None);
+        }
+        let published = self.versions(name).await?;
+        let latest = published
+            .keys()
+            .max_by_key(|arn| arn.rsplit(':').next().and_then(|v| v.parse::<u64>().ok()));
+        let version = match latest {
+            Some(arn) => arn.clone(),
+            None => {
+                let published = self
+                    .client
+                    .publish_version()
+                    .function_name(name)
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                version_arn(published.function_arn(), published.version())
+            }
+        };
+        Ok(Some((name.to_string(), version)))
     }
 
     /// Waits while an update of the function is in progress (Lambda refuses
@@ -201,10 +251,7 @@ impl Lambda {
                 .await
                 .map_err(sdk_error)?;
         }
-        let version = published.version().unwrap_or("1");
-        let arn = published.function_arn().unwrap_or_default();
-        let arn = arn.strip_suffix(&format!(":{version}")).unwrap_or(arn);
-        Ok(format!("{arn}:{version}"))
+        Ok(version_arn(published.function_arn(), published.version()))
     }
 
     /// Deletes the function. While CloudFront still holds replicas of a

@@ -47,10 +47,18 @@ pub struct Settings {
     pub profile: Option<String>,
 }
 
+/// How often the SDK tries one request (throttling and transient failures,
+/// with exponential backoff) before wway sees the error. The SDK's default of
+/// 3 gives up in an account busy enough to throttle; the executor retries
+/// whole steps on top of this.
+const ATTEMPTS_PER_REQUEST: u32 = 8;
+
 /// The SDK configuration for one region.
 pub async fn config(settings: &Settings, region: &str) -> SdkConfig {
-    let mut loader =
-        aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region.to_string()));
+    let retry = aws_config::retry::RetryConfig::standard().with_max_attempts(ATTEMPTS_PER_REQUEST);
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .retry_config(retry);
     if let Some(url) = &settings.endpoint_url {
         loader = loader.endpoint_url(url);
     }
@@ -286,4 +294,16 @@ impl Cloud for Aws {
 
 fn strings(value: &Value) -> Vec<String> {
     value.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn clients_retry_a_request_eight_times() {
+        let config = super::config(&super::Settings::default(), "us-east-1").await;
+        assert_eq!(
+            config.retry_config().map(|r| r.max_attempts()),
+            Some(super::ATTEMPTS_PER_REQUEST)
+        );
+    }
 }

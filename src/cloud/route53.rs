@@ -175,6 +175,19 @@ fn weight(change: &Change) -> (usize, usize) {
     (records * factor, values * factor)
 }
 
+/// A CREATE as an UPSERT of the same record set (other changes unchanged).
+fn as_upsert(change: &Change) -> Result<Change, CloudError> {
+    let action = match change.action() {
+        ChangeAction::Create => ChangeAction::Upsert,
+        other => other.clone(),
+    };
+    Change::builder()
+        .action(action)
+        .set_resource_record_set(change.resource_record_set().cloned())
+        .build()
+        .map_err(build_error)
+}
+
 /// Splits groups of changes into as few batches as Route 53's limits allow,
 /// in order, never splitting a group (a name's records and their owner).
 pub fn batches(groups: Vec<Vec<Change>>) -> Vec<Vec<Change>> {
@@ -202,19 +215,35 @@ impl Route53 {
 
     /// Creates a public hosted zone with its tags; returns its id.
     pub async fn create_zone(&self, scope: &str, r: &Read<'_>) -> Result<String, CloudError> {
-        let response = self
-            .client
-            .create_hosted_zone()
-            .name(r.str("name")?)
-            .caller_reference(idempotency_token(scope, r.addr))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let id = response
-            .hosted_zone()
-            .map(|z| z.id().trim_start_matches("/hostedzone/"))
-            .unwrap_or_default()
-            .to_string();
+        let token = idempotency_token(scope, r.addr);
+        let name = r.str("name")?;
+        let created =
+            self.client.create_hosted_zone().name(name).caller_reference(&token).send().await;
+        let id = match created {
+            Ok(response) => response.hosted_zone().map(|z| z.id().to_string()).unwrap_or_default(),
+            // An earlier attempt of this run made it (same caller reference)
+            // and its answer was lost: find that zone.
+            Err(error)
+                if error.as_service_error().is_some_and(|e| e.is_hosted_zone_already_exists()) =>
+            {
+                let zones = self
+                    .client
+                    .list_hosted_zones_by_name()
+                    .dns_name(name)
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                let mut ours = None;
+                for zone in zones.hosted_zones().iter().filter(|z| z.name() == name) {
+                    if zone.caller_reference() == token {
+                        ours = Some(zone.id().to_string());
+                    }
+                }
+                ours.ok_or_else(|| sdk_error(error))?
+            }
+            Err(error) => return Err(sdk_error(error)),
+        };
+        let id = id.trim_start_matches("/hostedzone/").to_string();
         self.tag(TagResourceType::Hostedzone, &id, r).await?;
         Ok(id)
     }
@@ -257,19 +286,16 @@ impl Route53 {
     ) -> Result<usize, CloudError> {
         let batches = batches(groups);
         for batch in &batches {
-            let response = self
-                .client
-                .change_resource_record_sets()
-                .hosted_zone_id(zone_id)
-                .change_batch(
-                    ChangeBatch::builder()
-                        .set_changes(Some(batch.clone()))
-                        .build()
-                        .map_err(build_error)?,
-                )
-                .send()
-                .await
-                .map_err(sdk_error)?;
+            let response = match self.send_batch(zone_id, batch.clone()).await {
+                // The same batch landed before and its answer was lost
+                // (batches are atomic): its CREATEs now find their records.
+                // Sent again as UPSERTs of the same records, it changes nothing.
+                Err(CloudError::Api { message, .. }) if message.contains("already exists") => {
+                    let again = batch.iter().map(as_upsert).collect::<Result<Vec<_>, _>>()?;
+                    self.send_batch(zone_id, again).await?
+                }
+                other => other?,
+            };
             let change = response.change_info().map(|c| c.id().to_string()).unwrap_or_default();
             until("record changes", std::time::Duration::from_secs(10 * 60), progress, || async {
                 let response =
@@ -283,6 +309,25 @@ impl Route53 {
             .await?;
         }
         Ok(batches.len())
+    }
+
+    async fn send_batch(
+        &self,
+        zone_id: &str,
+        changes: Vec<Change>,
+    ) -> Result<
+        aws_sdk_route53::operation::change_resource_record_sets::ChangeResourceRecordSetsOutput,
+        CloudError,
+    > {
+        self.client
+            .change_resource_record_sets()
+            .hosted_zone_id(zone_id)
+            .change_batch(
+                ChangeBatch::builder().set_changes(Some(changes)).build().map_err(build_error)?,
+            )
+            .send()
+            .await
+            .map_err(sdk_error)
     }
 
     /// The health check settings Route 53 can change in place, and its tags.

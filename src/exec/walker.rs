@@ -32,7 +32,9 @@ const ATTEMPTS: u32 = 6;
 
 fn retryable(error: &CloudError) -> bool {
     match error {
-        CloudError::Throttled { .. } | CloudError::Unreachable { .. } => true,
+        CloudError::Throttled { .. }
+        | CloudError::Unavailable { .. }
+        | CloudError::Unreachable { .. } => true,
         CloudError::Api { code, .. } => {
             matches!(
                 code.as_str(),

@@ -8,6 +8,7 @@ mod aws_wiring;
 mod cli;
 mod diagnostics;
 mod emulator;
+mod faults;
 mod fuzz;
 mod plan_core;
 mod plan_emulator;
