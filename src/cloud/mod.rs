@@ -124,6 +124,9 @@ pub struct Aws {
     /// Makes this run's idempotency tokens its own (see [`idempotency_token`]).
     salt: String,
     clients: tokio::sync::Mutex<BTreeMap<String, Clients>>,
+    /// Regions and hosted zones earlier runs used, read besides the file's own.
+    remembered_regions: BTreeSet<String>,
+    remembered_zones: BTreeSet<String>,
 }
 
 /// One region's service clients, each counting its calls.
@@ -142,7 +145,22 @@ impl Aws {
         let now =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         let salt = format!("{:x}-{:x}", now.as_nanos(), std::process::id());
-        Aws { settings, calls: CallCounter::default(), clients: Default::default(), salt }
+        Aws {
+            settings,
+            calls: CallCounter::default(),
+            clients: Default::default(),
+            salt,
+            remembered_regions: BTreeSet::new(),
+            remembered_zones: BTreeSet::new(),
+        }
+    }
+
+    /// Also reads these regions and zones (ones earlier runs used), so that
+    /// what the topology left there is found when the file no longer names them.
+    pub fn remembering(mut self, regions: BTreeSet<String>, zones: BTreeSet<String>) -> Self {
+        self.remembered_regions = regions;
+        self.remembered_zones = zones;
+        self
     }
 
     /// API calls made so far, per service.
@@ -234,18 +252,18 @@ impl Aws {
         let (distributions, domain) =
             cloudfront.distributions(&desired.topology, &aliases, &versions).await?;
         found.absorb(distributions);
-        if let Some(zone) = of(Kind::Zone).next() {
-            let wanted: Vec<route53::WantedRecord> = of(Kind::Record)
-                .map(|r| {
-                    let field =
-                        |k: &str| r.fields.get(k).and_then(Value::as_str).map(str::to_string);
-                    (r.name.clone(), field("type").unwrap_or_default(), field("set_identifier"))
-                })
-                .collect();
+        let wanted: Vec<route53::WantedRecord> = of(Kind::Record)
+            .map(|r| {
+                let field = |k: &str| r.fields.get(k).and_then(Value::as_str).map(str::to_string);
+                (r.name.clone(), field("type").unwrap_or_default(), field("set_identifier"))
+            })
+            .collect();
+        let declared: BTreeSet<String> = of(Kind::Zone).map(|z| z.name.clone()).collect();
+        for zone in declared.iter().chain(self.remembered_zones.difference(&declared)) {
             let context = route53::RecordContext {
                 topology: &desired.topology,
-                zone: &zone.name,
-                wanted: &wanted,
+                zone,
+                wanted: if declared.contains(zone) { &wanted } else { &[] },
                 health_checks: &check_ids,
                 distribution_domain: domain.as_deref(),
             };
@@ -258,12 +276,13 @@ impl Aws {
 impl Cloud for Aws {
     async fn snapshot(&self, desired: &DesiredState) -> Result<LiveState, CloudError> {
         let regional = [Kind::Vpc, Kind::Subnet, Kind::EksCluster, Kind::NodeGroup];
-        let regions: BTreeSet<&str> = desired
+        let mut regions: BTreeSet<&str> = desired
             .resources
             .values()
             .filter(|r| regional.contains(&r.kind))
             .map(|r| r.region.as_str())
             .collect();
+        regions.extend(self.remembered_regions.iter().map(String::as_str));
         let (per_region, global) = tokio::try_join!(
             try_join_all(regions.iter().map(|r| self.region(desired, r))),
             self.global(desired)

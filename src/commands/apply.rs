@@ -5,12 +5,13 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use super::run::{confirm, finish, reporter, runtime, state_dir};
+use super::run::{aws, confirm, finish, reporter, runtime, state_dir};
 use super::{Context, load_desired};
 use crate::cli::RunArgs;
 use crate::cloud::{Aws, Cloud};
 use crate::exec::journal::Journal;
 use crate::exec::lock::Lock;
+use crate::exec::scope;
 use crate::exec::{self, Options};
 use crate::plan;
 use crate::plan::steps::steps;
@@ -55,7 +56,7 @@ fn attempt(args: &RunArgs, mode: Mode, context: &Context) -> Result<ExitCode, St
     let state = state_dir(&args.topology, context.state_dir.as_deref());
     let _lock = Lock::acquire(&state, command).map_err(|e| e.to_string())?;
     let runtime = runtime().map_err(|_| "no runtime".to_string())?;
-    let aws = Aws::new(context.settings.clone());
+    let aws = aws(&state, context);
     let live = runtime.block_on(aws.snapshot(&wanted)).map_err(|e| e.to_string())?;
     // Destroy plans against a topology that declares nothing: every owned
     // resource goes, and nothing else is touched.
@@ -104,6 +105,8 @@ fn carry_out(
     options: Options,
     context: &Context,
 ) -> Result<ExitCode, String> {
+    // Remembered before anything is made, so a run killed midway counts too.
+    scope::remember(run.state, wanted).map_err(|e| e.to_string())?;
     let mut journal =
         Journal::create(run.state, &plan.topology, run.command).map_err(|e| e.to_string())?;
     let started = Instant::now();
@@ -144,7 +147,7 @@ fn apply_saved(
     let state = state_dir(&file, context.state_dir.as_deref());
     let _lock = Lock::acquire(&state, "apply").map_err(|e| e.to_string())?;
     let runtime = runtime().map_err(|_| "no runtime".to_string())?;
-    let aws = Aws::new(context.settings.clone());
+    let aws = aws(&state, context);
     let live = runtime.block_on(aws.snapshot(&wanted)).map_err(|e| e.to_string())?;
     let mut moved: Vec<String> = Vec::new();
     for (addr, fingerprint) in &plan.fingerprints {

@@ -6,7 +6,7 @@ pub mod apply;
 pub mod graph;
 pub mod plan;
 pub mod rollback;
-mod run;
+pub(crate) mod run;
 pub mod schema;
 pub mod unlock;
 pub mod validate;
@@ -61,7 +61,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let printer = &context.printer;
     match cli.command {
         Command::Validate { topology } => validate::run(&topology, printer),
-        Command::Plan(args) => plan::run(&args, printer, context.settings.clone()),
+        Command::Plan(args) => plan::run(&args, &context),
         Command::Apply(args) => {
             apply::run(&args.run, apply::Mode::Apply { rollback: !args.no_rollback }, &context)
         }

@@ -5,13 +5,14 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use super::{Printer, load_desired};
+use super::{Context, load_desired};
 use crate::cli::{PlanArgs, PlanFormat};
-use crate::cloud::{Aws, Cloud, Settings};
+use crate::cloud::Cloud;
 use crate::plan;
 use crate::present::{plan_json, plan_text};
 
-pub fn run(args: &PlanArgs, printer: &Printer, settings: Settings) -> ExitCode {
+pub fn run(args: &PlanArgs, context: &Context) -> ExitCode {
+    let printer = &context.printer;
     let desired = match load_desired(&args.topology, printer) {
         Ok(desired) => desired,
         Err(code) => return code,
@@ -20,7 +21,10 @@ pub fn run(args: &PlanArgs, printer: &Printer, settings: Settings) -> ExitCode {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
-    let aws = Aws::new(settings);
+    let aws = super::run::aws(
+        &super::run::state_dir(&args.topology, context.state_dir.as_deref()),
+        context,
+    );
     let started = Instant::now();
     let live = runtime.block_on(aws.snapshot(&desired));
     if printer.verbose > 0 {

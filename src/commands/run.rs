@@ -23,6 +23,13 @@ pub fn state_dir(topology: &Path, chosen: Option<&Path>) -> PathBuf {
     })
 }
 
+/// The cloud for a topology's commands: AWS, reading besides the file's own
+/// regions and zones the ones earlier runs in `state` used.
+pub fn aws(state: &Path, context: &super::Context) -> crate::cloud::Aws {
+    let used = crate::exec::scope::read(state);
+    crate::cloud::Aws::new(context.settings.clone()).remembering(used.regions, used.zones)
+}
+
 /// Asks on the terminal; without a terminal, only `--auto-approve` goes on.
 pub fn confirm(question: &str, auto_approve: bool) -> Result<bool, String> {
     if auto_approve {

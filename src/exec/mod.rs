@@ -7,6 +7,7 @@ pub mod journal;
 pub mod lock;
 pub mod report;
 pub mod rollback;
+pub mod scope;
 pub mod walker;
 
 use std::io;

@@ -422,3 +422,34 @@ fn destroy_then_apply_again_in_the_same_account() {
     applied(&emulator, state.path(), &base);
     assert!(plan_changes(&emulator, state.path(), &base).is_empty());
 }
+
+#[test]
+fn a_region_and_a_zone_dropped_from_the_file_are_cleaned_up() {
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("tests/topologies/good/edge-cases.yaml"));
+    let state = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let both =
+        topology_copy(dir.path(), "tests/topologies/good/edge-cases.yaml", "both.yaml", |t| t);
+    applied(&emulator, state.path(), both.to_str().unwrap());
+
+    // The file drops us-west-2 and its whole dns section: what wway made
+    // there is found (from the regions and zones runs have used) and deleted.
+    let fewer =
+        topology_copy(dir.path(), "tests/topologies/good/edge-cases.yaml", "fewer.yaml", |t| {
+            // From the us-west-2 block to `cdn:`: the region and the dns section.
+            let (region, cdn) = (t.find("  us-west-2:\n").unwrap(), t.find("cdn:\n").unwrap());
+            format!("{}{}", &t[..region], &t[cdn..])
+        });
+    let changes = plan_changes(&emulator, state.path(), fewer.to_str().unwrap());
+    let deleted: Vec<&str> =
+        changes.iter().filter(|(_, a)| a == "delete").map(|(addr, _)| addr.as_str()).collect();
+    assert!(
+        deleted.contains(&"us-west-2/vpc") && deleted.contains(&"us-west-2/eks-cluster"),
+        "{changes:?}"
+    );
+    assert!(deleted.contains(&"global/zone/example.org"), "{changes:?}");
+    assert!(deleted.iter().any(|a| a.starts_with("global/record/")), "{changes:?}");
+    applied(&emulator, state.path(), fewer.to_str().unwrap());
+    assert!(plan_changes(&emulator, state.path(), fewer.to_str().unwrap()).is_empty());
+}
