@@ -318,7 +318,7 @@ impl Eks {
         let created = self
             .client
             .create_nodegroup()
-            .cluster_name(r.str("cluster")?)
+            .cluster_name(cluster)
             .nodegroup_name(name)
             .scaling_config(scaling)
             .set_instance_types(Some(r.strings("instance_types")?))

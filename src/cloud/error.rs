@@ -82,8 +82,6 @@ impl CloudError {
                     CloudError::Throttled { service, code }
                 } else if status >= 500 {
                     CloudError::Unavailable { service, status, code }
-                } else if THROTTLING.contains(&code.as_str()) {
-                    CloudError::Throttled { service, code }
                 } else if CREDENTIALS.contains(&code.as_str()) {
                     CloudError::Credentials { service, message: format!("{code}: {message}") }
                 } else {

@@ -32,6 +32,11 @@ fn version_arn(arn: Option<&str>, version: Option<&str>) -> String {
     format!("{}:{version}", arn.strip_suffix(&format!(":{version}")).unwrap_or(arn))
 }
 
+/// The ARN of the highest published version.
+fn latest(versions: &Versions) -> Option<&String> {
+    versions.keys().max_by_key(|arn| arn.rsplit(':').next().and_then(|v| v.parse::<u64>().ok()))
+}
+
 pub struct Lambda {
     client: Client,
     tagging: aws_sdk_resourcegroupstagging::Client,
@@ -71,10 +76,7 @@ impl Lambda {
             let mut fields: crate::state::Fields = fields;
             // Not compared (the file does not declare them): for the executor.
             fields.insert("arn".into(), json!(config.function_arn()));
-            let latest = published
-                .keys()
-                .max_by_key(|arn| arn.rsplit(':').next().and_then(|v| v.parse::<u64>().ok()));
-            fields.insert("published_version_arn".into(), json!(latest));
+            fields.insert("published_version_arn".into(), json!(latest(&published)));
             versions.extend(published);
             found.owned.insert(addr, live(Kind::EdgeFunction, &name, fields, tags, vec![], None));
             owned_names.push(name);
@@ -165,10 +167,7 @@ impl Lambda {
             return Ok(None);
         }
         let published = self.versions(name).await?;
-        let latest = published
-            .keys()
-            .max_by_key(|arn| arn.rsplit(':').next().and_then(|v| v.parse::<u64>().ok()));
-        let version = match latest {
+        let version = match latest(&published) {
             Some(arn) => arn.clone(),
             None => {
                 let published = self
