@@ -38,6 +38,9 @@ pub struct GlobalArgs {
     /// Where journals and the lock live (default: `.wway` beside the topology file).
     #[arg(long, global = true, value_name = "DIR", env = "WWAY_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
+    /// Keep journals and the lock in S3 (s3://BUCKET/PREFIX[?region=R]), overriding the file's `backend:`.
+    #[arg(long, global = true, value_name = "URL", env = "WWAY_BACKEND")]
+    pub backend: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,8 +70,8 @@ pub enum Command {
     Destroy(RunArgs),
     /// Undo the last apply (or the one a journal names).
     Rollback {
-        /// A journal file under the state folder's journal/ (default: the last apply).
-        journal: Option<PathBuf>,
+        /// A run's journal: its id, or its file under the state folder's journal/ (default: the last apply).
+        journal: Option<String>,
         /// Undo the last apply that has not been undone yet (the default).
         #[arg(long, conflicts_with = "journal")]
         last: bool,

@@ -18,6 +18,7 @@ pub mod lambda;
 mod owned;
 mod paging;
 pub mod route53;
+pub mod s3;
 mod tagging;
 pub mod wait;
 

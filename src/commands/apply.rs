@@ -2,16 +2,19 @@
 //! for destroy), show the plan, confirm, and carry it out under the lock with
 //! a journal; a failed step rolls back what the run did (apply only).
 
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
-use super::run::{aws, confirm, finish, reporter, runtime, state_dir};
+use super::run::{aws, confirm, finish, reporter, runtime, store};
 use super::{Context, load_desired};
 use crate::cli::RunArgs;
 use crate::cloud::{Aws, Cloud};
 use crate::exec::journal::Journal;
 use crate::exec::lock::Lock;
 use crate::exec::scope;
+use crate::exec::store::Store;
 use crate::exec::{self, Options};
 use crate::plan;
 use crate::plan::steps::steps;
@@ -24,7 +27,11 @@ pub enum Mode {
 }
 
 pub fn run(args: &RunArgs, mode: Mode, context: &Context) -> ExitCode {
-    match attempt(args, mode, context) {
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    match runtime.block_on(attempt(args, mode, context)) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
@@ -36,28 +43,81 @@ pub fn run(args: &RunArgs, mode: Mode, context: &Context) -> ExitCode {
 /// The exit code of `wway apply PLANFILE` when the account moved since the plan.
 pub const STALE_PLAN: u8 = 3;
 
-fn attempt(args: &RunArgs, mode: Mode, context: &Context) -> Result<ExitCode, String> {
+async fn attempt(args: &RunArgs, mode: Mode, context: &Context) -> Result<ExitCode, String> {
     if let Mode::Apply { rollback } = mode
         && let Some(saved) =
             std::fs::read_to_string(&args.topology).ok().as_deref().and_then(plan_json::parse)
     {
         let (plan, file) = saved?;
-        return apply_saved(plan, file, args, rollback, context);
+        let file = file.ok_or("the plan does not name the topology file it was made from")?;
+        let saved = Saved { plan, rollback };
+        return locked(&file, Mode::Apply { rollback }, Some(saved), args, context).await;
     }
-    let printer = &context.printer;
-    let wanted = match load_desired(&args.topology, printer) {
-        Ok(wanted) => wanted,
+    locked(&args.topology, mode, None, args, context).await
+}
+
+/// A plan saved by `wway plan --out`, to carry out as it is.
+struct Saved {
+    plan: plan::Plan,
+    rollback: bool,
+}
+
+/// Loads the topology, takes the lock, runs, and lets go of the lock however
+/// the run ended.
+async fn locked(
+    file: &Path,
+    mode: Mode,
+    saved: Option<Saved>,
+    args: &RunArgs,
+    context: &Context,
+) -> Result<ExitCode, String> {
+    let (topology, wanted) = match load_desired(file, &context.printer) {
+        Ok(loaded) => loaded,
         Err(code) => return Ok(code),
     };
-    let (verb, command) = match mode {
-        Mode::Apply { .. } => ("Apply", "apply"),
-        Mode::Destroy => ("Destroy", "destroy"),
+    let command = match mode {
+        Mode::Apply { .. } => "apply",
+        Mode::Destroy => "destroy",
     };
-    let state = state_dir(&args.topology, context.state_dir.as_deref());
-    let _lock = Lock::acquire(&state, command).map_err(|e| e.to_string())?;
-    let runtime = runtime().map_err(|_| "no runtime".to_string())?;
-    let aws = aws(&state, context);
-    let live = runtime.block_on(aws.snapshot(&wanted)).map_err(|e| e.to_string())?;
+    let store = store(file, &topology, context).await;
+    let lock = Lock::acquire(store.clone(), command).await.map_err(|e| e.to_string())?;
+    let aws = aws(store.as_ref(), context).await;
+    let result = match aws {
+        Ok(aws) => {
+            let run = Run { aws: &aws, store, command, parallelism: args.parallelism };
+            match saved {
+                Some(saved) => apply_saved(&run, saved, &wanted, context).await,
+                None => plan_and_carry_out(&run, mode, &wanted, args.auto_approve, context).await,
+            }
+        }
+        Err(error) => Err(error),
+    };
+    lock.release().await;
+    result
+}
+
+/// What carrying a plan out needs besides the plan.
+struct Run<'a> {
+    aws: &'a Aws,
+    store: Arc<dyn Store>,
+    command: &'a str,
+    parallelism: usize,
+}
+
+impl Run<'_> {
+    fn verb(&self) -> &'static str {
+        if self.command == "destroy" { "Destroy" } else { "Apply" }
+    }
+}
+
+async fn plan_and_carry_out(
+    run: &Run<'_>,
+    mode: Mode,
+    wanted: &DesiredState,
+    auto_approve: bool,
+    context: &Context,
+) -> Result<ExitCode, String> {
+    let live = run.aws.snapshot(wanted).await.map_err(|e| e.to_string())?;
     // Destroy plans against a topology that declares nothing: every owned
     // resource goes, and nothing else is touched.
     let target = match mode {
@@ -71,34 +131,22 @@ fn attempt(args: &RunArgs, mode: Mode, context: &Context) -> Result<ExitCode, St
         println!("No changes. The account matches topology `{}`.", plan.topology);
         return Ok(ExitCode::SUCCESS);
     }
-    eprint!("{}", plan_text::render(&plan, printer.color));
-    if !confirm(
-        &format!("{verb} these changes to topology `{}`?", plan.topology),
-        args.auto_approve,
-    )? {
+    eprint!("{}", plan_text::render(&plan, context.printer.color));
+    let verb = run.verb();
+    if !confirm(&format!("{verb} these changes to topology `{}`?", plan.topology), auto_approve)? {
         println!("{verb} cancelled.");
         return Ok(ExitCode::FAILURE);
     }
     let options = Options {
-        parallelism: args.parallelism,
+        parallelism: run.parallelism,
         rollback: matches!(mode, Mode::Apply { rollback: true }),
     };
-    let run = Run { runtime: &runtime, aws: &aws, state: &state, command, verb };
-    carry_out(&run, &plan, &wanted, &live, options, context)
-}
-
-/// What carrying a plan out needs besides the plan.
-struct Run<'a> {
-    runtime: &'a tokio::runtime::Runtime,
-    aws: &'a Aws,
-    state: &'a std::path::Path,
-    command: &'a str,
-    verb: &'a str,
+    carry_out(run, &plan, wanted, &live, options, context).await
 }
 
 /// Journals and executes the plan's steps, then says how it went.
-fn carry_out(
-    run: &Run,
+async fn carry_out(
+    run: &Run<'_>,
     plan: &plan::Plan,
     wanted: &DesiredState,
     live: &crate::state::live::LiveState,
@@ -106,49 +154,40 @@ fn carry_out(
     context: &Context,
 ) -> Result<ExitCode, String> {
     // Remembered before anything is made, so a run killed midway counts too.
-    scope::remember(run.state, wanted).map_err(|e| e.to_string())?;
-    let mut journal =
-        Journal::create(run.state, &plan.topology, run.command).map_err(|e| e.to_string())?;
+    scope::remember(run.store.as_ref(), wanted).await.map_err(|e| e.to_string())?;
+    let mut journal = Journal::create(run.store.clone(), &plan.topology, run.command)
+        .await
+        .map_err(|e| format!("cannot start the journal: {e}"))?;
     let started = Instant::now();
     let work = steps(plan, wanted, live);
     let reporter = reporter(&context.printer);
-    let report = run
-        .runtime
-        .block_on(exec::execute(
-            run.aws,
-            &plan.topology,
-            work,
-            live.ids(),
-            options,
-            reporter.as_ref(),
-            &mut journal,
-        ))
-        .map_err(|e| format!("cannot write the journal {}: {e}", journal.path.display()))?;
+    let report = exec::execute(
+        run.aws,
+        &plan.topology,
+        work,
+        live.ids(),
+        options,
+        reporter.as_ref(),
+        &mut journal,
+    )
+    .await
+    .map_err(|e| format!("cannot write the journal {}: {e}", journal.location()))?;
     if context.printer.verbose > 0 {
         eprintln!("{}", super::calls_line(run.aws, started.elapsed()));
     }
-    Ok(finish(run.verb, &report, started.elapsed(), &journal.path))
+    Ok(finish(run.verb(), &report, started.elapsed(), &journal.location()))
 }
 
 /// `wway apply PLANFILE`: the saved plan runs as it is (it was reviewed when
 /// it was made), unless the account moved since: then it is refused.
-fn apply_saved(
-    plan: plan::Plan,
-    file: Option<std::path::PathBuf>,
-    args: &RunArgs,
-    rollback: bool,
+async fn apply_saved(
+    run: &Run<'_>,
+    saved: Saved,
+    wanted: &DesiredState,
     context: &Context,
 ) -> Result<ExitCode, String> {
-    let file = file.ok_or("the plan does not name the topology file it was made from")?;
-    let wanted = match load_desired(&file, &context.printer) {
-        Ok(wanted) => wanted,
-        Err(code) => return Ok(code),
-    };
-    let state = state_dir(&file, context.state_dir.as_deref());
-    let _lock = Lock::acquire(&state, "apply").map_err(|e| e.to_string())?;
-    let runtime = runtime().map_err(|_| "no runtime".to_string())?;
-    let aws = aws(&state, context);
-    let live = runtime.block_on(aws.snapshot(&wanted)).map_err(|e| e.to_string())?;
+    let plan = saved.plan;
+    let live = run.aws.snapshot(wanted).await.map_err(|e| e.to_string())?;
     let mut moved: Vec<String> = Vec::new();
     for (addr, fingerprint) in &plan.fingerprints {
         match live.owned.get(addr) {
@@ -176,7 +215,6 @@ fn apply_saved(
         return Ok(ExitCode::SUCCESS);
     }
     eprint!("{}", plan_text::render(&plan, context.printer.color));
-    let options = Options { parallelism: args.parallelism, rollback };
-    let run = Run { runtime: &runtime, aws: &aws, state: &state, command: "apply", verb: "Apply" };
-    carry_out(&run, &plan, &wanted, &live, options, context)
+    let options = Options { parallelism: run.parallelism, rollback: saved.rollback };
+    carry_out(run, &plan, wanted, &live, options, context).await
 }

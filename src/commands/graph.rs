@@ -10,7 +10,7 @@ use crate::present::graph;
 
 pub fn run(path: &Path, format: GraphFormat, printer: &Printer) -> ExitCode {
     let desired = match load_desired(path, printer) {
-        Ok(desired) => desired,
+        Ok((_, desired)) => desired,
         Err(code) => return code,
     };
     match format {

@@ -34,6 +34,8 @@ pub struct Context {
     pub printer: Printer,
     pub settings: Settings,
     pub state_dir: Option<std::path::PathBuf>,
+    /// `--backend`: journals and the lock in this bucket, whatever the file says.
+    pub backend: Option<crate::topology::backend::S3Location>,
 }
 
 impl Printer {
@@ -57,7 +59,14 @@ pub fn run(cli: Cli) -> ExitCode {
     let global = cli.global;
     let printer = Printer::new(global.color, global.verbose, global.no_progress);
     let settings = Settings { endpoint_url: global.endpoint_url, profile: global.profile };
-    let context = Context { printer, settings, state_dir: global.state_dir };
+    let backend = match global.backend.as_deref().map(crate::topology::backend::parse).transpose() {
+        Ok(backend) => backend,
+        Err(why) => {
+            eprintln!("error: --backend: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let context = Context { printer, settings, state_dir: global.state_dir, backend };
     let printer = &context.printer;
     match cli.command {
         Command::Validate { topology } => validate::run(&topology, printer),
@@ -89,17 +98,21 @@ pub fn calls_line(aws: &crate::cloud::Aws, elapsed: std::time::Duration) -> Stri
     format!("{:.2} s, {total} API calls ({})", elapsed.as_secs_f64(), per_service.join(", "))
 }
 
-/// A topology's desired state, or the exit code once the reason is printed
-/// (the file's diagnostics, or an edge function folder that cannot be read).
+/// A topology and its desired state, or the exit code once the reason is
+/// printed (the file's diagnostics, or an edge function folder that cannot be
+/// read).
 pub fn load_desired(
     path: &Path,
     printer: &Printer,
-) -> Result<crate::state::desired::DesiredState, ExitCode> {
+) -> Result<(Topology, crate::state::desired::DesiredState), ExitCode> {
     let (_, topology) = load(path, printer)?;
-    crate::state::desired::desired(&topology).map_err(|error| {
-        eprintln!("error: cannot package an edge function: {error}");
-        ExitCode::FAILURE
-    })
+    match crate::state::desired::desired(&topology) {
+        Ok(desired) => Ok((topology, desired)),
+        Err(error) => {
+            eprintln!("error: cannot package an edge function: {error}");
+            Err(ExitCode::FAILURE)
+        }
+    }
 }
 
 /// Reads and validates a topology; on failure prints why (its diagnostics, or

@@ -13,20 +13,28 @@ use crate::present::{plan_json, plan_text};
 
 pub fn run(args: &PlanArgs, context: &Context) -> ExitCode {
     let printer = &context.printer;
-    let desired = match load_desired(&args.topology, printer) {
-        Ok(desired) => desired,
+    let (topology, desired) = match load_desired(&args.topology, printer) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let runtime = match super::run::runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
-    let aws = super::run::aws(
-        &super::run::state_dir(&args.topology, context.state_dir.as_deref()),
-        context,
-    );
     let started = Instant::now();
-    let live = runtime.block_on(aws.snapshot(&desired));
+    let live = runtime.block_on(async {
+        let store = super::run::store(&args.topology, &topology, context).await;
+        let aws = super::run::aws(store.as_ref(), context).await?;
+        let live = aws.snapshot(&desired).await.map_err(|e| e.to_string());
+        Ok::<_, String>((aws, live))
+    });
+    let (aws, live) = match live {
+        Ok(read) => read,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     if printer.verbose > 0 {
         eprintln!("read the account: {}", super::calls_line(&aws, started.elapsed()));
     }

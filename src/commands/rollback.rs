@@ -3,23 +3,23 @@
 //! is changed back, what it deleted is created again. Works after a run that
 //! was killed, since every step was journaled before and after it ran.
 
-use std::fs::OpenOptions;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::Context;
-use super::run::{confirm, finish, reporter, runtime, state_dir};
+use super::run::{confirm, finish, reporter, runtime, store_of_file};
 use crate::cloud::Aws;
 use crate::exec::journal::{self, Entry, Journal};
 use crate::exec::lock::Lock;
+use crate::exec::store::Store;
 use crate::exec::{self, Options, rollback};
 use crate::plan::steps::{Outcome, Step};
 use crate::state::live::Ids;
 
 pub struct Args<'a> {
-    pub journal: Option<&'a Path>,
+    pub journal: Option<&'a str>,
     pub topology: &'a Path,
     pub auto_approve: bool,
     pub parallelism: usize,
@@ -66,46 +66,58 @@ fn undoable(entries: &[Entry]) -> Result<Undoable, String> {
     Ok(Undoable { topology, done, ids })
 }
 
-/// The newest apply journal that has not been undone.
-fn last_apply(state: &Path) -> Result<PathBuf, String> {
-    let paths = journal::all(state).map_err(|e| e.to_string())?;
-    paths
-        .into_iter()
-        .rev()
-        .filter(|p| p.to_string_lossy().ends_with("-apply.jsonl"))
-        .find(|p| {
-            journal::read(p)
-                .is_ok_and(|entries| undoable(&entries).is_ok_and(|u| !u.done.is_empty()))
-        })
-        .ok_or_else(|| format!("no apply to undo in {}", journal::folder(state).display()))
+/// The newest apply that has not been undone.
+async fn last_apply(store: &dyn Store) -> Result<String, String> {
+    let runs = journal::runs(store).await.map_err(|e| e.to_string())?;
+    for run in runs.iter().rev().filter(|r| r.ends_with("-apply")) {
+        let entries = journal::read(store, run).await.map_err(|e| e.to_string())?;
+        if undoable(&entries).is_ok_and(|u| !u.done.is_empty()) {
+            return Ok(run.clone());
+        }
+    }
+    Err(format!("no apply to undo in {}", store.location("journal")))
 }
 
 pub fn run(args: &Args, context: &Context) -> ExitCode {
-    match attempt(args, context) {
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    let result = runtime.block_on(async {
+        let store = store_of_file(args.topology, context).await.map_err(Err)?;
+        let lock = Lock::acquire(store.clone(), "rollback").await.map_err(|e| Ok(e.to_string()))?;
+        let result = attempt(args, store, context).await;
+        lock.release().await;
+        result.map_err(Ok)
+    });
+    match result {
         Ok(code) => code,
-        Err(message) => {
+        Err(Ok(message)) => {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+        Err(Err(code)) => code,
     }
 }
 
-fn attempt(args: &Args, context: &Context) -> Result<ExitCode, String> {
-    let state = state_dir(args.topology, context.state_dir.as_deref());
-    let _lock = Lock::acquire(&state, "rollback").map_err(|e| e.to_string())?;
-    let path = match args.journal {
-        Some(path) => path.to_path_buf(),
-        None => last_apply(&state)?,
+async fn attempt(
+    args: &Args<'_>,
+    store: Arc<dyn Store>,
+    context: &Context,
+) -> Result<ExitCode, String> {
+    let run_id = match args.journal {
+        Some(named) => journal::run_of(named),
+        None => last_apply(store.as_ref()).await?,
     };
-    let entries =
-        journal::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let entries = journal::read(store.as_ref(), &run_id).await.map_err(|e| e.to_string())?;
     let run = undoable(&entries)?;
+    let location = store.location(&journal::key(&run_id));
     if run.done.is_empty() {
-        println!("Nothing to undo in {}.", path.display());
+        println!("Nothing to undo in {location}.");
         return Ok(ExitCode::SUCCESS);
     }
     let undo = rollback::inverse(&run.done);
-    eprintln!("Undo {} steps of {}:", undo.len(), path.display());
+    eprintln!("Undo {} steps of {location}:", undo.len());
     for step in &undo {
         eprintln!("  {}", step.name);
     }
@@ -113,32 +125,20 @@ fn attempt(args: &Args, context: &Context) -> Result<ExitCode, String> {
         println!("Rollback cancelled.");
         return Ok(ExitCode::FAILURE);
     }
-    let runtime = runtime().map_err(|_| "no runtime".to_string())?;
     let aws = Aws::new(context.settings.clone());
-    let mut journal =
-        Journal::create(&state, &run.topology, "rollback").map_err(|e| e.to_string())?;
+    let mut journal = Journal::create(store.clone(), &run.topology, "rollback")
+        .await
+        .map_err(|e| format!("cannot start the journal: {e}"))?;
     let options = Options { parallelism: args.parallelism, rollback: false };
     let reporter = reporter(&context.printer);
     let started = Instant::now();
-    let report = runtime
-        .block_on(exec::execute(
-            &aws,
-            &run.topology,
-            undo,
-            run.ids,
-            options,
-            reporter.as_ref(),
-            &mut journal,
-        ))
-        .map_err(|e| e.to_string())?;
+    let report =
+        exec::execute(&aws, &run.topology, undo, run.ids, options, reporter.as_ref(), &mut journal)
+            .await
+            .map_err(|e| e.to_string())?;
     if report.succeeded() {
-        let mut original =
-            OpenOptions::new().append(true).open(&path).map_err(|e| e.to_string())?;
-        let line = serde_json::to_string(&Entry::RolledBackBy { run: journal.run.clone() })
-            .map_err(|e| e.to_string())?;
-        writeln!(original, "{line}")
-            .and_then(|()| original.sync_data())
-            .map_err(|e| e.to_string())?;
+        let undone = Entry::RolledBackBy { run: journal.run.clone() };
+        journal::append(store.as_ref(), &run_id, &undone).await.map_err(|e| e.to_string())?;
     }
-    Ok(finish("Rollback", &report, started.elapsed(), &journal.path))
+    Ok(finish("Rollback", &report, started.elapsed(), &journal.location()))
 }

@@ -1,16 +1,20 @@
-//! What apply, destroy and rollback share: the state folder, the lock, asking
-//! for confirmation, choosing how progress is shown, and saying on stdout how
-//! a run ended.
+//! What apply, destroy and rollback share: the store of journals and the
+//! lock, asking for confirmation, choosing how progress is shown, and saying
+//! on stdout how a run ended.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::Printer;
+use crate::cloud::s3::S3Store;
 use crate::exec::Report;
 use crate::exec::report::Reporter;
+use crate::exec::store::{Folder, Store};
 use crate::present::progress::{Bars, Lines};
+use crate::topology::Topology;
 
 /// `.wway` beside the topology file, unless `--state-dir` says otherwise.
 pub fn state_dir(topology: &Path, chosen: Option<&Path>) -> PathBuf {
@@ -23,11 +27,35 @@ pub fn state_dir(topology: &Path, chosen: Option<&Path>) -> PathBuf {
     })
 }
 
+/// Where a topology's journals, lock and remembered scope live: `--backend`
+/// (or `WWAY_BACKEND`), else the file's `backend:`, else a local folder
+/// (`--state-dir`, else `.wway` beside the file).
+pub async fn store(file: &Path, topology: &Topology, context: &super::Context) -> Arc<dyn Store> {
+    match context.backend.as_ref().or(topology.backend.as_ref()) {
+        Some(bucket) => Arc::new(S3Store::new(bucket, &topology.name, &context.settings).await),
+        None => Arc::new(Folder { root: state_dir(file, context.state_dir.as_deref()) }),
+    }
+}
+
+/// The store, for commands that need no more of the topology than where its
+/// store is (rollback, force-unlock): the file is read when it exists, or
+/// when `--backend` needs the topology's name.
+pub async fn store_of_file(
+    file: &Path,
+    context: &super::Context,
+) -> Result<Arc<dyn Store>, ExitCode> {
+    if context.backend.is_none() && !file.exists() {
+        return Ok(Arc::new(Folder { root: state_dir(file, context.state_dir.as_deref()) }));
+    }
+    let (_, topology) = super::load(file, &context.printer)?;
+    Ok(store(file, &topology, context).await)
+}
+
 /// The cloud for a topology's commands: AWS, reading besides the file's own
-/// regions and zones the ones earlier runs in `state` used.
-pub fn aws(state: &Path, context: &super::Context) -> crate::cloud::Aws {
-    let used = crate::exec::scope::read(state);
-    crate::cloud::Aws::new(context.settings.clone()).remembering(used.regions, used.zones)
+/// regions and zones the ones earlier runs (in `store`) used.
+pub async fn aws(store: &dyn Store, context: &super::Context) -> Result<crate::cloud::Aws, String> {
+    let used = crate::exec::scope::read(store).await.map_err(|e| e.to_string())?;
+    Ok(crate::cloud::Aws::new(context.settings.clone()).remembering(used.regions, used.zones))
 }
 
 /// Asks on the terminal; without a terminal, only `--auto-approve` goes on.
@@ -59,7 +87,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 }
 
 /// Prints how the run ended on stdout and gives the exit code.
-pub fn finish(verb: &str, report: &Report, elapsed: Duration, journal: &Path) -> ExitCode {
+pub fn finish(verb: &str, report: &Report, elapsed: Duration, journal: &str) -> ExitCode {
     let applied = &report.applied;
     let seconds = elapsed.as_secs_f64();
     if report.succeeded() {
@@ -87,7 +115,7 @@ pub fn finish(verb: &str, report: &Report, elapsed: Duration, journal: &Path) ->
             for (step, error) in &undo.failed {
                 println!("Rollback failed too: {}: {error}", step.name);
             }
-            println!("What was done and undone is in {}.", journal.display());
+            println!("What was done and undone is in {journal}.");
         }
         None => println!(
             "{} steps were done and left in place; `wway rollback` undoes them.",

@@ -6,18 +6,27 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::Context;
-use super::run::state_dir;
+use super::run::{runtime, store_of_file};
 use crate::exec::lock::force_unlock;
 
 pub fn run(id: &str, topology: &Path, context: &Context) -> ExitCode {
-    match force_unlock(&state_dir(topology, context.state_dir.as_deref()), id) {
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    let cleared = runtime.block_on(async {
+        let store = store_of_file(topology, context).await.map_err(Err)?;
+        force_unlock(store.as_ref(), id).await.map_err(Ok)
+    });
+    match cleared {
         Ok(holder) => {
             println!("Lock {id} cleared ({} by {}@{}).", holder.command, holder.user, holder.host);
             ExitCode::SUCCESS
         }
-        Err(message) => {
+        Err(Ok(message)) => {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+        Err(Err(code)) => code,
     }
 }

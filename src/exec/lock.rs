@@ -1,15 +1,16 @@
-//! The apply lock: one run at a time per topology. The lock is a file created
-//! exclusively (`create_new`), holding who took it (user, host, process,
+//! The apply lock: one run at a time per topology. The lock is an object
+//! created only if absent (a file opened `create_new`, or an S3 put with
+//! `If-None-Match: *`), holding who took it (user, host, process,
 //! time); a second run is refused with the holder's name, and
 //! `wway force-unlock ID` clears the lock of a run that died.
 
-use std::fs::OpenOptions;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::journal::now;
+use super::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Holder {
@@ -28,30 +29,30 @@ pub enum LockError {
         .0.command, .0.user, .0.host, .0.pid, .0.at, .0.id
     )]
     Held(Holder),
-    #[error("cannot take the lock {path}: {error}", path = .0.display(), error = .1)]
-    Io(PathBuf, io::Error),
+    #[error("cannot take the lock {0}: {1}")]
+    Io(String, io::Error),
 }
 
-/// Held until dropped.
-#[derive(Debug)]
+/// Held until [`Lock::release`]; a run that dies keeps it until
+/// `wway force-unlock`.
 pub struct Lock {
-    path: PathBuf,
+    store: Arc<dyn Store>,
     pub holder: Holder,
 }
 
-fn lock_path(state_dir: &Path) -> PathBuf {
-    state_dir.join("lock.json")
+const KEY: &str = "lock.json";
+
+pub async fn read_holder(store: &dyn Store) -> io::Result<Option<Holder>> {
+    let Some(bytes) = store.read(KEY).await? else { return Ok(None) };
+    serde_json::from_slice(&bytes).map(Some).map_err(io::Error::other)
 }
 
-pub fn read_holder(state_dir: &Path) -> Option<Holder> {
-    let text = std::fs::read_to_string(lock_path(state_dir)).ok()?;
-    serde_json::from_str(&text).ok()
+fn lock_error(store: &dyn Store) -> impl Fn(io::Error) -> LockError + '_ {
+    |error| LockError::Io(store.location(KEY), error)
 }
 
 impl Lock {
-    pub fn acquire(state_dir: &Path, command: &str) -> Result<Lock, LockError> {
-        let path = lock_path(state_dir);
-        std::fs::create_dir_all(state_dir).map_err(|e| LockError::Io(path.clone(), e))?;
+    pub async fn acquire(store: Arc<dyn Store>, command: &str) -> Result<Lock, LockError> {
         let holder = Holder {
             id: format!("{:x}{:x}", now(), std::process::id()),
             user: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
@@ -62,61 +63,62 @@ impl Lock {
             command: command.into(),
             at: now(),
         };
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(mut file) => {
-                let text = serde_json::to_string(&holder)
-                    .map_err(|e| LockError::Io(path.clone(), io::Error::other(e)))?;
-                file.write_all(text.as_bytes())
-                    .and_then(|()| file.sync_data())
-                    .map_err(|e| LockError::Io(path.clone(), e))?;
-                Ok(Lock { path, holder })
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match read_holder(state_dir) {
-                Some(other) => Err(LockError::Held(other)),
-                None => Err(LockError::Io(path, e)),
-            },
-            Err(e) => Err(LockError::Io(path, e)),
+        let body =
+            serde_json::to_vec(&holder).map_err(|e| lock_error(&*store)(io::Error::other(e)))?;
+        if store.create(KEY, body).await.map_err(lock_error(&*store))? {
+            return Ok(Lock { store, holder });
+        }
+        match read_holder(&*store).await.map_err(lock_error(&*store))? {
+            Some(other) => Err(LockError::Held(other)),
+            // Let go between our try and the read: say so rather than loop.
+            None => Err(lock_error(&*store)(io::Error::other("the lock changed hands; try again"))),
+        }
+    }
+
+    /// Lets go of the lock; a failure to remove it is said on stderr, since
+    /// the run itself is over.
+    pub async fn release(self) {
+        if let Err(error) = self.store.remove(KEY).await {
+            eprintln!(
+                "warning: cannot remove the lock {}: {error}; `wway force-unlock {}` clears it",
+                self.store.location(KEY),
+                self.holder.id
+            );
         }
     }
 }
 
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-/// Removes the lock if its id is `id`; says whether there was one to remove.
-pub fn force_unlock(state_dir: &Path, id: &str) -> Result<Holder, String> {
-    match read_holder(state_dir) {
+/// Removes the lock if its id is `id`, and says whose it was.
+pub async fn force_unlock(store: &dyn Store, id: &str) -> Result<Holder, String> {
+    match read_holder(store).await.map_err(|e| e.to_string())? {
         Some(holder) if holder.id == id => {
-            std::fs::remove_file(lock_path(state_dir)).map_err(|e| e.to_string())?;
+            store.remove(KEY).await.map_err(|e| e.to_string())?;
             Ok(holder)
         }
         Some(holder) => Err(format!("the lock is held under id {}, not {id}", holder.id)),
-        None => Err("there is no lock".into()),
+        None => Err(format!("there is no lock at {}", store.location(KEY))),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exec::store::Folder;
 
-    #[test]
-    fn a_second_run_is_refused_with_the_holder_until_the_first_lets_go() {
+    #[tokio::test]
+    async fn a_second_run_is_refused_with_the_holder_until_the_first_lets_go() {
         let dir = tempfile::tempdir().unwrap();
-        let first = Lock::acquire(dir.path(), "apply").unwrap();
-        let error = Lock::acquire(dir.path(), "destroy").unwrap_err();
+        let store: Arc<dyn Store> = Arc::new(Folder { root: dir.path().to_path_buf() });
+        let first = Lock::acquire(store.clone(), "apply").await.unwrap();
+        let error = Lock::acquire(store.clone(), "destroy").await.err().unwrap();
         assert!(error.to_string().starts_with("another run holds the lock: apply by "), "{error}");
         assert!(
             error.to_string().ends_with(&format!("run `wway force-unlock {}`", first.holder.id))
         );
-        drop(first);
-        let second = Lock::acquire(dir.path(), "destroy").unwrap();
-        assert!(force_unlock(dir.path(), "other").is_err());
-        let id = second.holder.id.clone();
-        std::mem::forget(second);
-        assert_eq!(force_unlock(dir.path(), &id).unwrap().command, "destroy");
-        assert!(Lock::acquire(dir.path(), "apply").is_ok());
+        first.release().await;
+        let second = Lock::acquire(store.clone(), "destroy").await.unwrap();
+        assert!(force_unlock(&*store, "other").await.is_err());
+        assert_eq!(force_unlock(&*store, &second.holder.id).await.unwrap().command, "destroy");
+        assert!(Lock::acquire(store.clone(), "apply").await.is_ok());
     }
 }

@@ -8,6 +8,7 @@ pub mod lock;
 pub mod report;
 pub mod rollback;
 pub mod scope;
+pub mod store;
 pub mod walker;
 
 use std::io;
@@ -49,7 +50,7 @@ pub async fn execute<C: Cloud>(
     reporter: &dyn Reporter,
     journal: &mut Journal,
 ) -> io::Result<Report> {
-    journal.write(&Entry::Ids { ids: ids.clone() })?;
+    journal.write(&Entry::Ids { ids: ids.clone() }).await?;
     let walker = Walker {
         cloud,
         topology,
@@ -60,7 +61,7 @@ pub async fn execute<C: Cloud>(
     let applied = walker.walk(steps, ids, journal).await?;
     let mut rolled_back = None;
     if !applied.failed.is_empty() && options.rollback && !applied.done.is_empty() {
-        journal.write(&Entry::RollbackBegin { of: journal.run.clone() })?;
+        journal.write(&Entry::RollbackBegin { of: journal.run.clone() }).await?;
         let undo = rollback::inverse(&applied.done);
         rolled_back = Some(walker.walk(undo, applied.ids.clone(), journal).await?);
     }
@@ -69,6 +70,6 @@ pub async fn execute<C: Cloud>(
         (Some(r), false) if r.failed.is_empty() => "rolled-back",
         _ => "failed",
     };
-    journal.write(&Entry::End { status: status.into(), at: now() })?;
+    journal.write(&Entry::End { status: status.into(), at: now() }).await?;
     Ok(Report { applied, rolled_back })
 }

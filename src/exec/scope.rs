@@ -1,14 +1,14 @@
 //! What a topology has used: the regions and hosted zones of every apply,
-//! remembered beside the journals (`scope.json`). A plan reads them as well as
+//! remembered in the store beside the journals (`scope.json`). A plan reads them as well as
 //! the ones the file names now, so that owned resources left in a region or a
 //! zone the file no longer names are found and planned for deletion.
 
 use std::collections::BTreeSet;
 use std::io;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::store::Store;
 use crate::state::Kind;
 use crate::state::desired::DesiredState;
 
@@ -39,27 +39,28 @@ impl Scope {
     }
 }
 
-fn path(state_dir: &Path) -> std::path::PathBuf {
-    state_dir.join("scope.json")
-}
+const KEY: &str = "scope.json";
 
-/// What runs in `state_dir` have used (empty before the first apply).
-pub fn read(state_dir: &Path) -> Scope {
-    std::fs::read_to_string(path(state_dir))
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default()
+/// What runs in this store have used (empty before the first apply).
+pub async fn read(store: &dyn Store) -> io::Result<Scope> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        io::Error::other(format!("cannot read {}: {e}", store.location(KEY)))
+    };
+    match store.read(KEY).await.map_err(|e| unreadable(&e))? {
+        Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| unreadable(&e)),
+        None => Ok(Scope::default()),
+    }
 }
 
 /// Adds what `desired` uses; written before a run makes anything, so that a
 /// run killed midway is remembered too.
-pub fn remember(state_dir: &Path, desired: &DesiredState) -> io::Result<()> {
-    let mut scope = read(state_dir);
+pub async fn remember(store: &dyn Store, desired: &DesiredState) -> io::Result<()> {
+    let mut scope = read(store).await?;
     let used = Scope::of(desired);
+    if used.regions.is_subset(&scope.regions) && used.zones.is_subset(&scope.zones) {
+        return Ok(());
+    }
     scope.regions.extend(used.regions);
     scope.zones.extend(used.zones);
-    std::fs::create_dir_all(state_dir)?;
-    let temporary = state_dir.join("scope.json.tmp");
-    std::fs::write(&temporary, serde_json::to_vec_pretty(&scope).map_err(io::Error::other)?)?;
-    std::fs::rename(temporary, path(state_dir))
+    store.replace(KEY, serde_json::to_vec_pretty(&scope).map_err(io::Error::other)?).await
 }

@@ -118,7 +118,7 @@ impl<C: Cloud> Walker<'_, C> {
                 .collect();
             for name in ready {
                 let Some(step) = pending.remove(&name) else { continue };
-                journal.write(&Entry::Intent { step: step.clone() })?;
+                journal.write(&Entry::Intent { step: step.clone() }).await?;
                 self.reporter.started(&step);
                 let ids = ids.clone();
                 running.push(async move {
@@ -130,10 +130,9 @@ impl<C: Cloud> Walker<'_, C> {
             let Some((step, result, elapsed)) = running.next().await else { break };
             match result {
                 Ok(outcome) => {
-                    journal.write(&Entry::Done {
-                        step: step.name.clone(),
-                        outcome: outcome.clone(),
-                    })?;
+                    journal
+                        .write(&Entry::Done { step: step.name.clone(), outcome: outcome.clone() })
+                        .await?;
                     ids.absorb(&outcome);
                     finished.insert(step.name.clone());
                     let result =
@@ -147,10 +146,9 @@ impl<C: Cloud> Walker<'_, C> {
                 }
                 Err(error) => {
                     let message = error.to_string();
-                    journal.write(&Entry::Failed {
-                        step: step.name.clone(),
-                        error: message.clone(),
-                    })?;
+                    journal
+                        .write(&Entry::Failed { step: step.name.clone(), error: message.clone() })
+                        .await?;
                     self.reporter.finished(&step, &StepResult::Failed(message.clone()), elapsed);
                     broken.insert(step.name.clone(), step.name.clone());
                     walked.failed.push((step, message));

@@ -3,6 +3,7 @@
 //! at the user's lines. Pure: no cloud calls, no SDK; the only I/O is reading
 //! the file and checking that edge-function folders exist.
 
+pub mod backend;
 mod catalog;
 mod cdn;
 mod decode;
@@ -72,8 +73,17 @@ pub fn load(source: &Source) -> Result<Topology, Problems> {
 }
 
 fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<Topology> {
-    let known =
-        ["version", "name", "tags", "regions", "dns", "cdn", "edge_functions", decode::EXTENSIONS];
+    let known = [
+        "version",
+        "name",
+        "tags",
+        "backend",
+        "regions",
+        "dns",
+        "cdn",
+        "edge_functions",
+        decode::EXTENSIONS,
+    ];
     let f = d.fields(root, root.span.start_only(), "the topology", &known)?;
     let version = f.required(d, "version").and_then(|n| version(d, n));
     let name = f.required(d, "name").and_then(|n| values::name(d, n, "topology name", 32));
@@ -81,6 +91,7 @@ fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<To
         Some(n) => tags(d, n),
         None => Some(Default::default()),
     };
+    let backend = f.get("backend").map(|n| state_backend(d, n));
     let (regions, declared_regions) = match f.required(d, "regions") {
         Some(n) => regions::decode(d, n, name.as_ref().map_or("", |n| n.as_str())),
         None => Default::default(),
@@ -101,11 +112,23 @@ fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<To
     Some(Topology {
         name: name?.value,
         tags: tags?,
+        backend: backend.map(|b| b.ok_or(())).transpose().ok()?,
         regions,
         dns: dns.map(|dns| dns.ok_or(())).transpose().ok()?,
         cdn: cdn.map(|cdn| cdn.ok_or(())).transpose().ok()?,
         edge_functions,
     })
+}
+
+/// Where journals and the lock live for a team: `s3://bucket/prefix`.
+fn state_backend(d: &mut Decoder, node: &yaml::Node) -> Option<backend::S3Location> {
+    let text = d.string(node, "`backend`")?;
+    backend::parse(&text).map_err(|why| {
+        d.report(
+            Problem::new("topology::backend", why, node.span, "not a usable backend")
+                .help("write `backend: s3://BUCKET/PREFIX` (optionally `?region=REGION`), or leave it out to keep state in `.wway/` beside the file"),
+        );
+    }).ok()
 }
 
 fn version(d: &mut Decoder, node: &yaml::Node) -> Option<()> {

@@ -26,6 +26,8 @@ impl<T> std::ops::Deref for Spanned<T> {
 pub struct Topology {
     pub name: String,
     pub tags: BTreeMap<String, String>,
+    /// Where journals and the lock live, when not in the local `.wway/`.
+    pub backend: Option<super::backend::S3Location>,
     pub regions: Vec<Region>,
     pub dns: Option<Dns>,
     pub cdn: Option<Cdn>,

@@ -10,7 +10,12 @@ use crate::emulator::{Emulator, project_root, topology};
 
 /// A copy of a repository topology in `dir`, edited by `edit`, with its edge
 /// function folder made absolute so the copy finds it.
-fn topology_copy(dir: &Path, file: &str, name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+pub(crate) fn topology_copy(
+    dir: &Path,
+    file: &str,
+    name: &str,
+    edit: impl Fn(String) -> String,
+) -> PathBuf {
     let text = std::fs::read_to_string(project_root().join(file)).unwrap();
     let templates = project_root().join("templates");
     let text = text
@@ -21,13 +26,18 @@ fn topology_copy(dir: &Path, file: &str, name: &str, edit: impl Fn(String) -> St
     path
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
-fn wway(emulator: &Emulator, state: &Path, args: &[&str]) -> Run {
+/// The local store in `state`, as wway keeps it.
+fn folder(state: &Path) -> std::sync::Arc<dyn wway::exec::store::Store> {
+    std::sync::Arc::new(wway::exec::store::Folder { root: state.into() })
+}
+
+pub(crate) fn wway(emulator: &Emulator, state: &Path, args: &[&str]) -> Run {
     let output = emulator.wway().env("WWAY_STATE_DIR", state).args(args).output().unwrap();
     Run {
         code: output.status.code().unwrap_or(-1),
@@ -36,7 +46,7 @@ fn wway(emulator: &Emulator, state: &Path, args: &[&str]) -> Run {
     }
 }
 
-fn plan_changes(emulator: &Emulator, state: &Path, file: &str) -> Vec<(String, String)> {
+pub(crate) fn plan_changes(emulator: &Emulator, state: &Path, file: &str) -> Vec<(String, String)> {
     let run = wway(emulator, state, &["plan", file, "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let plan: Value = serde_json::from_str(&run.stdout).unwrap();
@@ -50,7 +60,7 @@ fn plan_changes(emulator: &Emulator, state: &Path, file: &str) -> Vec<(String, S
         .collect()
 }
 
-fn applied(emulator: &Emulator, state: &Path, file: &str) -> Run {
+pub(crate) fn applied(emulator: &Emulator, state: &Path, file: &str) -> Run {
     let run = wway(emulator, state, &["apply", file, "--auto-approve"]);
     assert_eq!(run.code, 0, "apply {file}:\n{}\n{}", run.stdout, run.stderr);
     run
@@ -225,7 +235,9 @@ fn rollback_undoes_the_last_apply_and_the_lock_admits_one_run() {
     let state = tempfile::tempdir().unwrap();
     applied(&emulator, state.path(), "topologies/wonderway.yaml");
 
-    let lock = wway::exec::lock::Lock::acquire(state.path(), "apply").unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let lock = runtime.block_on(wway::exec::lock::Lock::acquire(folder(state.path()), "apply"));
+    let lock = lock.unwrap();
     let refused = wway(&emulator, state.path(), &["rollback", "--auto-approve"]);
     assert_eq!(refused.code, 1);
     assert!(
@@ -235,7 +247,6 @@ fn rollback_undoes_the_last_apply_and_the_lock_admits_one_run() {
     );
     let unlock = wway(&emulator, state.path(), &["force-unlock", &lock.holder.id]);
     assert_eq!(unlock.code, 0, "{}", unlock.stderr);
-    std::mem::forget(lock);
 
     let run = wway(&emulator, state.path(), &["rollback", "--auto-approve"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
@@ -348,7 +359,8 @@ async fn an_apply_killed_midway_converges_when_run_again_without_duplicates() {
     let refused =
         wway(&emulator, state.path(), &["apply", "topologies/wonderway.yaml", "--auto-approve"]);
     assert_eq!(refused.code, 1);
-    let id = wway::exec::lock::read_holder(state.path()).expect("the dead run's lock").id;
+    let holder = wway::exec::lock::read_holder(folder(state.path()).as_ref()).await.unwrap();
+    let id = holder.expect("the dead run's lock").id;
     assert!(refused.stderr.contains(&format!("wway force-unlock {id}")), "{}", refused.stderr);
     assert_eq!(wway(&emulator, state.path(), &["force-unlock", &id]).code, 0);
 

@@ -5,6 +5,7 @@
 
 mod apply_emulator;
 mod aws_wiring;
+mod backend_emulator;
 mod cli;
 mod diagnostics;
 mod emulator;

@@ -261,7 +261,8 @@ async fn create_everything(
     let work = steps(&plan, &desired, &live);
     let batches = work.iter().filter(|s| matches!(s.op, Op::Records { .. })).count();
     let state = tempfile::tempdir().unwrap();
-    let mut journal = Journal::create(state.path(), &desired.topology, "apply").unwrap();
+    let store = std::sync::Arc::new(wway::exec::store::Folder { root: state.path().into() });
+    let mut journal = Journal::create(store, &desired.topology, "apply").await.unwrap();
     let options = Options { parallelism: 10, rollback: false };
     let report = exec::execute(
         &aws,

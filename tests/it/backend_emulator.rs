@@ -1,0 +1,119 @@
+//! The S3 backend against the emulator's S3: journals, the scope and the lock
+//! as objects in a bucket (named by the file's `backend:` or `--backend`), a
+//! lock refused by a conditional put and cleared by `force-unlock`, a rollback
+//! read from the bucket, and a journal append that lost a race refused.
+
+use std::sync::Arc;
+
+use crate::apply_emulator::{applied, plan_changes, topology_copy, wway};
+use crate::emulator::{Emulator, topology};
+use wway::cloud::s3::S3Store;
+use wway::exec::store::Store;
+use wway::topology::backend;
+
+const BUCKET: &str = "team-state";
+
+async fn s3(emulator: &Emulator) -> aws_sdk_s3::Client {
+    let sdk = emulator.sdk("us-east-1").await;
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build(),
+    )
+}
+
+async fn keys(client: &aws_sdk_s3::Client) -> Vec<String> {
+    let listed = client.list_objects_v2().bucket(BUCKET).send().await.unwrap();
+    listed.contents().iter().filter_map(|o| o.key().map(String::from)).collect()
+}
+
+async fn bucket(emulator: &Emulator) -> aws_sdk_s3::Client {
+    let client = s3(emulator).await;
+    client.create_bucket().bucket(BUCKET).send().await.unwrap();
+    client
+}
+
+#[tokio::test]
+async fn the_files_backend_keeps_journals_and_scope_in_the_bucket_and_rollback_reads_them() {
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("tests/topologies/good/shop.yaml"));
+    let client = bucket(&emulator).await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let file = topology_copy(dir.path(), "tests/topologies/good/shop.yaml", "shop.yaml", |t| {
+        t.replacen("name: shop\n", &format!("name: shop\nbackend: s3://{BUCKET}/teams/\n"), 1)
+    });
+    let file = file.to_str().unwrap();
+    applied(&emulator, state.path(), file);
+
+    let stored = keys(&client).await;
+    let journals: Vec<&String> = stored.iter().filter(|k| k.ends_with("-apply.jsonl")).collect();
+    assert_eq!(journals.len(), 1, "{stored:?}");
+    assert!(journals[0].starts_with("teams/shop/journal/"), "{stored:?}");
+    assert!(stored.contains(&"teams/shop/scope.json".to_string()), "{stored:?}");
+    assert!(!stored.iter().any(|k| k.ends_with("lock.json")), "the lock is let go: {stored:?}");
+    assert_eq!(std::fs::read_dir(state.path()).unwrap().count(), 0, "nothing is kept locally");
+    let journal = client.get_object().bucket(BUCKET).key(journals[0]).send().await.unwrap();
+    let journal = journal.body.collect().await.unwrap().into_bytes();
+    let journal = String::from_utf8_lossy(&journal);
+    assert!(journal.lines().last().unwrap().contains("\"status\":\"complete\""), "{journal}");
+    assert!(plan_changes(&emulator, state.path(), file).is_empty());
+
+    let undo = wway(&emulator, state.path(), &["rollback", "--auto-approve", "--topology", file]);
+    assert_eq!(undo.code, 0, "{}\n{}", undo.stdout, undo.stderr);
+    assert!(undo.stdout.starts_with("Rollback complete: "), "{}", undo.stdout);
+    let journal = client.get_object().bucket(BUCKET).key(journals[0]).send().await.unwrap();
+    let journal = journal.body.collect().await.unwrap().into_bytes();
+    assert!(String::from_utf8_lossy(&journal).contains("\"event\":\"rolled-back-by\""));
+    let all_to_create = plan_changes(&emulator, state.path(), file);
+    assert!(all_to_create.iter().all(|(_, action)| action == "create"), "{all_to_create:?}");
+}
+
+#[tokio::test]
+async fn a_lock_in_the_bucket_refuses_a_second_run_until_force_unlock() {
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("tests/topologies/good/shop.yaml"));
+    let client = bucket(&emulator).await;
+    let state = tempfile::tempdir().unwrap();
+    let url = format!("s3://{BUCKET}/ci");
+    let location = backend::parse(&url).unwrap();
+    let store: Arc<dyn Store> =
+        Arc::new(S3Store::new(&location, "shop", &emulator.settings()).await);
+    let held = wway::exec::lock::Lock::acquire(store.clone(), "apply").await.unwrap();
+    let second = wway::exec::lock::Lock::acquire(store.clone(), "destroy").await;
+    assert!(second.is_err(), "the conditional put refuses a second holder");
+
+    let file = "tests/topologies/good/shop.yaml";
+    let apply = ["--backend", url.as_str(), "apply", file, "--auto-approve"];
+    let refused = wway(&emulator, state.path(), &apply);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.starts_with("error: another run holds the lock: apply by ")
+            && refused.stderr.contains(&format!("wway force-unlock {}", held.holder.id)),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(keys(&client).await, ["ci/shop/lock.json"], "a refused run writes nothing");
+
+    let unlock = ["--backend", url.as_str(), "force-unlock", &held.holder.id, "--topology", file];
+    let cleared = wway(&emulator, state.path(), &unlock);
+    assert_eq!(cleared.code, 0, "{}", cleared.stderr);
+    let run = wway(&emulator, state.path(), &apply);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+}
+
+#[tokio::test]
+async fn a_journal_append_that_lost_a_race_is_refused_not_lost() {
+    let emulator = Emulator::start();
+    bucket(&emulator).await;
+    let location = backend::parse(&format!("s3://{BUCKET}")).unwrap();
+    let ours = S3Store::new(&location, "shop", &emulator.settings()).await;
+    let theirs = S3Store::new(&location, "shop", &emulator.settings()).await;
+    assert!(ours.create("journal/run.jsonl", b"1\n".to_vec()).await.unwrap());
+    assert!(!theirs.create("journal/run.jsonl", b"x\n".to_vec()).await.unwrap());
+    theirs.append("journal/run.jsonl", b"2\n".to_vec()).await.unwrap();
+    let error = ours.append("journal/run.jsonl", b"3\n".to_vec()).await.unwrap_err();
+    assert!(error.to_string().contains("changed by another writer"), "{error}");
+    let stored = ours.read("journal/run.jsonl").await.unwrap().unwrap();
+    assert_eq!(stored, b"1\n2\n");
+    assert_eq!(ours.list("journal").await.unwrap(), ["journal/run.jsonl"]);
+    assert_eq!(ours.location("journal/run.jsonl"), "s3://team-state/shop/journal/run.jsonl");
+}
