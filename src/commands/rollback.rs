@@ -1,7 +1,9 @@
 //! `wway rollback`: undo the last apply (or the one a journal names) from its
 //! journal, with the same walker: what it created is deleted, what it changed
 //! is changed back, what it deleted is created again. Works after a run that
-//! was killed, since every step was journaled before and after it ran.
+//! was killed, since every step was journaled before and after it ran: a step
+//! started but never seen to finish is looked up in the live account, and
+//! undone too if it took effect.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -9,13 +11,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::Context;
-use super::run::{confirm, finish, reporter, runtime, store_of_file};
-use crate::cloud::Aws;
+use super::run::{aws, confirm, finish, reporter, runtime, store_of_file};
+use crate::cloud::Cloud;
 use crate::exec::journal::{self, Entry, Journal};
 use crate::exec::lock::Lock;
 use crate::exec::store::Store;
 use crate::exec::{self, Options, rollback};
 use crate::plan::steps::{Outcome, Step};
+use crate::state::desired::DesiredState;
 use crate::state::live::Ids;
 
 pub struct Args<'a> {
@@ -29,7 +32,17 @@ pub struct Args<'a> {
 struct Undoable {
     topology: String,
     done: Vec<(Step, Outcome)>,
+    /// Steps started but not seen to finish (the run was killed), and steps
+    /// that failed in a run that did not roll back: AWS may have acted on
+    /// them, so the live account tells.
+    unfinished: Vec<Step>,
     ids: Ids,
+}
+
+impl Undoable {
+    fn is_empty(&self) -> bool {
+        self.done.is_empty() && self.unfinished.is_empty()
+    }
 }
 
 fn undoable(entries: &[Entry]) -> Result<Undoable, String> {
@@ -38,12 +51,14 @@ fn undoable(entries: &[Entry]) -> Result<Undoable, String> {
     let mut intents: Vec<Step> = Vec::new();
     let mut done: Vec<(Step, Outcome)> = Vec::new();
     let mut undone: Vec<String> = Vec::new();
+    let mut failed: Vec<String> = Vec::new();
     let mut rolling_back = false;
     for entry in entries {
         match entry {
             Entry::Begin { topology: t, .. } => topology.clone_from(t),
             Entry::Ids { ids: start } if !rolling_back => ids = start.clone(),
-            Entry::Intent { step } => intents.push(step.clone()),
+            Entry::Intent { step } if !rolling_back => intents.push(step.clone()),
+            Entry::Failed { step, .. } if !rolling_back => failed.push(step.clone()),
             Entry::Done { step, outcome } => {
                 ids.absorb(outcome);
                 match (rolling_back, step.strip_prefix("undo:")) {
@@ -62,8 +77,13 @@ fn undoable(entries: &[Entry]) -> Result<Undoable, String> {
             _ => {}
         }
     }
+    let unfinished = intents
+        .into_iter()
+        .filter(|step| !done.iter().any(|(d, _)| d.name == step.name))
+        .filter(|step| !rolling_back || !failed.contains(&step.name))
+        .collect();
     done.retain(|(step, _)| !undone.contains(&step.name));
-    Ok(Undoable { topology, done, ids })
+    Ok(Undoable { topology, done, unfinished, ids })
 }
 
 /// The newest apply that has not been undone.
@@ -71,7 +91,7 @@ async fn last_apply(store: &dyn Store) -> Result<String, String> {
     let runs = journal::runs(store).await.map_err(|e| e.to_string())?;
     for run in runs.iter().rev().filter(|r| r.ends_with("-apply")) {
         let entries = journal::read(store, run).await.map_err(|e| e.to_string())?;
-        if undoable(&entries).is_ok_and(|u| !u.done.is_empty()) {
+        if undoable(&entries).is_ok_and(|u| !u.is_empty()) {
             return Ok(run.clone());
         }
     }
@@ -110,8 +130,23 @@ async fn attempt(
         None => last_apply(store.as_ref()).await?,
     };
     let entries = journal::read(store.as_ref(), &run_id).await.map_err(|e| e.to_string())?;
-    let run = undoable(&entries)?;
+    let mut run = undoable(&entries)?;
     let location = store.location(&journal::key(&run_id));
+    let aws = aws(store.as_ref(), context).await?;
+    if !run.unfinished.is_empty() {
+        let nothing = DesiredState { topology: run.topology.clone(), ..Default::default() };
+        let live = aws.snapshot(&nothing).await.map_err(|e| e.to_string())?;
+        for step in std::mem::take(&mut run.unfinished) {
+            if let Some(outcome) = rollback::took_effect(&step, &live) {
+                eprintln!(
+                    "{} was not seen to finish, but it took effect: it is undone too.",
+                    step.name
+                );
+                run.ids.absorb(&outcome);
+                run.done.push((step, outcome));
+            }
+        }
+    }
     if run.done.is_empty() {
         println!("Nothing to undo in {location}.");
         return Ok(ExitCode::SUCCESS);
@@ -125,7 +160,6 @@ async fn attempt(
         println!("Rollback cancelled.");
         return Ok(ExitCode::FAILURE);
     }
-    let aws = Aws::new(context.settings.clone());
     let mut journal = Journal::create(store.clone(), &run.topology, "rollback")
         .await
         .map_err(|e| format!("cannot start the journal: {e}"))?;

@@ -2,11 +2,17 @@
 //! dependency order by the same walker. A create is undone by a delete, an
 //! update by an update back to the prior fields, a delete by a create from the
 //! prior fields, a record batch by the opposite batch.
+//!
+//! A step that was started but never seen to finish (the run was killed, or
+//! the step failed after AWS had acted) is judged against the live account:
+//! if it took effect it is undone like a finished one.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::plan::Action;
-use crate::plan::steps::{Op, OwnerChange, RecordOp, Step};
+use crate::plan::steps::{Op, Outcome, OwnerChange, RecordOp, Step};
+use crate::state::Fields;
+use crate::state::live::LiveState;
 
 /// The steps that undo `done` (in the order they were done).
 pub fn inverse(done: &[(Step, crate::plan::steps::Outcome)]) -> Vec<Step> {
@@ -71,4 +77,50 @@ fn undo(op: &Op, outcome: &crate::plan::steps::Outcome) -> Op {
                 .collect(),
         },
     }
+}
+
+/// Whether `before` moved towards `after` in `live`: some field that the
+/// change was to alter no longer holds its prior value. (Comparing with
+/// `before` rather than `after` needs no reference resolved.)
+fn moved(before: &Fields, after: &Fields, live: &Fields) -> bool {
+    after.keys().filter(|k| before.get(*k) != after.get(*k)).any(|k| live.get(k) != before.get(k))
+}
+
+/// Whether a step that was started but not seen to finish took effect, and
+/// if so what it made, judged from the live account after the run.
+pub fn took_effect(step: &Step, live: &LiveState) -> Option<Outcome> {
+    let mut outcome = Outcome::default();
+    match &step.op {
+        Op::Create { target } => {
+            let made = live.owned.get(&target.addr)?;
+            outcome.ids.insert(target.addr.clone(), made.id.clone());
+        }
+        Op::Update { target, before, .. } => {
+            let now = live.owned.get(&target.addr)?;
+            moved(before, &target.fields, &now.fields).then_some(())?;
+        }
+        Op::Delete { target, .. } => {
+            if live.owned.contains_key(&target.addr) {
+                return None;
+            }
+            outcome.removed.push(target.addr.clone());
+        }
+        // A batch is atomic in Route 53: its first change tells for all.
+        Op::Records { changes, .. } => {
+            let change = changes.first()?;
+            let now = live.owned.get(&change.addr).map(|r| &r.fields);
+            let happened = match (change.action, now) {
+                (Action::Delete, now) => now.is_none(),
+                (Action::Create, now) => now.is_some(),
+                (_, Some(now)) => moved(
+                    change.before.as_ref().unwrap_or(&Fields::new()),
+                    change.after.as_ref().unwrap_or(&Fields::new()),
+                    now,
+                ),
+                (_, None) => false,
+            };
+            happened.then_some(())?;
+        }
+    }
+    Some(outcome)
 }

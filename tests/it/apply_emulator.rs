@@ -320,25 +320,22 @@ async fn a_create_repeated_after_a_lost_answer_finds_what_the_first_made() {
     assert_eq!(owned_network(&emulator, "us-east-1").await, (1, 1), "nothing made twice");
 }
 
-#[tokio::test]
-async fn an_apply_killed_midway_converges_when_run_again_without_duplicates() {
-    let emulator = Emulator::start();
-    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
-    let state = tempfile::tempdir().unwrap();
+/// Starts `wway apply` on WonderWay and kills it (SIGKILL: no chance to
+/// clean up) once a few steps are journaled.
+fn killed_apply(emulator: &Emulator, state: &Path) {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wway"))
         .current_dir(project_root())
         .env("AWS_ENDPOINT_URL", &emulator.url)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("WWAY_STATE_DIR", state.path())
+        .env("WWAY_STATE_DIR", state)
         .args(["apply", "topologies/wonderway.yaml", "--auto-approve", "--parallelism", "2"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // Kill it (SIGKILL: no chance to clean up) once a few steps are journaled.
-    let journal_dir = state.path().join("journal");
+    let journal_dir = state.join("journal");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         let done = std::fs::read_dir(&journal_dir)
@@ -355,6 +352,14 @@ async fn an_apply_killed_midway_converges_when_run_again_without_duplicates() {
     child.kill().unwrap();
     let status = child.wait().unwrap();
     assert!(!status.success(), "the apply was killed before it finished");
+}
+
+#[tokio::test]
+async fn an_apply_killed_midway_converges_when_run_again_without_duplicates() {
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let state = tempfile::tempdir().unwrap();
+    killed_apply(&emulator, state.path());
     // The killed run left its lock: the next run names it, force-unlock clears it.
     let refused =
         wway(&emulator, state.path(), &["apply", "topologies/wonderway.yaml", "--auto-approve"]);
@@ -369,6 +374,51 @@ async fn an_apply_killed_midway_converges_when_run_again_without_duplicates() {
     for region in ["us-east-1", "eu-west-1", "ap-southeast-1"] {
         assert_eq!(owned_network(&emulator, region).await, (1, 3), "{region}: nothing made twice");
     }
+}
+
+#[tokio::test]
+async fn an_apply_killed_midway_is_undone_by_rollback() {
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let state = tempfile::tempdir().unwrap();
+    killed_apply(&emulator, state.path());
+    let holder = wway::exec::lock::read_holder(folder(state.path()).as_ref()).await.unwrap();
+    assert_eq!(wway(&emulator, state.path(), &["force-unlock", &holder.unwrap().id]).code, 0);
+    let undo = wway(&emulator, state.path(), &["rollback", "--auto-approve"]);
+    assert_eq!(undo.code, 0, "{}\n{}", undo.stdout, undo.stderr);
+    let left = plan_changes(&emulator, state.path(), "topologies/wonderway.yaml");
+    assert_eq!(left.len(), 51, "nothing the killed run made is left: {left:?}");
+    assert!(left.iter().all(|(_, action)| action == "create"), "{left:?}");
+}
+
+/// A journal as a kill -9 leaves it when the create call of `step` had been
+/// answered but its outcome not yet written: `wway rollback` finds what the
+/// step made by its ownership and undoes it with the rest.
+#[test]
+fn rollback_undoes_a_step_the_journal_never_saw_finish() {
+    let Applied { emulator, state, dir: _dir, base } = wonderway_applied();
+    let journal = std::fs::read_dir(state.path().join("journal")).unwrap().next().unwrap();
+    let journal = journal.unwrap().path();
+    let step = "\"step\":\"us-east-1/node-group/general\"";
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let cut: Vec<&str> = text
+        .lines()
+        .filter(|l| !(l.contains("\"event\":\"done\"") && l.contains(step)))
+        .filter(|l| !l.contains("\"event\":\"end\""))
+        .collect();
+    assert_eq!(cut.len() + 2, text.lines().count());
+    std::fs::write(&journal, cut.join("\n") + "\n").unwrap();
+
+    let undo = wway(&emulator, state.path(), &["rollback", "--auto-approve"]);
+    assert_eq!(undo.code, 0, "{}\n{}", undo.stdout, undo.stderr);
+    assert!(
+        undo.stderr
+            .contains("us-east-1/node-group/general was not seen to finish, but it took effect"),
+        "{}",
+        undo.stderr
+    );
+    assert!(undo.stdout.starts_with("Rollback complete: 28 steps"), "{}", undo.stdout);
+    assert_eq!(plan_changes(&emulator, state.path(), &base).len(), 51);
 }
 
 #[tokio::test]

@@ -295,3 +295,50 @@ fn file_edits_against_the_fixture_are_exactly_those_changes() {
     let fields: Vec<&str> = distribution.changed.iter().map(|c| c.field.as_str()).collect();
     assert_eq!(fields, ["behaviors"]);
 }
+
+#[test]
+fn steps_seen_half_done_are_judged_by_the_live_account() {
+    use wway::exec::rollback::took_effect;
+    use wway::plan::steps::steps;
+
+    let desired = wonderway();
+    let empty = LiveState::default();
+    let converged = converged_fixture(&desired);
+    let creates = steps(&plan::plan(&desired, &empty).unwrap(), &desired, &empty);
+    for step in &creates {
+        assert_eq!(took_effect(step, &empty), None, "{}", step.name);
+        let made = took_effect(step, &converged).unwrap_or_else(|| panic!("{}", step.name));
+        if let Some((addr, id)) = made.ids.iter().next() {
+            assert_eq!(id, &converged.owned[addr].id, "{}", step.name);
+        }
+    }
+    let nothing = DesiredState { topology: desired.topology.clone(), ..Default::default() };
+    let deletes = steps(&plan::plan(&nothing, &converged).unwrap(), &nothing, &converged);
+    assert_eq!(deletes.len(), creates.len());
+    for step in &deletes {
+        assert_eq!(took_effect(step, &converged), None, "{}", step.name);
+        assert!(took_effect(step, &empty).is_some(), "{}", step.name);
+    }
+
+    // An edit: a node group scaled, a geolocation record removed.
+    let mut topology = topology("topologies/wonderway.yaml");
+    let region = topology.regions.iter_mut().find(|r| *r.name == "eu-west-1").unwrap();
+    region.cluster.node_groups[0].max = 80;
+    let dns = topology.dns.as_mut().unwrap();
+    if let wway::topology::model::Routing::Geolocation(locations) = &mut dns.records[1].routing {
+        locations.retain(|(location, _)| {
+            *location != wway::topology::model::Location::Country("VN".into())
+        });
+    }
+    let edited = wway::state::desired::desired(&topology).unwrap();
+    let edits = steps(&plan::plan(&edited, &converged).unwrap(), &edited, &converged);
+    assert_eq!(edits.len(), 2, "{edits:?}");
+    let mut after = converged.clone();
+    let group = after.owned.get_mut(&addr("eu-west-1/node-group/general")).unwrap();
+    group.fields.insert("max_size".into(), json!(80));
+    after.owned.remove(&addr("global/record/geo.api/geo-VN"));
+    for step in &edits {
+        assert_eq!(took_effect(step, &converged), None, "{}", step.name);
+        assert!(took_effect(step, &after).is_some(), "{}", step.name);
+    }
+}
