@@ -320,22 +320,25 @@ async fn a_create_repeated_after_a_lost_answer_finds_what_the_first_made() {
     assert_eq!(owned_network(&emulator, "us-east-1").await, (1, 1), "nothing made twice");
 }
 
-/// Starts `wway apply` on WonderWay and kills it (SIGKILL: no chance to
-/// clean up) once a few steps are journaled.
-fn killed_apply(emulator: &Emulator, state: &Path) {
+/// An emulator and a state folder in which `wway apply` of WonderWay was
+/// killed (SIGKILL: no chance to clean up) once a few steps were journaled.
+fn killed_apply() -> (Emulator, tempfile::TempDir) {
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let state = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wway"))
         .current_dir(project_root())
         .env("AWS_ENDPOINT_URL", &emulator.url)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("WWAY_STATE_DIR", state)
+        .env("WWAY_STATE_DIR", state.path())
         .args(["apply", "topologies/wonderway.yaml", "--auto-approve", "--parallelism", "2"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let journal_dir = state.join("journal");
+    let journal_dir = state.path().join("journal");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         let done = std::fs::read_dir(&journal_dir)
@@ -352,14 +355,12 @@ fn killed_apply(emulator: &Emulator, state: &Path) {
     child.kill().unwrap();
     let status = child.wait().unwrap();
     assert!(!status.success(), "the apply was killed before it finished");
+    (emulator, state)
 }
 
 #[tokio::test]
 async fn an_apply_killed_midway_converges_when_run_again_without_duplicates() {
-    let emulator = Emulator::start();
-    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
-    let state = tempfile::tempdir().unwrap();
-    killed_apply(&emulator, state.path());
+    let (emulator, state) = killed_apply();
     // The killed run left its lock: the next run names it, force-unlock clears it.
     let refused =
         wway(&emulator, state.path(), &["apply", "topologies/wonderway.yaml", "--auto-approve"]);
@@ -378,10 +379,7 @@ async fn an_apply_killed_midway_converges_when_run_again_without_duplicates() {
 
 #[tokio::test]
 async fn an_apply_killed_midway_is_undone_by_rollback() {
-    let emulator = Emulator::start();
-    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
-    let state = tempfile::tempdir().unwrap();
-    killed_apply(&emulator, state.path());
+    let (emulator, state) = killed_apply();
     let holder = wway::exec::lock::read_holder(folder(state.path()).as_ref()).await.unwrap();
     assert_eq!(wway(&emulator, state.path(), &["force-unlock", &holder.unwrap().id]).code, 0);
     let undo = wway(&emulator, state.path(), &["rollback", "--auto-approve"]);

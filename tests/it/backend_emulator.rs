@@ -31,13 +31,19 @@ async fn bucket(emulator: &Emulator) -> aws_sdk_s3::Client {
     client
 }
 
-#[tokio::test]
-async fn the_files_backend_keeps_journals_and_scope_in_the_bucket_and_rollback_reads_them() {
+/// An emulator ready for the shop topology, with the state bucket, and an
+/// empty local state folder.
+async fn shop_with_bucket() -> (Emulator, aws_sdk_s3::Client, tempfile::TempDir) {
     let emulator = Emulator::start();
     emulator.seed_roles(&topology("tests/topologies/good/shop.yaml"));
     let client = bucket(&emulator).await;
+    (emulator, client, tempfile::tempdir().unwrap())
+}
+
+#[tokio::test]
+async fn the_files_backend_keeps_journals_and_scope_in_the_bucket_and_rollback_reads_them() {
+    let (emulator, client, state) = shop_with_bucket().await;
     let dir = tempfile::tempdir().unwrap();
-    let state = tempfile::tempdir().unwrap();
     let file = topology_copy(dir.path(), "tests/topologies/good/shop.yaml", "shop.yaml", |t| {
         t.replacen("name: shop\n", &format!("name: shop\nbackend: s3://{BUCKET}/teams/\n"), 1)
     });
@@ -69,10 +75,7 @@ async fn the_files_backend_keeps_journals_and_scope_in_the_bucket_and_rollback_r
 
 #[tokio::test]
 async fn a_lock_in_the_bucket_refuses_a_second_run_until_force_unlock() {
-    let emulator = Emulator::start();
-    emulator.seed_roles(&topology("tests/topologies/good/shop.yaml"));
-    let client = bucket(&emulator).await;
-    let state = tempfile::tempdir().unwrap();
+    let (emulator, client, state) = shop_with_bucket().await;
     let url = format!("s3://{BUCKET}/ci");
     let location = backend::parse(&url).unwrap();
     let store: Arc<dyn Store> =

@@ -264,10 +264,10 @@ fn a_converged_account_read_from_a_fixture_needs_nothing() {
     assert!(plan.is_empty(), "{:?}", actions(&plan));
 }
 
-#[test]
-fn file_edits_against_the_fixture_are_exactly_those_changes() {
+/// WonderWay with eu-west-1's general node group able to grow to 80, and
+/// Vietnam dropped from the geolocation record.
+fn scaled_without_vietnam() -> wway::topology::Topology {
     let mut topology = topology("topologies/wonderway.yaml");
-    // Scale a node group, drop a geolocation entry, add a cache behavior.
     let region = topology.regions.iter_mut().find(|r| *r.name == "eu-west-1").unwrap();
     region.cluster.node_groups[0].max = 80;
     let dns = topology.dns.as_mut().unwrap();
@@ -276,6 +276,13 @@ fn file_edits_against_the_fixture_are_exactly_those_changes() {
             *location != wway::topology::model::Location::Country("VN".into())
         });
     }
+    topology
+}
+
+#[test]
+fn file_edits_against_the_fixture_are_exactly_those_changes() {
+    // Scale a node group, drop a geolocation entry, add a cache behavior.
+    let mut topology = scaled_without_vietnam();
     let cdn = topology.cdn.as_mut().unwrap();
     let mut images = cdn.behaviors[0].clone();
     images.path = Some("/images/*".into());
@@ -301,10 +308,10 @@ fn steps_seen_half_done_are_judged_by_the_live_account() {
     use wway::exec::rollback::took_effect;
     use wway::plan::steps::steps;
 
-    let desired = wonderway();
+    let wanted = wonderway();
     let empty = LiveState::default();
-    let converged = converged_fixture(&desired);
-    let creates = steps(&plan::plan(&desired, &empty).unwrap(), &desired, &empty);
+    let converged = converged_fixture(&wanted);
+    let creates = steps(&plan::plan(&wanted, &empty).unwrap(), &wanted, &empty);
     for step in &creates {
         assert_eq!(took_effect(step, &empty), None, "{}", step.name);
         let made = took_effect(step, &converged).unwrap_or_else(|| panic!("{}", step.name));
@@ -312,7 +319,7 @@ fn steps_seen_half_done_are_judged_by_the_live_account() {
             assert_eq!(id, &converged.owned[addr].id, "{}", step.name);
         }
     }
-    let nothing = DesiredState { topology: desired.topology.clone(), ..Default::default() };
+    let nothing = DesiredState { topology: wanted.topology.clone(), ..Default::default() };
     let deletes = steps(&plan::plan(&nothing, &converged).unwrap(), &nothing, &converged);
     assert_eq!(deletes.len(), creates.len());
     for step in &deletes {
@@ -321,16 +328,7 @@ fn steps_seen_half_done_are_judged_by_the_live_account() {
     }
 
     // An edit: a node group scaled, a geolocation record removed.
-    let mut topology = topology("topologies/wonderway.yaml");
-    let region = topology.regions.iter_mut().find(|r| *r.name == "eu-west-1").unwrap();
-    region.cluster.node_groups[0].max = 80;
-    let dns = topology.dns.as_mut().unwrap();
-    if let wway::topology::model::Routing::Geolocation(locations) = &mut dns.records[1].routing {
-        locations.retain(|(location, _)| {
-            *location != wway::topology::model::Location::Country("VN".into())
-        });
-    }
-    let edited = wway::state::desired::desired(&topology).unwrap();
+    let edited = desired(&scaled_without_vietnam()).unwrap();
     let edits = steps(&plan::plan(&edited, &converged).unwrap(), &edited, &converged);
     assert_eq!(edits.len(), 2, "{edits:?}");
     let mut after = converged.clone();
