@@ -83,6 +83,10 @@ pub enum Command {
         #[arg(long, default_value = "wway.yaml")]
         topology: PathBuf,
     },
+    /// Report what changed in the account behind wway's back (for cron and CI).
+    ///
+    /// Exit status: 0 no drift, 2 drift, 1 error.
+    Drift(DriftArgs),
     /// Clear the lock of a run that died, by the id its message gave.
     ForceUnlock {
         id: String,
@@ -115,6 +119,25 @@ pub struct PlanArgs {
     /// Exit 2 when the plan has changes, 0 when it has none (1 is an error).
     #[arg(long)]
     pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The topology file.
+    #[arg(default_value = "wway.yaml")]
+    pub topology: PathBuf,
+    #[arg(long, value_enum, default_value_t = DriftFormat::Human)]
+    pub format: DriftFormat,
+    /// Write the report to this file, atomically (for node_exporter's textfile collector).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriftFormat {
+    Human,
+    Json,
+    Prometheus,
 }
 
 #[derive(Debug, Args)]

@@ -88,6 +88,16 @@ impl CloudError {
                     CloudError::Api { service, code, message }
                 }
             }
+            // The SDK loads credentials while it dispatches a request.
+            SdkError::DispatchFailure(_) if causes(&error).any(|c| c.contains("credentials")) => {
+                CloudError::Credentials {
+                    service,
+                    message: format!(
+                        "no usable credentials in the AWS chain (environment, profile, SSO, IMDS): {}",
+                        innermost(&error)
+                    ),
+                }
+            }
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
                 CloudError::Unreachable { service, message: innermost(&error) }
             }
@@ -103,11 +113,12 @@ impl CloudError {
     }
 }
 
+/// The messages of an error and of each of its causes, outermost first.
+fn causes(error: &dyn std::error::Error) -> impl Iterator<Item = String> + '_ {
+    std::iter::successors(Some(error), |e| e.source()).map(ToString::to_string)
+}
+
 /// The deepest cause's message: the SDK's outer layers only say "dispatch failure".
 fn innermost(error: &dyn std::error::Error) -> String {
-    let mut current = error;
-    while let Some(source) = current.source() {
-        current = source;
-    }
-    current.to_string()
+    causes(error).last().unwrap_or_default()
 }

@@ -3,6 +3,7 @@
 //! process exit code.
 
 pub mod apply;
+pub mod drift;
 pub mod graph;
 pub mod plan;
 pub mod rollback;
@@ -84,6 +85,7 @@ pub fn run(cli: Cli) -> ExitCode {
             };
             rollback::run(&args, &context)
         }
+        Command::Drift(args) => drift::run(&args, &context),
         Command::ForceUnlock { id, topology } => unlock::run(&id, &topology, &context),
         Command::Graph { topology, format } => graph::run(&topology, format, printer),
         Command::Schema => schema::run(),

@@ -3,6 +3,7 @@
 //! back what the run did (unless told not to), with the same walker.
 
 pub mod budget;
+pub mod history;
 pub mod journal;
 pub mod lock;
 pub mod report;

@@ -5,6 +5,7 @@
 //! so that a saved plan can be refused once the account has moved.
 
 pub mod diff;
+pub mod drift;
 pub mod graph;
 pub mod steps;
 

@@ -3,6 +3,7 @@
 //! is given.
 
 pub mod diagnostics;
+pub mod drift;
 pub mod graph;
 pub mod plan_json;
 pub mod plan_text;

@@ -59,6 +59,13 @@ impl ResourceAddr {
         &self.0
     }
 
+    /// Whether the address matches `pattern`, where `*` stands for any run
+    /// of characters within one `/`-separated part and `**` for any run at
+    /// all (`*/node-group/*`, `global/record/**`).
+    pub fn matches(&self, pattern: &str) -> bool {
+        glob(pattern.as_bytes(), self.0.as_bytes())
+    }
+
     /// The region part, or `global`.
     pub fn scope(&self) -> &str {
         self.0.split('/').next().unwrap_or(GLOBAL)
@@ -68,6 +75,18 @@ impl ResourceAddr {
 impl fmt::Display for ResourceAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    match pattern {
+        [] => text.is_empty(),
+        [b'*', b'*', rest @ ..] => (0..=text.len()).any(|skip| glob(rest, &text[skip..])),
+        [b'*', rest @ ..] => {
+            let part = text.iter().position(|&c| c == b'/').unwrap_or(text.len());
+            (0..=part).any(|skip| glob(rest, &text[skip..]))
+        }
+        [c, rest @ ..] => text.first() == Some(c) && glob(rest, &text[1..]),
     }
 }
 
@@ -87,5 +106,19 @@ mod tests {
         );
         assert_eq!(ResourceAddr::zone("wonderway.com").scope(), "global");
         assert_eq!(ResourceAddr::node_group("eu-west-1", "general").scope(), "eu-west-1");
+    }
+
+    #[test]
+    fn patterns_match_within_a_part_or_across_parts() {
+        let group = ResourceAddr::node_group("eu-west-1", "general");
+        let record = ResourceAddr::record("geo.api", "geo-VN");
+        assert!(group.matches("eu-west-1/node-group/general"));
+        assert!(group.matches("*/node-group/*"));
+        assert!(group.matches("**"));
+        assert!(!group.matches("*"));
+        assert!(!group.matches("*/node-group"));
+        assert!(record.matches("global/record/**"));
+        assert!(record.matches("global/record/geo.*/geo-*"));
+        assert!(!record.matches("global/record/*"));
     }
 }

@@ -8,6 +8,7 @@ mod catalog;
 mod cdn;
 mod decode;
 mod dns;
+mod drift;
 mod edge;
 pub mod model;
 pub mod net;
@@ -78,6 +79,7 @@ fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<To
         "name",
         "tags",
         "backend",
+        "drift",
         "regions",
         "dns",
         "cdn",
@@ -92,6 +94,10 @@ fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<To
         None => Some(Default::default()),
     };
     let backend = f.get("backend").map(|n| state_backend(d, n));
+    let drift_ignores = match f.get("drift") {
+        Some(n) => drift::decode(d, n, f.key_span("drift")),
+        None => Some(Vec::new()),
+    };
     let (regions, declared_regions) = match f.required(d, "regions") {
         Some(n) => regions::decode(d, n, name.as_ref().map_or("", |n| n.as_str())),
         None => Default::default(),
@@ -113,6 +119,7 @@ fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<To
         name: name?.value,
         tags: tags?,
         backend: backend.map(|b| b.ok_or(())).transpose().ok()?,
+        drift_ignores: drift_ignores?,
         regions,
         dns: dns.map(|dns| dns.ok_or(())).transpose().ok()?,
         cdn: cdn.map(|cdn| cdn.ok_or(())).transpose().ok()?,

@@ -28,6 +28,8 @@ pub struct Topology {
     pub tags: BTreeMap<String, String>,
     /// Where journals and the lock live, when not in the local `.wway/`.
     pub backend: Option<super::backend::S3Location>,
+    /// What `wway drift` does not report.
+    pub drift_ignores: Vec<DriftIgnore>,
     pub regions: Vec<Region>,
     pub dns: Option<Dns>,
     pub cdn: Option<Cdn>,
@@ -38,6 +40,15 @@ impl Topology {
     pub fn region(&self, name: &str) -> Option<&Region> {
         self.regions.iter().find(|r| *r.name == name)
     }
+}
+
+/// A `drift.ignore` rule: resources matching `address` (a pattern), only
+/// `fields` of them when some are named, are not drift, for `reason`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriftIgnore {
+    pub address: String,
+    pub fields: Vec<String>,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone)]

@@ -67,14 +67,14 @@ pub(crate) fn applied(emulator: &Emulator, state: &Path, file: &str) -> Run {
 }
 
 /// An emulator with a copy of the WonderWay topology (`base`, in `dir`) applied.
-struct Applied {
-    emulator: Emulator,
-    state: tempfile::TempDir,
-    dir: tempfile::TempDir,
-    base: String,
+pub(crate) struct Applied {
+    pub emulator: Emulator,
+    pub state: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
+    pub base: String,
 }
 
-fn wonderway_applied() -> Applied {
+pub(crate) fn wonderway_applied() -> Applied {
     let emulator = Emulator::start();
     emulator.seed_roles(&topology("topologies/wonderway.yaml"));
     let state = tempfile::tempdir().unwrap();

@@ -8,6 +8,7 @@ mod aws_wiring;
 mod backend_emulator;
 mod cli;
 mod diagnostics;
+mod drift_emulator;
 mod emulator;
 mod faults;
 mod fuzz;

@@ -340,3 +340,36 @@ fn steps_seen_half_done_are_judged_by_the_live_account() {
         assert!(took_effect(step, &after).is_some(), "{}", step.name);
     }
 }
+
+#[test]
+fn drift_tells_missing_from_unapplied_by_history_and_keeps_rule_reasons() {
+    use std::collections::BTreeSet;
+    use wway::plan::drift::{Class, drift};
+    use wway::topology::model::DriftIgnore;
+
+    let wanted = wonderway();
+    let mut live = converged_fixture(&wanted);
+    let gone = addr("eu-west-1/node-group/compute-intensive");
+    live.owned.remove(&gone);
+    let plan = plan::plan(&wanted, &live).unwrap();
+    let everything: BTreeSet<ResourceAddr> = wanted.resources.keys().cloned().collect();
+    let mut never_made = everything.clone();
+    never_made.remove(&gone);
+    let class = |made: Option<&BTreeSet<ResourceAddr>>| {
+        let found = drift(&plan, made, &[]);
+        assert_eq!(found.items.len(), 1);
+        (found.items[0].class, found.drifted())
+    };
+    assert_eq!(class(Some(&everything)), (Class::Missing, true));
+    assert_eq!(class(None), (Class::Missing, true), "no history: a deletion is not hidden");
+    assert_eq!(class(Some(&never_made)), (Class::Unapplied, false));
+
+    let rule = DriftIgnore {
+        address: "*/node-group/*".into(),
+        fields: Vec::new(),
+        reason: "groups come and go with the batch jobs".into(),
+    };
+    let ruled = drift(&plan, Some(&everything), &[rule]);
+    assert!(!ruled.drifted());
+    assert_eq!(ruled.items[0].ignored.as_deref(), Some("groups come and go with the batch jobs"));
+}

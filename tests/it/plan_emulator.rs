@@ -220,7 +220,7 @@ fn missing_credentials_are_one_line_and_exit_1() {
         .stdout("");
     let stderr = stderr(&assert);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("credentials"), "{stderr}");
+    assert!(stderr.starts_with("error: ec2: no credentials or not allowed: "), "{stderr}");
     assert!(!stderr.contains("testing"), "no credential material in output: {stderr}");
 }
 

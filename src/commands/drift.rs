@@ -1,0 +1,102 @@
+//! `wway drift`: what changed in the account behind wway's back. The same
+//! reads as a plan, compared the same quiet way, classified (changed,
+//! missing, unmanaged) with the journals' history, minus the topology's
+//! ignore rules; reported for people, as JSON, or as Prometheus metrics
+//! (written atomically with `--output`, failures included, so that an alert
+//! sees a check that stopped working). Exit 0 no drift, 2 drift, 1 error.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use super::run::{aws, runtime, store};
+use super::{Context, load_desired};
+use crate::cli::{DriftArgs, DriftFormat};
+use crate::cloud::Cloud;
+use crate::exec::history;
+use crate::exec::journal::now;
+use crate::plan;
+use crate::plan::drift::{Drift, drift};
+use crate::present::drift as report;
+
+/// The exit status when there is drift, as `terraform plan -detailed-exitcode`.
+const DRIFTED: u8 = 2;
+
+pub fn run(args: &DriftArgs, context: &Context) -> ExitCode {
+    let at = now();
+    match check(args, context) {
+        Ok((found, kinds)) => {
+            let text = match args.format {
+                DriftFormat::Human => report::human(&found),
+                DriftFormat::Json => report::json(&found, at),
+                DriftFormat::Prometheus => report::prometheus(&found, &kinds, at),
+            };
+            if let Err(code) = emit(&text, args.output.as_deref()) {
+                return code;
+            }
+            if found.drifted() { ExitCode::from(DRIFTED) } else { ExitCode::SUCCESS }
+        }
+        Err((topology, code)) => {
+            if args.format == DriftFormat::Prometheus {
+                let _ = emit(&report::prometheus_failure(&topology, at), args.output.as_deref());
+            }
+            code
+        }
+    }
+}
+
+/// The drift, and the kinds of resource the topology declares; or, once the
+/// reason is printed, the topology's name (as far as it is known) and the
+/// exit code.
+fn check(
+    args: &DriftArgs,
+    context: &Context,
+) -> Result<(Drift, BTreeSet<crate::state::Kind>), (String, ExitCode)> {
+    let stem =
+        args.topology.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let (topology, desired) =
+        load_desired(&args.topology, &context.printer).map_err(|code| (stem, code))?;
+    let name = topology.name.clone();
+    let failed = |message: String| {
+        eprintln!("error: {message}");
+        (name.clone(), ExitCode::FAILURE)
+    };
+    let runtime = runtime().map_err(|code| (name.clone(), code))?;
+    let started = Instant::now();
+    let read = runtime.block_on(async {
+        let store = store(&args.topology, &topology, context).await;
+        let aws = aws(store.as_ref(), context).await?;
+        let live = aws.snapshot(&desired).await.map_err(|e| e.to_string())?;
+        let made = history::made(store.as_ref()).await.map_err(|e| e.to_string())?;
+        if context.printer.verbose > 0 {
+            eprintln!("read the account: {}", super::calls_line(&aws, started.elapsed()));
+        }
+        Ok::<_, String>((live, made))
+    });
+    let (live, made) = read.map_err(failed)?;
+    let plan = plan::plan(&desired, &live).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        failed(lines.join("\nerror: "))
+    })?;
+    let kinds = desired.resources.values().map(|r| r.kind).collect();
+    Ok((drift(&plan, made.as_ref(), &topology.drift_ignores), kinds))
+}
+
+/// Prints the report, or writes it to `output` at once (a temporary file
+/// beside it, renamed over it), so a collector never reads half a file.
+fn emit(text: &str, output: Option<&Path>) -> Result<(), ExitCode> {
+    let Some(output) = output else {
+        print!("{text}");
+        return Ok(());
+    };
+    let mut temporary = output.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, output)).map_err(
+        |error| {
+            let _ = std::fs::remove_file(&temporary);
+            eprintln!("error: cannot write {}: {error}", output.display());
+            ExitCode::FAILURE
+        },
+    )
+}
