@@ -87,6 +87,9 @@ pub enum Command {
     ///
     /// Exit status: 0 no drift, 2 drift, 1 error.
     Drift(DriftArgs),
+    /// Write the topology in another tool's format.
+    #[command(subcommand)]
+    Export(ExportFormat),
     /// Clear the lock of a run that died, by the id its message gave.
     ForceUnlock {
         id: String,
@@ -119,6 +122,25 @@ pub struct PlanArgs {
     /// Exit 2 when the plan has changes, 0 when it has none (1 is an error).
     #[arg(long)]
     pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// Terraform HCL for the AWS provider 6.x: one file per region and concern, variables, outputs.
+    Terraform(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The topology file.
+    #[arg(default_value = "wway.yaml")]
+    pub topology: PathBuf,
+    /// The folder to write the .tf files into (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Read the live account and add `import` blocks with the real id of every declared resource that exists.
+    #[arg(long)]
+    pub with_imports: bool,
 }
 
 #[derive(Debug, Args)]

@@ -28,14 +28,10 @@ const SERVICE: &str = "route53";
 
 super::error::sdk_errors!(SERVICE);
 
-/// One ownership string of the TXT record `_wway.<name>`: the topology and
-/// the record set's variant (its set identifier, or `simple`), quoted as TXT
-/// values are: `"wway=wonderway/failover-primary"`. The record's name is the
-/// TXT record's own name, so the string stays short: a zone of 1,000 records
-/// and their owners fits two ChangeResourceRecordSets calls.
+/// One ownership string of the TXT record `_wway.<name>`, quoted as TXT
+/// values are: `"wway=wonderway/failover-primary"`.
 pub fn owner_text(topology: &str, addr: &ResourceAddr) -> String {
-    let variant = addr.as_str().rsplit('/').next().unwrap_or("simple");
-    format!("\"wway={topology}/{variant}\"")
+    format!("\"{}\"", crate::state::desired::owner_value(topology, addr))
 }
 
 /// `(topology, variant)` of an ownership string.

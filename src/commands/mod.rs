@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod drift;
+pub mod export;
 pub mod graph;
 pub mod plan;
 pub mod rollback;
@@ -86,6 +87,7 @@ pub fn run(cli: Cli) -> ExitCode {
             rollback::run(&args, &context)
         }
         Command::Drift(args) => drift::run(&args, &context),
+        Command::Export(crate::cli::ExportFormat::Terraform(args)) => export::run(&args, &context),
         Command::ForceUnlock { id, topology } => unlock::run(&id, &topology, &context),
         Command::Graph { topology, format } => graph::run(&topology, format, printer),
         Command::Schema => schema::run(),

@@ -72,6 +72,18 @@ fn write_summary(out: &mut String, t: &Topology, file: &str) -> std::fmt::Result
             writeln!(out, "  {:<16} {} {}", function.name, function.runtime, function.handler)?;
         }
     }
+    if !t.drift_ignores.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "drift ignore rules ({})", t.drift_ignores.len())?;
+        for rule in &t.drift_ignores {
+            let fields = if rule.fields.is_empty() { "all".into() } else { rule.fields.join(", ") };
+            writeln!(out, "  {:<16} {fields}: {}", rule.address, rule.reason)?;
+        }
+    }
+    if let Some(backend) = &t.backend {
+        writeln!(out)?;
+        writeln!(out, "journals and lock in {backend}")?;
+    }
     Ok(())
 }
 

@@ -53,6 +53,16 @@ pub fn owner_fqdn(name: &str, zone: &str) -> String {
     record_fqdn(&if name == "@" { "_wway".to_string() } else { format!("_wway.{name}") }, zone)
 }
 
+/// What the owner record says of one record set: the topology and the set's
+/// variant (its set identifier, or `simple`): `wway=wonderway/failover-primary`.
+/// The record's name is the owner record's own, so the string stays short: a
+/// zone of 1,000 records and their owners fits two ChangeResourceRecordSets
+/// calls.
+pub fn owner_value(topology: &str, addr: &ResourceAddr) -> String {
+    let variant = addr.as_str().rsplit('/').next().unwrap_or("simple");
+    format!("wway={topology}/{variant}")
+}
+
 pub fn desired(topology: &Topology) -> std::io::Result<DesiredState> {
     let mut state = Builder { topology, resources: BTreeMap::new() };
     for region in &topology.regions {

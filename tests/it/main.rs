@@ -10,6 +10,7 @@ mod cli;
 mod diagnostics;
 mod drift_emulator;
 mod emulator;
+mod export;
 mod faults;
 mod fuzz;
 mod plan_core;
