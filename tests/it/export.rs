@@ -152,3 +152,27 @@ fn a_bad_topology_exports_nothing() {
     assert_eq!(run.status.code(), Some(1));
     assert!(!out.path().join("tf").exists());
 }
+
+#[tokio::test]
+async fn an_existing_zone_wway_uses_without_owning_is_imported_not_made_twice() {
+    let emulator = crate::emulator::Emulator::start();
+    let route53 = aws_sdk_route53::Client::new(&emulator.sdk("us-east-1").await);
+    let made = route53
+        .create_hosted_zone()
+        .name("wonderway.com")
+        .caller_reference("made-by-hand")
+        .send()
+        .await
+        .unwrap();
+    let zone = made.hosted_zone().unwrap().id().trim_start_matches("/hostedzone/").to_string();
+    let state = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir_in(project_root()).unwrap();
+    let path = out.path().to_str().unwrap();
+    let args = ["export", "terraform", "topologies/wonderway.yaml", "--out", path, "--with-imports"];
+    let run = wway(&emulator, state.path(), &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let imports = std::fs::read_to_string(out.path().join("imports.tf")).unwrap();
+    let expected = format!("  to = aws_route53_zone.wonderway_com\n  id = \"{zone}\"\n");
+    assert!(imports.contains(&expected), "{imports}");
+    assert_eq!(imports.matches("import {").count(), 1, "nothing else exists yet: {imports}");
+}

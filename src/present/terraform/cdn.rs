@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::variables::Variables;
-use super::{Refs, map, number, resource, text, value_text};
+use super::{Refs, map, number, text, value_text};
 use crate::present::hcl::{Block, Expr};
 use crate::state::ResourceAddr;
 use crate::state::desired::DesiredResource;
@@ -64,7 +64,8 @@ fn function_addr(refs: &Refs, function: &str) -> String {
 pub fn distribution(r: &DesiredResource, refs: &Refs, variables: &Variables) -> Block {
     let f = &r.fields;
     let field = |name: &str| f.get(name).unwrap_or(&Value::Null);
-    let mut block = resource(r)
+    let mut block = refs
+        .resource(r)
         .attr("enabled", Expr::Bool(field("enabled").as_bool().unwrap_or(true)))
         .attr("comment", Expr::Str(text(f, "comment")))
         .attr("aliases", strs(field("aliases")))
@@ -133,15 +134,21 @@ pub fn distribution(r: &DesiredResource, refs: &Refs, variables: &Variables) -> 
 /// The function and its package: `archive_file` zips the code folder
 /// (`source`, relative to the export) and the function is published, so that
 /// CloudFront points at a version.
-pub fn edge_function(r: &DesiredResource, source: &str, variables: &Variables) -> Vec<Block> {
+pub fn edge_function(
+    r: &DesiredResource,
+    source: &str,
+    refs: &Refs,
+    variables: &Variables,
+) -> Vec<Block> {
     let f = &r.fields;
-    let name = super::resource_name(&r.addr, r.kind);
-    let package = Block::new("data", &["archive_file", &name])
+    let name = refs.names.resource(&r.addr);
+    let package = Block::new("data", &["archive_file", name])
         .attr("type", Expr::str("zip"))
         .attr("source_dir", Expr::module_path(source))
         .attr("output_path", Expr::module_path(&format!("build/{name}.zip")));
     let archive = format!("data.archive_file.{name}");
-    let function = resource(r)
+    let function = refs
+        .resource(r)
         .attr("function_name", Expr::Str(text(f, "function_name")))
         .attr("role", variables.edge_role(&r.name))
         .attr("runtime", Expr::Str(text(f, "runtime")))

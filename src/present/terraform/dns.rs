@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Refs, map, number, resource, strings, text, value_text};
-use crate::present::hcl::{Block, Expr, identifier};
+use super::{Refs, map, number, strings, text, value_text};
+use crate::present::hcl::{Block, Expr};
 use crate::state::desired::{DesiredState, owner_value};
 use crate::state::{Fields, Kind, ResourceAddr};
 
@@ -18,12 +18,14 @@ pub const OWNER_TTL: i64 = 300;
 pub fn blocks(r: &crate::state::desired::DesiredResource, refs: &Refs) -> Vec<Block> {
     let f = &r.fields;
     let block = match r.kind {
-        Kind::Zone => resource(r)
+        Kind::Zone => refs
+            .resource(r)
             .attr("name", Expr::Str(text(f, "name").trim_end_matches('.').to_string()))
             .attr("tags", map(f, "tags")),
         Kind::HealthCheck => {
             let kind = text(f, "type");
-            let mut check = resource(r)
+            let mut check = refs
+                .resource(r)
                 .attr("type", Expr::str(&kind))
                 .attr("fqdn", Expr::Str(text(f, "fqdn")))
                 .attr("port", number(f, "port"));
@@ -42,7 +44,8 @@ pub fn blocks(r: &crate::state::desired::DesiredResource, refs: &Refs) -> Vec<Bl
 }
 
 fn record(r: &crate::state::desired::DesiredResource, f: &Fields, refs: &Refs) -> Block {
-    let mut block = resource(r)
+    let mut block = refs
+        .resource(r)
         .attr("zone_id", refs.attribute(&text(f, "zone"), "zone_id"))
         .attr("name", Expr::Str(text(f, "name").trim_end_matches('.').to_string()))
         .attr("type", Expr::Str(text(f, "type")));
@@ -110,7 +113,7 @@ pub fn owner_records(desired: &DesiredState, refs: &Refs) -> Option<Vec<Block>> 
                 .resources
                 .get(&ResourceAddr::new(&zone))
                 .map_or("us-east-1", |z| z.region.as_str());
-            Block::new("resource", &["aws_route53_record", &owner_resource_name(&fqdn)])
+            Block::new("resource", &["aws_route53_record", refs.names.owner(&fqdn)])
                 .attr("provider", super::provider(region))
                 .attr("zone_id", refs.attribute(&zone, "zone_id"))
                 .attr("name", Expr::Str(name))
@@ -125,9 +128,4 @@ pub fn owner_records(desired: &DesiredState, refs: &Refs) -> Option<Vec<Block>> 
 /// `_wway.api.wonderway.com`: the owner record of `api.wonderway.com.`.
 pub fn owner_name(fqdn: &str) -> String {
     format!("_wway.{}", fqdn.trim_end_matches('.'))
-}
-
-/// The Terraform name of an owner record: `owner_` and the record's name.
-pub fn owner_resource_name(fqdn: &str) -> String {
-    identifier(&format!("owner_{}", fqdn.trim_end_matches('.')))
 }

@@ -9,6 +9,7 @@
 mod cdn;
 mod dns;
 mod imports;
+mod names;
 mod regional;
 mod variables;
 
@@ -38,7 +39,7 @@ pub fn export(inputs: &Inputs) -> BTreeMap<String, String> {
     let mut files: BTreeMap<String, Vec<Block>> = BTreeMap::new();
     let mut resources: Vec<&DesiredResource> = desired.resources.values().collect();
     resources.sort_by(|a, b| (a.kind, &a.addr).cmp(&(b.kind, &b.addr)));
-    let refs = Refs { desired };
+    let refs = Refs { desired, names: names::Names::of(desired) };
     for resource in resources {
         let blocks = match resource.kind {
             Kind::Vpc | Kind::Subnet | Kind::EksCluster | Kind::NodeGroup => {
@@ -48,7 +49,7 @@ pub fn export(inputs: &Inputs) -> BTreeMap<String, String> {
             Kind::Distribution => vec![cdn::distribution(resource, &refs, &variables)],
             Kind::EdgeFunction => {
                 let source = inputs.sources.get(&resource.addr).map_or(".", String::as_str);
-                cdn::edge_function(resource, source, &variables)
+                cdn::edge_function(resource, source, &refs, &variables)
             }
         };
         files.entry(file_of(resource)).or_default().extend(blocks);
@@ -61,7 +62,7 @@ pub fn export(inputs: &Inputs) -> BTreeMap<String, String> {
     files.insert("variables.tf".into(), variables.blocks());
     files.insert("outputs.tf".into(), outputs(desired, &refs));
     if let Some(live) = inputs.live {
-        let blocks = imports::blocks(desired, live);
+        let blocks = imports::blocks(desired, live, &refs);
         if !blocks.is_empty() {
             files.insert("imports.tf".into(), blocks);
         }
@@ -95,47 +96,35 @@ fn resource_type(kind: Kind) -> &'static str {
     }
 }
 
-/// The resource's name in Terraform, from its address: `us-east-1/vpc` is
-/// `us_east_1`, `global/record/geo.api/geo-VN` is `geo_api_geo_vn`.
-fn resource_name(addr: &ResourceAddr, kind: Kind) -> String {
-    let parts: Vec<&str> = addr.as_str().split('/').collect();
-    let name = match kind {
-        Kind::Vpc | Kind::EksCluster => parts[0].to_string(),
-        Kind::NodeGroup => format!("{}_{}", parts[0], parts.get(2).unwrap_or(&"")),
-        Kind::Record => {
-            let name = parts.get(2).map(|n| if *n == "@" { "apex" } else { n }).unwrap_or("");
-            format!("{name}_{}", parts.get(3).unwrap_or(&""))
-        }
-        Kind::Distribution => "cdn".into(),
-        _ => parts.get(2).unwrap_or(&"").to_string(),
-    };
-    identifier(&name)
-}
-
 /// References between the exported resources.
 pub(crate) struct Refs<'a> {
     desired: &'a DesiredState,
+    names: names::Names,
 }
 
 impl Refs<'_> {
+    /// `aws_vpc.us_east_1`: the resource at `addr`.
+    fn address(&self, addr: &ResourceAddr) -> String {
+        let kind = self.desired.resources.get(addr).map_or(Kind::Vpc, |r| r.kind);
+        format!("{}.{}", resource_type(kind), self.names.resource(addr))
+    }
+
     /// `aws_vpc.us_east_1.id`: an attribute of the resource at `addr`.
     fn attribute(&self, addr: &str, attribute: &str) -> Expr {
-        let addr = ResourceAddr::new(addr);
-        let kind = self.desired.resources.get(&addr).map_or(Kind::Vpc, |r| r.kind);
-        Expr::raw(format!("{}.{}.{attribute}", resource_type(kind), resource_name(&addr, kind)))
+        Expr::raw(format!("{}.{attribute}", self.address(&ResourceAddr::new(addr))))
+    }
+
+    /// A resource block, starting with its provider.
+    fn resource(&self, resource: &DesiredResource) -> Block {
+        let name = self.names.resource(&resource.addr);
+        Block::new("resource", &[resource_type(resource.kind), name])
+            .attr("provider", provider(&resource.region))
     }
 
     /// The `.id` of each resource a list field names.
     fn ids(&self, fields: &Fields, field: &str) -> Expr {
         Expr::List(strings(fields, field).iter().map(|a| self.attribute(a, "id")).collect())
     }
-}
-
-/// `provider = aws.us_east_1`, the first line of every resource.
-fn resource(resource: &DesiredResource) -> Block {
-    let kind = resource.kind;
-    Block::new("resource", &[resource_type(kind), &resource_name(&resource.addr, kind)])
-        .attr("provider", provider(&resource.region))
 }
 
 fn provider(region: &str) -> Expr {
@@ -209,7 +198,7 @@ fn outputs(desired: &DesiredState, refs: &Refs) -> Vec<Block> {
                 refs.attribute(addr, "endpoint"),
             )),
             Kind::Zone => blocks.push(output(
-                format!("name_servers_{}", resource_name(&resource.addr, Kind::Zone)),
+                format!("name_servers_{}", refs.names.resource(&resource.addr)),
                 format!("The name servers of {}.", resource.name),
                 refs.attribute(addr, "name_servers"),
             )),

@@ -3,7 +3,7 @@
 //! desired size is left to the cluster autoscaler, as wway leaves it.
 
 use super::variables::Variables;
-use super::{Refs, map, number, resource, strings, text};
+use super::{Refs, map, number, strings, text};
 use crate::present::hcl::{Block, Expr};
 use crate::state::Kind;
 use crate::state::desired::DesiredResource;
@@ -11,15 +11,18 @@ use crate::state::desired::DesiredResource;
 pub fn blocks(r: &DesiredResource, refs: &Refs, variables: &Variables) -> Vec<Block> {
     let f = &r.fields;
     let block = match r.kind {
-        Kind::Vpc => {
-            resource(r).attr("cidr_block", Expr::Str(text(f, "cidr"))).attr("tags", map(f, "tags"))
-        }
-        Kind::Subnet => resource(r)
+        Kind::Vpc => refs
+            .resource(r)
+            .attr("cidr_block", Expr::Str(text(f, "cidr")))
+            .attr("tags", map(f, "tags")),
+        Kind::Subnet => refs
+            .resource(r)
             .attr("vpc_id", refs.attribute(&text(f, "vpc"), "id"))
             .attr("cidr_block", Expr::Str(text(f, "cidr")))
             .attr("availability_zone", Expr::Str(text(f, "availability_zone")))
             .attr("tags", map(f, "tags")),
-        Kind::EksCluster => resource(r)
+        Kind::EksCluster => refs
+            .resource(r)
             .attr("name", Expr::Str(text(f, "name")))
             .attr("role_arn", variables.cluster_role(&r.region))
             .attr("version", Expr::Str(text(f, "version")))
@@ -27,7 +30,7 @@ pub fn blocks(r: &DesiredResource, refs: &Refs, variables: &Variables) -> Vec<Bl
             .block(Block::new("vpc_config", &[]).attr("subnet_ids", refs.ids(f, "subnets"))),
         Kind::NodeGroup => {
             let cluster = format!("{}/eks-cluster", r.region);
-            resource(r)
+            refs.resource(r)
                 .attr("cluster_name", refs.attribute(&cluster, "name"))
                 .attr("node_group_name", Expr::Str(text(f, "name")))
                 .attr("node_role_arn", variables.node_role(&r.region))
