@@ -25,12 +25,29 @@ pub struct Holder {
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     #[error(
-        "another run holds the lock: {} by {}@{} (process {}, since unix time {}); if it died, run `wway force-unlock {}`",
-        .0.command, .0.user, .0.host, .0.pid, .0.at, .0.id
+        "another run holds the lock: {} by {}@{} (process {}, since {}); if it died, run `wway force-unlock {}`",
+        .0.command, .0.user, .0.host, .0.pid, utc(.0.at), .0.id
     )]
     Held(Holder),
     #[error("cannot take the lock {0}: {1}")]
     Io(String, io::Error),
+}
+
+/// A Unix time as `2026-11-27 01:15:30 UTC` (the proleptic Gregorian
+/// calendar, by Howard Hinnant's days-to-civil algorithm).
+fn utc(seconds: u64) -> String {
+    let (days, second) = ((seconds / 86_400) as i64, seconds % 86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (hour, minute, second) = (second / 3_600, second / 60 % 60, second % 60);
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02} UTC")
 }
 
 /// Held until [`Lock::release`]; a run that dies keeps it until
@@ -120,5 +137,12 @@ mod tests {
         assert!(force_unlock(&*store, "other").await.is_err());
         assert_eq!(force_unlock(&*store, &second.holder.id).await.unwrap().command, "destroy");
         assert!(Lock::acquire(store.clone(), "apply").await.is_ok());
+    }
+
+    #[test]
+    fn times_read_as_utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc(1_795_742_130), "2026-11-27 01:15:30 UTC");
     }
 }

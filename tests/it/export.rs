@@ -168,7 +168,8 @@ async fn an_existing_zone_wway_uses_without_owning_is_imported_not_made_twice() 
     let state = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir_in(project_root()).unwrap();
     let path = out.path().to_str().unwrap();
-    let args = ["export", "terraform", "topologies/wonderway.yaml", "--out", path, "--with-imports"];
+    let args =
+        ["export", "terraform", "topologies/wonderway.yaml", "--out", path, "--with-imports"];
     let run = wway(&emulator, state.path(), &args);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let imports = std::fs::read_to_string(out.path().join("imports.tf")).unwrap();
