@@ -1,7 +1,7 @@
 //! The S3 backend against the emulator's S3: journals, the scope and the lock
 //! as objects in a bucket (named by the file's `backend:` or `--backend`), a
 //! lock refused by a conditional put and cleared by `force-unlock`, a rollback
-//! read from the bucket, and a journal append that lost a race refused.
+//! and drift's history read from the bucket, and a journal append that lost a race refused.
 
 use std::sync::Arc;
 
@@ -62,6 +62,13 @@ async fn the_files_backend_keeps_journals_and_scope_in_the_bucket_and_rollback_r
     let journal = String::from_utf8_lossy(&journal);
     assert!(journal.lines().last().unwrap().contains("\"status\":\"complete\""), "{journal}");
     assert!(plan_changes(&emulator, state.path(), file).is_empty());
+    let drift = wway(&emulator, state.path(), &["drift", file, "--format", "json"]);
+    assert_eq!(drift.code, 0, "{}\n{}", drift.stdout, drift.stderr);
+    assert!(
+        drift.stdout.contains("\"history\": true"),
+        "the journals in the bucket: {}",
+        drift.stdout
+    );
 
     let undo = wway(&emulator, state.path(), &["rollback", "--auto-approve", "--topology", file]);
     assert_eq!(undo.code, 0, "{}\n{}", undo.stdout, undo.stderr);
