@@ -1,7 +1,8 @@
 //! The S3 backend against the emulator's S3: journals, the scope and the lock
 //! as objects in a bucket (named by the file's `backend:` or `--backend`), a
 //! lock refused by a conditional put and cleared by `force-unlock`, a rollback
-//! and drift's history read from the bucket, and a journal append that lost a race refused.
+//! and drift's history read from the bucket, and a journal append that lost a
+//! race refused.
 
 use std::sync::Arc;
 
