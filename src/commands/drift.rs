@@ -8,12 +8,10 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Instant;
 
-use super::run::{aws, runtime, store};
+use super::run::{read_account, runtime};
 use super::{Context, load_desired};
 use crate::cli::{DriftArgs, DriftFormat};
-use crate::cloud::Cloud;
 use crate::exec::history;
 use crate::exec::journal::now;
 use crate::plan;
@@ -63,15 +61,9 @@ fn check(
         (name.clone(), ExitCode::FAILURE)
     };
     let runtime = runtime().map_err(|code| (name.clone(), code))?;
-    let started = Instant::now();
     let read = runtime.block_on(async {
-        let store = store(&args.topology, &topology, context).await;
-        let aws = aws(store.as_ref(), context).await?;
-        let live = aws.snapshot(&desired).await.map_err(|e| e.to_string())?;
+        let (live, store) = read_account(&args.topology, &topology, &desired, context).await?;
         let made = history::made(store.as_ref()).await.map_err(|e| e.to_string())?;
-        if context.printer.verbose > 0 {
-            eprintln!("read the account: {}", super::calls_line(&aws, started.elapsed()));
-        }
         Ok::<_, String>((live, made))
     });
     let (live, made) = read.map_err(failed)?;

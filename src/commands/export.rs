@@ -8,10 +8,9 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
-use super::run::{aws, runtime, store};
+use super::run::{read_account, runtime};
 use super::{Context, load_desired};
 use crate::cli::ExportArgs;
-use crate::cloud::Cloud;
 use crate::present::terraform::{Inputs, export};
 use crate::state::Kind;
 
@@ -43,12 +42,8 @@ fn attempt(args: &ExportArgs, context: &Context) -> Result<ExitCode, String> {
     }
     let live = if args.with_imports {
         let runtime = runtime().map_err(|_| "no runtime".to_string())?;
-        let read = runtime.block_on(async {
-            let store = store(&args.topology, &topology, context).await;
-            let aws = aws(store.as_ref(), context).await?;
-            aws.snapshot(&desired).await.map_err(|e| e.to_string())
-        });
-        Some(read?)
+        let read = runtime.block_on(read_account(&args.topology, &topology, &desired, context));
+        Some(read?.0)
     } else {
         None
     };

@@ -3,11 +3,9 @@
 //! before any cloud call. Exit codes as `terraform plan -detailed-exitcode`.
 
 use std::process::ExitCode;
-use std::time::Instant;
 
 use super::{Context, load_desired};
 use crate::cli::{PlanArgs, PlanFormat};
-use crate::cloud::Cloud;
 use crate::plan;
 use crate::present::{plan_json, plan_text};
 
@@ -21,25 +19,10 @@ pub fn run(args: &PlanArgs, context: &Context) -> ExitCode {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
-    let started = Instant::now();
-    let live = runtime.block_on(async {
-        let store = super::run::store(&args.topology, &topology, context).await;
-        let aws = super::run::aws(store.as_ref(), context).await?;
-        let live = aws.snapshot(&desired).await.map_err(|e| e.to_string());
-        Ok::<_, String>((aws, live))
-    });
-    let (aws, live) = match live {
-        Ok(read) => read,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if printer.verbose > 0 {
-        eprintln!("read the account: {}", super::calls_line(&aws, started.elapsed()));
-    }
-    let live = match live {
-        Ok(live) => live,
+    let read =
+        runtime.block_on(super::run::read_account(&args.topology, &topology, &desired, context));
+    let live = match read {
+        Ok((live, _)) => live,
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::FAILURE;

@@ -58,6 +58,26 @@ pub async fn aws(store: &dyn Store, context: &super::Context) -> Result<crate::c
     Ok(crate::cloud::Aws::new(context.settings.clone()).remembering(used.regions, used.zones))
 }
 
+/// Reads the account for a topology (its store tells which regions and
+/// zones earlier runs used); with `-v`, says what the read cost, failed or
+/// not. Gives the live state and the store.
+pub async fn read_account(
+    file: &Path,
+    topology: &Topology,
+    desired: &crate::state::desired::DesiredState,
+    context: &super::Context,
+) -> Result<(crate::state::live::LiveState, Arc<dyn Store>), String> {
+    use crate::cloud::Cloud;
+    let started = std::time::Instant::now();
+    let store = store(file, topology, context).await;
+    let aws = aws(store.as_ref(), context).await?;
+    let live = aws.snapshot(desired).await.map_err(|e| e.to_string());
+    if context.printer.verbose > 0 {
+        eprintln!("read the account: {}", super::calls_line(&aws, started.elapsed()));
+    }
+    Ok((live?, store))
+}
+
 /// Asks on the terminal; without a terminal, only `--auto-approve` goes on.
 pub fn confirm(question: &str, auto_approve: bool) -> Result<bool, String> {
     if auto_approve {
