@@ -92,18 +92,21 @@ fn record(r: &crate::state::desired::DesiredResource, f: &Fields, refs: &Refs) -
     block
 }
 
-/// The ownership TXT record of each record name: one string per record set
-/// of that name (`wway=<topology>/<variant>`).
-pub fn owner_records(desired: &DesiredState, refs: &Refs) -> Option<Vec<Block>> {
+/// The record sets of each record name, by (name, zone address): each name
+/// has one ownership TXT record.
+pub fn owner_groups(desired: &DesiredState) -> BTreeMap<(String, String), Vec<&ResourceAddr>> {
     let mut owners: BTreeMap<(String, String), Vec<&ResourceAddr>> = BTreeMap::new();
     for r in desired.resources.values().filter(|r| r.kind == Kind::Record) {
         let key = (text(&r.fields, "name"), text(&r.fields, "zone"));
         owners.entry(key).or_default().push(&r.addr);
     }
-    if owners.is_empty() {
-        return None;
-    }
-    let blocks = owners
+    owners
+}
+
+/// The ownership TXT record of each record name: one string per record set
+/// of that name (`wway=<topology>/<variant>`).
+pub fn owner_records(desired: &DesiredState, refs: &Refs) -> Vec<Block> {
+    owner_groups(desired)
         .into_iter()
         .map(|((fqdn, zone), addrs)| {
             let name = owner_name(&fqdn);
@@ -121,8 +124,7 @@ pub fn owner_records(desired: &DesiredState, refs: &Refs) -> Option<Vec<Block>> 
                 .attr("ttl", Expr::Num(OWNER_TTL))
                 .attr("records", Expr::strs(values))
         })
-        .collect();
-    Some(blocks)
+        .collect()
 }
 
 /// `_wway.api.wonderway.com`: the owner record of `api.wonderway.com.`.

@@ -4,14 +4,12 @@
 //! anything. An existing zone that wway uses without owning it is imported
 //! too: its records live in it, and Terraform must not make a second one.
 
-use std::collections::BTreeSet;
-
-use super::dns::owner_name;
+use super::dns::{owner_groups, owner_name};
 use super::{Refs, text};
 use crate::present::hcl::{Block, Expr};
-use crate::state::Kind;
 use crate::state::desired::{DesiredResource, DesiredState};
 use crate::state::live::LiveState;
+use crate::state::{Kind, ResourceAddr};
 
 fn import(to: String, id: String) -> Block {
     Block::new("import", &[]).attr("to", Expr::Raw(to)).attr("id", Expr::Str(id))
@@ -26,13 +24,19 @@ fn zone_id(live: &LiveState, zone: &DesiredResource) -> Option<String> {
     Some(id.trim_start_matches("/hostedzone/").to_string())
 }
 
+/// The live id of the zone a record is in.
+fn record_zone_id(
+    desired: &DesiredState,
+    live: &LiveState,
+    record: &DesiredResource,
+) -> Option<String> {
+    let zone = desired.resources.get(&ResourceAddr::new(text(&record.fields, "zone")))?;
+    zone_id(live, zone)
+}
+
 /// The provider's import id of a declared resource, when the account holds it.
 fn import_id(desired: &DesiredState, live: &LiveState, r: &DesiredResource) -> Option<String> {
     let f = &r.fields;
-    let zone_of = || {
-        let zone = desired.resources.get(&crate::state::ResourceAddr::new(text(f, "zone")))?;
-        zone_id(live, zone)
-    };
     match r.kind {
         Kind::Zone => zone_id(live, r),
         _ if !live.owned.contains_key(&r.addr) => None,
@@ -40,8 +44,8 @@ fn import_id(desired: &DesiredState, live: &LiveState, r: &DesiredResource) -> O
         // ZONEID_NAME_TYPE[_SETIDENTIFIER]
         Kind::Record => {
             let name = text(f, "name");
-            let mut id =
-                format!("{}_{}_{}", zone_of()?, name.trim_end_matches('.'), text(f, "type"));
+            let zone = record_zone_id(desired, live, r)?;
+            let mut id = format!("{zone}_{}_{}", name.trim_end_matches('.'), text(f, "type"));
             if f.contains_key("set_identifier") {
                 id = format!("{id}_{}", text(f, "set_identifier"));
             }
@@ -53,21 +57,23 @@ fn import_id(desired: &DesiredState, live: &LiveState, r: &DesiredResource) -> O
 
 pub fn blocks(desired: &DesiredState, live: &LiveState, refs: &Refs) -> Vec<Block> {
     let mut blocks = Vec::new();
-    let mut owner_records = BTreeSet::new();
     for r in desired.resources.values() {
-        let Some(id) = import_id(desired, live, r) else { continue };
-        if r.kind == Kind::Record {
-            let name = text(&r.fields, "name");
-            if live.record_owners.contains_key(&format!("{}.", owner_name(&name))) {
-                let zone = id.split('_').next().unwrap_or_default().to_string();
-                owner_records.insert((name, zone));
-            }
+        if let Some(id) = import_id(desired, live, r) {
+            blocks.push(import(refs.address(&r.addr), id));
         }
-        blocks.push(import(refs.address(&r.addr), id));
     }
-    for (name, zone) in owner_records {
-        let to = format!("aws_route53_record.{}", refs.names.owner(&name));
-        blocks.push(import(to, format!("{zone}_{}_TXT", owner_name(&name))));
+    // The ownership TXT record of each record name that has one.
+    for ((fqdn, _), records) in owner_groups(desired) {
+        let name = owner_name(&fqdn);
+        if !live.record_owners.contains_key(&format!("{name}.")) {
+            continue;
+        }
+        let Some(resource) = records.first().and_then(|a| desired.resources.get(*a)) else {
+            continue;
+        };
+        let Some(zone) = record_zone_id(desired, live, resource) else { continue };
+        let to = format!("aws_route53_record.{}", refs.names.owner(&fqdn));
+        blocks.push(import(to, format!("{zone}_{name}_TXT")));
     }
     blocks
 }

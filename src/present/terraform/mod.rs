@@ -54,9 +54,7 @@ pub fn export(inputs: &Inputs) -> BTreeMap<String, String> {
         };
         files.entry(file_of(resource)).or_default().extend(blocks);
     }
-    if let Some(owners) = dns::owner_records(desired, &refs) {
-        files.entry("dns.tf".into()).or_default().extend(owners);
-    }
+    files.entry("dns.tf".into()).or_default().extend(dns::owner_records(desired, &refs));
     files.insert("versions.tf".into(), vec![versions()]);
     files.insert("providers.tf".into(), providers(desired));
     files.insert("variables.tf".into(), variables.blocks());

@@ -50,17 +50,11 @@ impl Names {
             .values()
             .map(|r| (r.addr.clone(), unique(resource_type(r.kind), base(&r.addr, r.kind))))
             .collect();
-        let fqdns: BTreeSet<&str> = desired
-            .resources
-            .values()
-            .filter(|r| r.kind == Kind::Record)
-            .filter_map(|r| r.fields.get("name").and_then(|n| n.as_str()))
-            .collect();
+        let fqdns = super::dns::owner_groups(desired).into_keys().map(|(fqdn, _)| fqdn);
         let owners = fqdns
-            .into_iter()
             .map(|fqdn| {
                 let wanted = identifier(&format!("owner_{}", fqdn.trim_end_matches('.')));
-                (fqdn.to_string(), unique("aws_route53_record", wanted))
+                (fqdn, unique("aws_route53_record", wanted))
             })
             .collect();
         Names { resources, owners }
