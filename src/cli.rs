@@ -23,8 +23,9 @@ pub struct GlobalArgs {
     /// Send every AWS API call to this endpoint (an emulator); the SDK also reads AWS_ENDPOINT_URL.
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// The AWS profile to take credentials from (else the standard chain).
-    #[arg(long, global = true, value_name = "NAME", env = "AWS_PROFILE")]
+    /// The AWS profile to take credentials from; it wins over keys in the
+    /// environment. Without it, the standard chain (which reads AWS_PROFILE).
+    #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
     /// When to colour the output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]

@@ -8,19 +8,17 @@ use aws_sdk_route53::types::{Change, ChangeAction, TagResourceType};
 
 use super::fields::Read;
 use super::wait::Progress;
-use super::{Aws, CloudError, Ids, cloudfront, ec2, eks, lambda, route53};
+use super::{Aws, CloudError, Ids, RunScope, cloudfront, ec2, eks, lambda, route53};
 use crate::plan::Action;
 use crate::plan::steps::{Op, OwnerChange, RecordOp, Step, Target, record_name};
 use crate::state::desired::owner_fqdn;
 use crate::state::package::package;
 use crate::state::{Kind, ResourceAddr};
 
-/// `scope`: the run's token scope (topology and run), for idempotency tokens;
-/// `topology`: the topology's name, for ownership records.
+/// `scope`: the topology and the run, for idempotency tokens and ownership.
 pub async fn apply_step<'a>(
     aws: &Aws,
-    topology: &str,
-    scope: &str,
+    scope: RunScope<'_>,
     step: &'a Step,
     ids: &Ids,
     progress: Progress<'_>,
@@ -41,7 +39,7 @@ pub async fn apply_step<'a>(
             }
         }
         Op::Records { zone, changes, owners } => {
-            records(aws, topology, zone, changes, owners, ids, progress).await?
+            records(aws, scope.topology, zone, changes, owners, ids, progress).await?
         }
     }
     Ok(outcome)
@@ -58,6 +56,23 @@ fn code(target: &Target) -> Result<Vec<u8>, CloudError> {
         code: "Package".into(),
         message: format!("{}: {e}", folder.display()),
     })?;
+    // What is uploaded is what the plan showed: code changed in the folder
+    // since then (the plan was reviewed, or saved) is refused, not shipped.
+    let planned = target.fields.get("code_sha256").and_then(|v| v.as_str());
+    if planned != Some(package.sha256.as_str()) {
+        return Err(CloudError::Api {
+            service: "wway",
+            code: "PackageChanged".into(),
+            message: format!(
+                "{}: the code in {} changed since the plan: its package is {}, the plan showed {}; \
+                 plan again and review the change",
+                target.addr,
+                folder.display(),
+                package.sha256,
+                planned.unwrap_or("none")
+            ),
+        });
+    }
     Ok(package.bytes)
 }
 
@@ -66,7 +81,7 @@ type On<'t> = (super::Clients, &'t Target);
 
 async fn create(
     (clients, target): On<'_>,
-    scope: &str,
+    scope: RunScope<'_>,
     ids: &Ids,
     progress: Progress<'_>,
     outcome: &mut crate::plan::steps::Outcome,
@@ -139,7 +154,10 @@ async fn update(
         }
         Kind::EdgeFunction => {
             let lambda = lambda::Lambda::new(clients.lambda, clients.tagging);
-            let version = lambda.update_function(&r, before, Some(code(target)?), progress).await?;
+            // The folder is packaged only when the code is to change.
+            let new_code = before.get("code_sha256") != target.fields.get("code_sha256");
+            let code = if new_code { Some(code(target)?) } else { None };
+            let version = lambda.update_function(&r, before, code, progress).await?;
             outcome.function_versions.insert(r.str("function_name")?.to_string(), version);
             Ok(())
         }
@@ -234,4 +252,29 @@ async fn records(
     let clients = aws.clients(super::GLOBAL_REGION).await;
     route53::Route53::new(clients.route53).change_records(ids.id(zone)?, groups, progress).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: the code folder was packaged again at upload time and
+    /// shipped whatever it held then, reviewed or not.
+    #[test]
+    fn code_that_changed_since_the_plan_is_not_uploaded() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.js"), "exports.handler = 1;\n").unwrap();
+        let planned = package(dir.path()).unwrap().sha256;
+        let target = Target {
+            addr: ResourceAddr::new("us-east-1/edge-function/router"),
+            kind: Kind::EdgeFunction,
+            region: "us-east-1".into(),
+            fields: [("code_sha256".to_string(), serde_json::json!(planned))].into(),
+            source: Some(dir.path().to_path_buf()),
+        };
+        assert_eq!(code(&target).unwrap(), package(dir.path()).unwrap().bytes);
+        std::fs::write(dir.path().join("index.js"), "exports.handler = 2;\n").unwrap();
+        let error = code(&target).unwrap_err().to_string();
+        assert!(error.contains("changed since the plan"), "{error}");
+    }
 }

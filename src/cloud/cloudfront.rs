@@ -22,7 +22,7 @@ use super::owned::{live, owner, sorted};
 use super::paging::all_pages;
 use super::tagging::tagged;
 use super::wait::{Poll, Progress, until};
-use super::{CloudError, Found, Ids, idempotency_token};
+use super::{CloudError, Found, Ids, RunScope};
 use crate::state::live::Unowned;
 use crate::state::{Kind, ResourceAddr};
 
@@ -86,11 +86,11 @@ impl CloudFront {
     /// Creates the distribution with its tags; returns its id and domain name.
     pub async fn create_distribution(
         &self,
-        scope: &str,
+        scope: RunScope<'_>,
         r: &Read<'_>,
         ids: &Ids,
     ) -> Result<(String, String), CloudError> {
-        let config = distribution_config(r, ids, &idempotency_token(scope, r.addr))?;
+        let config = distribution_config(r, ids, &scope.token(r.addr))?;
         let tags = r
             .tags()?
             .into_iter()

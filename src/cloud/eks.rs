@@ -18,7 +18,7 @@ use super::fields::Read;
 use super::owned::{Tags, holder, live, owner, sorted};
 use super::paging::all_pages;
 use super::wait::{Poll, Progress, gone, until};
-use super::{CloudError, Found, Ids, idempotency_token};
+use super::{CloudError, Found, Ids, RunScope};
 use crate::state::live::Unowned;
 use crate::state::{Fields, Kind, ResourceAddr};
 
@@ -271,7 +271,7 @@ impl Eks {
     /// Creates a cluster on its subnets; returns its name.
     pub async fn create_cluster(
         &self,
-        scope: &str,
+        scope: RunScope<'_>,
         r: &Read<'_>,
         ids: &Ids,
     ) -> Result<String, CloudError> {
@@ -285,7 +285,7 @@ impl Eks {
             .role_arn(r.str("role_arn")?)
             .resources_vpc_config(VpcConfigRequest::builder().set_subnet_ids(Some(subnets)).build())
             .set_tags(Some(r.tags()?.into_iter().collect()))
-            .client_request_token(idempotency_token(scope, r.addr))
+            .client_request_token(scope.token(r.addr))
             .send()
             .await;
         match created {
@@ -304,7 +304,7 @@ impl Eks {
     /// Creates a managed node group; returns its name.
     pub async fn create_node_group(
         &self,
-        scope: &str,
+        scope: RunScope<'_>,
         r: &Read<'_>,
         ids: &Ids,
     ) -> Result<String, CloudError> {
@@ -327,7 +327,7 @@ impl Eks {
             .node_role(r.str("node_role_arn")?)
             .set_subnets(Some(ids.all(&r.strings("subnets")?)?))
             .set_tags(Some(r.tags()?.into_iter().collect()))
-            .client_request_token(idempotency_token(scope, r.addr))
+            .client_request_token(scope.token(r.addr))
             .send()
             .await;
         match created {

@@ -53,10 +53,25 @@ impl From<crate::state::live::Unresolved> for CloudError {
 const THROTTLING: &[&str] = &[
     "Throttling",
     "ThrottlingException",
+    "ThrottledException",
     "RequestLimitExceeded",
+    "RequestThrottled",
+    "RequestThrottledException",
     "TooManyRequestsException",
     "PriorRequestNotComplete",
+    "SlowDown",
 ];
+
+/// Whether an answer the SDK could not parse into an error code is a
+/// throttle: a 429, or a body that says so in any protocol's words. Being
+/// wrong here costs a retry; being wrong the other way fails the run.
+fn unparsed_throttle(status: u16, body: &[u8]) -> bool {
+    let body = String::from_utf8_lossy(body).to_ascii_lowercase();
+    status == 429
+        || ["throttl", "rate exceeded", "slowdown", "too many requests"]
+            .iter()
+            .any(|w| body.contains(w))
+}
 
 const CREDENTIALS: &[&str] = &[
     "AuthFailure",
@@ -78,7 +93,10 @@ impl CloudError {
                 let code = err.code().unwrap_or("Unknown").to_string();
                 let message = err.message().unwrap_or_default().to_string();
                 let status = inner.raw().status().as_u16();
-                if THROTTLING.contains(&code.as_str()) {
+                let body = inner.raw().body().bytes().unwrap_or_default();
+                if THROTTLING.contains(&code.as_str())
+                    || (err.code().is_none() && unparsed_throttle(status, body))
+                {
                     CloudError::Throttled { service, code }
                 } else if status >= 500 {
                     CloudError::Unavailable { service, status, code }
@@ -121,4 +139,42 @@ fn causes(error: &dyn std::error::Error) -> impl Iterator<Item = String> + '_ {
 /// The deepest cause's message: the SDK's outer layers only say "dispatch failure".
 fn innermost(error: &dyn std::error::Error) -> String {
     causes(error).last().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_resourcegroupstagging::operation::get_resources::GetResourcesError;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    fn answered(status: u16, code: Option<&str>, body: &'static str) -> CloudError {
+        let mut meta = ErrorMetadata::builder();
+        if let Some(code) = code {
+            meta = meta.code(code);
+        }
+        let error = GetResourcesError::generic(meta.build());
+        let status = aws_smithy_runtime_api::http::StatusCode::try_from(status).unwrap();
+        let raw = HttpResponse::new(status, SdkBody::from(body));
+        CloudError::from_sdk("tagging", SdkError::service_error(error, raw))
+    }
+
+    /// Regression: a throttle in a format the client could not parse (XML
+    /// to the tagging API's JSON client) stopped the run as "tagging: Unknown".
+    #[test]
+    fn a_throttle_is_retryable_however_it_is_worded() {
+        let xml = "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>";
+        assert!(matches!(answered(400, None, xml), CloudError::Throttled { .. }));
+        assert!(matches!(answered(429, None, ""), CloudError::Throttled { .. }));
+        assert!(matches!(
+            answered(400, Some("ThrottledException"), ""),
+            CloudError::Throttled { .. }
+        ));
+        assert!(matches!(answered(503, Some("SlowDown"), ""), CloudError::Throttled { .. }));
+        assert!(matches!(answered(400, None, "{}"), CloudError::Api { .. }));
+        assert!(matches!(
+            answered(400, Some("InvalidParameterException"), "rate exceeded"),
+            CloudError::Api { .. }
+        ));
+    }
 }

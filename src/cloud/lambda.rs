@@ -228,7 +228,7 @@ impl Lambda {
             .await
             .map_err(sdk_error)?;
         self.settled(name, progress).await?;
-        if let Some(code) = code.filter(|_| before.get("code_sha256") != r.get("code_sha256")) {
+        if let Some(code) = code {
             self.client
                 .update_function_code()
                 .function_name(name)

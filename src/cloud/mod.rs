@@ -8,6 +8,7 @@
 //! are read in us-east-1.
 
 mod apply;
+pub mod backend_marker;
 pub mod calls;
 pub mod cloudfront;
 pub mod ec2;
@@ -33,6 +34,7 @@ pub use error::CloudError;
 
 use crate::plan::steps::{Outcome, Step};
 use crate::state::desired::DesiredState;
+use crate::state::digest::sha256_hex;
 pub use crate::state::live::Ids;
 use crate::state::live::{LiveResource, LiveState, RegionFacts, Unowned};
 use crate::state::{Kind, ResourceAddr};
@@ -64,9 +66,36 @@ pub async fn config(settings: &Settings, region: &str) -> SdkConfig {
         loader = loader.endpoint_url(url);
     }
     if let Some(profile) = &settings.profile {
-        loader = loader.profile_name(profile);
+        // A profile named on the command line wins over keys in the
+        // environment, as with the AWS CLI: the default chain would take
+        // the environment's first and talk to another account.
+        let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder()
+            .profile_name(profile)
+            .build();
+        loader = loader.profile_name(profile).credentials_provider(credentials);
     }
     loader.load().await
+}
+
+/// Whether profile `name` is defined in the AWS config or credentials file
+/// (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/`).
+pub fn profile_defined(name: &str) -> bool {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
+    let file = |variable: &str, default: &str| {
+        std::env::var_os(variable).map_or_else(|| home.join(".aws").join(default), Into::into)
+    };
+    let sections = |path: std::path::PathBuf| -> Vec<String> {
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix('[')?.strip_suffix(']').map(str::trim))
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    let config = sections(file("AWS_CONFIG_FILE", "config"));
+    let credentials = sections(file("AWS_SHARED_CREDENTIALS_FILE", "credentials"));
+    config.iter().any(|s| *s == format!("profile {name}") || (name == "default" && s == "default"))
+        || credentials.iter().any(|s| s == name)
 }
 
 /// What the planner and the executor need from a cloud.
@@ -105,24 +134,55 @@ impl Found {
     }
 }
 
-/// The idempotency token (EKS clientRequestToken, Route 53 and CloudFront
-/// CallerReference) for creating `addr` in a run whose token scope is
-/// `scope`: the same within a run, so a retry after a lost answer cannot make
-/// a second resource; new for every run, since AWS refuses a caller reference
-/// used before (Route 53 even after the health check is deleted), so a
-/// destroy followed by an apply must not reuse one.
-pub fn idempotency_token(scope: &str, addr: &ResourceAddr) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("{scope}\n{addr}").as_bytes());
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("wway-{hex}")
+/// What makes a run's creates its own: the topology and a salt new for
+/// every run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunScope<'a> {
+    pub topology: &'a str,
+    pub salt: &'a str,
+}
+
+impl RunScope<'_> {
+    /// The idempotency token (EKS clientRequestToken, CloudFront
+    /// CallerReference) for creating `addr`: the same within a run, so a
+    /// retry after a lost answer cannot make a second resource; new for
+    /// every run, since AWS refuses a token used before (Route 53 even after
+    /// the health check is deleted), so a destroy then an apply must not
+    /// reuse one.
+    pub fn token(&self, addr: &ResourceAddr) -> String {
+        let digest = sha256_hex(format!("{}\n{}\n{addr}", self.topology, self.salt).as_bytes());
+        format!("wway-{}", &digest[..32])
+    }
+
+    /// The Route 53 caller reference for creating `addr`, a token as above
+    /// that also names the topology and the resource:
+    /// `wway1.<topology>.<address digest>.<run digest>` (61 characters at
+    /// most; health checks take 64). A zone or health check that a run made
+    /// but did not tag (it stopped between the two calls, or the tag call was
+    /// refused) is still known as this topology's by it.
+    pub fn owned_reference(&self, addr: &ResourceAddr) -> String {
+        let run = &sha256_hex(self.salt.as_bytes())[..10];
+        format!("wway1.{}.{}.{run}", self.topology, address_digest(addr))
+    }
+}
+
+/// The short digest of an address that owned caller references carry.
+pub fn address_digest(addr: &ResourceAddr) -> String {
+    sha256_hex(addr.as_str().as_bytes())[..10].to_string()
+}
+
+/// The topology and the address digest an owned caller reference names.
+pub fn reference_owner(reference: &str) -> Option<(&str, &str)> {
+    let mut parts = reference.strip_prefix("wway1.")?.rsplitn(3, '.');
+    let (_run, digest, topology) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((topology, digest))
 }
 
 /// The real AWS (or an emulator of it).
 pub struct Aws {
     settings: Settings,
     calls: CallCounter,
-    /// Makes this run's idempotency tokens its own (see [`idempotency_token`]).
+    /// Makes this run's idempotency tokens its own (see [`RunScope`]).
     salt: String,
     clients: tokio::sync::Mutex<BTreeMap<String, Clients>>,
     /// Regions and hosted zones earlier runs used, read besides the file's own.
@@ -139,6 +199,7 @@ pub(crate) struct Clients {
     cloudfront: aws_sdk_cloudfront::Client,
     lambda: aws_sdk_lambda::Client,
     tagging: aws_sdk_resourcegroupstagging::Client,
+    ssm: aws_sdk_ssm::Client,
 }
 
 impl Aws {
@@ -167,6 +228,11 @@ impl Aws {
     /// API calls made so far, per service.
     pub fn calls(&self) -> BTreeMap<&'static str, u64> {
         self.calls.totals()
+    }
+
+    /// The account's record of which backend holds a topology's journals.
+    pub async fn backend_marker(&self) -> backend_marker::BackendMarker {
+        backend_marker::BackendMarker::new(self.clients(GLOBAL_REGION).await.ssm)
     }
 
     pub(crate) async fn clients(&self, region: &str) -> Clients {
@@ -198,6 +264,9 @@ impl Aws {
                 aws_sdk_resourcegroupstagging::config::Builder::from(&c)
                     .interceptor(counted("tagging"))
                     .build(),
+            ),
+            ssm: aws_sdk_ssm::Client::from_conf(
+                aws_sdk_ssm::config::Builder::from(&c).interceptor(counted("ssm")).build(),
             ),
         };
         cache.insert(region.to_string(), clients.clone());
@@ -245,9 +314,10 @@ impl Aws {
         let functions: Vec<String> = of(Kind::EdgeFunction).map(|r| r.name.clone()).collect();
         let aliases: Vec<String> =
             of(Kind::Distribution).flat_map(|r| strings(&r.fields["aliases"])).collect();
+        let checks: Vec<ResourceAddr> = of(Kind::HealthCheck).map(|r| r.addr.clone()).collect();
         let ((mut found, versions), (checks, check_ids)) = tokio::try_join!(
             lambda.functions(&desired.topology, &functions),
-            route53.health_checks(&desired.topology)
+            route53.health_checks(&desired.topology, &checks)
         )?;
         found.absorb(checks);
         let (distributions, domain) =
@@ -307,8 +377,8 @@ impl Cloud for Aws {
         ids: &Ids,
         progress: wait::Progress<'_>,
     ) -> Result<Outcome, CloudError> {
-        let scope = format!("{topology}\n{}", self.salt);
-        apply::apply_step(self, topology, &scope, step, ids, progress).await
+        let scope = RunScope { topology, salt: &self.salt };
+        apply::apply_step(self, scope, step, ids, progress).await
     }
 }
 

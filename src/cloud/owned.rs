@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::state::live::LiveResource;
 use crate::state::{Fields, ID_TAG, Kind, ResourceAddr, TOPOLOGY_TAG};
@@ -44,7 +43,7 @@ pub fn live(
         Some(etag) => etag.to_string(),
         None => {
             let text = serde_json::to_string(&fields).unwrap_or_default();
-            Sha256::digest(text.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect()
+            crate::state::digest::sha256_hex(text.as_bytes())[..24].to_string()
         }
     };
     LiveResource { kind, id: id.to_string(), fields, deps, fingerprint }

@@ -18,7 +18,7 @@ use super::fields::Read;
 use super::owned::{Tags, holder, live, owner, sorted, tags};
 use super::paging::all_pages;
 use super::wait::{Poll, Progress, gone, until};
-use super::{CloudError, Found, Ids, idempotency_token};
+use super::{CloudError, Found, Ids, RunScope, address_digest, reference_owner};
 use crate::plan::diff::record_identity;
 use crate::state::desired::{owner_fqdn, record_fqdn};
 use crate::state::live::Unowned;
@@ -171,17 +171,26 @@ fn weight(change: &Change) -> (usize, usize) {
     (records * factor, values * factor)
 }
 
-/// A CREATE as an UPSERT of the same record set (other changes unchanged).
-fn as_upsert(change: &Change) -> Result<Change, CloudError> {
-    let action = match change.action() {
-        ChangeAction::Create => ChangeAction::Upsert,
-        other => other.clone(),
-    };
-    Change::builder()
-        .action(action)
-        .set_resource_record_set(change.resource_record_set().cloned())
-        .build()
-        .map_err(build_error)
+/// A record set in one comparable form: its name as wway writes it (lower
+/// case, unescaped), values and alias target without their trailing dots,
+/// values in order; the rest as Route 53 holds it.
+fn comparable(set: &ResourceRecordSet) -> ResourceRecordSet {
+    let mut set = set.clone();
+    set.name = unescape(&set.name).to_ascii_lowercase();
+    let mut values: Vec<String> = set
+        .resource_records
+        .iter()
+        .flatten()
+        .map(|r| r.value().trim_end_matches('.').to_string())
+        .collect();
+    values.sort();
+    set.resource_records = (!values.is_empty()).then(|| {
+        values.into_iter().filter_map(|v| ResourceRecord::builder().value(v).build().ok()).collect()
+    });
+    if let Some(alias) = set.alias_target.as_mut() {
+        alias.dns_name = alias.dns_name.trim_end_matches('.').to_ascii_lowercase();
+    }
+    set
 }
 
 /// Splits groups of changes into as few batches as Route 53's limits allow,
@@ -210,8 +219,12 @@ impl Route53 {
     }
 
     /// Creates a public hosted zone with its tags; returns its id.
-    pub async fn create_zone(&self, scope: &str, r: &Read<'_>) -> Result<String, CloudError> {
-        let token = idempotency_token(scope, r.addr);
+    pub async fn create_zone(
+        &self,
+        scope: RunScope<'_>,
+        r: &Read<'_>,
+    ) -> Result<String, CloudError> {
+        let token = scope.owned_reference(r.addr);
         let name = r.str("name")?;
         let created =
             self.client.create_hosted_zone().name(name).caller_reference(&token).send().await;
@@ -247,7 +260,7 @@ impl Route53 {
     /// Creates a health check with its tags; returns its id.
     pub async fn create_health_check(
         &self,
-        scope: &str,
+        scope: RunScope<'_>,
         r: &Read<'_>,
     ) -> Result<String, CloudError> {
         let mut config = HealthCheckConfig::builder()
@@ -262,7 +275,7 @@ impl Route53 {
         let response = self
             .client
             .create_health_check()
-            .caller_reference(idempotency_token(scope, r.addr))
+            .caller_reference(scope.owned_reference(r.addr))
             .health_check_config(config.build().map_err(build_error)?)
             .send()
             .await
@@ -283,12 +296,24 @@ impl Route53 {
         let batches = batches(groups);
         for batch in &batches {
             let response = match self.send_batch(zone_id, batch.clone()).await {
-                // The same batch landed before and its answer was lost
-                // (batches are atomic): its CREATEs now find their records.
-                // Sent again as UPSERTs of the same records, it changes nothing.
+                // A record the batch creates exists. Either this very batch
+                // landed before and its answer was lost (batches are atomic,
+                // so then every change of it holds now), or someone else made
+                // the record since the plan: that is theirs, never overwritten.
                 Err(CloudError::Api { message, .. }) if message.contains("already exists") => {
-                    let again = batch.iter().map(as_upsert).collect::<Result<Vec<_>, _>>()?;
-                    self.send_batch(zone_id, again).await?
+                    let clashes = self.clashes(zone_id, batch).await?;
+                    if clashes.is_empty() {
+                        continue;
+                    }
+                    return Err(CloudError::Api {
+                        service: SERVICE,
+                        code: "RecordClash".into(),
+                        message: format!(
+                            "{} already exist and this run did not make them; wway does not \
+                             overwrite records it does not own ({message})",
+                            clashes.join(", ")
+                        ),
+                    });
                 }
                 other => other?,
             };
@@ -305,6 +330,84 @@ impl Route53 {
             .await?;
         }
         Ok(batches.len())
+    }
+
+    /// The record set of `key` (name, type, set id) as the zone holds it now.
+    async fn record_set_now(
+        &self,
+        zone_id: &str,
+        key: &ResourceRecordSet,
+    ) -> Result<Option<ResourceRecordSet>, CloudError> {
+        let page = self
+            .client
+            .list_resource_record_sets()
+            .hosted_zone_id(zone_id)
+            .start_record_name(key.name())
+            .start_record_type(key.r#type().clone())
+            .set_start_record_identifier(key.set_identifier().map(str::to_string))
+            .max_items(1)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let wanted = comparable(key);
+        Ok(page
+            .resource_record_sets()
+            .first()
+            .filter(|found| {
+                let found = comparable(found);
+                found.name.trim_end_matches('.') == wanted.name.trim_end_matches('.')
+                    && found.r#type == wanted.r#type
+                    && found.set_identifier == wanted.set_identifier
+            })
+            .cloned())
+    }
+
+    /// After "already exists": `[]` when the whole batch holds in the zone
+    /// (it landed before), else the record sets it creates that stand there
+    /// as someone else made them, each with its holder.
+    async fn clashes(&self, zone_id: &str, batch: &[Change]) -> Result<Vec<String>, CloudError> {
+        let mut landed = true;
+        let mut created = Vec::new();
+        for change in batch {
+            let Some(sent) = change.resource_record_set() else { continue };
+            let now = self.record_set_now(zone_id, sent).await?;
+            let holds = match change.action() {
+                ChangeAction::Delete => now.is_none(),
+                _ => now.as_ref().is_some_and(|now| comparable(now) == comparable(sent)),
+            };
+            landed &= holds;
+            if let Some(now) = now.filter(|_| change.action() == &ChangeAction::Create) {
+                created.push((sent, now));
+            }
+        }
+        if landed {
+            return Ok(Vec::new());
+        }
+        let mut clashes = Vec::new();
+        for (sent, now) in created {
+            let name = unescape(sent.name());
+            // An ownership record speaks for itself; a record, through its own.
+            let owners = if name.starts_with("_wway.") {
+                Some(now)
+            } else {
+                let key = ResourceRecordSet::builder()
+                    .name(format!("_wway.{name}"))
+                    .r#type(RrType::Txt)
+                    .build()
+                    .map_err(build_error)?;
+                self.record_set_now(zone_id, &key).await?
+            };
+            let holder = owners
+                .iter()
+                .flat_map(|o| o.resource_records())
+                .filter_map(|v| parse_owner_text(v.value()))
+                .map(|(topology, _)| format!("topology `{topology}`"))
+                .next()
+                .unwrap_or_else(|| "no wway ownership record".into());
+            let id = record_identity(&name, sent.r#type().as_str(), sent.set_identifier());
+            clashes.push(format!("{id} (held by {holder})"));
+        }
+        Ok(clashes)
     }
 
     async fn send_batch(
@@ -378,9 +481,14 @@ impl Route53 {
     }
 
     /// Owned health checks, and health check ids to addresses.
+    /// The health checks this topology owns: by their tags, or, where a run
+    /// stopped before tagging one, by its caller reference (matched to one of
+    /// `declared` by its digest; one whose address is no longer declared is
+    /// owned under `global/health-check/untagged-<id>`, to be deleted).
     pub async fn health_checks(
         &self,
         topology: &str,
+        declared: &[ResourceAddr],
     ) -> Result<(Found, BTreeMap<String, ResourceAddr>), CloudError> {
         let checks = all_pages(SERVICE, "ListHealthChecks", |token: Option<String>| async move {
             let page = self
@@ -416,7 +524,20 @@ impl Route53 {
         let mut ids = BTreeMap::new();
         for check in &checks {
             let tags = all_tags.remove(check.id()).unwrap_or_default();
-            let Some(addr) = owner(&tags, topology) else { continue };
+            let untagged = || {
+                let (owner, digest) = reference_owner(check.caller_reference())?;
+                (owner == topology).then(|| {
+                    declared.iter().find(|a| address_digest(a) == digest).cloned().unwrap_or_else(
+                        || {
+                            ResourceAddr::new(format!(
+                                "global/health-check/untagged-{}",
+                                check.id()
+                            ))
+                        },
+                    )
+                })
+            };
+            let Some(addr) = owner(&tags, topology).or_else(untagged) else { continue };
             let Some(config) = check.health_check_config() else { continue };
             let fields = [
                 ("fqdn".to_string(), json!(config.fully_qualified_domain_name())),
@@ -463,7 +584,13 @@ impl Route53 {
         let tags: Tags =
             tags(pairs.iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or(""))));
         let zone_addr = ResourceAddr::zone(context.zone);
-        match owner(&tags, context.topology) {
+        // Made by this topology but not tagged yet: its caller reference tells.
+        let untagged = reference_owner(zone.caller_reference())
+            .filter(|(owner, digest)| {
+                *owner == context.topology && *digest == address_digest(&zone_addr)
+            })
+            .map(|_| zone_addr.clone());
+        match owner(&tags, context.topology).or(untagged) {
             Some(addr) => {
                 let fields = [("name".to_string(), json!(fqdn))].into();
                 found.owned.insert(addr, live(Kind::Zone, &id, fields, tags, vec![], None));
@@ -538,12 +665,17 @@ fn read_records(
 ) {
     let names: Vec<String> = records.iter().map(|r| unescape(r.name())).collect();
     let mut owned_ids: BTreeSet<ResourceAddr> = BTreeSet::new();
+    // Record names that other topologies own, with the first such owner.
+    let mut others: BTreeMap<String, String> = BTreeMap::new();
     for (record, fqdn) in records.iter().zip(&names).filter(|(r, _)| r.r#type() == &RrType::Txt) {
         let Some(name) = owned_name(fqdn, context.zone) else { continue };
         for value in record.resource_records() {
-            if let Some((topology, variant)) = parse_owner_text(value.value())
-                && topology == context.topology
-            {
+            let Some((topology, variant)) = parse_owner_text(value.value()) else { continue };
+            if topology != context.topology {
+                others
+                    .entry(record_fqdn(name, context.zone))
+                    .or_insert_with(|| format!("topology `{topology}`"));
+            } else {
                 owned_ids.insert(ResourceAddr::record(name, variant));
                 found
                     .record_owners
@@ -588,13 +720,19 @@ fn read_records(
         for (wanted_name, wanted_kind, wanted_id) in
             context.wanted.iter().filter(|(n, ..)| n == name)
         {
+            // A CNAME stands alone beside other types; records of one type
+            // at one name clash only with the same set identifier.
             let same = wanted_kind == kind && wanted_id.as_deref() == record.set_identifier();
-            if same || kind == "CNAME" || wanted_kind == "CNAME" {
+            let beside_cname = wanted_kind != kind && (kind == "CNAME" || wanted_kind == "CNAME");
+            if same || beside_cname {
                 found.unowned.push(Unowned {
                     kind: Kind::Record,
                     name: record_identity(wanted_name, wanted_kind, wanted_id.as_deref()),
                     id: record_identity(name, kind, record.set_identifier()),
-                    holder: "no wway ownership record".into(),
+                    holder: others
+                        .get(name)
+                        .cloned()
+                        .unwrap_or_else(|| "no wway ownership record".into()),
                 });
             }
         }

@@ -119,6 +119,10 @@ impl S3Store {
 }
 
 impl Store for S3Store {
+    fn identity(&self) -> String {
+        format!("s3://{}/{}", self.bucket, self.root)
+    }
+
     fn location(&self, key: &str) -> String {
         format!("s3://{}/{}", self.bucket, self.object(key))
     }
@@ -185,6 +189,23 @@ impl Store for S3Store {
             request.send().await.map_err(|e| failed(sdk_error(e)))?;
             self.appending.lock().await.remove(&key);
             Ok(())
+        }
+        .boxed()
+    }
+
+    fn remove_if(&self, key: &str, body: Vec<u8>) -> Stored<'_, bool> {
+        let key = key.to_string();
+        async move {
+            let Some((held, etag)) = self.get(&key).await? else { return Ok(false) };
+            if held != body {
+                return Ok(false);
+            }
+            let request = self.client.delete_object().bucket(&self.bucket).key(self.object(&key));
+            match request.if_match(etag).send().await {
+                Ok(_) => Ok(true),
+                Err(error) if error.code() == Some("PreconditionFailed") => Ok(false),
+                Err(error) => Err(failed(sdk_error(error))),
+            }
         }
         .boxed()
     }

@@ -7,12 +7,15 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::run::{aws, confirm, finish, reporter, runtime, store};
+use super::run::{
+    aws, confirm, finish, interrupt, own_backend, reporter, runtime, stopped_before_changes, store,
+    unless_interrupted,
+};
 use super::{Context, load_desired};
 use crate::cli::RunArgs;
 use crate::cloud::{Aws, Cloud};
+use crate::exec::interrupt::Interrupt;
 use crate::exec::journal::Journal;
-use crate::exec::lock::Lock;
 use crate::exec::scope;
 use crate::exec::store::Store;
 use crate::exec::{self, Options};
@@ -20,6 +23,7 @@ use crate::plan;
 use crate::plan::steps::steps;
 use crate::present::{plan_json, plan_text};
 use crate::state::desired::DesiredState;
+use crate::state::live::LiveState;
 
 pub enum Mode {
     Apply { rollback: bool },
@@ -31,7 +35,10 @@ pub fn run(args: &RunArgs, mode: Mode, context: &Context) -> ExitCode {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
-    match runtime.block_on(attempt(args, mode, context)) {
+    let result = runtime.block_on(attempt(args, mode, context));
+    // A prompt interrupted by Ctrl-C leaves its reader blocked on stdin.
+    runtime.shutdown_background();
+    match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
@@ -48,17 +55,21 @@ async fn attempt(args: &RunArgs, mode: Mode, context: &Context) -> Result<ExitCo
         && let Some(saved) =
             std::fs::read_to_string(&args.topology).ok().as_deref().and_then(plan_json::parse)
     {
-        let (plan, file) = saved?;
-        let file = file.ok_or("the plan does not name the topology file it was made from")?;
-        let saved = Saved { plan, rollback };
-        return locked(&file, Mode::Apply { rollback }, Some(saved), args, context).await;
+        let saved = saved?;
+        let origin = saved
+            .origin
+            .clone()
+            .ok_or("the plan does not name the topology file it was made from")?;
+        let saved = Saved { saved, origin: origin.clone(), rollback };
+        return locked(&origin.file, Mode::Apply { rollback }, Some(saved), args, context).await;
     }
     locked(&args.topology, mode, None, args, context).await
 }
 
 /// A plan saved by `wway plan --out`, to carry out as it is.
 struct Saved {
-    plan: plan::Plan,
+    saved: plan_json::SavedPlan,
+    origin: plan_json::Origin,
     rollback: bool,
 }
 
@@ -80,15 +91,14 @@ async fn locked(
         Mode::Destroy => "destroy",
     };
     let store = store(file, &topology, context).await;
-    let lock = Lock::acquire(store.clone(), command).await.map_err(|e| e.to_string())?;
+    let interrupt = interrupt()?;
+    let lock = super::run::lock(store.clone(), command, file, context).await?;
     let aws = aws(store.as_ref(), context).await;
     let result = match aws {
         Ok(aws) => {
-            let run = Run { aws: &aws, store, command, parallelism: args.parallelism };
-            match saved {
-                Some(saved) => apply_saved(&run, saved, &wanted, context).await,
-                None => plan_and_carry_out(&run, mode, &wanted, args.auto_approve, context).await,
-            }
+            let parallelism = args.parallelism;
+            let run = Run { aws: &aws, store, command, parallelism, interrupt };
+            run.carry_out(mode, saved, &wanted, args.auto_approve, context).await
         }
         Err(error) => Err(error),
     };
@@ -102,11 +112,49 @@ struct Run<'a> {
     store: Arc<dyn Store>,
     command: &'a str,
     parallelism: usize,
+    interrupt: Interrupt,
 }
 
 impl Run<'_> {
     fn verb(&self) -> &'static str {
         if self.command == "destroy" { "Destroy" } else { "Apply" }
+    }
+
+    /// Claims the topology for this backend (an apply) or checks that no
+    /// other has it (a destroy), runs, and after a destroy that succeeded
+    /// lets go of the claim: the topology owns nothing any more.
+    async fn carry_out(
+        &self,
+        mode: Mode,
+        saved: Option<Saved>,
+        wanted: &DesiredState,
+        auto_approve: bool,
+        context: &Context,
+    ) -> Result<ExitCode, String> {
+        let destroy = matches!(mode, Mode::Destroy);
+        own_backend(self.aws, self.store.as_ref(), &wanted.topology, !destroy).await?;
+        let code = match saved {
+            Some(saved) => apply_saved(self, saved, wanted, context).await?,
+            None => plan_and_carry_out(self, mode, wanted, auto_approve, context).await?,
+        };
+        if destroy && code == ExitCode::SUCCESS {
+            let ours = self.store.identity();
+            let marker = self.aws.backend_marker().await;
+            marker.release(&wanted.topology, &ours).await.map_err(|e| e.to_string())?;
+        }
+        Ok(code)
+    }
+
+    /// The live state, or the signal that interrupted the read.
+    async fn read(&self, wanted: &DesiredState) -> Result<Result<LiveState, i32>, String> {
+        match unless_interrupted(&self.interrupt, self.aws.snapshot(wanted)).await {
+            Ok(live) => live.map(Ok).map_err(|e| e.to_string()),
+            Err(signal) => Ok(Err(signal)),
+        }
+    }
+
+    fn options(&self, rollback: bool) -> Options {
+        Options { parallelism: self.parallelism, rollback, interrupt: self.interrupt.clone() }
     }
 }
 
@@ -117,7 +165,11 @@ async fn plan_and_carry_out(
     auto_approve: bool,
     context: &Context,
 ) -> Result<ExitCode, String> {
-    let live = run.aws.snapshot(wanted).await.map_err(|e| e.to_string())?;
+    let verb = run.verb();
+    let live = match run.read(wanted).await? {
+        Ok(live) => live,
+        Err(signal) => return Ok(stopped_before_changes(verb, signal)),
+    };
     // Destroy plans against a topology that declares nothing: every owned
     // resource goes, and nothing else is touched.
     let target = match mode {
@@ -132,15 +184,16 @@ async fn plan_and_carry_out(
         return Ok(ExitCode::SUCCESS);
     }
     eprint!("{}", plan_text::render(&plan, context.printer.color));
-    let verb = run.verb();
-    if !confirm(&format!("{verb} these changes to topology `{}`?", plan.topology), auto_approve)? {
+    let question = format!("{verb} these changes to topology `{}`?", plan.topology);
+    let answer = match unless_interrupted(&run.interrupt, confirm(&question, auto_approve)).await {
+        Ok(answer) => answer?,
+        Err(signal) => return Ok(stopped_before_changes(verb, signal)),
+    };
+    if !answer {
         println!("{verb} cancelled.");
         return Ok(ExitCode::FAILURE);
     }
-    let options = Options {
-        parallelism: run.parallelism,
-        rollback: matches!(mode, Mode::Apply { rollback: true }),
-    };
+    let options = run.options(matches!(mode, Mode::Apply { rollback: true }));
     carry_out(run, &plan, wanted, &live, options, context).await
 }
 
@@ -149,7 +202,7 @@ async fn carry_out(
     run: &Run<'_>,
     plan: &plan::Plan,
     wanted: &DesiredState,
-    live: &crate::state::live::LiveState,
+    live: &LiveState,
     options: Options,
     context: &Context,
 ) -> Result<ExitCode, String> {
@@ -161,7 +214,7 @@ async fn carry_out(
     let started = Instant::now();
     let work = steps(plan, wanted, live);
     let reporter = reporter(&context.printer);
-    let report = exec::execute(
+    let mut report = exec::execute(
         run.aws,
         &plan.topology,
         work,
@@ -172,6 +225,10 @@ async fn carry_out(
     )
     .await
     .map_err(|e| format!("cannot write the journal {}: {e}", journal.location()))?;
+    // "The account is as it was" is said only when it was read back.
+    if report.rolled_back.as_ref().is_some_and(|undo| undo.failed.is_empty()) {
+        report.left_over = run.aws.snapshot(wanted).await.ok().map(|now| live.differences(&now));
+    }
     if context.printer.verbose > 0 {
         eprintln!("{}", super::calls_line(run.aws, started.elapsed()));
     }
@@ -179,16 +236,34 @@ async fn carry_out(
 }
 
 /// `wway apply PLANFILE`: the saved plan runs as it is (it was reviewed when
-/// it was made), unless the account moved since: then it is refused.
+/// it was made), unless it cannot be trusted to be what was reviewed, or the
+/// account moved since: then it is refused, with what differs.
 async fn apply_saved(
     run: &Run<'_>,
     saved: Saved,
     wanted: &DesiredState,
     context: &Context,
 ) -> Result<ExitCode, String> {
+    let Saved { saved, origin, rollback } = saved;
     let plan = saved.plan;
-    let live = run.aws.snapshot(wanted).await.map_err(|e| e.to_string())?;
+    let live = match run.read(wanted).await? {
+        Ok(live) => live,
+        Err(signal) => return Ok(stopped_before_changes(run.verb(), signal)),
+    };
+    let topology_now = std::fs::read(&origin.file).map(|b| crate::state::digest::sha256_hex(&b));
     let mut moved: Vec<String> = Vec::new();
+    if !saved.intact {
+        moved.push("the plan file was edited after `wway plan --out` wrote it".into());
+    }
+    if topology_now.as_ref().ok() != Some(&origin.sha256) {
+        moved.push(format!("the topology file {} changed", origin.file.display()));
+    }
+    for (addr, planned) in &saved.packages {
+        let now = wanted.resources.get(addr).and_then(|r| r.fields.get("code_sha256"));
+        if now.and_then(|v| v.as_str()) != Some(planned.as_str()) {
+            moved.push(format!("the code package of {addr} changed"));
+        }
+    }
     for (addr, fingerprint) in &plan.fingerprints {
         match live.owned.get(addr) {
             Some(now) if &now.fingerprint == fingerprint => {}
@@ -202,9 +277,16 @@ async fn apply_saved(
             .filter(|a| !plan.fingerprints.contains_key(*a))
             .map(|a| format!("{a} appeared")),
     );
+    // What the plan would do must be what a plan of its topology against the
+    // account gives now: an edited action or target is never carried out.
+    match plan::plan(wanted, &live) {
+        Ok(now) => moved.extend(differences(&plan, &now)),
+        Err(errors) => moved.extend(errors.iter().map(ToString::to_string)),
+    }
     if !moved.is_empty() {
         eprintln!(
-            "error: the plan is stale: the account moved since it was made ({})",
+            "error: the plan is stale: it is not what was reviewed, or the account moved since \
+             it was made ({})",
             moved.join(", ")
         );
         eprintln!("error: run `wway plan --out` again and review the new plan");
@@ -215,6 +297,34 @@ async fn apply_saved(
         return Ok(ExitCode::SUCCESS);
     }
     eprint!("{}", plan_text::render(&plan, context.printer.color));
-    let options = Options { parallelism: run.parallelism, rollback: saved.rollback };
-    carry_out(run, &plan, wanted, &live, options, context).await
+    carry_out(run, &plan, wanted, &live, run.options(rollback), context).await
+}
+
+/// How the changes of `saved` differ from those of `now`, by address.
+fn differences(saved: &plan::Plan, now: &plan::Plan) -> Vec<String> {
+    let by_address = |plan: &plan::Plan| -> std::collections::BTreeMap<_, _> {
+        plan.changes.iter().map(|c| (c.address.clone(), c.clone())).collect()
+    };
+    let (saved, now) = (by_address(saved), by_address(now));
+    let mut differences = Vec::new();
+    for (addr, change) in &saved {
+        match now.get(addr) {
+            None => differences.push(format!(
+                "the plan would {} {addr}, a plan now would not",
+                change.action.verb()
+            )),
+            Some(fresh) if fresh.action != change.action => differences.push(format!(
+                "the plan would {} {addr}, a plan now would {} it",
+                change.action.verb(),
+                fresh.action.verb()
+            )),
+            Some(fresh) if fresh != change => differences
+                .push(format!("the plan's change to {addr} is not what a plan now gives")),
+            Some(_) => {}
+        }
+    }
+    for (addr, fresh) in now.iter().filter(|(a, _)| !saved.contains_key(*a)) {
+        differences.push(format!("a plan now would also {} {addr}", fresh.action.verb()));
+    }
+    differences
 }

@@ -60,6 +60,12 @@ impl Printer {
 pub fn run(cli: Cli) -> ExitCode {
     let global = cli.global;
     let printer = Printer::new(global.color, global.verbose, global.no_progress);
+    if let Some(profile) = global.profile.as_deref().filter(|p| !crate::cloud::profile_defined(p)) {
+        eprintln!(
+            "error: --profile {profile}: no such profile in the AWS config or credentials file"
+        );
+        return ExitCode::FAILURE;
+    }
     let settings = Settings { endpoint_url: global.endpoint_url, profile: global.profile };
     let backend = match global.backend.as_deref().map(crate::topology::backend::parse).transpose() {
         Ok(backend) => backend,

@@ -39,9 +39,13 @@ pub fn run(args: &PlanArgs, context: &Context) -> ExitCode {
         }
     };
     if let Some(out) = &args.out {
-        let saved = out.with_extension("tmp");
-        let written = std::fs::write(&saved, plan_json::render(&plan, Some(&args.topology)))
-            .and_then(|()| std::fs::rename(&saved, out));
+        let written = std::fs::read(&args.topology).and_then(|bytes| {
+            let origin = plan_json::Origin {
+                file: args.topology.clone(),
+                sha256: crate::state::digest::sha256_hex(&bytes),
+            };
+            crate::exec::store::write_private(out, plan_json::render(&plan, Some(&origin)))
+        });
         if let Err(error) = written {
             eprintln!("error: cannot save the plan to {}: {error}", out.display());
             return ExitCode::FAILURE;

@@ -9,8 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::Printer;
+use crate::cloud::backend_marker::Claim;
 use crate::cloud::s3::S3Store;
 use crate::exec::Report;
+use crate::exec::interrupt::Interrupt;
+use crate::exec::lock::{Lock, LockError};
 use crate::exec::report::Reporter;
 use crate::exec::store::{Folder, Store};
 use crate::present::progress::{Bars, Lines};
@@ -51,11 +54,74 @@ pub async fn store_of_file(
     Ok(store(file, &topology, context).await)
 }
 
+/// Takes the topology's lock for `command`, saying so when it takes over
+/// the lock of a run that died on this host. A refusal says how to clear
+/// the lock, as a command that works from where the user is.
+pub async fn lock(
+    store: Arc<dyn Store>,
+    command: &str,
+    file: &Path,
+    context: &super::Context,
+) -> Result<Lock, String> {
+    match Lock::acquire(store, command).await {
+        Ok(lock) => {
+            if let Some(dead) = &lock.taken_over {
+                eprintln!(
+                    "The lock was left by {} (process {} of this host, which is gone); this run takes it over.",
+                    dead.command, dead.pid
+                );
+            }
+            Ok(lock)
+        }
+        Err(error @ LockError::Io(..)) => Err(error.to_string()),
+        Err(error) => {
+            let id = error.unlock_id().unwrap_or_default();
+            let mut unlock = format!("wway force-unlock {id} --topology {}", file.display());
+            match (&context.backend, &context.state_dir) {
+                (Some(backend), _) => unlock.push_str(&format!(" --backend {backend}")),
+                (None, Some(dir)) => unlock.push_str(&format!(" --state-dir {}", dir.display())),
+                (None, None) => {}
+            }
+            Err(format!("{error}; if no run is going on, clear it with `{unlock}`"))
+        }
+    }
+}
+
 /// The cloud for a topology's commands: AWS, reading besides the file's own
 /// regions and zones the ones earlier runs (in `store`) used.
 pub async fn aws(store: &dyn Store, context: &super::Context) -> Result<crate::cloud::Aws, String> {
     let used = crate::exec::scope::read(store).await.map_err(|e| e.to_string())?;
     Ok(crate::cloud::Aws::new(context.settings.clone()).remembering(used.regions, used.zones))
+}
+
+/// Claims `topology` in the account for this run's backend (`claim`), or
+/// checks that no other backend has it; refuses when one does. Two backends
+/// on one account (two state folders, a folder and a bucket) would each make
+/// everything under a lock of its own, and undo each other's work.
+pub async fn own_backend(
+    aws: &crate::cloud::Aws,
+    store: &dyn Store,
+    topology: &str,
+    claim: bool,
+) -> Result<(), String> {
+    let ours = store.identity();
+    let marker = aws.backend_marker().await;
+    let found = match claim {
+        true => marker.claim(topology, &ours).await,
+        false => marker.read(topology, &ours).await,
+    };
+    match found
+        .map_err(|e| format!("cannot read which backend holds topology `{topology}`: {e}"))?
+    {
+        Claim::Theirs(theirs) => Err(format!(
+            "topology `{topology}` keeps its journals and lock in {theirs} (the account says so), \
+             not in {ours}, where this run would keep them. Run with that backend (`--backend` \
+             for a bucket, or from the folder it names): two backends would each make \
+             everything under a lock of their own. If that backend is gone for good, delete the \
+             SSM parameter /wway/{topology}/backend in us-east-1."
+        )),
+        Claim::Ours | Claim::Unclaimed => Ok(()),
+    }
 }
 
 /// Reads the account for a topology (its store tells which regions and
@@ -71,7 +137,10 @@ pub async fn read_account(
     let started = std::time::Instant::now();
     let store = store(file, topology, context).await;
     let aws = aws(store.as_ref(), context).await?;
-    let live = aws.snapshot(desired).await.map_err(|e| e.to_string());
+    let live = match own_backend(&aws, store.as_ref(), &topology.name, false).await {
+        Ok(()) => aws.snapshot(desired).await.map_err(|e| e.to_string()),
+        Err(error) => Err(error),
+    };
     if context.printer.verbose > 0 {
         eprintln!("read the account: {}", super::calls_line(&aws, started.elapsed()));
     }
@@ -79,7 +148,9 @@ pub async fn read_account(
 }
 
 /// Asks on the terminal; without a terminal, only `--auto-approve` goes on.
-pub fn confirm(question: &str, auto_approve: bool) -> Result<bool, String> {
+/// The answer is read on a thread of its own, so that Ctrl-C at the prompt
+/// is caught by the run (see [`unless_interrupted`]).
+pub async fn confirm(question: &str, auto_approve: bool) -> Result<bool, String> {
     if auto_approve {
         return Ok(true);
     }
@@ -90,9 +161,35 @@ pub fn confirm(question: &str, auto_approve: bool) -> Result<bool, String> {
     }
     eprint!("{question} Only 'yes' is accepted: ");
     let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).map_err(|e| e.to_string())?;
+    let answer = tokio::task::spawn_blocking(|| {
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer).map(|_| answer)
+    });
+    let answer = answer.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
     Ok(answer.trim() == "yes")
+}
+
+/// `work`, unless the run is interrupted first: then the signal.
+pub async fn unless_interrupted<T>(
+    interrupt: &Interrupt,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T, i32> {
+    tokio::select! {
+        biased;
+        signal = interrupt.wait() => Err(signal),
+        done = work => Ok(done),
+    }
+}
+
+/// What a run interrupted before it changed anything says, and its status.
+pub fn stopped_before_changes(verb: &str, signal: i32) -> ExitCode {
+    println!("{verb} interrupted before any change: nothing was done.");
+    ExitCode::from(Interrupt::exit_status(signal))
+}
+
+/// Catches Ctrl-C and SIGTERM for a run that holds the lock.
+pub fn interrupt() -> Result<Interrupt, String> {
+    Interrupt::install().map_err(|e| format!("cannot catch Ctrl-C: {e}"))
 }
 
 pub fn reporter(printer: &Printer) -> Box<dyn Reporter> {
@@ -118,6 +215,22 @@ pub fn finish(verb: &str, report: &Report, elapsed: Duration, journal: &str) -> 
         }
         return ExitCode::SUCCESS;
     }
+    if let Some(signal) = report.interrupted {
+        println!(
+            "{verb} interrupted: {} steps done, {} not started{}. The journal is {journal}.",
+            applied.done.len(),
+            applied.not_started.len(),
+            if applied.failed.is_empty() {
+                String::new()
+            } else {
+                format!(", {} failed", applied.failed.len())
+            },
+        );
+        println!(
+            "Run the same command again to carry on, or `wway rollback` to undo what was done."
+        );
+        return ExitCode::from(Interrupt::exit_status(signal));
+    }
     for (step, error) in &applied.failed {
         println!("{verb} failed: {}: {error}", step.name);
     }
@@ -126,10 +239,19 @@ pub fn finish(verb: &str, report: &Report, elapsed: Duration, journal: &str) -> 
     }
     match &report.rolled_back {
         Some(undo) if undo.failed.is_empty() => {
-            println!(
-                "Rolled back the {} steps it had done; the account is as it was.",
-                undo.done.len()
-            );
+            let done = undo.done.len();
+            match &report.left_over {
+                Some(left) if left.is_empty() => println!(
+                    "Rolled back the {done} steps it had done; the account is as it was (read back)."
+                ),
+                Some(left) => println!(
+                    "Rolled back the {done} steps it had done, but the account is not as it was: {}. The journal is {journal}.",
+                    left.join(", ")
+                ),
+                None => println!(
+                    "Rolled back the {done} steps it had done; the account could not be read back to check it. The journal is {journal}."
+                ),
+            }
         }
         Some(undo) => {
             for (step, error) in &undo.failed {

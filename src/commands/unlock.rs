@@ -19,8 +19,12 @@ pub fn run(id: &str, topology: &Path, context: &Context) -> ExitCode {
         force_unlock(store.as_ref(), id).await.map_err(Ok)
     });
     match cleared {
-        Ok(holder) => {
+        Ok(Some(holder)) => {
             println!("Lock {id} cleared ({} by {}@{}).", holder.command, holder.user, holder.host);
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            println!("Lock {id} cleared (it could not be read, so whose it was is not known).");
             ExitCode::SUCCESS
         }
         Err(Ok(message)) => {

@@ -21,7 +21,7 @@ pub async fn made(store: &dyn Store) -> io::Result<Option<BTreeSet<ResourceAddr>
     }
     let mut journals = Vec::with_capacity(runs.len());
     for run in &runs {
-        journals.push(journal::read(store, run).await?);
+        journals.push(journal::read(store, run).await?.entries);
     }
     Ok(Some(replay(&journals)))
 }

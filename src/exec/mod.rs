@@ -4,6 +4,7 @@
 
 pub mod budget;
 pub mod history;
+pub mod interrupt;
 pub mod journal;
 pub mod lock;
 pub mod report;
@@ -17,15 +18,18 @@ use std::io;
 use crate::cloud::Cloud;
 use crate::plan::steps::Step;
 use crate::state::live::Ids;
+use interrupt::Interrupt;
 use journal::{Entry, Journal, now};
 use report::Reporter;
 use walker::{Walked, Walker};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct Options {
     pub parallelism: usize,
     /// Undo the completed steps when a step fails.
     pub rollback: bool,
+    /// Stops the run from starting steps (Ctrl-C).
+    pub interrupt: Interrupt,
 }
 
 #[derive(Debug)]
@@ -33,11 +37,18 @@ pub struct Report {
     pub applied: Walked,
     /// The rollback that followed a failure, if there was one.
     pub rolled_back: Option<Walked>,
+    /// The signal that stopped the run before all its steps started.
+    pub interrupted: Option<i32>,
+    /// After a rollback, how the account read back differs from before the
+    /// run (empty: as it was); `None` when it was not read back.
+    pub left_over: Option<Vec<String>>,
 }
 
 impl Report {
     pub fn succeeded(&self) -> bool {
-        self.applied.failed.is_empty() && self.applied.skipped.is_empty()
+        self.applied.failed.is_empty()
+            && self.applied.skipped.is_empty()
+            && self.applied.not_started.is_empty()
     }
 }
 
@@ -58,19 +69,28 @@ pub async fn execute<C: Cloud>(
         reporter,
         parallelism: options.parallelism.max(1),
         budget: Default::default(),
+        interrupt: &options.interrupt,
     };
     let applied = walker.walk(steps, ids, journal).await?;
+    let interrupted = options.interrupt.requested().filter(|_| !applied.not_started.is_empty());
     let mut rolled_back = None;
-    if !applied.failed.is_empty() && options.rollback && !applied.done.is_empty() {
+    // A run the user stopped is left as it is: they chose to stop, and
+    // `wway rollback` undoes it if they want.
+    if !applied.failed.is_empty()
+        && options.rollback
+        && !applied.done.is_empty()
+        && interrupted.is_none()
+    {
         journal.write(&Entry::RollbackBegin { of: journal.run.clone() }).await?;
         let undo = rollback::inverse(&applied.done);
         rolled_back = Some(walker.walk(undo, applied.ids.clone(), journal).await?);
     }
     let status = match (&rolled_back, applied.failed.is_empty()) {
+        _ if interrupted.is_some() => "interrupted",
         (_, true) => "complete",
         (Some(r), false) if r.failed.is_empty() => "rolled-back",
         _ => "failed",
     };
     journal.write(&Entry::End { status: status.into(), at: now() }).await?;
-    Ok(Report { applied, rolled_back })
+    Ok(Report { applied, rolled_back, interrupted, left_over: None })
 }

@@ -4,10 +4,12 @@
 //! `cloud::s3` keeps them in a bucket, for teams. Both give what the executor
 //! relies on: a create that fails when the key exists (the lock), an append
 //! that is durable when it returns (the journal), and an atomic replace (the
-//! scope).
+//! scope). Journals name accounts, ARNs and the topology's details: the
+//! folder is made 0700 and its files 0600, as is a saved plan.
 
-use std::fs::OpenOptions;
+use std::fs::{DirBuilder, OpenOptions};
 use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use futures_util::FutureExt;
@@ -17,6 +19,10 @@ use futures_util::future::BoxFuture;
 pub type Stored<'a, T> = BoxFuture<'a, io::Result<T>>;
 
 pub trait Store: Send + Sync {
+    /// Which backend this is, the same from any working directory:
+    /// `local://<host><absolute folder>` or `s3://<bucket>/<root>`. The
+    /// account records it (`cloud::backend_marker`).
+    fn identity(&self) -> String;
     /// Where `key` is, for messages: a path or an `s3://` URL.
     fn location(&self, key: &str) -> String;
     /// The object's bytes, or `None` when there is no such key.
@@ -29,6 +35,9 @@ pub trait Store: Send + Sync {
     fn replace(&self, key: &str, body: Vec<u8>) -> Stored<'_, ()>;
     /// Removes the object; removing a missing one is not an error.
     fn remove(&self, key: &str) -> Stored<'_, ()>;
+    /// Removes the object only if it still holds `body` (a lock that is
+    /// still this run's); `false`, and nothing removed, otherwise.
+    fn remove_if(&self, key: &str, body: Vec<u8>) -> Stored<'_, bool>;
     /// The keys under `folder/`, sorted, relative to the store.
     fn list(&self, folder: &str) -> Stored<'_, Vec<String>>;
 }
@@ -47,13 +56,43 @@ impl Folder {
 
     fn with_parent(path: &Path) -> io::Result<()> {
         match path.parent() {
-            Some(parent) => std::fs::create_dir_all(parent),
+            Some(parent) => DirBuilder::new().recursive(true).mode(0o700).create(parent),
             None => Ok(()),
         }
     }
 }
 
+/// This machine's name, as locks and backend identities give it.
+pub fn this_host() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Options to open a file only its owner can read (0600 when it is made).
+fn private() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.mode(0o600);
+    options
+}
+
+/// Writes `body` to `path` at once (beside it, synced, then renamed over),
+/// readable by its owner alone.
+pub fn write_private(path: &Path, body: impl AsRef<[u8]>) -> io::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let beside = path.with_file_name(format!(".{name}.tmp"));
+    let _ = std::fs::remove_file(&beside);
+    let mut file = private().write(true).create_new(true).open(&beside)?;
+    file.write_all(body.as_ref()).and_then(|()| file.sync_data())?;
+    std::fs::rename(&beside, path)
+}
+
 impl Store for Folder {
+    fn identity(&self) -> String {
+        let root = std::path::absolute(&self.root).unwrap_or_else(|_| self.root.clone());
+        format!("local://{}{}", this_host(), root.display())
+    }
+
     fn location(&self, key: &str) -> String {
         self.path(key).display().to_string()
     }
@@ -70,7 +109,7 @@ impl Store for Folder {
     fn create(&self, key: &str, body: Vec<u8>) -> Stored<'_, bool> {
         let path = self.path(key);
         let result = Folder::with_parent(&path).and_then(|()| {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
+            match private().write(true).create_new(true).open(&path) {
                 Ok(mut file) => {
                     file.write_all(&body).and_then(|()| file.sync_data()).map(|()| true)
                 }
@@ -91,10 +130,7 @@ impl Store for Folder {
 
     fn replace(&self, key: &str, body: Vec<u8>) -> Stored<'_, ()> {
         let path = self.path(key);
-        let beside = self.path(&format!("{key}.tmp"));
-        let result = Folder::with_parent(&path)
-            .and_then(|()| std::fs::write(&beside, body))
-            .and_then(|()| std::fs::rename(&beside, &path));
+        let result = Folder::with_parent(&path).and_then(|()| write_private(&path, body));
         async move { result }.boxed()
     }
 
@@ -102,6 +138,26 @@ impl Store for Folder {
         let result = match std::fs::remove_file(self.path(key)) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
+        };
+        async move { result }.boxed()
+    }
+
+    fn remove_if(&self, key: &str, body: Vec<u8>) -> Stored<'_, bool> {
+        // Moved aside at once, so that nobody's new object is removed: if
+        // what was moved is not `body`, it goes back (unless a newer one
+        // took its place meanwhile, which then stays).
+        let path = self.path(key);
+        let aside = self.path(&format!("{key}.{}.releasing", std::process::id()));
+        let result = match std::fs::rename(&path, &aside) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+            Ok(()) => match std::fs::read(&aside) {
+                Ok(held) if held == body => std::fs::remove_file(&aside).map(|()| true),
+                _ => {
+                    let _ = std::fs::hard_link(&aside, &path);
+                    std::fs::remove_file(&aside).map(|()| false)
+                }
+            },
         };
         async move { result }.boxed()
     }
@@ -145,5 +201,29 @@ mod tests {
         store.remove("a/x").await.unwrap();
         store.remove("a/x").await.unwrap();
         assert_eq!(store.read("a/x").await.unwrap(), None);
+        assert!(store.create("a/x", b"mine".to_vec()).await.unwrap());
+        assert!(!store.remove_if("a/x", b"theirs".to_vec()).await.unwrap());
+        assert_eq!(store.read("a/x").await.unwrap().unwrap(), b"mine");
+        assert!(store.remove_if("a/x", b"mine".to_vec()).await.unwrap());
+        assert!(!store.remove_if("a/x", b"mine".to_vec()).await.unwrap());
+        assert_eq!(store.list("a").await.unwrap(), Vec::<String>::new(), "nothing left aside");
+    }
+
+    /// Regression: journals, the lock and the scope were written with the
+    /// umask's modes (0644, 0755): readable by every user of the machine.
+    #[tokio::test]
+    async fn the_folder_and_its_files_are_its_owners_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Folder { root: dir.path().join("state") };
+        store.create("journal/x", b"1".to_vec()).await.unwrap();
+        store.replace("scope.json", b"{}".to_vec()).await.unwrap();
+        let mode = |p: &str| std::fs::metadata(dir.path().join(p)).unwrap().permissions().mode();
+        assert_eq!(mode("state") & 0o777, 0o700);
+        assert_eq!(mode("state/journal") & 0o777, 0o700);
+        assert_eq!(mode("state/journal/x") & 0o777, 0o600);
+        assert_eq!(mode("state/scope.json") & 0o777, 0o600);
+        write_private(&dir.path().join("plan.json"), "{}").unwrap();
+        assert_eq!(mode("plan.json") & 0o777, 0o600);
     }
 }

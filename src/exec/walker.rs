@@ -2,6 +2,8 @@
 //! independent steps in parallel (up to `parallelism`, within per-service
 //! budgets); retries throttling and transient failures with backoff; skips
 //! the dependents of a failed step and reports only the failure itself.
+//! Once the run is interrupted it starts no new step, lets the running ones
+//! finish (journaled as ever) and leaves the rest not started.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
@@ -10,6 +12,7 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use super::budget::Budget;
+use super::interrupt::Interrupt;
 use super::journal::{Entry, Journal};
 use super::report::{Reporter, StepResult};
 use crate::cloud::{Cloud, CloudError};
@@ -23,12 +26,17 @@ pub struct Walked {
     pub deferred: Vec<Step>,
     pub failed: Vec<(Step, String)>,
     pub skipped: Vec<Step>,
+    /// Not started because the run was interrupted.
+    pub not_started: Vec<Step>,
     /// The ids after the walk, for a rollback that follows.
     pub ids: Ids,
 }
 
-/// How many times a step is tried when AWS throttles or the connection fails.
-const ATTEMPTS: u32 = 6;
+/// How long a step is tried again while AWS throttles or the connection
+/// fails, and at most how often: a busy account can fail half its requests
+/// for a while, and giving up after a few tries fails the whole run.
+const RETRY_FOR: Duration = Duration::from_secs(5 * 60);
+const ATTEMPTS: u32 = 40;
 
 fn retryable(error: &CloudError) -> bool {
     match error {
@@ -59,16 +67,21 @@ pub struct Walker<'a, C: Cloud> {
     pub reporter: &'a dyn Reporter,
     pub parallelism: usize,
     pub budget: Budget,
+    pub interrupt: &'a Interrupt,
 }
 
 impl<C: Cloud> Walker<'_, C> {
     async fn run(&self, step: &Step, ids: Ids) -> Result<Outcome, CloudError> {
         let progress = |status: &str| self.reporter.progress(step, status);
-        let mut attempt = 0;
+        let (mut attempt, started) = (0, Instant::now());
         loop {
             self.budget.take(step.service).await;
             match self.cloud.apply_step(self.topology, step, &ids, &progress).await {
-                Err(error) if retryable(&error) && attempt + 1 < ATTEMPTS => {
+                Err(error)
+                    if retryable(&error)
+                        && attempt + 1 < ATTEMPTS
+                        && started.elapsed() < RETRY_FOR =>
+                {
                     attempt += 1;
                     self.reporter.progress(step, &format!("retrying after: {error}"));
                     tokio::time::sleep(backoff(attempt)).await;
@@ -110,11 +123,15 @@ impl<C: Cloud> Walker<'_, C> {
                     walked.skipped.push(step);
                 }
             }
+            let room = match self.interrupt.requested() {
+                Some(_) => 0,
+                None => self.parallelism.saturating_sub(running.len()),
+            };
             let ready: Vec<String> = pending
                 .values()
                 .filter(|s| s.deps.iter().all(|d| finished.contains(d) || !names.contains(d)))
                 .map(|s| s.name.clone())
-                .take(self.parallelism.saturating_sub(running.len()))
+                .take(room)
                 .collect();
             for name in ready {
                 let Some(step) = pending.remove(&name) else { continue };
@@ -155,6 +172,7 @@ impl<C: Cloud> Walker<'_, C> {
                 }
             }
         }
+        walked.not_started = pending.into_values().collect();
         walked.ids = ids;
         Ok(walked)
     }

@@ -93,8 +93,8 @@ enum Clash {
 }
 
 fn clash(resource: &DesiredResource, live: &LiveState) -> Option<Clash> {
-    let other =
-        live.unowned.iter().find(|u| u.kind == resource.kind && u.name == identity(resource))?;
+    let names = identities(resource);
+    let other = live.unowned.iter().find(|u| u.kind == resource.kind && names.contains(&u.name))?;
     if resource.kind == Kind::Zone {
         return Some(Clash::Adopt);
     }
@@ -107,16 +107,25 @@ fn clash(resource: &DesiredResource, live: &LiveState) -> Option<Clash> {
     }))
 }
 
-/// The name under which a resource could clash with another: for a record its
-/// name, type and set identifier, for the rest its name.
-pub fn identity(resource: &DesiredResource) -> String {
+/// The names under which a resource could clash with another: for a record
+/// its name, type and set identifier; for a distribution each of its aliases
+/// (CloudFront lets an alias live on one distribution only); for the rest
+/// its name.
+fn identities(resource: &DesiredResource) -> Vec<String> {
     match resource.kind {
-        Kind::Record => record_identity(
+        Kind::Record => vec![record_identity(
             &resource.name,
             resource.fields["type"].as_str().unwrap_or_default(),
             resource.fields.get("set_identifier").and_then(Value::as_str),
-        ),
-        _ => resource.name.clone(),
+        )],
+        Kind::Distribution => resource.fields["aliases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => vec![resource.name.clone()],
     }
 }
 

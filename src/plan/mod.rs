@@ -37,6 +37,16 @@ impl Action {
             Action::Delete => "-",
         }
     }
+
+    /// The verb, for sentences: "the plan would delete X".
+    pub fn verb(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,5 +1,6 @@
 //! Renders topology [`Problems`] as miette reports: unicode boxes, colour only
 //! when asked for, wrapped to a given width, followed by a one-line count.
+//! A file with thousands of problems shows the first [`MAX_SHOWN`] of them.
 
 use std::fmt::Write;
 
@@ -12,16 +13,22 @@ pub struct Style {
     pub width: usize,
 }
 
+/// The most problems one run shows: fixing those first is the way on.
+pub const MAX_SHOWN: usize = 50;
+
 pub fn render(problems: &Problems, style: &Style) -> String {
     let theme =
         if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler =
         GraphicalReportHandler::new_themed(theme).with_width(style.width).with_context_lines(1);
     let mut out = String::new();
-    for report in problems.reports() {
+    for report in problems.reports().take(MAX_SHOWN) {
         // Writing into a String cannot fail.
         let _ = handler.render_report(&mut out, report.as_ref());
         out.push('\n');
+    }
+    if let Some(more) = problems.problems.len().checked_sub(MAX_SHOWN).filter(|n| *n > 0) {
+        let _ = writeln!(out, "… and {more} more problems, not shown\n");
     }
     let _ = writeln!(out, "error: {problems}");
     out

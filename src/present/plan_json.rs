@@ -1,11 +1,15 @@
 //! The plan for machines: a versioned JSON document, documented in
 //! docs/plan-json.md. These are its own serde types, so the domain types can
 //! change without breaking the format; a saved plan (`wway plan --out`) is the
-//! same document.
+//! same document, with the topology file's digest, the edge packages it
+//! will upload, and a digest of itself, so that `wway apply PLANFILE` can
+//! refuse a plan that was edited or whose inputs changed.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use crate::state::digest::sha256_hex;
 
 use crate::plan::{Action, Change, FieldChange, Plan, Summary};
 use crate::state::{Fields, Kind, ResourceAddr};
@@ -21,10 +25,19 @@ pub struct PlanDocument {
     /// `wway apply PLANFILE` finds the edge functions' code.
     #[serde(default)]
     pub topology_file: Option<std::path::PathBuf>,
+    /// SHA-256 (hex) of the topology file's bytes when the plan was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topology_sha256: Option<String>,
     pub summary: Summary,
     pub changes: Vec<ChangeDocument>,
     /// Every live resource the plan read, by address: an ETag or a hash.
     pub fingerprints: BTreeMap<ResourceAddr, String>,
+    /// The code packages the plan uploads, by address: their `CodeSha256`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub packages: BTreeMap<ResourceAddr, String>,
+    /// SHA-256 (hex) of this document without this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -47,9 +60,12 @@ impl From<&Plan> for PlanDocument {
             format_version: FORMAT_VERSION,
             topology: plan.topology.clone(),
             topology_file: None,
+            topology_sha256: None,
             summary: plan.summary(),
             changes: plan.changes.iter().map(ChangeDocument::from).collect(),
             fingerprints: plan.fingerprints.clone(),
+            packages: packages(plan),
+            digest: None,
         }
     }
 }
@@ -71,24 +87,73 @@ impl From<&Change> for ChangeDocument {
     }
 }
 
-/// The document, with the topology file it came from when there is one.
-pub fn render(plan: &Plan, topology_file: Option<&std::path::Path>) -> String {
-    let mut document = PlanDocument::from(plan);
-    document.topology_file =
-        topology_file.map(|f| std::path::absolute(f).unwrap_or_else(|_| f.to_path_buf()));
+/// The code packages a plan uploads: what its creates and updates set as
+/// `code_sha256`, where that changes.
+fn packages(plan: &Plan) -> BTreeMap<ResourceAddr, String> {
+    let code = |fields: Option<&Fields>| {
+        fields.and_then(|f| f.get("code_sha256")).and_then(|v| v.as_str()).map(str::to_string)
+    };
+    plan.changes
+        .iter()
+        .filter(|c| c.action != Action::Delete)
+        .filter_map(|c| {
+            let after = code(c.after.as_ref())?;
+            (code(c.before.as_ref()).as_ref() != Some(&after)).then(|| (c.address.clone(), after))
+        })
+        .collect()
+}
+
+/// The digest of a document: of its compact JSON without the digest.
+fn digest(document: &PlanDocument) -> String {
     // Serialising plain maps and strings cannot fail.
+    sha256_hex(&serde_json::to_vec(document).unwrap_or_default())
+}
+
+/// The topology file a saved plan was made from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origin {
+    pub file: std::path::PathBuf,
+    /// SHA-256 (hex) of its bytes.
+    pub sha256: String,
+}
+
+/// The document, with the topology file it came from when there is one.
+pub fn render(plan: &Plan, origin: Option<&Origin>) -> String {
+    let mut document = PlanDocument::from(plan);
+    if let Some(origin) = origin {
+        let file = std::path::absolute(&origin.file).unwrap_or_else(|_| origin.file.clone());
+        document.topology_file = Some(file);
+        document.topology_sha256 = Some(origin.sha256.clone());
+    }
+    document.digest = Some(digest(&document));
     serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
 }
 
+/// A saved plan read back.
+#[derive(Debug)]
+pub struct SavedPlan {
+    pub plan: Plan,
+    pub origin: Option<Origin>,
+    pub packages: BTreeMap<ResourceAddr, String>,
+    /// Its digest matches its content: nobody edited it since it was written.
+    pub intact: bool,
+}
+
 /// A saved plan read back; `None` when the text is not a plan document.
-pub fn parse(text: &str) -> Option<Result<(Plan, Option<std::path::PathBuf>), String>> {
-    let document: PlanDocument = serde_json::from_str(text).ok()?;
+pub fn parse(text: &str) -> Option<Result<SavedPlan, String>> {
+    let mut document: PlanDocument = serde_json::from_str(text).ok()?;
     if document.format_version != FORMAT_VERSION {
         return Some(Err(format!(
             "the plan is in format {}, this wway reads format {FORMAT_VERSION}",
             document.format_version
         )));
     }
+    let claimed = document.digest.take();
+    let intact = claimed.is_some_and(|claimed| claimed == digest(&document));
+    let origin = match (document.topology_file, document.topology_sha256) {
+        (Some(file), Some(sha256)) => Some(Origin { file, sha256 }),
+        _ => None,
+    };
     let changes = document
         .changes
         .into_iter()
@@ -106,5 +171,5 @@ pub fn parse(text: &str) -> Option<Result<(Plan, Option<std::path::PathBuf>), St
         })
         .collect();
     let plan = Plan { topology: document.topology, changes, fingerprints: document.fingerprints };
-    Some(Ok((plan, document.topology_file)))
+    Some(Ok(SavedPlan { plan, origin, packages: document.packages, intact }))
 }

@@ -101,7 +101,36 @@ impl Ids {
 }
 
 impl LiveState {
-    /// The ids of everything owned, as a run starts from them.
+    /// How the owned resources of `now` differ from these, by address: the
+    /// check behind "the account is as it was" after a rollback.
+    pub fn differences(&self, now: &LiveState) -> Vec<String> {
+        let mut addresses: Vec<&ResourceAddr> = self.owned.keys().chain(now.owned.keys()).collect();
+        addresses.sort();
+        addresses.dedup();
+        addresses
+            .into_iter()
+            .filter_map(|addr| match (self.owned.get(addr), now.owned.get(addr)) {
+                (Some(_), None) => Some(format!("{addr} is gone")),
+                (None, Some(_)) => Some(format!("{addr} is left")),
+                (Some(was), Some(is)) if was.fields != is.fields => {
+                    let fields: Vec<&str> = was
+                        .fields
+                        .keys()
+                        .chain(is.fields.keys())
+                        .filter(|k| was.fields.get(*k) != is.fields.get(*k))
+                        .map(String::as_str)
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .collect();
+                    Some(format!("{addr} differs in {}", fields.join(", ")))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The ids of everything owned, and of the zones used without being
+    /// owned, as a run starts from them.
     pub fn ids(&self) -> Ids {
         let mut ids = Ids::default();
         for (addr, resource) in &self.owned {
@@ -117,6 +146,11 @@ impl LiveState {
                 }
                 _ => {}
             }
+        }
+        // A hosted zone that exists and that wway uses without owning it:
+        // the records wway keeps in it refer to it by its address.
+        for zone in self.unowned.iter().filter(|u| u.kind == Kind::Zone) {
+            ids.ids.entry(ResourceAddr::zone(&zone.name)).or_insert_with(|| zone.id.clone());
         }
         ids
     }

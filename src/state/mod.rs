@@ -7,6 +7,7 @@
 
 pub mod addr;
 pub mod desired;
+pub mod digest;
 pub mod live;
 pub mod package;
 

@@ -6,10 +6,13 @@
 //! can tell whether the deployed code is the folder's.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
+
+use crate::topology::code;
+use crate::topology::model::EdgeEvent;
 
 /// 1980-01-01 00:00, the zip format's epoch, as DOS time and date.
 const DOS_TIME: u16 = 0;
@@ -21,38 +24,33 @@ pub struct Package {
     pub sha256: String,
 }
 
+/// The most files an archive may hold: the zip format's 16-bit count.
+const MAX_FILES: usize = u16::MAX as usize;
+
 pub fn package(folder: &Path) -> io::Result<Package> {
-    let mut files = Vec::new();
-    collect(folder, folder, &mut files)?;
-    files.sort();
+    let files = code::files(folder).map_err(|e| {
+        io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", folder.display()))
+    })?;
+    // The topology checks each event's limit; this stops a folder that grew since.
+    let max = EdgeEvent::OriginRequest.max_package_bytes();
+    let size = code::archive_bytes(&files);
+    if files.len() > MAX_FILES || size > max {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{}: {} files, {size} bytes zipped: over what Lambda@Edge takes ({max} bytes)",
+                folder.display(),
+                files.len()
+            ),
+        ));
+    }
     let mut zip = Zip::default();
-    for relative in files {
-        let name = relative.iter().map(|c| c.to_string_lossy()).collect::<Vec<_>>().join("/");
-        zip.add(&name, &std::fs::read(folder.join(&relative))?);
+    for file in files {
+        zip.add(&file.name, &std::fs::read(&file.path)?);
     }
     let bytes = zip.finish();
     let sha256 = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&bytes));
     Ok(Package { bytes, sha256 })
-}
-
-/// Files below `dir`, relative to `root`; tests and dot files are not shipped.
-fn collect(root: &Path, dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if name.starts_with('.')
-            || name.ends_with(".test.js")
-            || name == "node_modules" && path.is_dir()
-        {
-            continue;
-        }
-        if path.is_dir() {
-            collect(root, &path, files)?;
-        } else if let Ok(relative) = path.strip_prefix(root) {
-            files.push(relative.to_path_buf());
-        }
-    }
-    Ok(())
 }
 
 /// A minimal writer of stored (uncompressed) zip archives.
@@ -147,5 +145,7 @@ mod tests {
         assert!(a < z);
         assert!(!text.contains("a.test.js"));
         assert_eq!(&bytes[bytes.len() - 22..bytes.len() - 18], &0x0605_4b50u32.to_le_bytes());
+        let files = code::files(dir.path()).unwrap();
+        assert_eq!(code::archive_bytes(&files), bytes.len() as u64, "the size validation sees");
     }
 }

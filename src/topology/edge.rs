@@ -1,11 +1,14 @@
 //! The `edge_functions:` section: Lambda@Edge functions, each a code folder
-//! beside the topology file. The folder and the handler's file must exist;
+//! beside the topology file. The folder and the handler's file must exist,
+//! the folder must not hold the topology itself (`source: /` would ship the
+//! whole disk), and its files must be its own (no link leads outside);
 //! per-event limits are checked where a CDN behavior uses the function.
 
 use std::path::Path;
 
+use super::code;
 use super::decode::Decoder;
-use super::model::EdgeFunction;
+use super::model::{EdgeEvent, EdgeFunction, Spanned};
 use super::problem::Problem;
 use super::values::role_arn;
 use super::yaml::{Entry, Node};
@@ -88,6 +91,7 @@ fn function(d: &mut Decoder, entry: &Entry, base_dir: &Path) -> Option<EdgeFunct
         );
         return None;
     }
+    let package_bytes = code_folder(d, &folder, base_dir, &source, &what)?;
     let Some((module, _export)) =
         handler.split_once('.').filter(|(m, e)| !m.is_empty() && !e.is_empty())
     else {
@@ -130,6 +134,57 @@ fn function(d: &mut Decoder, entry: &Entry, base_dir: &Path) -> Option<EdgeFunct
         role_arn: role_arn?,
         memory: memory? as u32,
         timeout: timeout? as u32,
+        package_bytes,
     })
     .filter(|_| valid_name)
+}
+
+/// Checks what `folder` would ship; gives its zipped size.
+fn code_folder(
+    d: &mut Decoder,
+    folder: &Path,
+    base_dir: &Path,
+    source: &Spanned<String>,
+    what: &str,
+) -> Option<u64> {
+    let problem = |message: String, label: &str, help: &str| {
+        Problem::new("topology::edge-source", message, source.span, label).help(help)
+    };
+    let canonical = folder.canonicalize().unwrap_or_else(|_| folder.to_path_buf());
+    let topology_dir = base_dir.canonicalize().unwrap_or_else(|_| base_dir.to_path_buf());
+    if topology_dir.starts_with(&canonical) {
+        d.report(problem(
+            format!(
+                "the source folder `{}` of {what} holds the topology file itself",
+                source.value
+            ),
+            "holds the topology",
+            "point `source` at a folder of the function's code alone: all of it is uploaded",
+        ));
+        return None;
+    }
+    let files = match code::files(folder) {
+        Ok(files) => files,
+        Err(error) => {
+            d.report(problem(
+                format!("the source folder `{}` of {what}: {error}", source.value),
+                "refused",
+                "only the folder's own files are uploaded: copy the file in, or remove the link",
+            ));
+            return None;
+        }
+    };
+    let bytes = code::archive_bytes(&files);
+    let max = EdgeEvent::OriginRequest.max_package_bytes();
+    if bytes > max {
+        d.report(problem(
+            format!(
+                "the package of {what} is {bytes} bytes zipped, over the {max} Lambda@Edge takes"
+            ),
+            "too large",
+            "leave out what the function does not need at run time",
+        ));
+        return None;
+    }
+    Some(bytes)
 }

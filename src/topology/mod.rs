@@ -6,6 +6,7 @@
 pub mod backend;
 mod catalog;
 mod cdn;
+pub mod code;
 mod decode;
 mod dns;
 mod drift;
@@ -41,9 +42,44 @@ pub struct Source {
     pub dir: PathBuf,
 }
 
+/// The largest topology file wway reads: a topology of a thousand records
+/// is well under a megabyte.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
 impl Source {
+    /// Reads a topology file: a regular file (not a FIFO or a device, which
+    /// could block or never end) of at most [`MAX_FILE_BYTES`], in UTF-8.
     pub fn read(path: &Path) -> std::io::Result<Source> {
-        let text = std::fs::read_to_string(path)?;
+        use std::io::{Error, ErrorKind, Read};
+        let metadata = std::fs::metadata(path)?;
+        if !metadata.is_file() {
+            let what = if metadata.is_dir() { "a directory" } else { "not a regular file" };
+            return Err(Error::new(ErrorKind::InvalidInput, format!("it is {what}")));
+        }
+        let too_large = |size: u64| {
+            Error::new(
+                ErrorKind::InvalidData,
+                format!("it is {size} bytes; a topology file is at most {MAX_FILE_BYTES} bytes"),
+            )
+        };
+        if metadata.len() > MAX_FILE_BYTES {
+            return Err(too_large(metadata.len()));
+        }
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_large(bytes.len() as u64));
+        }
+        let text = String::from_utf8(bytes).map_err(|error| {
+            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+            let last = valid.rsplit(|b| *b == b'\n').next().unwrap_or_default();
+            let column = std::str::from_utf8(last).map_or(0, |l| l.chars().count()) + 1;
+            Error::new(
+                ErrorKind::InvalidData,
+                format!("line {line}, column {column}: the file is not UTF-8 there"),
+            )
+        })?;
         let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         Ok(Source { name: path.display().to_string(), text, dir })
     }
@@ -68,7 +104,7 @@ pub fn load(source: &Source) -> Result<Topology, Problems> {
     }
     d.problems.sort_by_key(|p| p.span.offset);
     Err(Problems {
-        source: NamedSource::new(&source.name, source.text.clone()),
+        source: NamedSource::new(&source.name, std::sync::Arc::from(source.text.as_str())),
         problems: d.problems,
     })
 }
@@ -191,6 +227,25 @@ fn tags(d: &mut Decoder, node: &yaml::Node) -> Option<std::collections::BTreeMap
 mod tests {
     use super::model::*;
     use super::*;
+
+    /// Regression: a FIFO blocked `wway validate` forever, a device or a
+    /// huge file was read whole, and invalid UTF-8 said nowhere where.
+    #[test]
+    fn only_a_regular_utf8_file_of_sane_size_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = |path: &Path| Source::read(path).expect_err("refused").to_string();
+        let fifo = dir.path().join("fifo.yaml");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        assert_eq!(error(&fifo), "it is not a regular file");
+        assert_eq!(error(Path::new("/dev/zero")), "it is not a regular file");
+        assert_eq!(error(dir.path()), "it is a directory");
+        let huge = dir.path().join("huge.yaml");
+        std::fs::File::create(&huge).unwrap().set_len(MAX_FILE_BYTES + 1).unwrap();
+        assert!(error(&huge).starts_with("it is 10485761 bytes; a topology file is at most"));
+        let latin1 = dir.path().join("latin1.yaml");
+        std::fs::write(&latin1, b"name: x\ncomment: Gr\xf6\xdfe\n").unwrap();
+        assert_eq!(error(&latin1), "line 2, column 12: the file is not UTF-8 there");
+    }
 
     fn shop() -> Topology {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/topologies/good/shop.yaml");

@@ -250,6 +250,14 @@ impl EdgeEvent {
             EdgeEvent::OriginRequest | EdgeEvent::OriginResponse => 10_240,
         }
     }
+
+    /// The largest zipped package: 1 MB for viewer events, 50 MB for origin events.
+    pub fn max_package_bytes(self) -> u64 {
+        match self {
+            EdgeEvent::ViewerRequest | EdgeEvent::ViewerResponse => 1024 * 1024,
+            EdgeEvent::OriginRequest | EdgeEvent::OriginResponse => 50 * 1024 * 1024,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,4 +283,6 @@ pub struct EdgeFunction {
     pub role_arn: String,
     pub memory: u32,
     pub timeout: u32,
+    /// The size of its zipped package when the file was read.
+    pub package_bytes: u64,
 }

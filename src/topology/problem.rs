@@ -83,15 +83,69 @@ impl Problem {
 /// Every problem found in one topology file, with the file's text for rendering.
 #[derive(Debug)]
 pub struct Problems {
-    pub source: NamedSource<String>,
+    /// Shared by every report, not copied into each.
+    pub source: NamedSource<std::sync::Arc<str>>,
     pub problems: Vec<Problem>,
+}
+
+/// The longest line a report shows as source; a problem on or beside a
+/// longer one (a hostile file's megabyte scalar) is told by line and column.
+const MAX_SHOWN_LINE: usize = 400;
+/// The longest message, label or help a report shows, cut in the middle.
+const MAX_TEXT: usize = 300;
+
+/// `text`, cut in the middle past `MAX_TEXT` bytes.
+fn bounded(text: &str) -> String {
+    if text.len() <= MAX_TEXT {
+        return text.to_string();
+    }
+    let head = text.floor_char_boundary(MAX_TEXT * 2 / 3);
+    let tail = text.ceil_char_boundary(text.len() - MAX_TEXT / 3);
+    format!("{} … ({} bytes left out) … {}", &text[..head], tail - head, &text[tail..])
+}
+
+/// The line (from 1) and column (in characters, from 1) of `offset`, and
+/// whether that line or one beside it is too long to show.
+fn place(text: &str, offset: usize) -> (usize, usize, bool) {
+    let offset = text.floor_char_boundary(offset.min(text.len()));
+    let start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
+    let line = text.as_bytes()[..start].iter().filter(|b| **b == b'\n').count() + 1;
+    let column = text[start..offset].chars().count() + 1;
+    let before = text[..start.saturating_sub(1)].rfind('\n').map_or(0, |at| at + 1);
+    let after = text[offset..].find('\n').map_or(text.len(), |at| offset + at + 1);
+    let beyond = text[after..].find('\n').map_or(text.len(), |at| after + at);
+    let long = text[before..beyond].split('\n').any(|l| l.len() > MAX_SHOWN_LINE);
+    (line, column, long)
 }
 
 impl Problems {
     /// One miette report per problem, each carrying the file's source.
     pub fn reports(&self) -> impl Iterator<Item = miette::Report> + '_ {
-        self.problems.iter().map(|problem| {
-            miette::Report::new(Rendered(problem.clone())).with_source_code(self.source.clone())
+        let text: &str = self.source.inner();
+        self.problems.iter().map(move |problem| {
+            let mut shown = Problem {
+                message: bounded(&problem.message),
+                label: bounded(&problem.label),
+                others: problem.others.iter().map(|(s, l)| (*s, bounded(l))).collect(),
+                help: problem.help.as_deref().map(bounded),
+                ..problem.clone()
+            };
+            let places: Vec<_> = std::iter::once(problem.span)
+                .chain(problem.others.iter().map(|(span, _)| *span))
+                .map(|span| place(text, span.offset))
+                .collect();
+            if places.iter().any(|(_, _, long)| *long) {
+                // Told by line and column, without the source.
+                let (line, column, _) = places[0];
+                shown.message = format!(
+                    "{} (at {}:{line}:{column}; the line is too long to show)",
+                    shown.message,
+                    self.source.name()
+                );
+                return miette::Report::new(Rendered { problem: shown, placed: false });
+            }
+            miette::Report::new(Rendered { problem: shown, placed: true })
+                .with_source_code(self.source.clone())
         })
     }
 }
@@ -106,13 +160,18 @@ impl fmt::Display for Problems {
 
 impl std::error::Error for Problems {}
 
-/// The miette view of one [`Problem`].
+/// The miette view of one [`Problem`]: with its labels on the source, or,
+/// when the source is not shown (`placed` false), by its message alone
+/// (which then says where).
 #[derive(Debug)]
-struct Rendered(Problem);
+struct Rendered {
+    problem: Problem,
+    placed: bool,
+}
 
 impl fmt::Display for Rendered {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message)
+        f.write_str(&self.problem.message)
     }
 }
 
@@ -120,17 +179,20 @@ impl std::error::Error for Rendered {}
 
 impl Diagnostic for Rendered {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.0.code))
+        Some(Box::new(self.problem.code))
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.0.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.problem.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary = LabeledSpan::new_primary_with_span(Some(self.0.label.clone()), self.0.span);
-        let others = self
-            .0
+        if !self.placed {
+            return None;
+        }
+        let problem = &self.problem;
+        let primary = LabeledSpan::new_primary_with_span(Some(problem.label.clone()), problem.span);
+        let others = problem
             .others
             .iter()
             .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));

@@ -80,6 +80,24 @@ impl Declared<'_> {
                 );
             }
         }
+        let max = event.max_package_bytes();
+        if function.package_bytes > max {
+            valid = false;
+            d.report(
+                Problem::new(
+                    "topology::edge-limit",
+                    format!(
+                        "edge function `{}` is a package of {} bytes zipped, over the {max} Lambda@Edge allows for {} events",
+                        name.value,
+                        function.package_bytes,
+                        event.name()
+                    ),
+                    name.span,
+                    format!("used on {} here", event.name()),
+                )
+                .help("use it on an origin event (up to 50 MB), or make its folder smaller"),
+            );
+        }
         valid.then_some(name.value)
     }
 }

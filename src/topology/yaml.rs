@@ -4,6 +4,12 @@
 //! It owns everything that is about YAML rather than about wway: syntax errors,
 //! tabs in indentation, duplicate keys, aliases, multiple documents, and whether a
 //! scalar was quoted (so that `1.30` and `"1.30"` can be told apart later).
+//!
+//! A hostile file costs bounded time and memory: the values a document makes,
+//! aliases expanded included, are counted and stopped at [`MAX_NODES`] (an
+//! "alias bomb" of a few kilobytes would otherwise make billions), nesting
+//! stops at [`MAX_DEPTH`] (the tree is built by recursion), and duplicate keys
+//! are found through an index, in linear time.
 
 use std::collections::HashMap;
 
@@ -68,8 +74,15 @@ impl Node {
     }
 }
 
-/// Parses one YAML document. Problems that stop the parse (syntax, tabs) come
-/// back as errors; duplicate keys are reported and the first occurrence is kept.
+/// The most values a document may make, aliases expanded: a topology of a
+/// thousand records makes some tens of thousands.
+pub const MAX_NODES: usize = 1_000_000;
+/// The deepest nesting of lists and mappings: a topology needs under ten.
+pub const MAX_DEPTH: usize = 64;
+
+/// Parses one YAML document. Problems that stop the parse (syntax, tabs, the
+/// bounds) are reported and give `None`; duplicate keys are reported and the
+/// first occurrence is kept.
 pub fn parse(text: &str, problems: &mut Vec<Problem>) -> Option<Node> {
     let tabs = tab_indentation(text);
     if !tabs.is_empty() {
@@ -77,13 +90,37 @@ pub fn parse(text: &str, problems: &mut Vec<Problem>) -> Option<Node> {
         return None;
     }
     let offsets = ByteOffsets::new(text);
-    let mut builder = Builder { offsets: &offsets, anchors: HashMap::new(), problems };
+    let mut builder =
+        Builder { offsets: &offsets, anchors: HashMap::new(), problems, made: 0, depth: 0 };
     match builder.document(Parser::new_from_str(text)) {
         Ok(node) => node,
-        Err(error) => {
+        Err(Halt::Scan(error)) => {
             builder.problems.push(syntax_problem(&offsets, &error));
             None
         }
+        Err(Halt::Reported) => None,
+    }
+}
+
+/// Why building the tree stopped.
+enum Halt {
+    Scan(ScanError),
+    /// A problem that stops the parse was reported.
+    Reported,
+}
+
+impl From<ScanError> for Halt {
+    fn from(error: ScanError) -> Self {
+        Halt::Scan(error)
+    }
+}
+
+/// How many values `node` is, itself included.
+fn size(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Scalar(_) => 0,
+        Value::Seq(items) => items.iter().map(size).sum(),
+        Value::Map(entries) => entries.iter().map(|e| size(&e.key) + size(&e.value)).sum(),
     }
 }
 
@@ -146,14 +183,19 @@ impl ByteOffsets {
 
 struct Builder<'a> {
     offsets: &'a ByteOffsets,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes and how many values each is.
+    anchors: HashMap<usize, (Node, usize)>,
     problems: &'a mut Vec<Problem>,
+    /// Values made so far, aliases expanded.
+    made: usize,
+    /// Lists and mappings open around the current event.
+    depth: usize,
 }
 
 type Events<'t> = Parser<'t, saphyr_parser::StrInput<'t>>;
 
 impl Builder<'_> {
-    fn document(&mut self, mut events: Events<'_>) -> Result<Option<Node>, ScanError> {
+    fn document(&mut self, mut events: Events<'_>) -> Result<Option<Node>, Halt> {
         let mut root = None;
         while let Some(event) = events.next() {
             let (event, span) = event?;
@@ -178,13 +220,56 @@ impl Builder<'_> {
         Ok(root)
     }
 
+    /// Counts `values` more made at `span`; past [`MAX_NODES`], says so.
+    fn count(&mut self, values: usize, span: Span, what: &str) -> Result<(), Halt> {
+        self.made = self.made.saturating_add(values);
+        if self.made <= MAX_NODES {
+            return Ok(());
+        }
+        self.halt(
+            Problem::new(
+                "yaml::too-large",
+                format!("the document makes more than {MAX_NODES} values{what}"),
+                span,
+                "the limit is passed here",
+            )
+            .help("a topology is far smaller: look for aliases (`*name`) of aliases that multiply"),
+        )
+    }
+
+    /// Reports a problem that stops the parse.
+    fn halt(&mut self, problem: Problem) -> Result<(), Halt> {
+        self.problems.push(problem);
+        Err(Halt::Reported)
+    }
+
+    /// Enters a list or mapping at `span`; past [`MAX_DEPTH`], says so.
+    fn enter(&mut self, span: Span) -> Result<(), Halt> {
+        self.depth += 1;
+        if self.depth <= MAX_DEPTH {
+            return Ok(());
+        }
+        self.halt(
+            Problem::new(
+                "yaml::too-deep",
+                format!("lists and mappings are nested more than {MAX_DEPTH} levels deep"),
+                span.start_only(),
+                "too deep",
+            )
+            .help("a topology needs only a few levels: look for a runaway indentation or brackets"),
+        )
+    }
+
     fn node(
         &mut self,
         event: Event<'_>,
         span: saphyr_parser::Span,
         events: &mut Events<'_>,
-    ) -> Result<Node, ScanError> {
+    ) -> Result<Node, Halt> {
         let start = self.offsets.span(span);
+        if !matches!(event, Event::Alias(_)) {
+            self.count(1, start, "")?;
+        }
         let (node, anchor) = match event {
             Event::Scalar(text, style, anchor, _) => {
                 let node = Node {
@@ -197,6 +282,7 @@ impl Builder<'_> {
                 (node, anchor)
             }
             Event::SequenceStart(anchor, _) => {
+                self.enter(start)?;
                 let mut items = Vec::new();
                 let end = loop {
                     let (event, span) = next(events)?;
@@ -205,11 +291,14 @@ impl Builder<'_> {
                     }
                     items.push(self.node(event, span, events)?);
                 };
+                self.depth -= 1;
                 let span = start.to(end, items.last().map(|n| n.span));
                 (Node { span, value: Value::Seq(items) }, anchor)
             }
             Event::MappingStart(anchor, _) => {
+                self.enter(start)?;
                 let mut entries: Vec<Entry> = Vec::new();
+                let mut keys: HashMap<String, usize> = HashMap::new();
                 let mut merges: Vec<Node> = Vec::new();
                 let end = loop {
                     let (event, span) = next(events)?;
@@ -222,27 +311,33 @@ impl Builder<'_> {
                     if matches!(&key.value, Value::Scalar(s) if s.plain && s.text == "<<") {
                         merges.push(value);
                     } else {
-                        self.push_entry(&mut entries, Entry { key, value });
+                        self.push_entry(&mut entries, &mut keys, Entry { key, value });
                     }
                 };
+                self.depth -= 1;
                 let span = start.to(end, entries.last().map(|e| e.value.span));
                 for merge in merges {
-                    self.merge(&mut entries, merge);
+                    self.merge(&mut entries, &mut keys, merge);
                 }
                 (Node { span, value: Value::Map(entries) }, anchor)
             }
             Event::Alias(id) => {
-                let mut node = self.anchors.get(&id).cloned().unwrap_or(Node {
-                    span: start,
-                    value: Value::Scalar(Scalar { text: String::new(), plain: true }),
-                });
+                let values = self.anchors.get(&id).map_or(1, |(_, size)| *size);
+                self.count(values, start, " once its aliases are expanded")?;
+                let mut node =
+                    self.anchors.get(&id).map(|(node, _)| node.clone()).unwrap_or(Node {
+                        span: start,
+                        value: Value::Scalar(Scalar { text: String::new(), plain: true }),
+                    });
                 node.span = start;
                 return Ok(node);
             }
-            _ => return Err(ScanError::new_str(span.start, "unexpected YAML event")),
+            _ => {
+                return Err(Halt::Scan(ScanError::new_str(span.start, "unexpected YAML event")));
+            }
         };
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), size(&node)));
         }
         Ok(node)
     }
@@ -250,7 +345,7 @@ impl Builder<'_> {
     /// A YAML merge key (`<<: *anchor` or `<<: [*a, *b]`): the merged mappings'
     /// entries are added where the mapping does not set the key itself; of
     /// several merged mappings, the first that sets a key wins.
-    fn merge(&mut self, entries: &mut Vec<Entry>, merge: Node) {
+    fn merge(&mut self, entries: &mut Vec<Entry>, keys: &mut HashMap<String, usize>, merge: Node) {
         let sources = match merge.value {
             Value::Map(_) => vec![merge],
             Value::Seq(items) => items,
@@ -270,14 +365,21 @@ impl Builder<'_> {
                 continue;
             };
             for entry in merged {
-                if !entries.iter().any(|e| e.key.as_key() == entry.key.as_key()) {
+                let Some(key) = entry.key.as_key() else { continue };
+                if !keys.contains_key(key) {
+                    keys.insert(key.to_string(), entries.len());
                     entries.push(entry);
                 }
             }
         }
     }
 
-    fn push_entry(&mut self, entries: &mut Vec<Entry>, entry: Entry) {
+    fn push_entry(
+        &mut self,
+        entries: &mut Vec<Entry>,
+        keys: &mut HashMap<String, usize>,
+        entry: Entry,
+    ) {
         let Some(key) = entry.key.as_key() else {
             self.problems.push(
                 Problem::new(
@@ -290,7 +392,7 @@ impl Builder<'_> {
             );
             return;
         };
-        if let Some(first) = entries.iter().find(|e| e.key.as_key() == Some(key)) {
+        if let Some(first) = keys.get(key).map(|at| &entries[*at]) {
             self.problems.push(
                 Problem::new(
                     "yaml::duplicate-key",
@@ -303,14 +405,16 @@ impl Builder<'_> {
             );
             return;
         }
+        keys.insert(key.to_string(), entries.len());
         entries.push(entry);
     }
 }
 
-fn next<'t>(events: &mut Events<'t>) -> Result<(Event<'t>, saphyr_parser::Span), ScanError> {
-    events
+fn next<'t>(events: &mut Events<'t>) -> Result<(Event<'t>, saphyr_parser::Span), Halt> {
+    let next = events
         .next()
-        .unwrap_or_else(|| Err(ScanError::new_str(Default::default(), "unexpected end of file")))
+        .unwrap_or_else(|| Err(ScanError::new_str(Default::default(), "unexpected end of file")));
+    Ok(next?)
 }
 
 #[cfg(test)]
@@ -409,5 +513,58 @@ mod tests {
         let mut problems = Vec::new();
         assert!(parse("a: 1\n---\nb: 2\n", &mut problems).is_some());
         assert_eq!(problems[0].code, "yaml::documents");
+    }
+
+    /// Regression: a few kilobytes of nested aliases took 8 GB and aborted.
+    #[test]
+    fn an_alias_bomb_stops_at_the_alias_that_passes_the_limit() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..12 {
+            let previous = format!("*a{}", level - 1);
+            let items = [previous.as_str(); 9].join(", ");
+            text.push_str(&format!("a{level}: &a{level} [{items}]\n"));
+        }
+        let started = std::time::Instant::now();
+        let mut problems = Vec::new();
+        assert!(parse(&text, &mut problems).is_none());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].code, "yaml::too-large");
+        let at = problems[0].span.offset;
+        assert!(text[at..].starts_with("*a"), "points at an alias: {}", &text[at..at + 10]);
+    }
+
+    /// Regression: 2,000 levels of nesting overflowed the stack and aborted.
+    #[test]
+    fn nesting_is_bounded_in_block_and_flow_style() {
+        let block: String =
+            (0..2_000).map(|depth| format!("{}k:\n", " ".repeat(depth))).collect::<String>() + "x";
+        let flow = "[".repeat(100) + &"]".repeat(100);
+        for text in [block, flow] {
+            let mut problems = Vec::new();
+            assert!(parse(&text, &mut problems).is_none());
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(problems[0].code, "yaml::too-deep");
+        }
+        // Deeper flow nesting stops in the scanner itself, as a syntax error.
+        let mut problems = Vec::new();
+        assert!(parse(&("[".repeat(2_000) + &"]".repeat(2_000)), &mut problems).is_none());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("recursion limit"), "{problems:?}");
+    }
+
+    /// Regression: the duplicate-key check compared every key with every
+    /// other one: 100,000 keys took over two minutes.
+    #[test]
+    fn duplicate_keys_are_found_in_linear_time() {
+        let mut text: String = (0..100_000).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k7: again\n");
+        let started = std::time::Instant::now();
+        let mut problems = Vec::new();
+        let root = parse(&text, &mut problems).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+        assert_eq!(entries(&root).len(), 100_000);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, "yaml::duplicate-key");
     }
 }

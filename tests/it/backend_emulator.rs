@@ -98,7 +98,10 @@ async fn a_lock_in_the_bucket_refuses_a_second_run_until_force_unlock() {
     assert_eq!(refused.code, 1);
     assert!(
         refused.stderr.starts_with("error: another run holds the lock: apply by ")
-            && refused.stderr.contains(&format!("wway force-unlock {}", held.holder.id)),
+            && refused.stderr.contains(&format!(
+                "clear it with `wway force-unlock {} --topology {file} --backend {url}`",
+                held.holder.id
+            )),
         "{}",
         refused.stderr
     );

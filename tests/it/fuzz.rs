@@ -147,3 +147,48 @@ proptest! {
         check(&text);
     }
 }
+
+proptest! {
+    // Each case is large: fewer of them (PROPTEST_CASES still raises it).
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(24)
+    ))]
+
+    /// Hostile shapes: aliases of aliases, deep nesting, many keys, long
+    /// scalars; each is loaded in bounded time, whatever its size.
+    #[test]
+    fn hostile_shapes_load_in_bounded_time(shape in hostile()) {
+        let started = std::time::Instant::now();
+        check(&shape);
+        prop_assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    }
+}
+
+/// Texts of the shapes attackers use against YAML loaders.
+fn hostile() -> impl Strategy<Value = String> {
+    prop_oneof![
+        // Alias bombs: `levels` anchors, each a list of `fanout` aliases of the one before.
+        (1usize..16, 2usize..10).prop_map(|(levels, fanout)| {
+            let mut text = String::from("a0: &a0 [x]\n");
+            for level in 1..levels {
+                let items = vec![format!("*a{}", level - 1); fanout].join(", ");
+                text.push_str(&format!("a{level}: &a{level} [{items}]\n"));
+            }
+            text
+        }),
+        // Block nesting.
+        (1usize..3_000).prop_map(|depth| {
+            (0..depth).map(|d| format!("{}k:\n", " ".repeat(d))).collect::<String>() + "x\n"
+        }),
+        // Flow nesting.
+        (1usize..3_000).prop_map(|depth| "[".repeat(depth) + &"]".repeat(depth)),
+        // Many keys, every tenth a duplicate.
+        (1usize..50_000).prop_map(|keys| {
+            (0..keys)
+                .map(|k| format!("k{}: {k}\n", k - k % 10 * usize::from(k % 10 == 9)))
+                .collect()
+        }),
+        // A long scalar where a name goes.
+        (1usize..2_000_000).prop_map(|len| format!("version: 1\nname: {}\n", "n".repeat(len))),
+    ]
+}

@@ -16,4 +16,5 @@ mod fuzz;
 mod plan_core;
 mod plan_emulator;
 mod present;
+mod safety;
 mod schema;
