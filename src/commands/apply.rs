@@ -55,13 +55,14 @@ async fn attempt(args: &RunArgs, mode: Mode, context: &Context) -> Result<ExitCo
         && let Some(saved) =
             std::fs::read_to_string(&args.topology).ok().as_deref().and_then(plan_json::parse)
     {
-        let saved = saved?;
+        let mut saved = saved?;
         let origin = saved
             .origin
-            .clone()
+            .take()
             .ok_or("the plan does not name the topology file it was made from")?;
-        let saved = Saved { saved, origin: origin.clone(), rollback };
-        return locked(&origin.file, Mode::Apply { rollback }, Some(saved), args, context).await;
+        let file = origin.file.clone();
+        let saved = Saved { saved, origin, rollback };
+        return locked(&file, Mode::Apply { rollback }, Some(saved), args, context).await;
     }
     locked(&args.topology, mode, None, args, context).await
 }
@@ -69,6 +70,7 @@ async fn attempt(args: &RunArgs, mode: Mode, context: &Context) -> Result<ExitCo
 /// A plan saved by `wway plan --out`, to carry out as it is.
 struct Saved {
     saved: plan_json::SavedPlan,
+    /// The topology file it was made from (taken out of `saved`).
     origin: plan_json::Origin,
     rollback: bool,
 }
@@ -98,7 +100,7 @@ async fn locked(
         Ok(aws) => {
             let parallelism = args.parallelism;
             let run = Run { aws: &aws, store, command, parallelism, interrupt };
-            run.carry_out(mode, saved, &wanted, args.auto_approve, context).await
+            run.own_and_run(mode, saved, &wanted, args.auto_approve, context).await
         }
         Err(error) => Err(error),
     };
@@ -123,7 +125,7 @@ impl Run<'_> {
     /// Claims the topology for this backend (an apply) or checks that no
     /// other has it (a destroy), runs, and after a destroy that succeeded
     /// lets go of the claim: the topology owns nothing any more.
-    async fn carry_out(
+    async fn own_and_run(
         &self,
         mode: Mode,
         saved: Option<Saved>,

@@ -226,9 +226,12 @@ pub fn finish(verb: &str, report: &Report, elapsed: Duration, journal: &str) -> 
                 format!(", {} failed", applied.failed.len())
             },
         );
-        println!(
-            "Run the same command again to carry on, or `wway rollback` to undo what was done."
-        );
+        match verb {
+            "Rollback" => println!("Run `wway rollback` again to carry on."),
+            _ => println!(
+                "Run the same command again to carry on, or `wway rollback` to undo what was done."
+            ),
+        }
         return ExitCode::from(Interrupt::exit_status(signal));
     }
     for (step, error) in &applied.failed {
