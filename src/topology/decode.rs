@@ -13,6 +13,10 @@ use super::yaml::{Entry, Node, Value};
 /// (a place for YAML anchors, as docker-compose has it).
 pub const EXTENSIONS: &str = "x-*";
 
+/// How many problems a file may have before unknown fields stop getting a
+/// "did you mean" (the renderer shows the first fifty anyway).
+const SUGGESTIONS_UP_TO: usize = 1000;
+
 /// Collects problems while sections are decoded.
 #[derive(Default)]
 pub struct Decoder {
@@ -22,7 +26,8 @@ pub struct Decoder {
 /// The fields of one mapping whose keys were checked against the known ones.
 pub struct Fields<'n> {
     entries: &'n [Entry],
-    known: Vec<String>,
+    /// The known fields that unknown ones were reported as misspellings of.
+    suggested: std::collections::BTreeSet<String>,
     /// Where a missing field is reported: the mapping's own key in its parent.
     at: Span,
     what: String,
@@ -55,6 +60,7 @@ impl Decoder {
         known: &[&str],
     ) -> Option<Fields<'n>> {
         let entries = self.entries(node, what)?;
+        let mut suggested = std::collections::BTreeSet::new();
         for entry in entries {
             let key = entry.key.as_key().unwrap_or_default();
             let extension = key.starts_with("x-") && known.contains(&EXTENSIONS);
@@ -65,19 +71,21 @@ impl Decoder {
                     entry.key.span,
                     "not a field here",
                 );
-                problem = match did_you_mean(key, known.iter().copied()) {
-                    Some(close) => problem.help(format!("did you mean `{close}`?")),
+                // Suggestions cost an edit distance per known field: past a
+                // thousand problems (a hostile file) they are left out.
+                let suggest = self.problems.len() < SUGGESTIONS_UP_TO;
+                let close = if suggest { did_you_mean(key, known.iter().copied()) } else { None };
+                problem = match close {
+                    Some(close) => {
+                        suggested.insert(close.to_string());
+                        problem.help(format!("did you mean `{close}`?"))
+                    }
                     None => problem.help(format!("the fields of {what} are: {}", known.join(", "))),
                 };
                 self.report(problem);
             }
         }
-        Some(Fields {
-            entries,
-            known: known.iter().map(|k| k.to_string()).collect(),
-            at,
-            what: what.to_string(),
-        })
+        Some(Fields { entries, suggested, at, what: what.to_string() })
     }
 
     /// A mapping with free keys (tags, regions, node groups).
@@ -255,11 +263,7 @@ impl<'n> Fields<'n> {
     }
 
     fn misspelled(&self, key: &str) -> bool {
-        let known = self.known.iter().map(String::as_str);
-        self.entries.iter().filter_map(|e| e.key.as_key()).any(|written| {
-            !self.known.iter().any(|k| k == written)
-                && did_you_mean(written, known.clone()) == Some(key)
-        })
+        self.suggested.contains(key)
     }
 
     /// Where the mapping itself is labelled: its key in the parent.
