@@ -303,6 +303,11 @@ fn validate_with_code(dir: &Path, source: &str, event: &str) -> (i32, String) {
         t.replace(templates.to_str().unwrap(), source)
             .replace("origin-request: edge-router", &format!("{event}: edge-router"))
     });
+    validate(&file)
+}
+
+/// `wway validate FILE`: its exit status and what it said on stderr.
+fn validate(file: &Path) -> (i32, String) {
     let output = assert_cmd::Command::cargo_bin("wway")
         .unwrap()
         .env("NO_COLOR", "1")
@@ -594,14 +599,8 @@ fn a_huge_value_is_not_echoed_back_in_its_diagnostic() {
     let file = dir.path().join("huge.yaml");
     std::fs::write(&file, format!("version: 1\nname: {}\nregions: {{}}\n", "n".repeat(5_000_000)))
         .unwrap();
-    let output = assert_cmd::Command::cargo_bin("wway")
-        .unwrap()
-        .env("NO_COLOR", "1")
-        .args(["validate", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{}", &stderr[..stderr.len().min(2000)]);
+    let (status, stderr) = validate(&file);
+    assert_eq!(status, 1, "{}", &stderr[..stderr.len().min(2000)]);
     assert!(stderr.len() < 10_000, "{} bytes of diagnostics", stderr.len());
     assert!(stderr.contains("huge.yaml:2:7; the line is too long to show"), "{stderr}");
 }
