@@ -412,11 +412,13 @@ fn a_second_signal_aborts_at_once_and_the_next_run_carries_on() {
     let state = tempfile::tempdir().unwrap();
     let mut child = apply_process(&emulator, state.path());
     until_done(state.path(), 3);
-    signal(child.id(), "TERM");
-    std::thread::sleep(std::time::Duration::from_millis(20));
+    // Two different signals at once (two of the same would merge into one
+    // while pending): the second is handled microseconds after the first,
+    // long before the steps in flight could finish.
+    signal(child.id(), "INT");
     signal(child.id(), "TERM");
     let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(143));
+    assert!(matches!(status.code(), Some(130 | 143)), "{status:?}");
     let base = "topologies/wonderway.yaml";
     let run = crate::apply_emulator::applied(&emulator, state.path(), base);
     assert!(run.stderr.contains("The lock was left by apply"), "{}", run.stderr);
