@@ -34,6 +34,14 @@ pub fn owner_text(topology: &str, addr: &ResourceAddr) -> String {
     format!("\"{}\"", crate::state::desired::owner_value(topology, addr))
 }
 
+/// Who holds a record that another topology's ownership record lists.
+fn held_by(topology: &str) -> String {
+    format!("topology `{topology}`")
+}
+
+/// Who holds a record that no ownership record lists.
+const NO_OWNER: &str = "no wway ownership record";
+
 /// `(topology, variant)` of an ownership string.
 fn parse_owner_text(text: &str) -> Option<(&str, &str)> {
     text.trim_matches('"').strip_prefix("wway=")?.split_once('/')
@@ -401,9 +409,9 @@ impl Route53 {
                 .iter()
                 .flat_map(|o| o.resource_records())
                 .filter_map(|v| parse_owner_text(v.value()))
-                .map(|(topology, _)| format!("topology `{topology}`"))
+                .map(|(topology, _)| held_by(topology))
                 .next()
-                .unwrap_or_else(|| "no wway ownership record".into());
+                .unwrap_or_else(|| NO_OWNER.into());
             let id = record_identity(&name, sent.r#type().as_str(), sent.set_identifier());
             clashes.push(format!("{id} (held by {holder})"));
         }
@@ -672,9 +680,7 @@ fn read_records(
         for value in record.resource_records() {
             let Some((topology, variant)) = parse_owner_text(value.value()) else { continue };
             if topology != context.topology {
-                others
-                    .entry(record_fqdn(name, context.zone))
-                    .or_insert_with(|| format!("topology `{topology}`"));
+                others.entry(record_fqdn(name, context.zone)).or_insert_with(|| held_by(topology));
             } else {
                 owned_ids.insert(ResourceAddr::record(name, variant));
                 found
@@ -729,10 +735,7 @@ fn read_records(
                     kind: Kind::Record,
                     name: record_identity(wanted_name, wanted_kind, wanted_id.as_deref()),
                     id: record_identity(name, kind, record.set_identifier()),
-                    holder: others
-                        .get(name)
-                        .cloned()
-                        .unwrap_or_else(|| "no wway ownership record".into()),
+                    holder: others.get(name).cloned().unwrap_or_else(|| NO_OWNER.into()),
                 });
             }
         }
