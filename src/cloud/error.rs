@@ -16,6 +16,18 @@ pub enum CloudError {
     Unreachable { service: &'static str, message: String },
     #[error("{service}: {code}: {message}")]
     Api { service: &'static str, code: String, message: String },
+    /// A wait that ran out of time.
+    #[error("{what} still {status} after {seconds} s")]
+    Timeout { what: String, status: String, seconds: u64 },
+    /// A code package that is not what the plan showed.
+    #[error("{0}")]
+    Package(String),
+    /// A reference to what has no AWS id yet (a bug in the steps' order).
+    #[error("wway: {0}")]
+    Unresolved(#[from] crate::state::live::Unresolved),
+    /// A fault of wway's own (fields that do not read as their kind's).
+    #[error("wway: {0}")]
+    Internal(String),
 }
 
 /// Defines `sdk_error`, which turns an SDK error of the service `$service`
@@ -39,16 +51,6 @@ macro_rules! sdk_errors {
     };
 }
 pub(crate) use sdk_errors;
-
-impl From<crate::state::live::Unresolved> for CloudError {
-    fn from(error: crate::state::live::Unresolved) -> Self {
-        CloudError::Api {
-            service: "wway",
-            code: "UnresolvedReference".into(),
-            message: error.to_string(),
-        }
-    }
-}
 
 const THROTTLING: &[&str] = &[
     "Throttling",

@@ -16,11 +16,7 @@ pub struct Read<'a> {
 
 impl Read<'_> {
     fn missing(&self, field: &str, kind: &str) -> CloudError {
-        CloudError::Api {
-            service: "wway",
-            code: "InvalidDesiredState".into(),
-            message: format!("{}: field `{field}` is not {kind}", self.addr),
-        }
+        CloudError::Internal(format!("{}: field `{field}` is not {kind}", self.addr))
     }
 
     pub fn get(&self, field: &str) -> Option<&Value> {

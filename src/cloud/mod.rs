@@ -13,13 +13,13 @@ pub mod calls;
 pub mod cloudfront;
 pub mod ec2;
 pub mod eks;
-mod error;
+pub(crate) mod error;
 pub mod fields;
+pub mod kind;
 pub mod lambda;
 mod owned;
-mod paging;
+pub(crate) mod paging;
 pub mod route53;
-pub mod s3;
 mod tagging;
 pub mod wait;
 
@@ -32,16 +32,16 @@ use serde_json::Value;
 
 pub use error::CloudError;
 
-use crate::plan::steps::{Outcome, Step};
+use crate::plan::steps::Step;
 use crate::state::desired::DesiredState;
 use crate::state::digest::sha256_hex;
 pub use crate::state::live::Ids;
+use crate::state::live::Outcome;
 use crate::state::live::{LiveResource, LiveState, RegionFacts, Unowned};
 use crate::state::{Kind, ResourceAddr};
 use calls::CallCounter;
 
-/// The region of the global services' APIs.
-pub const GLOBAL_REGION: &str = "us-east-1";
+pub use crate::kinds::GLOBAL_REGION;
 
 /// How to reach AWS: plain settings from flags and environment.
 #[derive(Debug, Clone, Default)]
@@ -346,11 +346,10 @@ impl Aws {
 
 impl Cloud for Aws {
     async fn snapshot(&self, desired: &DesiredState) -> Result<LiveState, CloudError> {
-        let regional = [Kind::Vpc, Kind::Subnet, Kind::EksCluster, Kind::NodeGroup];
         let mut regions: BTreeSet<&str> = desired
             .resources
             .values()
-            .filter(|r| regional.contains(&r.kind))
+            .filter(|r| r.kind.def().placement() == crate::kinds::Placement::Regional)
             .map(|r| r.region.as_str())
             .collect();
         regions.extend(self.remembered_regions.iter().map(String::as_str));

@@ -34,10 +34,10 @@ where
             Poll::Waiting(status) => {
                 let elapsed = started.elapsed();
                 if elapsed > timeout {
-                    return Err(CloudError::Api {
-                        service: "wway",
-                        code: "WaiterTimeout".into(),
-                        message: format!("{what} still {status} after {} s", elapsed.as_secs()),
+                    return Err(CloudError::Timeout {
+                        what: what.to_string(),
+                        status,
+                        seconds: elapsed.as_secs(),
                     });
                 }
                 progress(&format!("{what}: {status} ({} s)", elapsed.as_secs()));

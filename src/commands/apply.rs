@@ -17,13 +17,13 @@ use crate::cloud::{Aws, Cloud};
 use crate::exec::interrupt::Interrupt;
 use crate::exec::journal::Journal;
 use crate::exec::scope;
-use crate::exec::store::Store;
 use crate::exec::{self, Options};
 use crate::plan;
 use crate::plan::steps::steps;
 use crate::present::{plan_json, plan_text};
 use crate::state::desired::DesiredState;
 use crate::state::live::LiveState;
+use crate::store::Store;
 
 pub enum Mode {
     Apply { rollback: bool },

@@ -11,8 +11,7 @@ use std::process::ExitCode;
 use super::run::{read_account, runtime};
 use super::{Context, load_desired};
 use crate::cli::ExportArgs;
-use crate::present::terraform::{Inputs, export};
-use crate::state::Kind;
+use crate::export::terraform::{Inputs, export};
 
 /// The first line of every file wway writes.
 const HEADER: &str = "# Written by `wway export terraform`";
@@ -35,7 +34,7 @@ fn attempt(args: &ExportArgs, context: &Context) -> Result<ExitCode, String> {
     let out = &args.out;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let mut sources = BTreeMap::new();
-    for r in desired.resources.values().filter(|r| r.kind == Kind::EdgeFunction) {
+    for r in desired.resources.values() {
         if let Some(source) = &r.source {
             sources.insert(r.addr.clone(), relative(out, source)?);
         }
@@ -47,7 +46,8 @@ fn attempt(args: &ExportArgs, context: &Context) -> Result<ExitCode, String> {
     } else {
         None
     };
-    let files = export(&Inputs { desired: &desired, sources: &sources, live: live.as_ref() });
+    let files = export(&Inputs { desired: &desired, sources: &sources, live: live.as_ref() })
+        .map_err(|e| format!("wway: {e}"))?;
     let header =
         format!("{HEADER} from topology `{}`: edit the topology, not this.\n\n", topology.name);
     remove_stale(out, &files)?;

@@ -44,7 +44,7 @@ pub fn run(args: &PlanArgs, context: &Context) -> ExitCode {
                 file: args.topology.clone(),
                 sha256: crate::state::digest::sha256_hex(&bytes),
             };
-            crate::exec::store::write_private(out, plan_json::render(&plan, Some(&origin)))
+            crate::store::write_private(out, plan_json::render(&plan, Some(&origin)))
         });
         if let Err(error) = written {
             eprintln!("error: cannot save the plan to {}: {error}", out.display());

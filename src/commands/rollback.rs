@@ -18,11 +18,12 @@ use super::run::{
 use crate::cloud::Cloud;
 use crate::exec::interrupt::Interrupt;
 use crate::exec::journal::{self, Entry, Journal};
-use crate::exec::store::Store;
 use crate::exec::{self, Options, rollback};
-use crate::plan::steps::{Outcome, Step};
+use crate::plan::steps::Step;
 use crate::state::desired::DesiredState;
 use crate::state::live::Ids;
+use crate::state::live::Outcome;
+use crate::store::Store;
 
 pub struct Args<'a> {
     pub journal: Option<&'a str>,

@@ -10,13 +10,13 @@ use std::time::Duration;
 
 use super::Printer;
 use crate::cloud::backend_marker::Claim;
-use crate::cloud::s3::S3Store;
 use crate::exec::Report;
 use crate::exec::interrupt::Interrupt;
 use crate::exec::lock::{Lock, LockError};
 use crate::exec::report::Reporter;
-use crate::exec::store::{Folder, Store};
 use crate::present::progress::{Bars, Lines};
+use crate::store::s3::S3Store;
+use crate::store::{Folder, Store};
 use crate::topology::Topology;
 
 /// `.wway` beside the topology file, unless `--state-dir` says otherwise.

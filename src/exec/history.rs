@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 
 use super::journal::{self, Entry};
-use super::store::Store;
 use crate::plan::Action;
 use crate::plan::steps::{Op, Step};
 use crate::state::ResourceAddr;
+use crate::store::Store;
 
 /// The addresses earlier runs made and did not delete; `None` when the store
 /// holds no journal at all (nothing is known).
@@ -72,7 +72,8 @@ fn effects(step: &Step) -> Vec<(ResourceAddr, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::steps::{Outcome, Target};
+    use crate::plan::steps::Target;
+    use crate::state::live::Outcome;
     use crate::state::{Kind, Service};
 
     fn step(name: &str, op: &str) -> Step {

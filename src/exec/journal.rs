@@ -18,8 +18,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use super::store::Store;
-use crate::plan::steps::{Outcome, Step};
+use crate::plan::steps::Step;
+use crate::state::live::Outcome;
+use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
@@ -142,7 +143,9 @@ impl From<ReadError> for io::Error {
     fn from(error: ReadError) -> io::Error {
         match error {
             ReadError::Io(_, e) => e,
-            other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
+            other @ (ReadError::Missing(_) | ReadError::Damaged { .. }) => {
+                io::Error::new(io::ErrorKind::InvalidData, other.to_string())
+            }
         }
     }
 }
@@ -227,7 +230,7 @@ pub async fn runs(store: &dyn Store) -> io::Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::store::Folder;
+    use crate::store::Folder;
 
     async fn started() -> (tempfile::TempDir, Arc<dyn Store>, Journal) {
         let dir = tempfile::tempdir().unwrap();

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use serde::{Deserialize, Serialize};
 
 use super::journal::now;
-use super::store::{Store, this_host};
+use crate::store::{Store, this_host};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Holder {
@@ -206,7 +206,7 @@ pub async fn force_unlock(store: &dyn Store, id: &str) -> Result<Option<Holder>,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::store::Folder;
+    use crate::store::Folder;
 
     fn folder() -> (tempfile::TempDir, Arc<dyn Store>) {
         let dir = tempfile::tempdir().unwrap();

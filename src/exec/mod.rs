@@ -2,6 +2,8 @@
 //! in parallel where it can, journaling every step; on a failure it rolls
 //! back what the run did (unless told not to), with the same walker.
 
+#![deny(clippy::wildcard_enum_match_arm)]
+
 pub mod budget;
 pub mod history;
 pub mod interrupt;
@@ -10,7 +12,6 @@ pub mod lock;
 pub mod report;
 pub mod rollback;
 pub mod scope;
-pub mod store;
 pub mod walker;
 
 use std::io;

@@ -10,12 +10,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::plan::Action;
-use crate::plan::steps::{Op, Outcome, OwnerChange, RecordOp, Step};
+use crate::plan::steps::{Op, OwnerChange, RecordOp, Step};
 use crate::state::Fields;
 use crate::state::live::LiveState;
+use crate::state::live::Outcome;
 
 /// The steps that undo `done` (in the order they were done).
-pub fn inverse(done: &[(Step, crate::plan::steps::Outcome)]) -> Vec<Step> {
+pub fn inverse(done: &[(Step, crate::state::live::Outcome)]) -> Vec<Step> {
     let names: BTreeSet<&str> = done.iter().map(|(s, _)| s.name.as_str()).collect();
     // Undo X before Y when Y's doing needed X done: reverse every edge.
     let mut reverse: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
@@ -40,7 +41,7 @@ fn undo_name(name: &str) -> String {
     format!("undo:{name}")
 }
 
-fn undo(op: &Op, outcome: &crate::plan::steps::Outcome) -> Op {
+fn undo(op: &Op, outcome: &crate::state::live::Outcome) -> Op {
     match op {
         Op::Create { target } => {
             let id = outcome.ids.get(&target.addr).cloned().unwrap_or_default();
@@ -60,7 +61,7 @@ fn undo(op: &Op, outcome: &crate::plan::steps::Outcome) -> Op {
                     action: match c.action {
                         Action::Create => Action::Delete,
                         Action::Delete => Action::Create,
-                        other => other,
+                        same @ (Action::Update | Action::Replace) => same,
                     },
                     addr: c.addr.clone(),
                     before: c.after.clone(),

@@ -8,9 +8,9 @@ use std::io;
 
 use serde::{Deserialize, Serialize};
 
-use super::store::Store;
-use crate::state::Kind;
+use crate::kinds::{Kind, Placement};
 use crate::state::desired::DesiredState;
+use crate::store::Store;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scope {
@@ -21,12 +21,11 @@ pub struct Scope {
 impl Scope {
     /// The regions and zones `desired` uses.
     pub fn of(desired: &DesiredState) -> Scope {
-        let regional = [Kind::Vpc, Kind::Subnet, Kind::EksCluster, Kind::NodeGroup];
         Scope {
             regions: desired
                 .resources
                 .values()
-                .filter(|r| regional.contains(&r.kind))
+                .filter(|r| r.kind.def().placement() == Placement::Regional)
                 .map(|r| r.region.clone())
                 .collect(),
             zones: desired

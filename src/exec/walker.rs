@@ -16,8 +16,9 @@ use super::interrupt::Interrupt;
 use super::journal::{Entry, Journal};
 use super::report::{Reporter, StepResult};
 use crate::cloud::{Cloud, CloudError};
-use crate::plan::steps::{Outcome, Step};
+use crate::plan::steps::Step;
 use crate::state::live::Ids;
+use crate::state::live::Outcome;
 
 /// What a walk did.
 #[derive(Debug, Default)]
@@ -49,7 +50,11 @@ fn retryable(error: &CloudError) -> bool {
                 "DependencyViolation" | "ServiceUnavailable" | "InternalError" | "InternalFailure"
             )
         }
-        CloudError::Credentials { .. } => false,
+        CloudError::Credentials { .. }
+        | CloudError::Timeout { .. }
+        | CloudError::Package(_)
+        | CloudError::Unresolved(_)
+        | CloudError::Internal(_) => false,
     }
 }
 

@@ -4,6 +4,8 @@
 //! waits for; plus a fingerprint of every live resource it was computed from,
 //! so that a saved plan can be refused once the account has moved.
 
+#![deny(clippy::wildcard_enum_match_arm)]
+
 pub mod diff;
 pub mod drift;
 pub mod graph;

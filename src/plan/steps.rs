@@ -9,10 +9,11 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::kinds::route53::record::{owner_fqdn, record_name};
+use crate::kinds::{Fields, GLOBAL_REGION, Kind, ResourceAddr, Service};
 use crate::plan::{Action, Change, Plan};
-use crate::state::desired::{DesiredState, owner_fqdn};
+use crate::state::desired::DesiredState;
 use crate::state::live::LiveState;
-use crate::state::{Fields, Kind, ResourceAddr, Service};
 
 /// A resource as a step makes or changes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,18 +42,6 @@ pub struct OwnerChange {
     pub fqdn: String,
     pub before: Vec<ResourceAddr>,
     pub after: Vec<ResourceAddr>,
-}
-
-/// What a step made: new AWS ids, and what resources that refer to it need.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Outcome {
-    pub ids: BTreeMap<ResourceAddr, String>,
-    pub removed: Vec<ResourceAddr>,
-    pub distribution_domain: Option<String>,
-    pub function_versions: BTreeMap<String, String>,
-    /// The step could not finish yet and later runs retry it (the deletion of
-    /// a Lambda@Edge function whose replicas CloudFront still holds).
-    pub deferred: bool,
 }
 
 /// One record change inside a batch.
@@ -116,16 +105,17 @@ pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step>
     // dependents wait for), and the step where the change starts.
     let mut finish: BTreeMap<&ResourceAddr, String> = BTreeMap::new();
     let mut start: BTreeMap<&ResourceAddr, String> = BTreeMap::new();
-    let mut batches: BTreeMap<ResourceAddr, Vec<RecordOp>> = BTreeMap::new();
+    let mut batches: BTreeMap<ResourceAddr, (Service, Vec<RecordOp>)> = BTreeMap::new();
 
     for change in &plan.changes {
         let name = change.address.to_string();
-        if change.kind == Kind::Record {
-            let zone = record_zone(change);
+        let fields = change.after.as_ref().or(change.before.as_ref());
+        if let Some(zone) = fields.and_then(|f| change.kind.def().batch(f)) {
             let batch = format!("records:{zone}");
             finish.insert(&change.address, batch.clone());
             start.insert(&change.address, batch);
-            batches.entry(zone).or_default().push(RecordOp {
+            let (_, batch) = batches.entry(zone).or_insert((change.kind.service(), Vec::new()));
+            batch.push(RecordOp {
                 action: change.action,
                 addr: change.address.clone(),
                 before: change.before.clone(),
@@ -179,17 +169,11 @@ pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step>
         finish.insert(&change.address, name);
     }
 
-    for (zone, changes) in batches {
+    for (zone, (service, changes)) in batches {
         let name = format!("records:{zone}");
         let owners = owner_changes(&changes, live);
         let op = Op::Records { zone, changes, owners };
-        steps.push(Step {
-            name,
-            service: Service::Route53,
-            region: "us-east-1".into(),
-            op,
-            deps: BTreeSet::new(),
-        });
+        steps.push(Step { name, service, region: GLOBAL_REGION.into(), op, deps: BTreeSet::new() });
     }
 
     // A change's first step waits for the changes it depends on.
@@ -221,11 +205,6 @@ pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step>
     steps
 }
 
-/// The record name part of a record address: `global/record/<name>/<variant>`.
-pub fn record_name(addr: &ResourceAddr) -> &str {
-    addr.as_str().trim_start_matches("global/record/").rsplit_once('/').map_or("", |(name, _)| name)
-}
-
 /// How the ownership records of the names a batch touches change.
 fn owner_changes(changes: &[RecordOp], live: &LiveState) -> Vec<OwnerChange> {
     let mut names: BTreeMap<String, (String, BTreeSet<ResourceAddr>, BTreeSet<ResourceAddr>)> =
@@ -248,7 +227,7 @@ fn owner_changes(changes: &[RecordOp], live: &LiveState) -> Vec<OwnerChange> {
                 Action::Delete => {
                     after.remove(&op.addr);
                 }
-                _ => {
+                Action::Create | Action::Update | Action::Replace => {
                     after.insert(op.addr.clone());
                 }
             }
@@ -263,10 +242,4 @@ fn owner_changes(changes: &[RecordOp], live: &LiveState) -> Vec<OwnerChange> {
             after: after.into_iter().collect(),
         })
         .collect()
-}
-
-fn record_zone(change: &Change) -> ResourceAddr {
-    let fields = change.after.as_ref().or(change.before.as_ref());
-    let zone = fields.and_then(|f| f.get("zone")).and_then(|z| z.as_str()).unwrap_or_default();
-    ResourceAddr::new(zone)
 }

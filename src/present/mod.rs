@@ -5,9 +5,7 @@
 pub mod diagnostics;
 pub mod drift;
 pub mod graph;
-pub mod hcl;
 pub mod plan_json;
 pub mod plan_text;
 pub mod progress;
 pub mod summary;
-pub mod terraform;

@@ -4,63 +4,29 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
-
 use super::package::package;
-use super::{Fields, ID_TAG, Kind, ResourceAddr, TOPOLOGY_TAG};
+use crate::kinds::cloudfront::distribution as cdn_spec;
+use crate::kinds::ec2::{internet_gateway, subnet, vpc};
+use crate::kinds::eks::{cluster, node_group};
+use crate::kinds::lambda::edge_function::{self, function_name};
+use crate::kinds::route53::record::{self, record_fqdn};
+use crate::kinds::route53::{health_check, zone};
+use crate::kinds::{GLOBAL_REGION, Kind, ResourceAddr, spec};
 use crate::topology::Topology;
 use crate::topology::model::{
     Behavior, CapacityType, Cdn, Dns, EdgeFunction, GeoRestriction, HealthProtocol, Location,
     Methods, OriginTarget, Region, Routing, Target,
 };
 
+pub use crate::kinds::Resource as DesiredResource;
+
 /// CloudFront's hosted zone, the alias target zone of every distribution.
 pub const CLOUDFRONT_ZONE_ID: &str = "Z2FDTNDATAQYW2";
-
-#[derive(Debug, Clone)]
-pub struct DesiredResource {
-    pub addr: ResourceAddr,
-    pub kind: Kind,
-    /// The AWS region whose API manages it (us-east-1 for the global services).
-    pub region: String,
-    /// Its name in AWS, where it has one that another resource could hold.
-    pub name: String,
-    pub fields: Fields,
-    pub deps: Vec<ResourceAddr>,
-    /// An edge function's code folder (kept out of `fields`: paths are not
-    /// settings, and the code's hash is).
-    pub source: Option<std::path::PathBuf>,
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct DesiredState {
     pub topology: String,
     pub resources: BTreeMap<ResourceAddr, DesiredResource>,
-}
-
-/// The name AWS knows an edge function by.
-pub fn function_name(topology: &str, function: &str) -> String {
-    format!("{topology}-{function}")
-}
-
-/// A record's fully qualified name, with the trailing dot Route 53 answers with.
-pub fn record_fqdn(name: &str, zone: &str) -> String {
-    if name == "@" { format!("{zone}.") } else { format!("{name}.{zone}.") }
-}
-
-/// The owner record beside a managed record: `_wway.<name>.<zone>.`.
-pub fn owner_fqdn(name: &str, zone: &str) -> String {
-    record_fqdn(&if name == "@" { "_wway".to_string() } else { format!("_wway.{name}") }, zone)
-}
-
-/// What the owner record says of one record set: the topology and the set's
-/// variant (its set identifier, or `simple`): `wway=wonderway/failover-primary`.
-/// The record's name is the owner record's own, so the string stays short: a
-/// zone of 1,000 records and their owners fits two ChangeResourceRecordSets
-/// calls.
-pub fn owner_value(topology: &str, addr: &ResourceAddr) -> String {
-    let variant = addr.as_str().rsplit('/').next().unwrap_or("simple");
-    format!("wway={topology}/{variant}")
 }
 
 pub fn desired(topology: &Topology) -> std::io::Result<DesiredState> {
@@ -89,13 +55,13 @@ struct Builder<'t> {
 }
 
 impl Builder<'_> {
-    fn add(
+    fn add<S: serde::Serialize>(
         &mut self,
         addr: ResourceAddr,
         kind: Kind,
         region: &str,
         name: &str,
-        fields: Fields,
+        spec: &S,
         deps: Vec<ResourceAddr>,
     ) {
         let resource = DesiredResource {
@@ -103,7 +69,7 @@ impl Builder<'_> {
             kind,
             region: region.into(),
             name: name.into(),
-            fields,
+            fields: spec::fields(spec),
             deps,
             source: None,
         };
@@ -111,23 +77,27 @@ impl Builder<'_> {
     }
 
     /// The topology's tags, the ownership tags and extra ones (such as `Name`).
-    fn tags(&self, addr: &ResourceAddr, extra: &[(&str, String)]) -> Value {
-        let mut tags: BTreeMap<String, String> = self.topology.tags.clone();
-        tags.insert(TOPOLOGY_TAG.into(), self.topology.name.clone());
-        tags.insert(ID_TAG.into(), addr.to_string());
-        tags.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
-        json!(tags)
+    fn tags(&self, addr: &ResourceAddr, extra: &[(&str, String)]) -> BTreeMap<String, String> {
+        crate::kinds::tags(&self.topology.name, &self.topology.tags, addr, extra)
     }
 
     fn region(&mut self, region: &Region) {
         let name = region.name.as_str();
         let vpc = ResourceAddr::vpc(name);
         let label = format!("{}-{name}", self.topology.name);
-        let fields = field_map([
-            ("cidr", json!(region.network.cidr.to_string())),
-            ("tags", self.tags(&vpc, &[("Name", label.clone())])),
-        ]);
-        self.add(vpc.clone(), Kind::Vpc, name, &label, fields, vec![]);
+        let spec = vpc::Spec {
+            cidr: region.network.cidr.to_string(),
+            tags: self.tags(&vpc, &[("Name", label.clone())]),
+        };
+        self.add(vpc.clone(), Kind::Vpc, name, &label, &spec, vec![]);
+        if region.network.internet_gateway {
+            let addr = ResourceAddr::internet_gateway(name);
+            let spec = internet_gateway::Spec {
+                vpc: vpc.clone(),
+                tags: self.tags(&addr, &[("Name", label.clone())]),
+            };
+            self.add(addr, Kind::InternetGateway, name, &label, &spec, vec![vpc.clone()]);
+        }
 
         let mut subnets = Vec::new();
         for subnet in &region.network.subnets {
@@ -139,40 +109,28 @@ impl Builder<'_> {
                     ("kubernetes.io/role/internal-elb", "1".into()),
                 ],
             );
-            let fields = field_map([
-                ("vpc", json!(vpc)),
-                ("availability_zone", json!(subnet.availability_zone)),
-                ("cidr", json!(subnet.cidr.to_string())),
-                ("tags", tags),
-            ]);
-            self.add(
-                addr.clone(),
-                Kind::Subnet,
-                name,
-                &subnet.availability_zone,
-                fields,
-                vec![vpc.clone()],
-            );
+            let spec = subnet::Spec {
+                vpc: vpc.clone(),
+                availability_zone: subnet.availability_zone.clone(),
+                cidr: subnet.cidr.to_string(),
+                tags,
+            };
+            let zone = &subnet.availability_zone;
+            self.add(addr.clone(), Kind::Subnet, name, zone, &spec, vec![vpc.clone()]);
             subnets.push(addr);
         }
 
         let cluster = &region.cluster;
         let cluster_addr = ResourceAddr::cluster(name);
-        let fields = field_map([
-            ("name", json!(cluster.name)),
-            ("version", json!(cluster.version)),
-            ("role_arn", json!(cluster.role_arn)),
-            ("subnets", json!(subnets)),
-            ("tags", self.tags(&cluster_addr, &[])),
-        ]);
-        self.add(
-            cluster_addr.clone(),
-            Kind::EksCluster,
-            name,
-            &cluster.name,
-            fields,
-            subnets.clone(),
-        );
+        let spec = cluster::Spec {
+            name: cluster.name.clone(),
+            version: cluster.version.clone(),
+            role_arn: cluster.role_arn.clone(),
+            subnets: subnets.clone(),
+            tags: self.tags(&cluster_addr, &[]),
+        };
+        let deps = subnets.clone();
+        self.add(cluster_addr.clone(), Kind::EksCluster, name, &cluster.name, &spec, deps);
 
         for group in &cluster.node_groups {
             let addr = ResourceAddr::node_group(name, &group.name);
@@ -182,38 +140,38 @@ impl Builder<'_> {
                 CapacityType::OnDemand => "ON_DEMAND",
                 CapacityType::Spot => "SPOT",
             };
-            let fields = field_map([
-                ("cluster", json!(cluster.name)),
-                ("name", json!(group.name)),
-                ("instance_types", json!(instance_types)),
-                ("capacity_type", json!(capacity)),
-                ("min_size", json!(group.min)),
-                ("desired_size", json!(group.desired)),
-                ("max_size", json!(group.max)),
-                ("labels", json!(group.labels)),
-                ("node_role_arn", json!(cluster.node_role_arn)),
-                ("subnets", json!(subnets)),
-                ("tags", self.tags(&addr, &[])),
-            ]);
+            let spec = node_group::Spec {
+                cluster: cluster.name.clone(),
+                name: group.name.clone(),
+                instance_types,
+                capacity_type: capacity.into(),
+                min_size: group.min,
+                desired_size: group.desired,
+                max_size: group.max,
+                labels: group.labels.clone(),
+                node_role_arn: cluster.node_role_arn.clone(),
+                subnets: subnets.clone(),
+                tags: self.tags(&addr, &[]),
+            };
             let deps = vec![cluster_addr.clone()];
-            self.add(addr, Kind::NodeGroup, name, &group.name, fields, deps);
+            self.add(addr, Kind::NodeGroup, name, &group.name, &spec, deps);
         }
     }
 
     fn edge_function(&mut self, function: &EdgeFunction, code_sha256: &str) {
         let addr = ResourceAddr::edge_function(&function.name);
         let name = function_name(&self.topology.name, &function.name);
-        let fields = field_map([
-            ("function_name", json!(name)),
-            ("runtime", json!(function.runtime)),
-            ("handler", json!(function.handler)),
-            ("role_arn", json!(function.role_arn)),
-            ("memory_size", json!(function.memory)),
-            ("timeout", json!(function.timeout)),
-            ("code_sha256", json!(code_sha256)),
-            ("tags", self.tags(&addr, &[])),
-        ]);
-        self.add(addr.clone(), Kind::EdgeFunction, "us-east-1", &name, fields, vec![]);
+        let spec = edge_function::Spec {
+            function_name: name.clone(),
+            runtime: function.runtime.clone(),
+            handler: function.handler.clone(),
+            role_arn: function.role_arn.clone(),
+            memory_size: function.memory,
+            timeout: function.timeout,
+            code_sha256: code_sha256.into(),
+            tags: self.tags(&addr, &[]),
+        };
+        self.add(addr.clone(), Kind::EdgeFunction, GLOBAL_REGION, &name, &spec, vec![]);
         if let Some(resource) = self.resources.get_mut(&addr) {
             resource.source = Some(function.source.clone());
         }
@@ -225,92 +183,101 @@ impl Builder<'_> {
 
     fn distribution(&mut self, cdn: &Cdn, code: &BTreeMap<String, String>) {
         let addr = ResourceAddr::distribution();
-        let origins: Vec<Value> = cdn
+        let origins = cdn
             .origins
             .iter()
-            .map(|o| {
-                let domain = match &o.target {
+            .map(|o| cdn_spec::Origin {
+                id: o.id.clone(),
+                domain_name: match &o.target {
                     OriginTarget::Domain(domain) => domain.clone(),
                     OriginTarget::Region(region) => self.origin_domain(region),
-                };
-                json!({"id": o.id, "domain_name": domain, "protocol_policy": "https-only"})
+                },
+                protocol_policy: "https-only".into(),
             })
             .collect();
         let behavior = |b: &Behavior| behavior(b, &self.topology.name, code);
         let certificate = match &cdn.certificate_arn {
-            Some(arn) => json!({
-                "acm_certificate_arn": arn,
-                "minimum_protocol_version": cdn.minimum_protocol_version,
-                "ssl_support_method": "sni-only",
-            }),
-            None => json!({"cloudfront_default_certificate": true}),
+            Some(arn) => cdn_spec::Certificate {
+                acm_certificate_arn: Some(arn.clone()),
+                minimum_protocol_version: Some(cdn.minimum_protocol_version.clone()),
+                ssl_support_method: Some("sni-only".into()),
+                cloudfront_default_certificate: None,
+            },
+            None => cdn_spec::Certificate {
+                acm_certificate_arn: None,
+                minimum_protocol_version: None,
+                ssl_support_method: None,
+                cloudfront_default_certificate: Some(true),
+            },
         };
-        let mut aliases = cdn.aliases.clone();
-        aliases.sort();
-        let mut error_pages: Vec<Value> = cdn
+        let mut error_pages: Vec<cdn_spec::ErrorPage> = cdn
             .error_pages
             .iter()
-            .map(|(code, path)| json!({"code": code, "path": path, "response_code": code}))
+            .map(|(code, path)| cdn_spec::ErrorPage {
+                code: *code,
+                path: path.clone(),
+                response_code: *code,
+            })
             .collect();
-        error_pages.sort_by_key(|p| p["code"].as_u64());
-        let geo = match &cdn.geo_restriction {
-            GeoRestriction::None => json!({"type": "none", "countries": []}),
-            GeoRestriction::Allow(c) => json!({"type": "whitelist", "countries": sorted(c)}),
-            GeoRestriction::Deny(c) => json!({"type": "blacklist", "countries": sorted(c)}),
+        error_pages.sort_by_key(|p| p.code);
+        let geo = |restriction: &str, countries: &[String]| cdn_spec::GeoRestriction {
+            restriction: restriction.into(),
+            countries: sorted(countries),
         };
-        let logging = match &cdn.logging {
-            Some(l) => json!({"bucket": l.bucket, "prefix": l.prefix}),
-            None => Value::Null,
+        let spec = cdn_spec::Spec {
+            comment: cdn.comment.clone(),
+            enabled: true,
+            aliases: sorted(&cdn.aliases),
+            price_class: cdn.price_class.clone(),
+            certificate,
+            origins,
+            default_behavior: behavior(&cdn.default_behavior),
+            behaviors: cdn.behaviors.iter().map(behavior).collect(),
+            error_pages,
+            logging: cdn
+                .logging
+                .as_ref()
+                .map(|l| cdn_spec::Logging { bucket: l.bucket.clone(), prefix: l.prefix.clone() }),
+            geo_restriction: match &cdn.geo_restriction {
+                GeoRestriction::None => geo("none", &[]),
+                GeoRestriction::Allow(c) => geo("whitelist", c),
+                GeoRestriction::Deny(c) => geo("blacklist", c),
+            },
+            tags: self.tags(&addr, &[]),
         };
-        let fields = field_map([
-            ("comment", json!(cdn.comment)),
-            ("enabled", json!(true)),
-            ("aliases", json!(aliases)),
-            ("price_class", json!(cdn.price_class)),
-            ("certificate", certificate),
-            ("origins", json!(origins)),
-            ("default_behavior", behavior(&cdn.default_behavior)),
-            ("behaviors", json!(cdn.behaviors.iter().map(behavior).collect::<Vec<_>>())),
-            ("error_pages", json!(error_pages)),
-            ("logging", logging),
-            ("geo_restriction", geo),
-            ("tags", self.tags(&addr, &[])),
-        ]);
         let mut deps: Vec<ResourceAddr> = std::iter::once(&cdn.default_behavior)
             .chain(&cdn.behaviors)
             .flat_map(|b| b.edge_functions.iter().map(|(_, f)| ResourceAddr::edge_function(f)))
             .collect();
         deps.sort();
         deps.dedup();
-        self.add(addr, Kind::Distribution, "us-east-1", "", fields, deps);
+        self.add(addr, Kind::Distribution, GLOBAL_REGION, "", &spec, deps);
     }
 
     fn dns(&mut self, dns: &Dns) {
         let zone_addr = ResourceAddr::zone(&dns.zone);
-        let fields = field_map([
-            ("name", json!(format!("{}.", dns.zone))),
-            ("tags", self.tags(&zone_addr, &[])),
-        ]);
-        self.add(zone_addr.clone(), Kind::Zone, "us-east-1", &dns.zone, fields, vec![]);
+        let spec = zone::Spec { name: format!("{}.", dns.zone), tags: self.tags(&zone_addr, &[]) };
+        self.add(zone_addr.clone(), Kind::Zone, GLOBAL_REGION, &dns.zone, &spec, vec![]);
 
         if let Some(check) = &dns.health_check {
             for region in self.topology.regions.iter().filter(|r| r.origin.is_some()) {
                 let addr = ResourceAddr::health_check(&region.name);
-                let kind = match check.protocol {
+                let protocol = match check.protocol {
                     HealthProtocol::Http => "HTTP",
                     HealthProtocol::Https => "HTTPS",
                     HealthProtocol::Tcp => "TCP",
                 };
-                let fields = field_map([
-                    ("fqdn", json!(region.origin)),
-                    ("type", json!(kind)),
-                    ("resource_path", json!(check.path)),
-                    ("port", json!(check.port)),
-                    ("request_interval", json!(check.interval)),
-                    ("failure_threshold", json!(check.failure_threshold)),
-                    ("tags", self.tags(&addr, &[])),
-                ]);
-                self.add(addr, Kind::HealthCheck, "us-east-1", &region.name, fields, vec![]);
+                let spec = health_check::Spec {
+                    fqdn: region.origin.clone().unwrap_or_default(),
+                    protocol: protocol.into(),
+                    resource_path: check.path.clone(),
+                    port: check.port,
+                    request_interval: check.interval,
+                    failure_threshold: check.failure_threshold,
+                    tags: self.tags(&addr, &[]),
+                };
+                let name = region.name.as_str();
+                self.add(addr, Kind::HealthCheck, GLOBAL_REGION, name, &spec, vec![]);
             }
         }
 
@@ -326,82 +293,118 @@ impl Builder<'_> {
         dns: &Dns,
         name: &str,
         variant: &str,
-        routing: Value,
+        routing: RecordRouting,
         target: &Target,
         zone: &ResourceAddr,
     ) {
         let addr = ResourceAddr::record(name, variant);
         let fqdn = record_fqdn(name, &dns.zone);
-        let mut fields = field_map([("name", json!(fqdn)), ("zone", json!(zone))]);
-        if variant != "simple" {
-            fields.insert("set_identifier".into(), json!(variant));
-        }
-        if let Value::Object(routing) = routing {
-            fields.extend(routing);
-        }
         let mut deps = vec![zone.clone()];
+        let mut spec = record::Spec {
+            name: fqdn.clone(),
+            zone: zone.clone(),
+            record_type: String::new(),
+            set_identifier: (variant != "simple").then(|| variant.to_string()),
+            ttl: None,
+            values: None,
+            health_check: None,
+            alias: None,
+            failover: routing.failover,
+            geolocation: routing.geolocation,
+            region: routing.region,
+            weight: routing.weight,
+        };
         match target {
             Target::Region(region) => {
-                fields.insert("type".into(), json!("CNAME"));
-                fields.insert("ttl".into(), json!(dns.ttl));
-                fields.insert("values".into(), json!([self.origin_domain(region)]));
+                spec.record_type = "CNAME".into();
+                spec.ttl = Some(dns.ttl);
+                spec.values = Some(vec![self.origin_domain(region)]);
                 if dns.health_check.is_some() {
                     let check = ResourceAddr::health_check(region);
-                    fields.insert("health_check".into(), json!(check));
+                    spec.health_check = Some(check.clone());
                     deps.push(check);
                 }
             }
             Target::Cdn => {
                 let distribution = ResourceAddr::distribution();
-                fields.insert("type".into(), json!("A"));
-                fields.insert(
-                    "alias".into(),
-                    json!({"target": distribution, "zone_id": CLOUDFRONT_ZONE_ID}),
-                );
+                spec.record_type = "A".into();
+                spec.alias = Some(record::Alias {
+                    target: distribution.clone(),
+                    zone_id: CLOUDFRONT_ZONE_ID.into(),
+                });
                 deps.push(distribution);
             }
         }
-        self.add(addr, Kind::Record, "us-east-1", &fqdn, fields, deps);
+        self.add(addr, Kind::Record, GLOBAL_REGION, &fqdn, &spec, deps);
     }
 }
 
+/// The routing part of one record set.
+#[derive(Default)]
+struct RecordRouting {
+    failover: Option<String>,
+    geolocation: Option<BTreeMap<String, String>>,
+    region: Option<String>,
+    weight: Option<u64>,
+}
+
 /// The Route 53 record sets one declared record becomes: a variant name (the
-/// set identifier), its routing fields, and what it points at.
-fn variants(routing: &Routing) -> Vec<(String, Value, Target)> {
+/// set identifier), its routing, and what it points at.
+fn variants(routing: &Routing) -> Vec<(String, RecordRouting, Target)> {
     fn region(r: &str) -> Target {
         Target::Region(r.to_string())
     }
+    let geo = |key: &str, value: &str| RecordRouting {
+        geolocation: Some([(key.to_string(), value.to_string())].into()),
+        ..RecordRouting::default()
+    };
     match routing {
         Routing::Failover { primary, secondary } => vec![
-            ("failover-primary".into(), json!({"failover": "PRIMARY"}), region(primary)),
-            ("failover-secondary".into(), json!({"failover": "SECONDARY"}), region(secondary)),
+            (
+                "failover-primary".into(),
+                RecordRouting { failover: Some("PRIMARY".into()), ..RecordRouting::default() },
+                region(primary),
+            ),
+            (
+                "failover-secondary".into(),
+                RecordRouting { failover: Some("SECONDARY".into()), ..RecordRouting::default() },
+                region(secondary),
+            ),
         ],
         Routing::Geolocation(locations) => locations
             .iter()
             .map(|(location, r)| {
-                let (variant, geo) = match location {
-                    Location::Default => ("geo-default".to_string(), json!({"country": "*"})),
-                    Location::Country(c) => (format!("geo-{c}"), json!({"country": c})),
-                    Location::Continent(c) => {
-                        (format!("geo-continent-{c}"), json!({"continent": c}))
-                    }
+                let (variant, routing) = match location {
+                    Location::Default => ("geo-default".to_string(), geo("country", "*")),
+                    Location::Country(c) => (format!("geo-{c}"), geo("country", c)),
+                    Location::Continent(c) => (format!("geo-continent-{c}"), geo("continent", c)),
                 };
-                (variant, json!({"geolocation": geo}), region(r))
+                (variant, routing, region(r))
             })
             .collect(),
         Routing::Latency(regions) => regions
             .iter()
-            .map(|r| (format!("latency-{r}"), json!({"region": r}), region(r)))
+            .map(|r| {
+                let routing = RecordRouting { region: Some(r.clone()), ..RecordRouting::default() };
+                (format!("latency-{r}"), routing, region(r))
+            })
             .collect(),
         Routing::Weighted(weights) => weights
             .iter()
-            .map(|(r, w)| (format!("weighted-{r}"), json!({"weight": w}), region(r)))
+            .map(|(r, w)| {
+                let routing =
+                    RecordRouting { weight: Some(u64::from(*w)), ..RecordRouting::default() };
+                (format!("weighted-{r}"), routing, region(r))
+            })
             .collect(),
-        Routing::Simple(target) => vec![("simple".into(), json!({}), target.clone())],
+        Routing::Simple(target) => {
+            vec![("simple".into(), RecordRouting::default(), target.clone())]
+        }
     }
 }
 
-fn behavior(b: &Behavior, topology: &str, code: &BTreeMap<String, String>) -> Value {
+fn behavior(b: &Behavior, topology: &str, code: &BTreeMap<String, String>) -> cdn_spec::Behavior {
+    let methods = |m: &[&str]| m.iter().map(|m| m.to_string()).collect::<Vec<_>>();
     let (allowed, cached): (&[&str], &[&str]) = match b.methods {
         Methods::Read => (&["GET", "HEAD"], &["GET", "HEAD"]),
         Methods::ReadOptions => (&["GET", "HEAD", "OPTIONS"], &["GET", "HEAD"]),
@@ -409,41 +412,35 @@ fn behavior(b: &Behavior, topology: &str, code: &BTreeMap<String, String>) -> Va
             (&["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"], &["GET", "HEAD"])
         }
     };
-    let edge: Vec<Value> = b
-        .edge_functions
-        .iter()
-        .map(|(event, f)| {
-            json!({"event": event.name(), "function": function_name(topology, f), "code_sha256": code.get(f)})
-        })
-        .collect();
-    let mut value = json!({
-        "origin": b.origin,
-        "viewer_protocol_policy": "redirect-to-https",
-        "allowed_methods": allowed,
-        "cached_methods": cached,
-        "min_ttl": b.ttl.min,
-        "default_ttl": b.ttl.default,
-        "max_ttl": b.ttl.max,
-        "forward": {
-            "query_string": b.forward.query_string,
-            "headers": sorted(&b.forward.headers),
-            "cookies": if b.forward.cookies { "all" } else { "none" },
+    cdn_spec::Behavior {
+        path: b.path.clone(),
+        origin: b.origin.clone(),
+        viewer_protocol_policy: "redirect-to-https".into(),
+        allowed_methods: methods(allowed),
+        cached_methods: methods(cached),
+        min_ttl: b.ttl.min,
+        default_ttl: b.ttl.default,
+        max_ttl: b.ttl.max,
+        forward: cdn_spec::Forward {
+            query_string: b.forward.query_string,
+            headers: sorted(&b.forward.headers),
+            cookies: if b.forward.cookies { "all" } else { "none" }.into(),
         },
-        "edge_functions": edge,
-        "compress": true,
-    });
-    if let Some(path) = &b.path {
-        value["path"] = json!(path);
+        edge_functions: b
+            .edge_functions
+            .iter()
+            .map(|(event, f)| cdn_spec::EdgeAssociation {
+                event: event.name().into(),
+                function: function_name(topology, f),
+                code_sha256: code.get(f).cloned(),
+            })
+            .collect(),
+        compress: true,
     }
-    value
 }
 
 fn sorted(items: &[String]) -> Vec<String> {
     let mut items = items.to_vec();
     items.sort();
     items
-}
-
-fn field_map<const N: usize>(pairs: [(&str, Value); N]) -> Fields {
-    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Fields, Kind, ResourceAddr};
+pub use crate::kinds::RegionFacts;
+use crate::kinds::{Fields, Kind, OnClash, ResourceAddr};
 
 /// A reference to a resource that has no AWS id yet (a bug in step order).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,24 +51,36 @@ pub struct Unowned {
     pub id: String,
     /// Who holds it, in words (its topology tag, or "no wway tags").
     pub holder: String,
+    /// The declared resource that wants its name, where the read knows it
+    /// (a hosted zone wway uses as it is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wanted_by: Option<ResourceAddr>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RegionFacts {
-    pub availability_zones: Vec<String>,
-    /// Of the instance types the topology asks for, those the region offers.
-    pub offered_instance_types: Vec<String>,
-}
+/// Values a made resource gives the resources that refer to it (a
+/// distribution's domain name, a function's published version), by name.
+pub type Outputs = BTreeMap<String, String>;
 
-/// AWS identifiers by address, so that a change can refer to what other
-/// changes made (a subnet to its VPC's id, a record to its health check's id).
+/// AWS identifiers and outputs by address, so that a change can refer to
+/// what other changes made (a subnet to its VPC's id, a record to its health
+/// check's id or to the distribution's domain).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Ids {
     pub ids: BTreeMap<ResourceAddr, String>,
-    /// The owned distribution's domain name, for alias records.
-    pub distribution_domain: Option<String>,
-    /// Function name -> the ARN of the version a distribution should run.
-    pub function_versions: BTreeMap<String, String>,
+    #[serde(default)]
+    pub outputs: BTreeMap<ResourceAddr, Outputs>,
+}
+
+/// What a step made: new AWS ids and outputs, and what it removed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub ids: BTreeMap<ResourceAddr, String>,
+    pub removed: Vec<ResourceAddr>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub outputs: BTreeMap<ResourceAddr, Outputs>,
+    /// The step could not finish yet and later runs retry it (the deletion of
+    /// a Lambda@Edge function whose replicas CloudFront still holds).
+    pub deferred: bool,
 }
 
 impl Ids {
@@ -86,17 +99,28 @@ impl Ids {
             .collect()
     }
 
+    /// Output `name` of the resource at `addr`.
+    pub fn output(&self, addr: &ResourceAddr, name: &str) -> Result<&str, Unresolved> {
+        let value = self.outputs.get(addr).and_then(|o| o.get(name));
+        value.map(String::as_str).ok_or_else(|| Unresolved(format!("{addr} ({name})")))
+    }
+
+    /// Output `name` of the resource whose AWS id is `id`.
+    pub fn output_of_id(&self, id: &str, name: &str) -> Option<&str> {
+        let addr = self.ids.iter().find(|(_, i)| *i == id).map(|(a, _)| a)?;
+        self.outputs.get(addr)?.get(name).map(String::as_str)
+    }
+
     /// Takes in what a step made or removed.
-    pub fn absorb(&mut self, outcome: &crate::plan::steps::Outcome) {
+    pub fn absorb(&mut self, outcome: &Outcome) {
         self.ids.extend(outcome.ids.iter().map(|(a, i)| (a.clone(), i.clone())));
+        for (addr, outputs) in &outcome.outputs {
+            self.outputs.entry(addr.clone()).or_default().extend(outputs.clone());
+        }
         for addr in &outcome.removed {
             self.ids.remove(addr);
+            self.outputs.remove(addr);
         }
-        if outcome.distribution_domain.is_some() {
-            self.distribution_domain.clone_from(&outcome.distribution_domain);
-        }
-        self.function_versions
-            .extend(outcome.function_versions.iter().map(|(f, v)| (f.clone(), v.clone())));
     }
 }
 
@@ -135,22 +159,26 @@ impl LiveState {
         let mut ids = Ids::default();
         for (addr, resource) in &self.owned {
             ids.ids.insert(addr.clone(), resource.id.clone());
-            let extra =
-                |key: &str| resource.fields.get(key).and_then(|v| v.as_str()).map(str::to_string);
-            match resource.kind {
-                Kind::Distribution => ids.distribution_domain = extra("domain_name"),
-                Kind::EdgeFunction => {
-                    if let Some(version) = extra("published_version_arn") {
-                        ids.function_versions.insert(resource.id.clone(), version);
-                    }
-                }
-                _ => {}
+            let outputs: Outputs = resource
+                .kind
+                .def()
+                .outputs()
+                .iter()
+                .filter_map(|name| {
+                    let value = resource.fields.get(*name)?.as_str()?;
+                    Some((name.to_string(), value.to_string()))
+                })
+                .collect();
+            if !outputs.is_empty() {
+                ids.outputs.insert(addr.clone(), outputs);
             }
         }
         // A hosted zone that exists and that wway uses without owning it:
         // the records wway keeps in it refer to it by its address.
-        for zone in self.unowned.iter().filter(|u| u.kind == Kind::Zone) {
-            ids.ids.entry(ResourceAddr::zone(&zone.name)).or_insert_with(|| zone.id.clone());
+        for used in self.unowned.iter().filter(|u| u.kind.def().on_clash() == OnClash::Use) {
+            if let Some(addr) = &used.wanted_by {
+                ids.ids.entry(addr.clone()).or_insert_with(|| used.id.clone());
+            }
         }
         ids
     }

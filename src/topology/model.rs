@@ -65,6 +65,8 @@ pub struct Network {
     pub cidr: Ipv4Net,
     /// One private subnet per availability zone, carved evenly from `cidr`.
     pub subnets: Vec<Subnet>,
+    /// Whether the VPC has an internet gateway attached.
+    pub internet_gateway: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -79,8 +79,12 @@ fn network(
     blocks: &mut Vec<(Ipv4Net, Span, String)>,
 ) -> Option<Network> {
     let what = format!("the network of `{}`", region.value);
-    let fields = d.fields(node, at, &what, &["cidr", "availability_zones"])?;
+    let fields = d.fields(node, at, &what, &["cidr", "availability_zones", "internet_gateway"])?;
     let cidr = fields.required(d, "cidr").and_then(|n| cidr(d, n));
+    let internet_gateway = match fields.get("internet_gateway") {
+        Some(n) => d.boolean(n, "`internet_gateway`").unwrap_or(false),
+        None => false,
+    };
     let zones = fields.required(d, "availability_zones").and_then(|n| zones(d, n, region));
     let (cidr, cidr_span) = cidr?;
     if let Some((other, span, other_region)) = blocks.iter().find(|(b, ..)| b.overlaps(&cidr)) {
@@ -117,7 +121,7 @@ fn network(
         .zip(subnets)
         .map(|(availability_zone, cidr)| Subnet { availability_zone, cidr })
         .collect();
-    Some(Network { cidr, subnets })
+    Some(Network { cidr, subnets, internet_gateway })
 }
 
 fn cidr(d: &mut Decoder, node: &Node) -> Option<(Ipv4Net, Span)> {

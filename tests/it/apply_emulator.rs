@@ -33,8 +33,8 @@ pub(crate) struct Run {
 }
 
 /// The local store in `state`, as wway keeps it.
-fn folder(state: &Path) -> std::sync::Arc<dyn wway::exec::store::Store> {
-    std::sync::Arc::new(wway::exec::store::Folder { root: state.into() })
+fn folder(state: &Path) -> std::sync::Arc<dyn wway::store::Store> {
+    std::sync::Arc::new(wway::store::Folder { root: state.into() })
 }
 
 pub(crate) fn wway(emulator: &Emulator, state: &Path, args: &[&str]) -> Run {

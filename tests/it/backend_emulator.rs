@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use crate::apply_emulator::{applied, plan_changes, topology_copy, wway};
 use crate::emulator::{Emulator, topology};
-use wway::cloud::s3::S3Store;
-use wway::exec::store::Store;
+use wway::store::Store;
+use wway::store::s3::S3Store;
 use wway::topology::backend;
 
 const BUCKET: &str = "team-state";

@@ -11,10 +11,11 @@ use std::path::Path;
 use crate::apply_emulator::{Applied, wonderway_applied, wway};
 use crate::emulator::project_root;
 
-const TOPOLOGIES: [&str; 3] = [
+const TOPOLOGIES: [&str; 4] = [
     "topologies/wonderway.yaml",
     "tests/topologies/good/shop.yaml",
     "tests/topologies/good/edge-cases.yaml",
+    "tests/topologies/good/gateway.yaml",
 ];
 
 /// The export's files, by name. The folder is inside the repository, so the

@@ -13,6 +13,8 @@ mod emulator;
 mod export;
 mod faults;
 mod fuzz;
+mod kinds;
+mod layers;
 mod plan_core;
 mod plan_emulator;
 mod present;

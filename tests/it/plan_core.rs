@@ -211,12 +211,14 @@ fn a_name_held_by_someone_else_is_an_error_and_an_existing_zone_is_used() {
         name: "wonderway-eu-west-1".into(),
         id: "wonderway-eu-west-1".into(),
         holder: "no wway tags".into(),
+        wanted_by: None,
     });
     live.unowned.push(Unowned {
         kind: Kind::Zone,
         name: "wonderway.com".into(),
         id: "Z123".into(),
         holder: "no wway tags".into(),
+        wanted_by: Some(wway::state::ResourceAddr::zone("wonderway.com")),
     });
     let errors = plan::plan(&desired, &live).unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:?}");

@@ -46,13 +46,14 @@ fn an_empty_account_plans_every_resource_for_creation_in_a_few_calls() {
     assert!(changes.iter().all(|c| c["action"] == "create" && c["before"].is_null()));
     assert_eq!(plan["summary"]["create"], 51);
 
-    // Per region: EC2 zones, offerings, VPCs, subnets; EKS ListClusters. Global:
+    // Per region: EC2 zones, offerings, VPCs, subnets, internet gateways; EKS
+    // ListClusters. Global:
     // two tagging look-ups (functions, distributions), one Lambda name check,
     // ListDistributions for alias clashes, ListHealthChecks and the zone look-up,
     // and the SSM parameter that says which backend holds the topology.
     let expected: BTreeMap<String, u64> = [
         ("cloudfront", 1),
-        ("ec2", 12),
+        ("ec2", 15),
         ("eks", 3),
         ("lambda", 1),
         ("route53", 2),
@@ -270,7 +271,7 @@ async fn create_everything(
     let work = steps(&plan, &desired, &live);
     let batches = work.iter().filter(|s| matches!(s.op, Op::Records { .. })).count();
     let state = tempfile::tempdir().unwrap();
-    let store = std::sync::Arc::new(wway::exec::store::Folder { root: state.path().into() });
+    let store = std::sync::Arc::new(wway::store::Folder { root: state.path().into() });
     let mut journal = Journal::create(store, &desired.topology, "apply").await.unwrap();
     let interrupt = wway::exec::interrupt::Interrupt::never();
     let options = Options { parallelism: 10, rollback: false, interrupt };

@@ -385,7 +385,7 @@ fn an_interrupted_apply_finishes_its_steps_in_flight_lets_go_of_the_lock_and_say
     assert!(stdout.contains("`wway rollback`"), "{stdout}");
     assert!(!state.path().join("lock.json").exists(), "the lock is released");
 
-    let store = wway::exec::store::Folder { root: state.path().into() };
+    let store = wway::store::Folder { root: state.path().into() };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let run = runtime.block_on(wway::exec::journal::head(&store)).unwrap().unwrap();
     let read = runtime.block_on(wway::exec::journal::read(&store, &run)).unwrap();
@@ -497,6 +497,7 @@ fn a_distribution_holding_the_alias_is_a_clash_naming_both() {
         name: "cdn.wonderway.com".into(),
         id: "E2THEIRS".into(),
         holder: "another distribution".into(),
+        wanted_by: None,
     });
     let errors = wway::plan::plan(&desired, &live).unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:?}");

@@ -14,8 +14,10 @@ use aws_sdk_s3::primitives::ByteStream;
 use futures_util::FutureExt;
 use tokio::sync::Mutex;
 
-use super::{CloudError, Settings, config, error::sdk_errors, paging::all_pages};
-use crate::exec::store::{Store, Stored};
+use super::{Store, Stored};
+use crate::cloud::error::sdk_errors;
+use crate::cloud::paging::all_pages;
+use crate::cloud::{CloudError, Settings, config};
 use crate::topology::backend::S3Location;
 
 sdk_errors!("s3");
@@ -48,7 +50,11 @@ async fn bucket_region(location: &S3Location, settings: &Settings) -> String {
     if let Some(profile) = &settings.profile {
         chain = chain.profile_name(profile);
     }
-    chain.build().region().await.map_or_else(|| super::GLOBAL_REGION.into(), |r| r.to_string())
+    chain
+        .build()
+        .region()
+        .await
+        .map_or_else(|| crate::kinds::GLOBAL_REGION.into(), |r| r.to_string())
 }
 
 enum Put {

@@ -4,6 +4,10 @@
 //! `wway:topology=NAME wway:id=ADDRESS`), and the health checks this topology
 //! owns (their tags read ten at a time).
 
+pub mod health_check;
+pub mod record;
+pub mod zone;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_route53::Client;
@@ -14,24 +18,26 @@ use aws_sdk_route53::types::{
 };
 use serde_json::{Map, Value, json};
 
-use super::fields::Read;
-use super::owned::{Tags, holder, live, owner, sorted, tags};
-use super::paging::all_pages;
-use super::wait::{Poll, Progress, gone, until};
-use super::{CloudError, Found, Ids, RunScope, address_digest, reference_owner};
-use crate::plan::diff::record_identity;
-use crate::state::desired::{owner_fqdn, record_fqdn};
+use crate::cloud::fields::Read;
+use crate::cloud::owned::{Tags, holder, live, owner, sorted, tags};
+use crate::cloud::paging::all_pages;
+use crate::cloud::wait::{Poll, Progress, gone, until};
+use crate::cloud::{CloudError, Found, Ids, RunScope, address_digest, reference_owner};
+use crate::kinds::cloudfront::distribution::DOMAIN_NAME;
+use crate::kinds::route53::record::{
+    identity as record_identity, owner_fqdn, owner_value, record_fqdn,
+};
 use crate::state::live::Unowned;
 use crate::state::{Kind, ResourceAddr};
 
 const SERVICE: &str = "route53";
 
-super::error::sdk_errors!(SERVICE);
+crate::cloud::error::sdk_errors!(SERVICE);
 
 /// One ownership string of the TXT record `_wway.<name>`, quoted as TXT
 /// values are: `"wway=wonderway/failover-primary"`.
 pub fn owner_text(topology: &str, addr: &ResourceAddr) -> String {
-    format!("\"{}\"", crate::state::desired::owner_value(topology, addr))
+    format!("\"{}\"", owner_value(topology, addr))
 }
 
 /// Who holds a record that another topology's ownership record lists.
@@ -121,8 +127,9 @@ pub fn record_set(r: &Read, ids: &Ids) -> Result<ResourceRecordSet, CloudError> 
     }
     if let Some(alias) = r.get("alias") {
         let target = alias.get("target").and_then(Value::as_str).unwrap_or_default();
-        let dns = match target == ResourceAddr::distribution().as_str() {
-            true => ids.distribution_domain.clone().ok_or_else(|| unresolved(target))?,
+        // An address: the DNS name the resource there was given.
+        let dns = match target.contains('/') {
+            true => ids.output(&ResourceAddr::new(target), DOMAIN_NAME)?.to_string(),
             false => target.to_string(),
         };
         let zone = alias.get("zone_id").and_then(Value::as_str).unwrap_or_default();
@@ -158,14 +165,6 @@ pub fn owner_set(
 
 fn build_error(error: aws_sdk_route53::error::BuildError) -> CloudError {
     CloudError::Api { service: SERVICE, code: "Build".into(), message: error.to_string() }
-}
-
-fn unresolved(what: &str) -> CloudError {
-    CloudError::Api {
-        service: "wway",
-        code: "UnresolvedReference".into(),
-        message: format!("{what} has no AWS id yet"),
-    }
 }
 
 /// What a change counts against a batch's limits: records (an UPSERT counts
@@ -608,6 +607,7 @@ impl Route53 {
                 name: context.zone.to_string(),
                 id: id.clone(),
                 holder: holder(&tags),
+                wanted_by: Some(zone_addr.clone()),
             }),
         }
         let records = self.records(&id).await?;
@@ -736,6 +736,7 @@ fn read_records(
                     name: record_identity(wanted_name, wanted_kind, wanted_id.as_deref()),
                     id: record_identity(name, kind, record.set_identifier()),
                     holder: others.get(name).cloned().unwrap_or_else(|| NO_OWNER.into()),
+                    wanted_by: None,
                 });
             }
         }

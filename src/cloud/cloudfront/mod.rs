@@ -2,6 +2,8 @@
 //! full configuration and ETag, and distributions of others that hold one of
 //! the aliases the topology wants (CloudFront lets an alias live on only one).
 
+pub mod distribution;
+
 use aws_sdk_cloudfront::Client;
 use aws_sdk_cloudfront::types::{
     Aliases, AllowedMethods, CacheBehavior, CacheBehaviors, CachedMethods, CookiePreference,
@@ -16,19 +18,20 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::fields::Read;
-use super::lambda::Versions;
-use super::owned::{live, owner, sorted};
-use super::paging::all_pages;
-use super::tagging::tagged;
-use super::wait::{Poll, Progress, until};
-use super::{CloudError, Found, Ids, RunScope};
-use crate::state::live::Unowned;
+use crate::cloud::fields::Read;
+use crate::cloud::lambda::Versions;
+use crate::cloud::owned::{live, owner, sorted};
+use crate::cloud::paging::all_pages;
+use crate::cloud::tagging::tagged;
+use crate::cloud::wait::{Poll, Progress, until};
+use crate::cloud::{CloudError, Found, Ids, RunScope};
+use crate::kinds::lambda::edge_function::PUBLISHED_VERSION;
+use crate::state::live::{Unowned, Unresolved};
 use crate::state::{Kind, ResourceAddr};
 
 const SERVICE: &str = "cloudfront";
 
-super::error::sdk_errors!(SERVICE);
+crate::cloud::error::sdk_errors!(SERVICE);
 
 pub struct CloudFront {
     client: Client,
@@ -210,7 +213,7 @@ impl CloudFront {
         let current =
             match self.client.get_distribution_config().id(id).send().await.map_err(sdk_error) {
                 Ok(current) => current,
-                Err(error) => return super::wait::gone(Err(error)),
+                Err(error) => return crate::cloud::wait::gone(Err(error)),
             };
         if current.distribution_config().is_some_and(|c| c.enabled()) {
             self.rewrite(id, |mut config| {
@@ -230,7 +233,7 @@ impl CloudFront {
             .e_tag()
             .map(str::to_string);
         let deleted = self.client.delete_distribution().id(id).set_if_match(etag).send().await;
-        super::wait::gone(deleted.map(|_| ()).map_err(sdk_error))
+        crate::cloud::wait::gone(deleted.map(|_| ()).map_err(sdk_error))
     }
 
     async fn alias_holders(
@@ -264,6 +267,7 @@ impl CloudFront {
                     name: alias.clone(),
                     id: summary.id().to_string(),
                     holder: "another distribution".into(),
+                    wanted_by: None,
                 });
             }
         }
@@ -635,10 +639,8 @@ fn behavior_parts(b: &Value, ids: &Ids) -> Result<BehaviorParts, CloudError> {
         .flatten()
         .map(|a| {
             let function = field(a, "function").as_str().unwrap_or_default();
-            let arn = ids.function_versions.get(function).ok_or_else(|| CloudError::Api {
-                service: "wway",
-                code: "UnresolvedReference".into(),
-                message: format!("edge function {function} has no published version yet"),
+            let arn = ids.output_of_id(function, PUBLISHED_VERSION).ok_or_else(|| {
+                Unresolved(format!("the published version of edge function {function}"))
             })?;
             LambdaFunctionAssociation::builder()
                 .lambda_function_arn(arn)

@@ -4,6 +4,9 @@
 //! DescribeCluster per cluster in the region, and per owned cluster one
 //! ListNodegroups and one DescribeNodegroup per node group.
 
+pub mod cluster;
+pub mod node_group;
+
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_eks::Client;
@@ -14,17 +17,17 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::fields::Read;
-use super::owned::{Tags, holder, live, owner, sorted};
-use super::paging::all_pages;
-use super::wait::{Poll, Progress, gone, until};
-use super::{CloudError, Found, Ids, RunScope};
+use crate::cloud::fields::Read;
+use crate::cloud::owned::{Tags, holder, live, owner, sorted};
+use crate::cloud::paging::all_pages;
+use crate::cloud::wait::{Poll, Progress, gone, until};
+use crate::cloud::{CloudError, Found, Ids, RunScope};
 use crate::state::live::Unowned;
 use crate::state::{Fields, Kind, ResourceAddr};
 
 const SERVICE: &str = "eks";
 
-super::error::sdk_errors!(SERVICE);
+crate::cloud::error::sdk_errors!(SERVICE);
 
 fn tag_map(tags: Option<&HashMap<String, String>>) -> Tags {
     tags.map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
@@ -376,6 +379,7 @@ impl Eks {
                         name: name.clone(),
                         id: name,
                         holder: holder(&tags),
+                        wanted_by: None,
                     });
                 }
                 continue;
@@ -451,6 +455,7 @@ impl Eks {
                         name: name.clone(),
                         id: name,
                         holder,
+                        wanted_by: None,
                     });
                 }
                 continue;

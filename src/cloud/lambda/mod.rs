@@ -2,6 +2,8 @@
 //! this topology owns, their published versions (a distribution points at a
 //! version), and any function of someone else under a name the topology wants.
 
+pub mod edge_function;
+
 use std::collections::BTreeMap;
 
 use aws_sdk_lambda::Client;
@@ -9,18 +11,18 @@ use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, Runtime};
 use serde_json::json;
 
-use super::fields::Read;
-use super::owned::{Tags, holder, live, owner, tags};
-use super::paging::all_pages;
-use super::tagging::tagged;
-use super::wait::{Poll, Progress, gone, until};
-use super::{CloudError, Found};
+use crate::cloud::fields::Read;
+use crate::cloud::owned::{Tags, holder, live, owner, tags};
+use crate::cloud::paging::all_pages;
+use crate::cloud::tagging::tagged;
+use crate::cloud::wait::{Poll, Progress, gone, until};
+use crate::cloud::{CloudError, Found};
 use crate::state::Kind;
 use crate::state::live::Unowned;
 
 const SERVICE: &str = "lambda";
 
-super::error::sdk_errors!(SERVICE);
+crate::cloud::error::sdk_errors!(SERVICE);
 
 /// Published version ARN -> the code it runs (base64 SHA-256).
 pub type Versions = BTreeMap<String, String>;
@@ -101,6 +103,7 @@ impl Lambda {
                         name: name.clone(),
                         id,
                         holder: holder(&tags),
+                        wanted_by: None,
                     });
                 }
                 Err(error)

@@ -1,11 +1,13 @@
-//! Where journals, the lock and the remembered scope live: a [`Store`] of small
-//! objects under keys like `journal/<run>.jsonl`. [`Folder`] keeps them in a
-//! local directory (`.wway/` beside the topology by default); the S3 store in
-//! `cloud::s3` keeps them in a bucket, for teams. Both give what the executor
+//! The state backend, where journals, the lock and the remembered scope
+//! live: a [`Store`] of small objects under keys like `journal/<run>.jsonl`.
+//! [`Folder`] keeps them in a local directory (`.wway/` beside the topology
+//! by default); [`s3::S3Store`] keeps them in a bucket, for teams. Both give what the executor
 //! relies on: a create that fails when the key exists (the lock), an append
 //! that is durable when it returns (the journal), and an atomic replace (the
 //! scope). Journals name accounts, ARNs and the topology's details: the
 //! folder is made 0700 and its files 0600, as is a saved plan.
+
+pub mod s3;
 
 use std::fs::{DirBuilder, OpenOptions};
 use std::io::{self, Write};

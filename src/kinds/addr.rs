@@ -27,6 +27,10 @@ impl ResourceAddr {
         ResourceAddr(format!("{region}/subnet/{zone}"))
     }
 
+    pub fn internet_gateway(region: &str) -> Self {
+        ResourceAddr(format!("{region}/internet-gateway"))
+    }
+
     pub fn cluster(region: &str) -> Self {
         ResourceAddr(format!("{region}/eks-cluster"))
     }
@@ -64,6 +68,11 @@ impl ResourceAddr {
     /// all (`*/node-group/*`, `global/record/**`).
     pub fn matches(&self, pattern: &str) -> bool {
         glob(pattern.as_bytes(), self.0.as_bytes())
+    }
+
+    /// The `i`th `/`-separated part (empty past the end).
+    pub fn part(&self, i: usize) -> &str {
+        self.0.split('/').nth(i).unwrap_or_default()
     }
 
     /// The region part, or `global`.

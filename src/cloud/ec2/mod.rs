@@ -2,6 +2,10 @@
 //! their ownership tag, one call each whatever their number), the region's
 //! availability zones and which instance types it offers.
 
+pub mod internet_gateway;
+pub mod subnet;
+pub mod vpc;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ec2::Client;
@@ -9,11 +13,11 @@ use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::types::{Filter, LocationType, ResourceType, Tag, TagSpecification};
 use serde_json::json;
 
-use super::fields::Read;
-use super::owned::{Tags, live, owner, tags};
-use super::paging::all_pages;
-use super::wait::gone;
-use super::{CloudError, Found, Ids};
+use crate::cloud::fields::Read;
+use crate::cloud::owned::{Tags, live, owner, tags};
+use crate::cloud::paging::all_pages;
+use crate::cloud::wait::gone;
+use crate::cloud::{CloudError, Found, Ids};
 use crate::state::{ID_TAG, Kind, ResourceAddr, TOPOLOGY_TAG};
 
 const SERVICE: &str = "ec2";
@@ -22,10 +26,21 @@ pub struct Ec2 {
     client: Client,
 }
 
-super::error::sdk_errors!(SERVICE);
+crate::cloud::error::sdk_errors!(SERVICE);
 
 fn ownership_filter(topology: &str) -> Filter {
     Filter::builder().name(format!("tag:{TOPOLOGY_TAG}")).values(topology).build()
+}
+
+/// The filters that find what a create of `r` made: its topology and
+/// address tags, which the create itself sets (so an EC2 resource that
+/// carries them is provably the one an earlier attempt made).
+fn made_by(r: &Read<'_>) -> Result<[Filter; 2], CloudError> {
+    let topology = r.tags()?.get(TOPOLOGY_TAG).cloned().unwrap_or_default();
+    Ok([
+        Filter::builder().name(format!("tag:{TOPOLOGY_TAG}")).values(topology).build(),
+        Filter::builder().name(format!("tag:{ID_TAG}")).values(r.addr.as_str()).build(),
+    ])
 }
 
 fn tag_specification(kind: ResourceType, r: &Read) -> Result<TagSpecification, CloudError> {
@@ -66,11 +81,7 @@ impl Ec2 {
         kind: ResourceType,
         r: &Read<'_>,
     ) -> Result<Option<String>, CloudError> {
-        let topology = Filter::builder()
-            .name(format!("tag:{TOPOLOGY_TAG}"))
-            .values(r.tags()?.get(TOPOLOGY_TAG).cloned().unwrap_or_default())
-            .build();
-        let id = Filter::builder().name(format!("tag:{ID_TAG}")).values(r.addr.as_str()).build();
+        let [topology, id] = made_by(r)?;
         Ok(match kind {
             ResourceType::Subnet => {
                 let found = self
@@ -83,7 +94,7 @@ impl Ec2 {
                     .map_err(sdk_error)?;
                 found.subnets().first().and_then(|s| s.subnet_id()).map(str::to_string)
             }
-            _ => {
+            ResourceType::Vpc => {
                 let found = self
                     .client
                     .describe_vpcs()
@@ -93,6 +104,9 @@ impl Ec2 {
                     .await
                     .map_err(sdk_error)?;
                 found.vpcs().first().and_then(|v| v.vpc_id()).map(str::to_string)
+            }
+            other => {
+                return Err(CloudError::Internal(format!("no lookup of an EC2 {other:?} by tag")));
             }
         })
     }
@@ -255,6 +269,7 @@ impl Ec2 {
             ids.insert(id.to_string(), addr.clone());
             found.owned.insert(addr, live(Kind::Subnet, id, fields, tags, deps, None));
         }
+        found.absorb(internet_gateway::owned(self, topology, &ids).await?);
         Ok((found, ids))
     }
 }

@@ -1,0 +1,149 @@
+//! The internet gateway's cloud half: read by the topology's tag (one call
+//! per region, with the VPC it is attached to); made with its tags (found
+//! again by them after a lost answer, never made twice) and attached to its
+//! VPC; retagged in place; detached from every VPC and deleted.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_ec2::config::retry::RetryConfig;
+use aws_sdk_ec2::types::{InternetGateway as Gateway, ResourceType};
+use serde_json::json;
+
+use super::{Ec2, made_by, ownership_filter, sdk_error, tag_specification};
+use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
+use crate::cloud::owned::{Tags, live, owner, tags};
+use crate::cloud::paging::all_pages;
+use crate::cloud::wait::gone;
+use crate::cloud::{CloudError, Found};
+use crate::kinds::{Fields, Kind, ResourceAddr};
+use crate::plan::steps::Target;
+use crate::state::live::Outputs;
+
+const SERVICE: &str = "ec2";
+
+pub struct InternetGateway;
+
+impl CloudKind for InternetGateway {
+    fn create<'a>(&'a self, call: &'a Call<'a>, target: &'a Target) -> Answer<'a, Made> {
+        let ec2 = Ec2::new(call.clients.ec2.clone());
+        Box::pin(async move {
+            let r = read(target);
+            let vpc = call.ids.id(&ResourceAddr::new(r.str("vpc")?))?.to_string();
+            let filters = made_by(&r)?;
+            let earlier = ec2
+                .client
+                .describe_internet_gateways()
+                .set_filters(Some(filters.to_vec()))
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            let gateway = match earlier.internet_gateways().first() {
+                Some(gateway) => gateway.clone(),
+                // CreateInternetGateway takes no idempotency token: the SDK
+                // must not resend it (a lost answer would make a second one);
+                // the executor's retry looks for it by its tags first.
+                None => {
+                    let made = ec2
+                        .client
+                        .create_internet_gateway()
+                        .tag_specifications(tag_specification(ResourceType::InternetGateway, &r)?)
+                        .customize()
+                        .config_override(
+                            aws_sdk_ec2::config::Config::builder()
+                                .retry_config(RetryConfig::disabled()),
+                        )
+                        .send()
+                        .await
+                        .map_err(sdk_error)?;
+                    made.internet_gateway().cloned().unwrap_or_else(|| Gateway::builder().build())
+                }
+            };
+            let id = gateway.internet_gateway_id().unwrap_or_default().to_string();
+            if !attached(&gateway).contains(&vpc.as_str()) {
+                let attach =
+                    ec2.client.attach_internet_gateway().internet_gateway_id(&id).vpc_id(&vpc);
+                attach.send().await.map_err(sdk_error)?;
+            }
+            Ok(Made::id(id))
+        })
+    }
+
+    fn update<'a>(
+        &'a self,
+        call: &'a Call<'a>,
+        target: &'a Target,
+        id: &'a str,
+        _before: &'a Fields,
+    ) -> Answer<'a, Outputs> {
+        let ec2 = Ec2::new(call.clients.ec2.clone());
+        Box::pin(async move { ec2.tag(id, &read(target)).await.map(|()| Outputs::new()) })
+    }
+
+    fn delete<'a>(
+        &'a self,
+        call: &'a Call<'a>,
+        _target: &'a Target,
+        id: &'a str,
+    ) -> Answer<'a, Deleted> {
+        let ec2 = Ec2::new(call.clients.ec2.clone());
+        Box::pin(async move {
+            let described =
+                ec2.client.describe_internet_gateways().internet_gateway_ids(id).send().await;
+            let gateways = match described.map_err(sdk_error) {
+                Ok(found) => found.internet_gateways().to_vec(),
+                Err(error) => return gone(Err(error)).map(|()| Deleted::Gone),
+            };
+            for vpc in gateways.iter().flat_map(attached) {
+                let detach =
+                    ec2.client.detach_internet_gateway().internet_gateway_id(id).vpc_id(vpc);
+                match detach.send().await.map_err(sdk_error) {
+                    Err(CloudError::Api { code, .. }) if code == "Gateway.NotAttached" => {}
+                    other => gone(other.map(|_| ()))?,
+                }
+            }
+            let deleted = ec2.client.delete_internet_gateway().internet_gateway_id(id).send().await;
+            gone(deleted.map(|_| ()).map_err(sdk_error)).map(|()| Deleted::Gone)
+        })
+    }
+}
+
+/// The VPCs a gateway is attached to (or being attached to).
+fn attached(gateway: &Gateway) -> Vec<&str> {
+    gateway.attachments().iter().filter_map(|a| a.vpc_id()).collect()
+}
+
+/// The region's internet gateways this topology owns, each with the
+/// address of the VPC it is attached to (`vpcs`: owned VPC ids to addresses).
+pub(super) async fn owned(
+    ec2: &Ec2,
+    topology: &str,
+    vpcs: &BTreeMap<String, ResourceAddr>,
+) -> Result<Found, CloudError> {
+    let gateways =
+        all_pages(SERVICE, "DescribeInternetGateways", |token: Option<String>| async move {
+            let page = ec2
+                .client
+                .describe_internet_gateways()
+                .filters(ownership_filter(topology))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            Ok((page.internet_gateways().to_vec(), page.next_token().map(str::to_string)))
+        })
+        .await?;
+    let mut found = Found::default();
+    for gateway in &gateways {
+        let pairs = gateway.tags().iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or("")));
+        let tags: Tags = tags(pairs);
+        let (Some(addr), Some(id)) = (owner(&tags, topology), gateway.internet_gateway_id()) else {
+            continue;
+        };
+        let vpc_id = attached(gateway).first().map(|v| v.to_string());
+        let vpc = vpc_id.as_ref().map(|v| vpcs.get(v).map_or_else(|| json!(v), |a| json!(a)));
+        let deps = vpc_id.and_then(|v| vpcs.get(&v).cloned()).into_iter().collect();
+        let fields = [("vpc".to_string(), vpc.unwrap_or_default())].into();
+        found.owned.insert(addr, live(Kind::InternetGateway, id, fields, tags, deps, None));
+    }
+    Ok(found)
+}

@@ -1,0 +1,88 @@
+//! The cloud half of a kind, behind one small trait: create, update and
+//! delete (each waiting until AWS has finished), implemented per kind in
+//! `cloud/<service>/<kind>.rs`. [`cloud`] is the registry that pairs each
+//! kind with its cloud half; a kind without one does not compile.
+
+use futures_util::future::BoxFuture;
+
+use super::fields::Read;
+use super::wait::Progress;
+use super::{Clients, CloudError, Ids, RunScope};
+use crate::kinds::{Fields, Kind};
+use crate::plan::steps::Target;
+use crate::state::live::Outputs;
+
+/// What a call on a kind has: its region's clients, the run (for tokens and
+/// ownership), the ids made so far, and where waits report progress.
+pub struct Call<'a> {
+    pub(crate) clients: Clients,
+    pub scope: RunScope<'a>,
+    pub ids: &'a Ids,
+    pub progress: Progress<'a>,
+}
+
+/// What a create made: the new resource's AWS id, and its outputs.
+pub struct Made {
+    pub id: String,
+    pub outputs: Outputs,
+}
+
+impl Made {
+    pub fn id(id: String) -> Made {
+        Made { id, outputs: Outputs::new() }
+    }
+}
+
+/// How a delete ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    Gone,
+    /// AWS cannot delete it yet; a later run retries (a Lambda@Edge
+    /// function whose replicas CloudFront still holds).
+    Deferred,
+}
+
+pub type Answer<'a, T> = BoxFuture<'a, Result<T, CloudError>>;
+
+pub trait CloudKind: Sync {
+    /// Makes the resource; an answer lost on the way must not make a second.
+    fn create<'a>(&'a self, call: &'a Call<'a>, target: &'a Target) -> Answer<'a, Made>;
+
+    /// Changes what can change in place, from `before` to the target's fields.
+    fn update<'a>(
+        &'a self,
+        call: &'a Call<'a>,
+        target: &'a Target,
+        id: &'a str,
+        before: &'a Fields,
+    ) -> Answer<'a, Outputs>;
+
+    /// Deletes it; one already gone is deleted.
+    fn delete<'a>(
+        &'a self,
+        call: &'a Call<'a>,
+        target: &'a Target,
+        id: &'a str,
+    ) -> Answer<'a, Deleted>;
+}
+
+/// The registry of cloud halves.
+pub fn cloud(kind: Kind) -> &'static dyn CloudKind {
+    match kind {
+        Kind::Vpc => &super::ec2::vpc::Vpc,
+        Kind::Subnet => &super::ec2::subnet::Subnet,
+        Kind::InternetGateway => &super::ec2::internet_gateway::InternetGateway,
+        Kind::EksCluster => &super::eks::cluster::Cluster,
+        Kind::NodeGroup => &super::eks::node_group::NodeGroup,
+        Kind::Zone => &super::route53::zone::Zone,
+        Kind::HealthCheck => &super::route53::health_check::HealthCheck,
+        Kind::Record => &super::route53::record::Record,
+        Kind::EdgeFunction => &super::lambda::edge_function::EdgeFunction,
+        Kind::Distribution => &super::cloudfront::distribution::Distribution,
+    }
+}
+
+/// A target's fields, read for an SDK call.
+pub fn read(target: &Target) -> Read<'_> {
+    Read { fields: &target.fields, addr: &target.addr }
+}

@@ -1,0 +1,109 @@
+//! The edge function's cloud half: made from its code package and published,
+//! updated (code only when its hash changed) and published again, deleted
+//! unless CloudFront's replicas still hold it. What is uploaded is what the
+//! plan showed: a package whose SHA-256 differs from the plan's is refused.
+
+use super::Lambda;
+use crate::cloud::CloudError;
+use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
+use crate::kinds::Fields;
+use crate::kinds::lambda::edge_function::PUBLISHED_VERSION;
+use crate::plan::steps::Target;
+use crate::state::live::Outputs;
+use crate::state::package::package;
+
+pub struct EdgeFunction;
+
+fn published(version: String) -> Outputs {
+    [(PUBLISHED_VERSION.to_string(), version)].into()
+}
+
+impl CloudKind for EdgeFunction {
+    fn create<'a>(&'a self, call: &'a Call<'a>, target: &'a Target) -> Answer<'a, Made> {
+        let lambda = Lambda::new(call.clients.lambda.clone(), call.clients.tagging.clone());
+        Box::pin(async move {
+            let (name, version) = lambda.create_function(&read(target), code(target)?).await?;
+            Ok(Made { id: name, outputs: published(version) })
+        })
+    }
+
+    fn update<'a>(
+        &'a self,
+        call: &'a Call<'a>,
+        target: &'a Target,
+        _id: &'a str,
+        before: &'a Fields,
+    ) -> Answer<'a, Outputs> {
+        let lambda = Lambda::new(call.clients.lambda.clone(), call.clients.tagging.clone());
+        Box::pin(async move {
+            // The folder is packaged only when the code is to change.
+            let new_code = before.get("code_sha256") != target.fields.get("code_sha256");
+            let code = if new_code { Some(code(target)?) } else { None };
+            let r = read(target);
+            lambda.update_function(&r, before, code, call.progress).await.map(published)
+        })
+    }
+
+    fn delete<'a>(
+        &'a self,
+        call: &'a Call<'a>,
+        _target: &'a Target,
+        id: &'a str,
+    ) -> Answer<'a, Deleted> {
+        let lambda = Lambda::new(call.clients.lambda.clone(), call.clients.tagging.clone());
+        Box::pin(async move {
+            let gone = lambda.delete_function(id).await?;
+            Ok(if gone { Deleted::Gone } else { Deleted::Deferred })
+        })
+    }
+}
+
+/// The package of the target's code folder, if it is the one the plan showed.
+fn code(target: &Target) -> Result<Vec<u8>, CloudError> {
+    let folder = target
+        .source
+        .as_deref()
+        .ok_or_else(|| CloudError::Internal(format!("{}: no code folder", target.addr)))?;
+    let package =
+        package(folder).map_err(|e| CloudError::Package(format!("{}: {e}", folder.display())))?;
+    // What is uploaded is what the plan showed: code changed in the folder
+    // since then (the plan was reviewed, or saved) is refused, not shipped.
+    let planned = target.fields.get("code_sha256").and_then(|v| v.as_str());
+    if planned != Some(package.sha256.as_str()) {
+        return Err(CloudError::Package(format!(
+            "{}: the code in {} changed since the plan: its package is {}, the plan showed {}; \
+             plan again and review the change",
+            target.addr,
+            folder.display(),
+            package.sha256,
+            planned.unwrap_or("none")
+        )));
+    }
+    Ok(package.bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::{Kind, ResourceAddr};
+
+    /// Regression: the code folder was packaged again at upload time and
+    /// shipped whatever it held then, reviewed or not.
+    #[test]
+    fn code_that_changed_since_the_plan_is_not_uploaded() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.js"), "exports.handler = 1;\n").unwrap();
+        let planned = package(dir.path()).unwrap().sha256;
+        let target = Target {
+            addr: ResourceAddr::new("us-east-1/edge-function/router"),
+            kind: Kind::EdgeFunction,
+            region: "us-east-1".into(),
+            fields: [("code_sha256".to_string(), serde_json::json!(planned))].into(),
+            source: Some(dir.path().to_path_buf()),
+        };
+        assert_eq!(code(&target).unwrap(), package(dir.path()).unwrap().bytes);
+        std::fs::write(dir.path().join("index.js"), "exports.handler = 2;\n").unwrap();
+        let error = code(&target).unwrap_err().to_string();
+        assert!(error.contains("changed since the plan"), "{error}");
+    }
+}

@@ -1,0 +1,3 @@
+//! CloudFront kinds: the distribution.
+
+pub mod distribution;

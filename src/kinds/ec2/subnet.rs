@@ -1,0 +1,91 @@
+//! A subnet of a region's VPC, one per availability zone
+//! (`<region>/subnet/<zone>`). Its VPC, zone and block cannot change in
+//! place, and a new block would overlap the old one: a replacement deletes
+//! first.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::super::terraform::{Exporter, map};
+use super::super::{
+    About, Fields, Kind, KindDef, Placement, RegionFacts, Resource, ResourceAddr, Service,
+    SpecError, spec,
+};
+use crate::hcl::{Block, Expr, identifier};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spec {
+    /// The VPC's address.
+    pub vpc: ResourceAddr,
+    pub availability_zone: String,
+    pub cidr: String,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// What Subnet is.
+const ABOUT: About = About {
+    kind: Kind::Subnet,
+    name: "subnet",
+    service: Service::Ec2,
+    placement: Placement::Regional,
+    replace_fields: &["vpc", "availability_zone", "cidr"],
+    reference_fields: &["vpc"],
+    create_before_destroy: false,
+};
+
+pub struct Subnet;
+
+impl KindDef for Subnet {
+    fn about(&self) -> &'static About {
+        &ABOUT
+    }
+    fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
+        spec::check::<Spec>(ABOUT.name, fields)
+    }
+    fn fixture(&self) -> Resource {
+        let addr = ResourceAddr::subnet("eu-west-1", "eu-west-1a");
+        let vpc = ResourceAddr::vpc("eu-west-1");
+        let spec = Spec {
+            vpc: vpc.clone(),
+            availability_zone: "eu-west-1a".into(),
+            cidr: "10.1.0.0/20".into(),
+            tags: spec::fixture_tags(&addr),
+        };
+        spec::fixture(addr, Kind::Subnet, "eu-west-1a", &spec, vec![vpc])
+    }
+    /// The zone must be one the region has.
+    fn preflight(&self, r: &Resource, facts: &RegionFacts) -> Vec<String> {
+        let zone = r.fields.get("availability_zone").and_then(|z| z.as_str()).unwrap_or_default();
+        if facts.availability_zones.iter().any(|z| z == zone) {
+            return Vec::new();
+        }
+        vec![format!(
+            "availability zone {zone} is not available (the region has {})",
+            facts.availability_zones.join(", ")
+        )]
+    }
+    fn terraform_type(&self) -> &'static str {
+        "aws_subnet"
+    }
+    fn terraform_file(&self, region: &str) -> String {
+        format!("{region}-network.tf")
+    }
+    fn terraform_name(&self, addr: &ResourceAddr) -> String {
+        identifier(addr.part(2))
+    }
+    fn terraform(&self, r: &Resource, export: &dyn Exporter) -> Result<Vec<Block>, SpecError> {
+        let spec: Spec = spec::read(self.name(), &r.fields)?;
+        Ok(vec![
+            export
+                .resource(r)
+                .attr("vpc_id", export.attribute(spec.vpc.as_str(), "id"))
+                .attr("cidr_block", Expr::Str(spec.cidr))
+                .attr("availability_zone", Expr::Str(spec.availability_zone))
+                .attr("tags", map(&spec.tags)),
+        ])
+    }
+    fn import_id(&self, r: &Resource, export: &dyn Exporter) -> Option<String> {
+        export.live_id(&r.addr).map(str::to_string)
+    }
+}

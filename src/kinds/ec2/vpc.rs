@@ -1,0 +1,67 @@
+//! A region's VPC (`<region>/vpc`): its address block and tags. The block
+//! cannot change in place; a replacement makes the new VPC first.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::super::terraform::{Exporter, map};
+use super::super::{
+    About, Fields, Kind, KindDef, Placement, Resource, ResourceAddr, Service, SpecError, spec,
+};
+use crate::hcl::{Block, Expr, identifier};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spec {
+    pub cidr: String,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// What Vpc is.
+const ABOUT: About = About {
+    kind: Kind::Vpc,
+    name: "vpc",
+    service: Service::Ec2,
+    placement: Placement::Regional,
+    replace_fields: &["cidr"],
+    reference_fields: &[],
+    // Two VPCs may coexist.
+    create_before_destroy: true,
+};
+
+pub struct Vpc;
+
+impl KindDef for Vpc {
+    fn about(&self) -> &'static About {
+        &ABOUT
+    }
+    fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
+        spec::check::<Spec>(ABOUT.name, fields)
+    }
+    fn fixture(&self) -> Resource {
+        let addr = ResourceAddr::vpc("eu-west-1");
+        let spec = Spec { cidr: "10.1.0.0/16".into(), tags: spec::fixture_tags(&addr) };
+        spec::fixture(addr, Kind::Vpc, "demo-eu-west-1", &spec, vec![])
+    }
+    fn terraform_type(&self) -> &'static str {
+        "aws_vpc"
+    }
+    fn terraform_file(&self, region: &str) -> String {
+        format!("{region}-network.tf")
+    }
+    fn terraform_name(&self, addr: &ResourceAddr) -> String {
+        identifier(addr.scope())
+    }
+    fn terraform(&self, r: &Resource, export: &dyn Exporter) -> Result<Vec<Block>, SpecError> {
+        let spec: Spec = spec::read(self.name(), &r.fields)?;
+        Ok(vec![
+            export
+                .resource(r)
+                .attr("cidr_block", Expr::Str(spec.cidr))
+                .attr("tags", map(&spec.tags)),
+        ])
+    }
+    fn import_id(&self, r: &Resource, export: &dyn Exporter) -> Option<String> {
+        export.live_id(&r.addr).map(str::to_string)
+    }
+}

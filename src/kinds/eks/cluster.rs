@@ -1,0 +1,99 @@
+//! A region's EKS cluster (`<region>/eks-cluster`): its name, Kubernetes
+//! version, IAM role and subnets. The name, role and subnets cannot change
+//! in place; the version is upgraded in place.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::super::terraform::{Exporter, Setting, VariableUse, map, output};
+use super::super::{
+    About, Fields, Kind, KindDef, Placement, Resource, ResourceAddr, Service, SpecError, spec,
+};
+use crate::hcl::{Block, Expr, identifier};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spec {
+    pub name: String,
+    pub version: String,
+    pub role_arn: String,
+    /// The subnets' addresses.
+    pub subnets: Vec<ResourceAddr>,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// The export's variable for the control plane's role.
+pub const ROLE: Setting = Setting {
+    base: "eks_cluster_role_arn",
+    description: "The IAM role the EKS control plane assumes",
+};
+
+/// What Cluster is.
+const ABOUT: About = About {
+    kind: Kind::EksCluster,
+    name: "eks-cluster",
+    service: Service::Eks,
+    placement: Placement::Regional,
+    replace_fields: &["name", "role_arn", "subnets"],
+    reference_fields: &["subnets"],
+    // A cluster's name cannot be held twice.
+    create_before_destroy: false,
+};
+
+pub struct Cluster;
+
+impl KindDef for Cluster {
+    fn about(&self) -> &'static About {
+        &ABOUT
+    }
+    fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
+        spec::check::<Spec>(ABOUT.name, fields)
+    }
+    fn fixture(&self) -> Resource {
+        let addr = ResourceAddr::cluster("eu-west-1");
+        let subnet = ResourceAddr::subnet("eu-west-1", "eu-west-1a");
+        let spec = Spec {
+            name: "demo-eu".into(),
+            version: "1.31".into(),
+            role_arn: "arn:aws:iam::123456789012:role/eks-cluster".into(),
+            subnets: vec![subnet.clone()],
+            tags: spec::fixture_tags(&addr),
+        };
+        spec::fixture(addr, Kind::EksCluster, "demo-eu", &spec, vec![subnet])
+    }
+    fn terraform_type(&self) -> &'static str {
+        "aws_eks_cluster"
+    }
+    fn terraform_file(&self, region: &str) -> String {
+        format!("{region}-eks.tf")
+    }
+    fn terraform_name(&self, addr: &ResourceAddr) -> String {
+        identifier(addr.scope())
+    }
+    fn terraform(&self, r: &Resource, export: &dyn Exporter) -> Result<Vec<Block>, SpecError> {
+        let spec: Spec = spec::read(self.name(), &r.fields)?;
+        let subnets: Vec<String> = spec.subnets.iter().map(ToString::to_string).collect();
+        Ok(vec![
+            export
+                .resource(r)
+                .attr("name", Expr::Str(spec.name))
+                .attr("role_arn", export.variable(ROLE, &r.region))
+                .attr("version", Expr::Str(spec.version))
+                .attr("tags", map(&spec.tags))
+                .block(Block::new("vpc_config", &[]).attr("subnet_ids", export.ids(&subnets))),
+        ])
+    }
+    fn import_id(&self, r: &Resource, export: &dyn Exporter) -> Option<String> {
+        export.live_id(&r.addr).map(str::to_string)
+    }
+    fn terraform_outputs(&self, r: &Resource, export: &dyn Exporter) -> Vec<Block> {
+        vec![output(
+            &format!("cluster_endpoint_{}", identifier(&r.region)),
+            format!("The API endpoint of the EKS cluster in {}.", r.region),
+            export.attribute(r.addr.as_str(), "endpoint"),
+        )]
+    }
+    fn terraform_variables(&self, r: &Resource) -> Vec<VariableUse> {
+        VariableUse::of(ROLE, &r.region, r.fields.get("role_arn"))
+    }
+}

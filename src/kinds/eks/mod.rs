@@ -1,0 +1,4 @@
+//! EKS kinds: a region's cluster and its node groups.
+
+pub mod cluster;
+pub mod node_group;

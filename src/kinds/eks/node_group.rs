@@ -1,0 +1,156 @@
+//! An EKS managed node group (`<region>/node-group/<name>`): instance types,
+//! capacity type, scaling bounds, labels, role and subnets. After creation
+//! the cluster autoscaler owns the desired size: any value inside
+//! [min, max] is right. A replacement makes the new group first, so that
+//! its nodes join before the old ones drain.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::super::terraform::{Exporter, Setting, VariableUse, map};
+use super::super::{
+    About, Fields, Kind, KindDef, Placement, RegionFacts, Resource, ResourceAddr, Service,
+    SpecError, spec,
+};
+use crate::hcl::{Block, Expr, identifier};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spec {
+    /// The cluster's name.
+    pub cluster: String,
+    pub name: String,
+    /// Sorted.
+    pub instance_types: Vec<String>,
+    /// `ON_DEMAND` or `SPOT`.
+    pub capacity_type: String,
+    pub min_size: u32,
+    pub desired_size: u32,
+    pub max_size: u32,
+    pub labels: BTreeMap<String, String>,
+    pub node_role_arn: String,
+    /// The subnets' addresses.
+    pub subnets: Vec<ResourceAddr>,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// The export's variable for the nodes' role.
+pub const ROLE: Setting =
+    Setting { base: "eks_node_role_arn", description: "The IAM role of the EKS worker nodes" };
+
+/// What NodeGroup is.
+const ABOUT: About = About {
+    kind: Kind::NodeGroup,
+    name: "node-group",
+    service: Service::Eks,
+    placement: Placement::Regional,
+    replace_fields: &[
+        "cluster",
+        "name",
+        "instance_types",
+        "capacity_type",
+        "node_role_arn",
+        "subnets",
+    ],
+    reference_fields: &["subnets"],
+    create_before_destroy: true,
+};
+
+pub struct NodeGroup;
+
+impl KindDef for NodeGroup {
+    fn about(&self) -> &'static About {
+        &ABOUT
+    }
+    fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
+        spec::check::<Spec>(ABOUT.name, fields)
+    }
+    fn fixture(&self) -> Resource {
+        let addr = ResourceAddr::node_group("eu-west-1", "general");
+        let spec = Spec {
+            cluster: "demo-eu".into(),
+            name: "general".into(),
+            instance_types: vec!["m6i.large".into()],
+            capacity_type: "ON_DEMAND".into(),
+            min_size: 2,
+            desired_size: 3,
+            max_size: 30,
+            labels: [("role".to_string(), "general".to_string())].into(),
+            node_role_arn: "arn:aws:iam::123456789012:role/eks-node".into(),
+            subnets: vec![ResourceAddr::subnet("eu-west-1", "eu-west-1a")],
+            tags: spec::fixture_tags(&addr),
+        };
+        let cluster = ResourceAddr::cluster("eu-west-1");
+        spec::fixture(addr, Kind::NodeGroup, "general", &spec, vec![cluster])
+    }
+    /// The desired size is the autoscaler's once the group exists.
+    fn equivalent(&self, field: &str, desired: &Value, live: &Value, declared: &Fields) -> bool {
+        if field != "desired_size" {
+            return super::super::equivalent(field, desired, live);
+        }
+        let bound = |key: &str| declared.get(key).and_then(Value::as_u64);
+        match (live.as_u64(), bound("min_size"), bound("max_size")) {
+            (Some(size), Some(min), Some(max)) => (min..=max).contains(&size),
+            _ => desired == live,
+        }
+    }
+    /// Each instance type must be offered in the region.
+    fn preflight(&self, r: &Resource, facts: &RegionFacts) -> Vec<String> {
+        let types = r.fields.get("instance_types").and_then(Value::as_array);
+        types
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|t| !facts.offered_instance_types.iter().any(|o| o == t))
+            .map(|t| format!("instance type {t} of {} is not offered", r.addr))
+            .collect()
+    }
+    fn terraform_type(&self) -> &'static str {
+        "aws_eks_node_group"
+    }
+    fn terraform_file(&self, region: &str) -> String {
+        format!("{region}-eks.tf")
+    }
+    fn terraform_name(&self, addr: &ResourceAddr) -> String {
+        identifier(&format!("{}_{}", addr.part(0), addr.part(2)))
+    }
+    fn terraform(&self, r: &Resource, export: &dyn Exporter) -> Result<Vec<Block>, SpecError> {
+        let spec: Spec = spec::read(self.name(), &r.fields)?;
+        let cluster = ResourceAddr::cluster(&r.region);
+        let subnets: Vec<String> = spec.subnets.iter().map(ToString::to_string).collect();
+        let size = |n: u32| Expr::Num(i64::from(n));
+        Ok(vec![
+            export
+                .resource(r)
+                .attr("cluster_name", export.attribute(cluster.as_str(), "name"))
+                .attr("node_group_name", Expr::Str(spec.name))
+                .attr("node_role_arn", export.variable(ROLE, &r.region))
+                .attr("subnet_ids", export.ids(&subnets))
+                .attr("instance_types", Expr::strs(spec.instance_types))
+                .attr("capacity_type", Expr::Str(spec.capacity_type))
+                .attr("labels", map(&spec.labels))
+                .attr("tags", map(&spec.tags))
+                .block(
+                    Block::new("scaling_config", &[])
+                        .attr("desired_size", size(spec.desired_size))
+                        .attr("max_size", size(spec.max_size))
+                        .attr("min_size", size(spec.min_size)),
+                )
+                // The cluster autoscaler owns the desired size once the group exists.
+                .block(Block::new("lifecycle", &[]).attr(
+                    "ignore_changes",
+                    Expr::List(vec![Expr::raw("scaling_config[0].desired_size")]),
+                )),
+        ])
+    }
+    /// `CLUSTER:GROUP`.
+    fn import_id(&self, r: &Resource, export: &dyn Exporter) -> Option<String> {
+        export.live_id(&r.addr)?;
+        let spec: Spec = spec::read(self.name(), &r.fields).ok()?;
+        Some(format!("{}:{}", spec.cluster, spec.name))
+    }
+    fn terraform_variables(&self, r: &Resource) -> Vec<VariableUse> {
+        VariableUse::of(ROLE, &r.region, r.fields.get("node_role_arn"))
+    }
+}

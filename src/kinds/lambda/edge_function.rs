@@ -1,0 +1,118 @@
+//! A Lambda@Edge function (`us-east-1/edge-function/<name>`), known to AWS
+//! as `<topology>-<name>`: its runtime, handler, role, memory, timeout and
+//! the SHA-256 of its code package. Once made it gives its latest
+//! published version, which the distribution runs.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::super::terraform::{Exporter, Setting, VariableUse, map};
+use super::super::{
+    About, Fields, Kind, KindDef, Placement, Resource, ResourceAddr, Service, SpecError, spec,
+};
+use crate::hcl::{Block, Expr, identifier};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spec {
+    pub function_name: String,
+    pub runtime: String,
+    pub handler: String,
+    pub role_arn: String,
+    pub memory_size: u32,
+    pub timeout: u32,
+    pub code_sha256: String,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// The output that names the version a distribution should run.
+pub const PUBLISHED_VERSION: &str = "published_version_arn";
+
+/// The export's variable for the functions' role.
+pub const ROLE: Setting =
+    Setting { base: "edge_function_role_arn", description: "The IAM role Lambda@Edge runs as" };
+
+/// The name AWS knows an edge function by.
+pub fn function_name(topology: &str, function: &str) -> String {
+    format!("{topology}-{function}")
+}
+
+/// What EdgeFunction is.
+const ABOUT: About = About {
+    kind: Kind::EdgeFunction,
+    name: "edge-function",
+    service: Service::Lambda,
+    placement: Placement::Global,
+    replace_fields: &["function_name"],
+    reference_fields: &[],
+    // A function name cannot be held twice.
+    create_before_destroy: false,
+};
+
+pub struct EdgeFunction;
+
+impl KindDef for EdgeFunction {
+    fn about(&self) -> &'static About {
+        &ABOUT
+    }
+    fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
+        spec::check::<Spec>(ABOUT.name, fields)
+    }
+    fn fixture(&self) -> Resource {
+        let addr = ResourceAddr::edge_function("router");
+        let spec = Spec {
+            function_name: function_name("demo", "router"),
+            runtime: "nodejs20.x".into(),
+            handler: "index.handler".into(),
+            role_arn: "arn:aws:iam::123456789012:role/edge".into(),
+            memory_size: 128,
+            timeout: 5,
+            code_sha256: "0".repeat(64),
+            tags: spec::fixture_tags(&addr),
+        };
+        spec::fixture(addr, Kind::EdgeFunction, "demo-router", &spec, vec![])
+    }
+    fn outputs(&self) -> &'static [&'static str] {
+        &[PUBLISHED_VERSION]
+    }
+    fn terraform_type(&self) -> &'static str {
+        "aws_lambda_function"
+    }
+    fn terraform_file(&self, _region: &str) -> String {
+        "edge.tf".into()
+    }
+    fn terraform_name(&self, addr: &ResourceAddr) -> String {
+        identifier(addr.part(2))
+    }
+    /// The function and its package: `archive_file` zips the code folder
+    /// and the function is published, so that CloudFront points at a version.
+    fn terraform(&self, r: &Resource, export: &dyn Exporter) -> Result<Vec<Block>, SpecError> {
+        let spec: Spec = spec::read(self.name(), &r.fields)?;
+        let name = export.name(&r.addr);
+        let package = Block::new("data", &["archive_file", &name])
+            .attr("type", Expr::str("zip"))
+            .attr("source_dir", Expr::module_path(&export.source(&r.addr)))
+            .attr("output_path", Expr::module_path(&format!("build/{name}.zip")));
+        let archive = format!("data.archive_file.{name}");
+        let size = |n: u32| Expr::Num(i64::from(n));
+        let function = export
+            .resource(r)
+            .attr("function_name", Expr::Str(spec.function_name))
+            .attr("role", export.variable(ROLE, &r.name))
+            .attr("runtime", Expr::Str(spec.runtime))
+            .attr("handler", Expr::Str(spec.handler))
+            .attr("memory_size", size(spec.memory_size))
+            .attr("timeout", size(spec.timeout))
+            .attr("filename", Expr::raw(format!("{archive}.output_path")))
+            .attr("source_code_hash", Expr::raw(format!("{archive}.output_base64sha256")))
+            .attr("publish", Expr::Bool(true))
+            .attr("tags", map(&spec.tags));
+        Ok(vec![package, function])
+    }
+    fn import_id(&self, r: &Resource, export: &dyn Exporter) -> Option<String> {
+        export.live_id(&r.addr).map(str::to_string)
+    }
+    fn terraform_variables(&self, r: &Resource) -> Vec<VariableUse> {
+        VariableUse::of(ROLE, &r.name, r.fields.get("role_arn"))
+    }
+}

@@ -1,0 +1,3 @@
+//! Lambda kinds: the Lambda@Edge functions (in us-east-1).
+
+pub mod edge_function;

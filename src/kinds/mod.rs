@@ -1,0 +1,345 @@
+//! Resource kinds, the unit of wway's code. Each kind has a pure half here
+//! (`kinds/<service>/<kind>.rs`): its typed spec, which builds and reads the
+//! uniform [`Fields`] that the diff, journals and plan JSON carry; where it
+//! lives and which service owns it; which fields force a replacement and
+//! which refer to other resources; what others may change without it being
+//! a difference; its plan-time preflight; the names it could clash under;
+//! how its changes are batched; the values it gives others once made; and
+//! its Terraform block with its import id. Its cloud half (reads, creates,
+//! updates, deletes and waits) is in `cloud/<service>/<kind>.rs`.
+//!
+//! [`Kind::def`] is the one registry: the engine asks a kind's [`KindDef`]
+//! and never matches on a kind itself. Adding a kind costs its files, a
+//! variant here and its registry line; a piece left out does not compile.
+
+pub mod addr;
+pub mod cloudfront;
+pub mod ec2;
+pub mod eks;
+pub mod lambda;
+pub mod route53;
+pub mod spec;
+pub mod terraform;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use addr::ResourceAddr;
+pub use spec::SpecError;
+pub use terraform::Exporter;
+
+use crate::hcl::Block;
+
+/// A resource's settings, by field name.
+pub type Fields = BTreeMap<String, Value>;
+
+/// The ownership tags every taggable resource wway creates carries.
+pub const TOPOLOGY_TAG: &str = "wway:topology";
+pub const ID_TAG: &str = "wway:id";
+
+/// The region of the global services' APIs (Route 53, CloudFront, Lambda@Edge).
+pub const GLOBAL_REGION: &str = "us-east-1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Vpc,
+    Subnet,
+    InternetGateway,
+    EksCluster,
+    NodeGroup,
+    Zone,
+    HealthCheck,
+    Record,
+    EdgeFunction,
+    Distribution,
+}
+
+impl Kind {
+    /// Every kind, in the order plans and exports list them.
+    pub const ALL: [Kind; 10] = [
+        Kind::Vpc,
+        Kind::Subnet,
+        Kind::InternetGateway,
+        Kind::EksCluster,
+        Kind::NodeGroup,
+        Kind::Zone,
+        Kind::HealthCheck,
+        Kind::Record,
+        Kind::EdgeFunction,
+        Kind::Distribution,
+    ];
+
+    /// The registry: what each kind is.
+    pub fn def(self) -> &'static dyn KindDef {
+        match self {
+            Kind::Vpc => &ec2::vpc::Vpc,
+            Kind::Subnet => &ec2::subnet::Subnet,
+            Kind::InternetGateway => &ec2::internet_gateway::InternetGateway,
+            Kind::EksCluster => &eks::cluster::Cluster,
+            Kind::NodeGroup => &eks::node_group::NodeGroup,
+            Kind::Zone => &route53::zone::Zone,
+            Kind::HealthCheck => &route53::health_check::HealthCheck,
+            Kind::Record => &route53::record::Record,
+            Kind::EdgeFunction => &lambda::edge_function::EdgeFunction,
+            Kind::Distribution => &cloudfront::distribution::Distribution,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.def().name()
+    }
+
+    pub fn service(self) -> Service {
+        self.def().service()
+    }
+}
+
+/// The AWS service that owns a kind: API budgets and call counts are per service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Service {
+    Ec2,
+    Eks,
+    Route53,
+    CloudFront,
+    Lambda,
+}
+
+impl Service {
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Ec2 => "ec2",
+            Service::Eks => "eks",
+            Service::Route53 => "route53",
+            Service::CloudFront => "cloudfront",
+            Service::Lambda => "lambda",
+        }
+    }
+}
+
+/// Where a kind lives: in a region the topology names, or in a global
+/// service (whose API is in [`GLOBAL_REGION`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    Regional,
+    Global,
+}
+
+/// What a plan does when a resource of someone else's holds a name it wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnClash {
+    /// Stop with a clash error naming the holder.
+    Refuse,
+    /// Use it as it is without owning it (an existing hosted zone).
+    Use,
+}
+
+/// Facts about an account's region that a plan checks before it plans.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegionFacts {
+    pub availability_zones: Vec<String>,
+    /// Of the instance types the topology asks for, those the region offers.
+    pub offered_instance_types: Vec<String>,
+}
+
+/// A declared resource: what a kind's spec lowers to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub addr: ResourceAddr,
+    pub kind: Kind,
+    /// The AWS region whose API manages it (us-east-1 for the global services).
+    pub region: String,
+    /// Its name in AWS, where it has one that another resource could hold.
+    pub name: String,
+    pub fields: Fields,
+    pub deps: Vec<ResourceAddr>,
+    /// An edge function's code folder (kept out of `fields`: paths are not
+    /// settings, and the code's hash is).
+    pub source: Option<PathBuf>,
+}
+
+/// The facts of a kind.
+pub struct About {
+    /// The kind this describes (the registry's conformance test checks it).
+    pub kind: Kind,
+    /// Its name in addresses, plans and metrics (the serde name of [`Kind`]).
+    pub name: &'static str,
+    pub service: Service,
+    pub placement: Placement,
+    /// Fields AWS cannot change in place: a change to one replaces the resource.
+    pub replace_fields: &'static [&'static str],
+    /// Fields that hold the address of another resource, whose replacement
+    /// therefore replaces this one too (a subnet of a replaced VPC).
+    pub reference_fields: &'static [&'static str],
+    /// Whether a replacement can create the new resource before deleting
+    /// the old one (two may coexist under different names).
+    pub create_before_destroy: bool,
+}
+
+/// What a kind is. Every method without a default is a piece each kind
+/// must give; the defaults are the common case.
+pub trait KindDef: Sync {
+    /// What the kind is: its name, service, placement, and how it is replaced.
+    fn about(&self) -> &'static About;
+
+    fn kind(&self) -> Kind {
+        self.about().kind
+    }
+
+    fn name(&self) -> &'static str {
+        self.about().name
+    }
+
+    fn service(&self) -> Service {
+        self.about().service
+    }
+
+    fn placement(&self) -> Placement {
+        self.about().placement
+    }
+
+    fn replace_fields(&self) -> &'static [&'static str] {
+        self.about().replace_fields
+    }
+
+    fn reference_fields(&self) -> &'static [&'static str] {
+        self.about().reference_fields
+    }
+
+    fn create_before_destroy(&self) -> bool {
+        self.about().create_before_destroy
+    }
+
+    /// Reads `fields` as this kind's typed spec and writes them back: the
+    /// fields of a declared resource come back unchanged.
+    fn check(&self, fields: &Fields) -> Result<Fields, SpecError>;
+
+    /// A declared resource of this kind, as the conformance test and the
+    /// in-memory cloud use it.
+    fn fixture(&self) -> Resource;
+
+    /// Live fields a made resource gives the resources that refer to it (a
+    /// distribution's domain name, a function's published version).
+    fn outputs(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Whether a live value satisfies the desired one. Tags others add are
+    /// theirs; kinds add what else others own (an autoscaler's size).
+    fn equivalent(&self, field: &str, desired: &Value, live: &Value, _declared: &Fields) -> bool {
+        equivalent(field, desired, live)
+    }
+
+    /// The names under which it could clash with a resource of someone else's.
+    fn identities(&self, name: &str, _fields: &Fields) -> Vec<String> {
+        vec![name.to_string()]
+    }
+
+    fn on_clash(&self) -> OnClash {
+        OnClash::Refuse
+    }
+
+    /// Problems with the region it would go in, found before anything is planned.
+    fn preflight(&self, _resource: &Resource, _facts: &RegionFacts) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The resource whose changes this one's join in one batch (a record's
+    /// zone), when its changes are batched.
+    fn batch(&self, _fields: &Fields) -> Option<ResourceAddr> {
+        None
+    }
+
+    /// The Terraform resource type (`aws_vpc`).
+    fn terraform_type(&self) -> &'static str;
+
+    /// The file of the export its blocks go in.
+    fn terraform_file(&self, region: &str) -> String;
+
+    /// The readable part of its Terraform name, before it is made unique.
+    fn terraform_name(&self, addr: &ResourceAddr) -> String;
+
+    /// Its Terraform blocks.
+    fn terraform(
+        &self,
+        resource: &Resource,
+        export: &dyn Exporter,
+    ) -> Result<Vec<Block>, SpecError>;
+
+    /// The id the AWS provider imports it by, when the account holds it.
+    fn import_id(&self, resource: &Resource, export: &dyn Exporter) -> Option<String>;
+
+    /// Outputs of the export it gives (a cluster's endpoint).
+    fn terraform_outputs(&self, _resource: &Resource, _export: &dyn Exporter) -> Vec<Block> {
+        Vec::new()
+    }
+
+    /// Input variables of the export it uses: (setting, scope, value).
+    fn terraform_variables(&self, _resource: &Resource) -> Vec<terraform::VariableUse> {
+        Vec::new()
+    }
+
+    /// Blocks that belong to all resources of this kind together (the
+    /// ownership TXT record of each record name), with their imports.
+    fn terraform_shared(
+        &self,
+        _resources: &[&Resource],
+        _export: &dyn Exporter,
+    ) -> terraform::Shared {
+        terraform::Shared::default()
+    }
+}
+
+/// Whether a live value satisfies the desired one, for every kind: tags
+/// others add (EKS, cost allocation, operators) are theirs.
+pub fn equivalent(field: &str, desired: &Value, live: &Value) -> bool {
+    match field {
+        "tags" => subset(desired, live),
+        _ => desired == live,
+    }
+}
+
+/// Whether every key of `desired` is in `live` with the same value (tags).
+pub fn subset(desired: &Value, live: &Value) -> bool {
+    match (desired.as_object(), live.as_object()) {
+        (Some(want), Some(have)) => want.iter().all(|(k, v)| have.get(k) == Some(v)),
+        _ => desired == live,
+    }
+}
+
+/// The addresses a reference field holds (one, or a list).
+pub fn references(value: &Value) -> Vec<ResourceAddr> {
+    match value {
+        Value::String(s) => vec![ResourceAddr::new(s.clone())],
+        Value::Array(items) => {
+            items.iter().filter_map(Value::as_str).map(ResourceAddr::new).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The region whose API manages a resource of `kind` at `addr`.
+pub fn api_region(kind: Kind, addr: &ResourceAddr) -> String {
+    match kind.def().placement() {
+        Placement::Global => GLOBAL_REGION.to_string(),
+        Placement::Regional => addr.scope().to_string(),
+    }
+}
+
+/// The ownership tags and the topology's tags of a resource, with `extra`.
+pub fn tags(
+    topology: &str,
+    common: &BTreeMap<String, String>,
+    addr: &ResourceAddr,
+    extra: &[(&str, String)],
+) -> BTreeMap<String, String> {
+    let mut tags = common.clone();
+    tags.insert(TOPOLOGY_TAG.into(), topology.to_string());
+    tags.insert(ID_TAG.into(), addr.to_string());
+    tags.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    tags
+}
