@@ -4,6 +4,7 @@
 
 use aws_sdk_route53::types::{Change, ChangeAction};
 
+use super::fields::Read;
 use super::kind::{Call, Deleted, cloud};
 use super::wait::Progress;
 use super::{Aws, CloudError, Ids, RunScope, route53};
@@ -12,8 +13,6 @@ use crate::kinds::route53::record::{owner_fqdn, record_name};
 use crate::plan::Action;
 use crate::plan::steps::{Op, OwnerChange, RecordOp, Step};
 use crate::state::live::Outcome;
-
-use super::fields::Read;
 
 /// `scope`: the topology and the run, for idempotency tokens and ownership.
 pub async fn apply_step(

@@ -75,8 +75,7 @@ impl CloudKind for InternetGateway {
         id: &'a str,
         _before: &'a Fields,
     ) -> Answer<'a, Outputs> {
-        let ec2 = Ec2::new(call.clients.ec2.clone());
-        Box::pin(async move { ec2.tag(id, &read(target)).await.map(|()| Outputs::new()) })
+        super::retag(call, target, id)
     }
 
     fn delete<'a>(

@@ -14,10 +14,13 @@ use aws_sdk_ec2::types::{Filter, LocationType, ResourceType, Tag, TagSpecificati
 use serde_json::json;
 
 use crate::cloud::fields::Read;
+use crate::cloud::kind::{Answer, Call, read};
 use crate::cloud::owned::{Tags, live, owner, tags};
 use crate::cloud::paging::all_pages;
 use crate::cloud::wait::gone;
 use crate::cloud::{CloudError, Found, Ids};
+use crate::plan::steps::Target;
+use crate::state::live::Outputs;
 use crate::state::{ID_TAG, Kind, ResourceAddr, TOPOLOGY_TAG};
 
 const SERVICE: &str = "ec2";
@@ -43,9 +46,20 @@ fn made_by(r: &Read<'_>) -> Result<[Filter; 2], CloudError> {
     ])
 }
 
+/// The desired tags of `r`, as EC2 takes them.
+fn ec2_tags(r: &Read) -> Result<Vec<Tag>, CloudError> {
+    Ok(r.tags()?.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect())
+}
+
 fn tag_specification(kind: ResourceType, r: &Read) -> Result<TagSpecification, CloudError> {
-    let tags = r.tags()?.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build());
-    Ok(TagSpecification::builder().resource_type(kind).set_tags(Some(tags.collect())).build())
+    Ok(TagSpecification::builder().resource_type(kind).set_tags(Some(ec2_tags(r)?)).build())
+}
+
+/// The update of an EC2 kind whose only fields that change in place are its
+/// tags (the VPC, a subnet, the internet gateway): sets the desired tags.
+fn retag<'a>(call: &Call<'a>, target: &'a Target, id: &'a str) -> Answer<'a, Outputs> {
+    let ec2 = Ec2::new(call.clients.ec2.clone());
+    Box::pin(async move { ec2.tag(id, &read(target)).await.map(|()| Outputs::new()) })
 }
 
 impl Ec2 {
@@ -53,13 +67,12 @@ impl Ec2 {
         Ec2 { client }
     }
 
-    /// Sets the desired tags on a VPC or subnet (the only fields it updates in place).
+    /// Sets the desired tags on a resource.
     pub async fn tag(&self, id: &str, r: &Read<'_>) -> Result<(), CloudError> {
-        let tags = r.tags()?.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build());
         self.client
             .create_tags()
             .resources(id)
-            .set_tags(Some(tags.collect()))
+            .set_tags(Some(ec2_tags(r)?))
             .send()
             .await
             .map_err(sdk_error)?;

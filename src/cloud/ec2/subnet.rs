@@ -22,8 +22,7 @@ impl CloudKind for Subnet {
         id: &'a str,
         _before: &'a Fields,
     ) -> Answer<'a, Outputs> {
-        let ec2 = Ec2::new(call.clients.ec2.clone());
-        Box::pin(async move { ec2.tag(id, &read(target)).await.map(|()| Outputs::new()) })
+        super::retag(call, target, id)
     }
 
     fn delete<'a>(
