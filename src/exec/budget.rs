@@ -50,16 +50,21 @@ impl Budget {
 mod tests {
     use super::*;
 
-    #[tokio::test(start_paused = true)]
+    /// Real time, not a paused clock: tokio's `test-util` feature would
+    /// change tokio's features for the whole dependency tree and make
+    /// `cargo test` rebuild every crate that `cargo build` already built.
+    #[tokio::test]
     async fn route53_steps_are_spaced_to_five_a_second() {
         let budget = Budget::default();
         let started = Instant::now();
-        for _ in 0..11 {
+        for _ in 0..6 {
             budget.take(Service::Route53).await;
         }
-        assert_eq!(started.elapsed(), Duration::from_secs(2));
+        let spent = started.elapsed();
+        assert!(spent >= Duration::from_secs(1), "six slots span a second, took {spent:?}");
+        assert!(spent < Duration::from_millis(1900), "slots wait no longer than needed: {spent:?}");
         let ec2 = Instant::now();
         budget.take(Service::Ec2).await;
-        assert_eq!(ec2.elapsed(), Duration::ZERO, "budgets are per service");
+        assert!(ec2.elapsed() < Duration::from_millis(100), "budgets are per service");
     }
 }
