@@ -18,30 +18,36 @@ pub struct Cli {
     pub global: GlobalArgs,
 }
 
+/// How output looks: for every command.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
+    /// When to colour the output (stdout and stderr); auto colours a terminal unless NO_COLOR is set.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Say only errors and the result: no progress, no notes.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// Where the AWS account and wway's state are: for the commands that use them.
+#[derive(Debug, Args)]
+pub struct CloudArgs {
     /// Send every AWS API call to this endpoint (an emulator); the SDK also reads AWS_ENDPOINT_URL.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// The AWS profile to take credentials from; it wins over keys in the
     /// environment. Without it, the standard chain (which reads AWS_PROFILE).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// When to colour the output.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// Say more on stderr (API calls and timings).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
-    /// No progress bars, plain lines only (as when stderr is not a terminal).
-    #[arg(long, global = true)]
-    pub no_progress: bool,
     /// Where journals and the lock live (default: `.wway` beside the topology file).
-    #[arg(long, global = true, value_name = "DIR", env = "WWAY_STATE_DIR")]
+    #[arg(long, value_name = "DIR", env = "WWAY_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
     /// Keep journals and the lock in S3 (s3://BUCKET/PREFIX[?region=R]), overriding the file's `backend:`.
-    #[arg(long, global = true, value_name = "URL", env = "WWAY_BACKEND")]
+    #[arg(long, value_name = "URL", env = "WWAY_BACKEND")]
     pub backend: Option<String>,
+    /// Say more on stderr (API calls and timings).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -69,21 +75,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Delete every resource this topology owns, in reverse dependency order.
     Destroy(RunArgs),
-    /// Undo the last apply (or the one a journal names).
-    Rollback {
-        /// A run's journal: its id, or its file under the state folder's journal/ (default: the last apply).
-        journal: Option<String>,
-        /// Undo the last apply that has not been undone yet (the default).
-        #[arg(long, conflicts_with = "journal")]
-        last: bool,
-        #[arg(long)]
-        auto_approve: bool,
-        #[arg(long, default_value_t = 10)]
-        parallelism: usize,
-        /// The topology file, for the state folder beside it.
-        #[arg(long, default_value = "wway.yaml")]
-        topology: PathBuf,
-    },
+    /// Undo the last apply (or the run a journal names).
+    Rollback(RollbackArgs),
     /// Report what changed in the account behind wway's back (for cron and CI).
     ///
     /// Exit status: 0 no drift, 2 drift, 1 error.
@@ -92,17 +85,13 @@ pub enum Command {
     #[command(subcommand)]
     Export(ExportFormat),
     /// Clear the lock of a run that died, by the id its message gave.
-    ForceUnlock {
-        id: String,
-        /// The topology file, for the state folder beside it.
-        #[arg(long, default_value = "wway.yaml")]
-        topology: PathBuf,
-    },
+    ForceUnlock(UnlockArgs),
     /// Print the dependency graph of the topology's resources (no cloud calls).
     Graph {
         /// The topology file.
         #[arg(default_value = "wway.yaml")]
         topology: PathBuf,
+        /// Graphviz DOT, or a Mermaid flowchart (renders in GitHub and GitLab).
         #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
         format: GraphFormat,
     },
@@ -118,11 +107,14 @@ pub struct PlanArgs {
     /// Also save the plan (JSON, with fingerprints of what it read) to this file.
     #[arg(long, value_name = "PLAN")]
     pub out: Option<PathBuf>,
+    /// For people, or JSON for tools (docs/plan-json.md).
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
     /// Exit 2 when the plan has changes, 0 when it has none (1 is an error).
     #[arg(long)]
     pub detailed_exitcode: bool,
+    #[command(flatten)]
+    pub cloud: CloudArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,6 +134,8 @@ pub struct ExportArgs {
     /// Read the live account and add `import` blocks with the real id of every declared resource that exists.
     #[arg(long)]
     pub with_imports: bool,
+    #[command(flatten)]
+    pub cloud: CloudArgs,
 }
 
 #[derive(Debug, Args)]
@@ -149,11 +143,14 @@ pub struct DriftArgs {
     /// The topology file.
     #[arg(default_value = "wway.yaml")]
     pub topology: PathBuf,
+    /// For people, JSON (docs/drift-json.md), or Prometheus metrics (docs/drift.md).
     #[arg(long, value_enum, default_value_t = DriftFormat::Human)]
     pub format: DriftFormat,
     /// Write the report to this file, atomically (for node_exporter's textfile collector).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub cloud: CloudArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -165,7 +162,7 @@ pub enum DriftFormat {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The topology file.
+    /// The topology file, or for apply a plan saved by `wway plan --out`.
     #[arg(default_value = "wway.yaml")]
     pub topology: PathBuf,
     /// Do not ask for confirmation.
@@ -174,6 +171,31 @@ pub struct RunArgs {
     /// How many steps may run at once.
     #[arg(long, default_value_t = 10)]
     pub parallelism: usize,
+    /// No progress bars, plain lines only (as when stderr is not a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
+    #[command(flatten)]
+    pub cloud: CloudArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// The run to undo: its id, or its journal file under the state folder's journal/ (default: the last apply not undone).
+    #[arg(long, value_name = "RUN")]
+    pub journal: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// The lock's id, as the message of the run it stopped gave it.
+    pub id: String,
+    /// The topology file.
+    #[arg(default_value = "wway.yaml")]
+    pub topology: PathBuf,
+    #[command(flatten)]
+    pub cloud: CloudArgs,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,10 @@
 //! - [`cli`]: the command line's clap types;
 //! - [`commands`]: one module per subcommand, composing the above.
 
+// Output goes through `present::printer::Printer`, which never panics on a
+// closed pipe and knows `--quiet`.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod cli;
 pub mod cloud;
 pub mod commands;

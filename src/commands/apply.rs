@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::run::{
-    aws, confirm, finish, interrupt, own_backend, reporter, runtime, stopped_before_changes, store,
+    aws, confirm, finish, interrupt, own_backend, release, reporter, stopped_before_changes, store,
     unless_interrupted,
 };
-use super::{Context, load_desired};
+use super::{Context, Failure, Status, load_desired};
 use crate::cli::RunArgs;
 use crate::cloud::{Aws, Cloud};
 use crate::exec::interrupt::Interrupt;
@@ -30,27 +30,14 @@ pub enum Mode {
     Destroy,
 }
 
-pub fn run(args: &RunArgs, mode: Mode, context: &Context) -> ExitCode {
-    let runtime = match runtime() {
-        Ok(runtime) => runtime,
-        Err(code) => return code,
-    };
-    let result = runtime.block_on(attempt(args, mode, context));
-    // A prompt interrupted by Ctrl-C leaves its reader blocked on stdin.
-    runtime.shutdown_background();
-    match result {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+pub fn run(args: &RunArgs, mode: Mode, context: &Context) -> Status {
+    context.block_on(attempt(args, mode, context))?
 }
 
 /// The exit code of `wway apply PLANFILE` when the account moved since the plan.
 pub const STALE_PLAN: u8 = 3;
 
-async fn attempt(args: &RunArgs, mode: Mode, context: &Context) -> Result<ExitCode, String> {
+async fn attempt(args: &RunArgs, mode: Mode, context: &Context) -> Status {
     if let Mode::Apply { rollback } = mode
         && let Some(saved) =
             std::fs::read_to_string(&args.topology).ok().as_deref().and_then(plan_json::parse)
@@ -83,28 +70,24 @@ async fn locked(
     saved: Option<Saved>,
     args: &RunArgs,
     context: &Context,
-) -> Result<ExitCode, String> {
-    let (topology, wanted) = match load_desired(file, &context.printer) {
-        Ok(loaded) => loaded,
-        Err(code) => return Ok(code),
-    };
+) -> Status {
+    let (topology, wanted) = load_desired(file, &context.printer)?;
     let command = match mode {
         Mode::Apply { .. } => "apply",
         Mode::Destroy => "destroy",
     };
     let store = store(file, &topology, context).await;
-    let interrupt = interrupt()?;
+    let interrupt = interrupt(&context.printer)?;
     let lock = super::run::lock(store.clone(), command, file, context).await?;
     let aws = aws(store.as_ref(), context).await;
     let result = match aws {
         Ok(aws) => {
-            let parallelism = args.parallelism;
-            let run = Run { aws: &aws, store, command, parallelism, interrupt };
-            run.own_and_run(mode, saved, &wanted, args.auto_approve, context).await
+            let run = Run { aws: &aws, store, command, file, args, interrupt };
+            run.own_and_run(mode, saved, &wanted, context).await
         }
-        Err(error) => Err(error),
+        Err(error) => Err(error.into()),
     };
-    lock.release().await;
+    release(lock, &context.printer).await;
     result
 }
 
@@ -113,7 +96,9 @@ struct Run<'a> {
     aws: &'a Aws,
     store: Arc<dyn Store>,
     command: &'a str,
-    parallelism: usize,
+    /// The topology file (for the commands a message suggests).
+    file: &'a Path,
+    args: &'a RunArgs,
     interrupt: Interrupt,
 }
 
@@ -130,14 +115,13 @@ impl Run<'_> {
         mode: Mode,
         saved: Option<Saved>,
         wanted: &DesiredState,
-        auto_approve: bool,
         context: &Context,
-    ) -> Result<ExitCode, String> {
+    ) -> Status {
         let destroy = matches!(mode, Mode::Destroy);
         own_backend(self.aws, self.store.as_ref(), &wanted.topology, !destroy).await?;
         let code = match saved {
             Some(saved) => apply_saved(self, saved, wanted, context).await?,
-            None => plan_and_carry_out(self, mode, wanted, auto_approve, context).await?,
+            None => plan_and_carry_out(self, mode, wanted, context).await?,
         };
         if destroy && code == ExitCode::SUCCESS {
             let ours = self.store.identity();
@@ -156,7 +140,8 @@ impl Run<'_> {
     }
 
     fn options(&self, rollback: bool) -> Options {
-        Options { parallelism: self.parallelism, rollback, interrupt: self.interrupt.clone() }
+        let parallelism = self.args.parallelism;
+        Options { parallelism, rollback, interrupt: self.interrupt.clone() }
     }
 }
 
@@ -164,13 +149,13 @@ async fn plan_and_carry_out(
     run: &Run<'_>,
     mode: Mode,
     wanted: &DesiredState,
-    auto_approve: bool,
     context: &Context,
-) -> Result<ExitCode, String> {
+) -> Status {
     let verb = run.verb();
+    let printer = &context.printer;
     let live = match run.read(wanted).await? {
         Ok(live) => live,
-        Err(signal) => return Ok(stopped_before_changes(verb, signal)),
+        Err(signal) => return Ok(stopped_before_changes(verb, signal, printer)),
     };
     // Destroy plans against a topology that declares nothing: every owned
     // resource goes, and nothing else is touched.
@@ -182,18 +167,19 @@ async fn plan_and_carry_out(
         errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: ")
     })?;
     if plan.is_empty() {
-        println!("No changes. The account matches topology `{}`.", plan.topology);
+        printer.line(format!("No changes. The account matches topology `{}`.", plan.topology));
         return Ok(ExitCode::SUCCESS);
     }
-    eprint!("{}", plan_text::render(&plan, context.printer.color));
+    printer.show(plan_text::render(&plan, printer.color));
     let question = format!("{verb} these changes to topology `{}`?", plan.topology);
-    let answer = match unless_interrupted(&run.interrupt, confirm(&question, auto_approve)).await {
+    let asked = confirm(&question, run.args.auto_approve, printer);
+    let answer = match unless_interrupted(&run.interrupt, asked).await {
         Ok(answer) => answer?,
-        Err(signal) => return Ok(stopped_before_changes(verb, signal)),
+        Err(signal) => return Ok(stopped_before_changes(verb, signal, printer)),
     };
     if !answer {
-        println!("{verb} cancelled.");
-        return Ok(ExitCode::FAILURE);
+        printer.line(format!("{verb} cancelled."));
+        return Err(Failure::Reported);
     }
     let options = run.options(matches!(mode, Mode::Apply { rollback: true }));
     carry_out(run, &plan, wanted, &live, options, context).await
@@ -207,7 +193,7 @@ async fn carry_out(
     live: &LiveState,
     options: Options,
     context: &Context,
-) -> Result<ExitCode, String> {
+) -> Status {
     // Remembered before anything is made, so a run killed midway counts too.
     scope::remember(run.store.as_ref(), wanted).await.map_err(|e| e.to_string())?;
     let mut journal = Journal::create(run.store.clone(), &plan.topology, run.command)
@@ -215,7 +201,7 @@ async fn carry_out(
         .map_err(|e| format!("cannot start the journal: {e}"))?;
     let started = Instant::now();
     let work = steps(plan, wanted, live);
-    let reporter = reporter(&context.printer);
+    let reporter = reporter(&context.printer, run.args.no_progress);
     let mut report = exec::execute(
         run.aws,
         &plan.topology,
@@ -232,9 +218,9 @@ async fn carry_out(
         report.left_over = run.aws.snapshot(wanted).await.ok().map(|now| live.differences(&now));
     }
     if context.printer.verbose > 0 {
-        eprintln!("{}", super::calls_line(run.aws, started.elapsed()));
+        context.printer.note(super::calls_line(run.aws, started.elapsed()));
     }
-    Ok(finish(run.verb(), &report, started.elapsed(), &journal.location()))
+    finish(run.verb(), &report, started.elapsed(), &journal.location(), run.file, context)
 }
 
 /// `wway apply PLANFILE`: the saved plan runs as it is (it was reviewed when
@@ -245,12 +231,13 @@ async fn apply_saved(
     saved: Saved,
     wanted: &DesiredState,
     context: &Context,
-) -> Result<ExitCode, String> {
+) -> Status {
+    let printer = &context.printer;
     let Saved { saved, origin, rollback } = saved;
     let plan = saved.plan;
     let live = match run.read(wanted).await? {
         Ok(live) => live,
-        Err(signal) => return Ok(stopped_before_changes(run.verb(), signal)),
+        Err(signal) => return Ok(stopped_before_changes(run.verb(), signal, printer)),
     };
     let topology_now = std::fs::read(&origin.file).map(|b| crate::state::digest::sha256_hex(&b));
     let mut moved: Vec<String> = Vec::new();
@@ -286,19 +273,19 @@ async fn apply_saved(
         Err(errors) => moved.extend(errors.iter().map(ToString::to_string)),
     }
     if !moved.is_empty() {
-        eprintln!(
-            "error: the plan is stale: it is not what was reviewed, or the account moved since \
+        printer.error(format!(
+            "the plan is stale: it is not what was reviewed, or the account moved since \
              it was made ({})",
             moved.join(", ")
-        );
-        eprintln!("error: run `wway plan --out` again and review the new plan");
+        ));
+        printer.error("run `wway plan --out` again and review the new plan");
         return Ok(ExitCode::from(STALE_PLAN));
     }
     if plan.is_empty() {
-        println!("No changes. The account matches topology `{}`.", plan.topology);
+        printer.line(format!("No changes. The account matches topology `{}`.", plan.topology));
         return Ok(ExitCode::SUCCESS);
     }
-    eprint!("{}", plan_text::render(&plan, context.printer.color));
+    printer.show(plan_text::render(&plan, printer.color));
     carry_out(run, &plan, wanted, &live, run.options(rollback), context).await
 }
 

@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::run::{read_account, runtime};
-use super::{Context, load_desired};
+use super::run::read_account;
+use super::{Context, Failure, Printer, Status, load_desired};
 use crate::cli::{DriftArgs, DriftFormat};
 use crate::exec::history;
 use crate::exec::journal::now;
@@ -21,8 +21,9 @@ use crate::present::drift as report;
 /// The exit status when there is drift, as `terraform plan -detailed-exitcode`.
 const DRIFTED: u8 = 2;
 
-pub fn run(args: &DriftArgs, context: &Context) -> ExitCode {
+pub fn run(args: &DriftArgs, context: &Context) -> Status {
     let at = now();
+    let printer = &context.printer;
     match check(args, context) {
         Ok((found, kinds)) => {
             let text = match args.format {
@@ -30,46 +31,46 @@ pub fn run(args: &DriftArgs, context: &Context) -> ExitCode {
                 DriftFormat::Json => report::json(&found, at),
                 DriftFormat::Prometheus => report::prometheus(&found, &kinds, at),
             };
-            if let Err(code) = emit(&text, args.output.as_deref()) {
-                return code;
-            }
-            if found.drifted() { ExitCode::from(DRIFTED) } else { ExitCode::SUCCESS }
+            emit(&text, args.output.as_deref(), printer)?;
+            Ok(if found.drifted() { ExitCode::from(DRIFTED) } else { ExitCode::SUCCESS })
         }
-        Err((topology, code)) => {
+        Err((topology, failure)) => {
             if args.format == DriftFormat::Prometheus {
-                let _ = emit(&report::prometheus_failure(&topology, at), args.output.as_deref());
+                let metrics = report::prometheus_failure(&topology, at);
+                if let Err(Failure::Message(message)) =
+                    emit(&metrics, args.output.as_deref(), printer)
+                {
+                    printer.error(message);
+                }
             }
-            code
+            Err(failure)
         }
     }
 }
 
-/// The drift, and the kinds of resource the topology declares; or, once the
-/// reason is printed, the topology's name (as far as it is known) and the
-/// exit code.
+/// The drift, and the kinds of resource the topology declares; or why not,
+/// with the topology's name (as far as it is known).
 fn check(
     args: &DriftArgs,
     context: &Context,
-) -> Result<(Drift, BTreeSet<crate::state::Kind>), (String, ExitCode)> {
+) -> Result<(Drift, BTreeSet<crate::state::Kind>), (String, Failure)> {
     let stem =
         args.topology.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let (topology, desired) =
-        load_desired(&args.topology, &context.printer).map_err(|code| (stem, code))?;
+        load_desired(&args.topology, &context.printer).map_err(|failure| (stem, failure))?;
     let name = topology.name.clone();
-    let failed = |message: String| {
-        eprintln!("error: {message}");
-        (name.clone(), ExitCode::FAILURE)
-    };
-    let runtime = runtime().map_err(|code| (name.clone(), code))?;
-    let read = runtime.block_on(async {
-        let (live, store) = read_account(&args.topology, &topology, &desired, context).await?;
-        let made = history::made(store.as_ref()).await.map_err(|e| e.to_string())?;
-        Ok::<_, String>((live, made))
-    });
-    let (live, made) = read.map_err(failed)?;
+    let failed = |failure: Failure| (name.clone(), failure);
+    let read = context
+        .block_on(async {
+            let (live, store) = read_account(&args.topology, &topology, &desired, context).await?;
+            let made = history::made(store.as_ref()).await.map_err(|e| e.to_string())?;
+            Ok::<_, String>((live, made))
+        })
+        .map_err(failed)?;
+    let (live, made) = read.map_err(|message| failed(message.into()))?;
     let plan = plan::plan(&desired, &live).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        failed(lines.join("\nerror: "))
+        failed(lines.join("\nerror: ").into())
     })?;
     let kinds = desired.resources.values().map(|r| r.kind).collect();
     Ok((drift(&plan, made.as_ref(), &topology.drift_ignores), kinds))
@@ -77,9 +78,9 @@ fn check(
 
 /// Prints the report, or writes it to `output` at once (a temporary file
 /// beside it, renamed over it), so a collector never reads half a file.
-fn emit(text: &str, output: Option<&Path>) -> Result<(), ExitCode> {
+fn emit(text: &str, output: Option<&Path>, printer: &Printer) -> Result<(), Failure> {
     let Some(output) = output else {
-        print!("{text}");
+        printer.out(text);
         return Ok(());
     };
     let mut temporary = output.as_os_str().to_owned();
@@ -87,8 +88,7 @@ fn emit(text: &str, output: Option<&Path>) -> Result<(), ExitCode> {
     std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, output)).map_err(
         |error| {
             let _ = std::fs::remove_file(&temporary);
-            eprintln!("error: cannot write {}: {error}", output.display());
-            ExitCode::FAILURE
+            Failure::Message(format!("cannot write {}: {error}", output.display()))
         },
     )
 }

@@ -8,29 +8,17 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
-use super::run::{read_account, runtime};
-use super::{Context, load_desired};
+use super::run::read_account;
+use super::{Context, Status, load_desired};
 use crate::cli::ExportArgs;
 use crate::export::terraform::{Inputs, export};
 
 /// The first line of every file wway writes.
 const HEADER: &str = "# Written by `wway export terraform`";
 
-pub fn run(args: &ExportArgs, context: &Context) -> ExitCode {
-    match attempt(args, context) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn attempt(args: &ExportArgs, context: &Context) -> Result<ExitCode, String> {
-    let (topology, desired) = match load_desired(&args.topology, &context.printer) {
-        Ok(loaded) => loaded,
-        Err(code) => return Ok(code),
-    };
+pub fn run(args: &ExportArgs, context: &Context) -> Status {
+    let printer = &context.printer;
+    let (topology, desired) = load_desired(&args.topology, printer)?;
     let out = &args.out;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let mut sources = BTreeMap::new();
@@ -40,9 +28,8 @@ fn attempt(args: &ExportArgs, context: &Context) -> Result<ExitCode, String> {
         }
     }
     let live = if args.with_imports {
-        let runtime = runtime().map_err(|_| "no runtime".to_string())?;
-        let read = runtime.block_on(read_account(&args.topology, &topology, &desired, context));
-        Some(read?.0)
+        let read = read_account(&args.topology, &topology, &desired, context);
+        Some(context.block_on(read)??.0)
     } else {
         None
     };
@@ -58,12 +45,14 @@ fn attempt(args: &ExportArgs, context: &Context) -> Result<ExitCode, String> {
     }
     let imports = files.get("imports.tf").map_or(0, |t| t.matches("import {").count());
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
-    println!("Wrote {} files to {}: {}", files.len(), out.display(), names.join(", "));
+    printer.line(format!("Wrote {} files to {}: {}", files.len(), out.display(), names.join(", ")));
     if args.with_imports {
         let exists = live
             .as_ref()
             .map_or(0, |l| desired.resources.keys().filter(|a| l.owned.contains_key(*a)).count());
-        println!("{imports} import blocks for the {exists} declared resources that exist.");
+        printer.line(format!(
+            "{imports} import blocks for the {exists} declared resources that exist."
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }

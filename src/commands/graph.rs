@@ -4,18 +4,15 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{Printer, load_desired};
+use super::{Printer, Status, load_desired};
 use crate::cli::GraphFormat;
 use crate::present::graph;
 
-pub fn run(path: &Path, format: GraphFormat, printer: &Printer) -> ExitCode {
-    let desired = match load_desired(path, printer) {
-        Ok((_, desired)) => desired,
-        Err(code) => return code,
-    };
-    match format {
-        GraphFormat::Dot => print!("{}", graph::dot(&desired)),
-        GraphFormat::Mermaid => print!("{}", graph::mermaid(&desired)),
-    }
-    ExitCode::SUCCESS
+pub fn run(path: &Path, format: GraphFormat, printer: &Printer) -> Status {
+    let (_, desired) = load_desired(path, printer)?;
+    printer.out(match format {
+        GraphFormat::Dot => graph::dot(&desired),
+        GraphFormat::Mermaid => graph::mermaid(&desired),
+    });
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,8 @@
 //! One module per subcommand. Each computes its result, renders it through
-//! `present`, writes data to stdout and diagnostics to stderr, and returns the
-//! process exit code.
+//! `present`, hands what it has to say to the [`Printer`] (data to stdout,
+//! the rest to stderr), and returns a [`Status`]. [`run`] is the one place
+//! that says an error and maps it to the exit status, and owns the one async
+//! runtime that the commands which call AWS share.
 
 pub mod apply;
 pub mod drift;
@@ -13,23 +15,39 @@ pub mod schema;
 pub mod unlock;
 pub mod validate;
 
-use std::io::IsTerminal;
+use std::cell::OnceCell;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::{Cli, ColorChoice, Command};
+use crate::cli::{Cli, CloudArgs, ColorChoice, Command, ExportFormat};
 use crate::cloud::Settings;
 use crate::present::diagnostics;
+pub use crate::present::printer::Printer;
 use crate::topology::{self, Source, Topology};
 
-/// Where output goes and how it looks, decided once from flags and the terminal.
-pub struct Printer {
-    pub color: bool,
-    pub width: usize,
-    pub verbose: u8,
-    /// Progress bars (a terminal, and no --no-progress) or plain lines.
-    pub progress: bool,
+/// Why a command failed: a message that [`run`] says as `error: ...`, or a
+/// failure the command has said already (a topology's diagnostics).
+#[derive(Debug)]
+pub enum Failure {
+    Message(String),
+    Reported,
 }
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Message(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        Failure::Message(message.to_string())
+    }
+}
+
+/// A command's exit status when it did its job (0, or 2 for "there are
+/// changes", or a signal's status), or why it failed (status 1).
+pub type Status = Result<ExitCode, Failure>;
 
 /// Everything a command needs besides its own arguments.
 pub struct Context {
@@ -38,65 +56,94 @@ pub struct Context {
     pub state_dir: Option<std::path::PathBuf>,
     /// `--backend`: journals and the lock in this bucket, whatever the file says.
     pub backend: Option<crate::topology::backend::S3Location>,
+    runtime: OnceCell<tokio::runtime::Runtime>,
 }
 
-impl Printer {
-    pub fn new(choice: ColorChoice, verbose: u8, no_progress: bool) -> Self {
-        let terminal = std::io::stderr().is_terminal();
-        let color = match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
-        };
-        Printer { color, width: 100, verbose, progress: terminal && !no_progress }
+impl Context {
+    /// Runs `work` on the process's async runtime, made on first use.
+    pub fn block_on<F: std::future::Future>(&self, work: F) -> Result<F::Output, Failure> {
+        if self.runtime.get().is_none() {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|error| format!("cannot start the async runtime: {error}"))?;
+            let _ = self.runtime.set(runtime);
+        }
+        let runtime = self.runtime.get().ok_or("the async runtime is gone")?;
+        Ok(runtime.block_on(work))
     }
+}
 
-    /// Colour for what goes to stdout: only where stdout is a terminal too.
-    pub fn stdout_color(&self) -> bool {
-        self.color && std::io::stdout().is_terminal()
+impl Context {
+    /// The context of a command that calls AWS or keeps state.
+    pub fn new(cloud: &CloudArgs, mut printer: Printer) -> Result<Context, Failure> {
+        if let Some(profile) =
+            cloud.profile.as_deref().filter(|p| !crate::cloud::profile_defined(p))
+        {
+            return Err(format!(
+                "--profile {profile}: no such profile in the AWS config or credentials file"
+            )
+            .into());
+        }
+        let settings =
+            Settings { endpoint_url: cloud.endpoint_url.clone(), profile: cloud.profile.clone() };
+        let backend = cloud
+            .backend
+            .as_deref()
+            .map(crate::topology::backend::parse)
+            .transpose()
+            .map_err(|why| format!("--backend: {why}"))?;
+        printer.verbose = cloud.verbose;
+        let state_dir = cloud.state_dir.clone();
+        Ok(Context { printer, settings, state_dir, backend, runtime: OnceCell::new() })
+    }
+}
+
+impl Drop for Context {
+    /// A prompt interrupted by Ctrl-C leaves its reader blocked on stdin:
+    /// the runtime is not waited for.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 }
 
 pub fn run(cli: Cli) -> ExitCode {
-    let global = cli.global;
-    let printer = Printer::new(global.color, global.verbose, global.no_progress);
-    if let Some(profile) = global.profile.as_deref().filter(|p| !crate::cloud::profile_defined(p)) {
-        eprintln!(
-            "error: --profile {profile}: no such profile in the AWS config or credentials file"
-        );
-        return ExitCode::FAILURE;
-    }
-    let settings = Settings { endpoint_url: global.endpoint_url, profile: global.profile };
-    let backend = match global.backend.as_deref().map(crate::topology::backend::parse).transpose() {
-        Ok(backend) => backend,
-        Err(why) => {
-            eprintln!("error: --backend: {why}");
-            return ExitCode::FAILURE;
-        }
+    let color = match cli.global.color {
+        ColorChoice::Auto => None,
+        ColorChoice::Always => Some(true),
+        ColorChoice::Never => Some(false),
     };
-    let context = Context { printer, settings, state_dir: global.state_dir, backend };
-    let printer = &context.printer;
-    match cli.command {
-        Command::Validate { topology } => validate::run(&topology, printer),
-        Command::Plan(args) => plan::run(&args, &context),
+    let printer = Printer::new(color, cli.global.quiet);
+    match dispatch(cli.command, printer) {
+        Ok(code) => code,
+        Err(Failure::Message(message)) => {
+            printer.error(message);
+            ExitCode::FAILURE
+        }
+        Err(Failure::Reported) => ExitCode::FAILURE,
+    }
+}
+
+fn dispatch(command: Command, printer: Printer) -> Status {
+    let context = |cloud: &CloudArgs| Context::new(cloud, printer);
+    match command {
+        Command::Validate { topology } => validate::run(&topology, &printer),
+        Command::Plan(args) => plan::run(&args, &context(&args.cloud)?),
         Command::Apply(args) => {
-            apply::run(&args.run, apply::Mode::Apply { rollback: !args.no_rollback }, &context)
+            let mode = apply::Mode::Apply { rollback: !args.no_rollback };
+            apply::run(&args.run, mode, &context(&args.run.cloud)?)
         }
-        Command::Destroy(args) => apply::run(&args, apply::Mode::Destroy, &context),
-        Command::Rollback { journal, last: _, auto_approve, parallelism, topology } => {
-            let args = rollback::Args {
-                journal: journal.as_deref(),
-                topology: &topology,
-                auto_approve,
-                parallelism,
-            };
-            rollback::run(&args, &context)
+        Command::Destroy(args) => apply::run(&args, apply::Mode::Destroy, &context(&args.cloud)?),
+        Command::Rollback(args) => rollback::run(&args, &context(&args.run.cloud)?),
+        Command::Drift(args) => drift::run(&args, &context(&args.cloud)?),
+        Command::Export(ExportFormat::Terraform(args)) => {
+            export::run(&args, &context(&args.cloud)?)
         }
-        Command::Drift(args) => drift::run(&args, &context),
-        Command::Export(crate::cli::ExportFormat::Terraform(args)) => export::run(&args, &context),
-        Command::ForceUnlock { id, topology } => unlock::run(&id, &topology, &context),
-        Command::Graph { topology, format } => graph::run(&topology, format, printer),
-        Command::Schema => schema::run(),
+        Command::ForceUnlock(args) => unlock::run(&args, &context(&args.cloud)?),
+        Command::Graph { topology, format } => graph::run(&topology, format, &printer),
+        Command::Schema => schema::run(&printer),
     }
 }
 
@@ -108,36 +155,29 @@ pub fn calls_line(aws: &crate::cloud::Aws, elapsed: std::time::Duration) -> Stri
     format!("{:.2} s, {total} API calls ({})", elapsed.as_secs_f64(), per_service.join(", "))
 }
 
-/// A topology and its desired state, or the exit code once the reason is
-/// printed (the file's diagnostics, or an edge function folder that cannot be
-/// read).
+/// A topology and its desired state, or why not (the file's diagnostics are
+/// said here; an edge function folder that cannot be read is the failure).
 pub fn load_desired(
     path: &Path,
     printer: &Printer,
-) -> Result<(Topology, crate::state::desired::DesiredState), ExitCode> {
+) -> Result<(Topology, crate::state::desired::DesiredState), Failure> {
     let (_, topology) = load(path, printer)?;
-    match crate::state::desired::desired(&topology) {
-        Ok(desired) => Ok((topology, desired)),
-        Err(error) => {
-            eprintln!("error: cannot package an edge function: {error}");
-            Err(ExitCode::FAILURE)
-        }
-    }
+    let desired = crate::state::desired::desired(&topology)
+        .map_err(|error| format!("cannot package an edge function: {error}"))?;
+    Ok((topology, desired))
 }
 
-/// Reads and validates a topology; on failure prints why (its diagnostics, or
-/// that the file cannot be read) and gives the exit code.
-pub fn load(path: &Path, printer: &Printer) -> Result<(Source, Topology), ExitCode> {
-    let source = Source::read(path).map_err(|error| {
-        eprintln!("error: cannot read {}: {error}", path.display());
-        ExitCode::FAILURE
-    })?;
+/// Reads and validates a topology; a file with problems has its diagnostics
+/// said here.
+pub fn load(path: &Path, printer: &Printer) -> Result<(Source, Topology), Failure> {
+    let source =
+        Source::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
     match topology::load(&source) {
         Ok(topology) => Ok((source, topology)),
         Err(problems) => {
             let style = diagnostics::Style { color: printer.color, width: printer.width };
-            eprint!("{}", diagnostics::render(&problems, &style));
-            Err(ExitCode::FAILURE)
+            printer.show(diagnostics::render(&problems, &style));
+            Err(Failure::Reported)
         }
     }
 }

@@ -4,40 +4,23 @@
 
 use std::process::ExitCode;
 
-use super::{Context, load_desired};
+use super::run::read_account;
+use super::{Context, Status, load_desired};
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::plan;
 use crate::present::{plan_json, plan_text};
 
-pub fn run(args: &PlanArgs, context: &Context) -> ExitCode {
+pub fn run(args: &PlanArgs, context: &Context) -> Status {
     let printer = &context.printer;
-    let (topology, desired) = match load_desired(&args.topology, printer) {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
-    };
-    let runtime = match super::run::runtime() {
-        Ok(runtime) => runtime,
-        Err(code) => return code,
-    };
-    let read =
-        runtime.block_on(super::run::read_account(&args.topology, &topology, &desired, context));
-    let live = match read {
-        Ok((live, _)) => live,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::FAILURE;
+    let (topology, desired) = load_desired(&args.topology, printer)?;
+    let read = read_account(&args.topology, &topology, &desired, context);
+    let (live, _) = context.block_on(read)??;
+    let plan = plan::plan(&desired, &live).map_err(|errors| {
+        for error in &errors {
+            printer.error(error);
         }
-    };
-    let plan = match plan::plan(&desired, &live) {
-        Ok(plan) => plan,
-        Err(errors) => {
-            for error in &errors {
-                eprintln!("error: {error}");
-            }
-            eprintln!("error: no plan: {} problem(s) above", errors.len());
-            return ExitCode::FAILURE;
-        }
-    };
+        format!("no plan: {} problem(s) above", errors.len())
+    })?;
     if let Some(out) = &args.out {
         let written = std::fs::read(&args.topology).and_then(|bytes| {
             let origin = plan_json::Origin {
@@ -46,14 +29,15 @@ pub fn run(args: &PlanArgs, context: &Context) -> ExitCode {
             };
             crate::store::write_private(out, plan_json::render(&plan, Some(&origin)))
         });
-        if let Err(error) = written {
-            eprintln!("error: cannot save the plan to {}: {error}", out.display());
-            return ExitCode::FAILURE;
-        }
+        written.map_err(|error| format!("cannot save the plan to {}: {error}", out.display()))?;
     }
-    match args.format {
-        PlanFormat::Human => print!("{}", plan_text::render(&plan, printer.stdout_color())),
-        PlanFormat::Json => print!("{}", plan_json::render(&plan, None)),
-    }
-    if args.detailed_exitcode && !plan.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS }
+    printer.out(match args.format {
+        PlanFormat::Human => plan_text::render(&plan, printer.stdout_color),
+        PlanFormat::Json => plan_json::render(&plan, None),
+    });
+    Ok(if args.detailed_exitcode && !plan.is_empty() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -5,16 +5,16 @@
 //! started but never seen to finish is looked up in the live account, and
 //! undone too if it took effect.
 
-use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::Context;
 use super::run::{
-    aws, confirm, finish, interrupt, own_backend, reporter, runtime, stopped_before_changes,
-    store_of_file, unless_interrupted,
+    aws, confirm, finish, interrupt, own_backend, release, reporter, stopped_before_changes,
+    store_of_file, suggest, unless_interrupted,
 };
+use super::{Context, Status};
+use crate::cli::RollbackArgs;
 use crate::cloud::Cloud;
 use crate::exec::interrupt::Interrupt;
 use crate::exec::journal::{self, Entry, Journal};
@@ -24,13 +24,6 @@ use crate::state::desired::DesiredState;
 use crate::state::live::Ids;
 use crate::state::live::Outcome;
 use crate::store::Store;
-
-pub struct Args<'a> {
-    pub journal: Option<&'a str>,
-    pub topology: &'a Path,
-    pub auto_approve: bool,
-    pub parallelism: usize,
-}
 
 /// What a journal says a run did and has not undone, and its ids.
 struct Undoable {
@@ -94,13 +87,14 @@ fn undoable(entries: &[Entry]) -> Result<Undoable, String> {
 /// The newest apply that has not been undone. Every journal on the way to it
 /// must be read whole: a damaged, emptied or missing journal is never a
 /// reason to pass over a run and undo an older one.
-async fn last_apply(store: &dyn Store) -> Result<String, String> {
+/// `name_it` is the command that names a run to undo.
+async fn last_apply(store: &dyn Store, name_it: &str) -> Result<String, String> {
     let runs = journal::runs(store).await.map_err(|e| e.to_string())?;
     let head = journal::head(store).await.map_err(|e| e.to_string())?;
     if let Some(head) = head.filter(|head| !runs.contains(head)) {
         return Err(format!(
             "the journal of the newest run, {}, is missing; rollback will not guess which run \
-             to undo. Restore the journal, or name the run to undo: `wway rollback RUN`",
+             to undo. Restore the journal, or name the run to undo: `{name_it}`",
             store.location(&journal::key(&head))
         ));
     }
@@ -109,7 +103,7 @@ async fn last_apply(store: &dyn Store) -> Result<String, String> {
             format!(
                 "{e}\nRollback will not skip a journal it cannot read whole and undo an older \
                  run instead. Repair or restore the journal (each line is one JSON entry), or \
-                 name the run to undo: `wway rollback RUN`"
+                 name the run to undo: `{name_it}`"
             )
         })?;
         match undoable(&read.entries) {
@@ -119,7 +113,7 @@ async fn last_apply(store: &dyn Store) -> Result<String, String> {
                     "the newest apply, {}, did not finish and its journal records no step; \
                      if the journal was cut short, what the run made is not in it. \
                      `wway plan` shows what the account holds; to undo an earlier run, \
-                     name it: `wway rollback RUN`",
+                     name it: `{name_it}`",
                     store.location(&journal::key(run))
                 ));
             }
@@ -130,46 +124,36 @@ async fn last_apply(store: &dyn Store) -> Result<String, String> {
     Err(format!("no apply to undo in {}", store.location("journal")))
 }
 
-pub fn run(args: &Args, context: &Context) -> ExitCode {
-    let runtime = match runtime() {
-        Ok(runtime) => runtime,
-        Err(code) => return code,
-    };
-    let result = runtime.block_on(async {
-        let store = store_of_file(args.topology, context).await.map_err(Err)?;
-        let interrupt = interrupt().map_err(Ok)?;
-        let lock = super::run::lock(store.clone(), "rollback", args.topology, context)
-            .await
-            .map_err(Ok)?;
+pub fn run(args: &RollbackArgs, context: &Context) -> Status {
+    let file = &args.run.topology;
+    context.block_on(async {
+        let store = store_of_file(file, context).await?;
+        let interrupt = interrupt(&context.printer)?;
+        let lock = super::run::lock(store.clone(), "rollback", file, context).await?;
         let result = attempt(args, store, interrupt, context).await;
-        lock.release().await;
-        result.map_err(Ok)
-    });
-    // A prompt interrupted by Ctrl-C leaves its reader blocked on stdin.
-    runtime.shutdown_background();
-    match result {
-        Ok(code) => code,
-        Err(Ok(message)) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-        Err(Err(code)) => code,
-    }
+        release(lock, &context.printer).await;
+        result
+    })?
 }
 
 async fn attempt(
-    args: &Args<'_>,
+    args: &RollbackArgs,
     store: Arc<dyn Store>,
     interrupt: Interrupt,
     context: &Context,
-) -> Result<ExitCode, String> {
-    let run_id = match args.journal {
+) -> Status {
+    let printer = &context.printer;
+    let file = &args.run.topology;
+    let run_id = match &args.journal {
         Some(named) => journal::run_of(named),
-        None => last_apply(store.as_ref()).await?,
+        None => {
+            let name_it = suggest(&format!("rollback {} --journal RUN", file.display()), context);
+            last_apply(store.as_ref(), &name_it).await?
+        }
     };
     let read = journal::read(store.as_ref(), &run_id).await.map_err(|e| e.to_string())?;
     if read.torn {
-        eprintln!("The journal's last line was cut short (the run was killed); it is left out.");
+        printer.note("The journal's last line was cut short (the run was killed); it is left out.");
     }
     let mut run = undoable(&read.entries)?;
     let location = store.location(&journal::key(&run_id));
@@ -179,42 +163,44 @@ async fn attempt(
         let nothing = DesiredState { topology: run.topology.clone(), ..Default::default() };
         let live = match unless_interrupted(&interrupt, aws.snapshot(&nothing)).await {
             Ok(live) => live.map_err(|e| e.to_string())?,
-            Err(signal) => return Ok(stopped_before_changes("Rollback", signal)),
+            Err(signal) => return Ok(stopped_before_changes("Rollback", signal, printer)),
         };
         for step in std::mem::take(&mut run.unfinished) {
             if let Some(outcome) = rollback::took_effect(&step, &live) {
-                eprintln!(
+                printer.note(format!(
                     "{} was not seen to finish, but it took effect: it is undone too.",
                     step.name
-                );
+                ));
                 run.ids.absorb(&outcome);
                 run.done.push((step, outcome));
             }
         }
     }
     if run.done.is_empty() {
-        println!("Nothing to undo in {location}.");
+        printer.line(format!("Nothing to undo in {location}."));
         return Ok(ExitCode::SUCCESS);
     }
     let undo = rollback::inverse(&run.done);
-    eprintln!("Undo {} steps of {location}:", undo.len());
+    let mut listed = format!("Undo {} steps of {location}:\n", undo.len());
     for step in &undo {
-        eprintln!("  {}", step.name);
+        listed.push_str(&format!("  {}\n", step.name));
     }
+    printer.show(listed);
     let question = format!("Roll back topology `{}`?", run.topology);
-    let answer = match unless_interrupted(&interrupt, confirm(&question, args.auto_approve)).await {
+    let asked = confirm(&question, args.run.auto_approve, printer);
+    let answer = match unless_interrupted(&interrupt, asked).await {
         Ok(answer) => answer?,
-        Err(signal) => return Ok(stopped_before_changes("Rollback", signal)),
+        Err(signal) => return Ok(stopped_before_changes("Rollback", signal, printer)),
     };
     if !answer {
-        println!("Rollback cancelled.");
-        return Ok(ExitCode::FAILURE);
+        printer.line("Rollback cancelled.");
+        return Err(super::Failure::Reported);
     }
     let mut journal = Journal::create(store.clone(), &run.topology, "rollback")
         .await
         .map_err(|e| format!("cannot start the journal: {e}"))?;
-    let options = Options { parallelism: args.parallelism, rollback: false, interrupt };
-    let reporter = reporter(&context.printer);
+    let options = Options { parallelism: args.run.parallelism, rollback: false, interrupt };
+    let reporter = reporter(printer, args.run.no_progress);
     let started = Instant::now();
     let report =
         exec::execute(&aws, &run.topology, undo, run.ids, options, reporter.as_ref(), &mut journal)
@@ -235,5 +221,5 @@ async fn attempt(
     for entry in &undone {
         journal::append(store.as_ref(), &run_id, entry).await.map_err(|e| e.to_string())?;
     }
-    Ok(finish("Rollback", &report, started.elapsed(), &journal.location()))
+    finish("Rollback", &report, started.elapsed(), &journal.location(), file, context)
 }

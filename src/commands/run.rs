@@ -2,19 +2,19 @@
 //! lock, asking for confirmation, choosing how progress is shown, and saying
 //! on stdout how a run ended.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::Printer;
+use super::{Failure, Printer, Status};
 use crate::cloud::backend_marker::Claim;
 use crate::exec::Report;
 use crate::exec::interrupt::Interrupt;
 use crate::exec::lock::{Lock, LockError};
 use crate::exec::report::Reporter;
-use crate::present::progress::{Bars, Lines};
+use crate::present::progress::{Bars, Lines, Silent};
 use crate::store::s3::S3Store;
 use crate::store::{Folder, Store};
 use crate::topology::Topology;
@@ -46,7 +46,7 @@ pub async fn store(file: &Path, topology: &Topology, context: &super::Context) -
 pub async fn store_of_file(
     file: &Path,
     context: &super::Context,
-) -> Result<Arc<dyn Store>, ExitCode> {
+) -> Result<Arc<dyn Store>, Failure> {
     if context.backend.is_none() && !file.exists() {
         return Ok(Arc::new(Folder { root: state_dir(file, context.state_dir.as_deref()) }));
     }
@@ -66,22 +66,18 @@ pub async fn lock(
     match Lock::acquire(store, command).await {
         Ok(lock) => {
             if let Some(dead) = &lock.taken_over {
-                eprintln!(
+                context.printer.note(format!(
                     "The lock was left by {} (process {} of this host, which is gone); this run takes it over.",
                     dead.command, dead.pid
-                );
+                ));
             }
             Ok(lock)
         }
         Err(error @ LockError::Io(..)) => Err(error.to_string()),
         Err(error) => {
             let id = error.unlock_id().unwrap_or_default();
-            let mut unlock = format!("wway force-unlock {id} --topology {}", file.display());
-            match (&context.backend, &context.state_dir) {
-                (Some(backend), _) => unlock.push_str(&format!(" --backend {backend}")),
-                (None, Some(dir)) => unlock.push_str(&format!(" --state-dir {}", dir.display())),
-                (None, None) => {}
-            }
+            let unlock = format!("force-unlock {id} {}", file.display());
+            let unlock = suggest(&unlock, context);
             Err(format!("{error}; if no run is going on, clear it with `{unlock}`"))
         }
     }
@@ -142,7 +138,9 @@ pub async fn read_account(
         Err(error) => Err(error),
     };
     if context.printer.verbose > 0 {
-        eprintln!("read the account: {}", super::calls_line(&aws, started.elapsed()));
+        context
+            .printer
+            .note(format!("read the account: {}", super::calls_line(&aws, started.elapsed())));
     }
     Ok((live?, store))
 }
@@ -150,7 +148,11 @@ pub async fn read_account(
 /// Asks on the terminal; without a terminal, only `--auto-approve` goes on.
 /// The answer is read on a thread of its own, so that Ctrl-C at the prompt
 /// is caught by the run (see [`unless_interrupted`]).
-pub async fn confirm(question: &str, auto_approve: bool) -> Result<bool, String> {
+pub async fn confirm(
+    question: &str,
+    auto_approve: bool,
+    printer: &Printer,
+) -> Result<bool, String> {
     if auto_approve {
         return Ok(true);
     }
@@ -159,8 +161,7 @@ pub async fn confirm(question: &str, auto_approve: bool) -> Result<bool, String>
             "standard input is not a terminal, so nobody can confirm: pass --auto-approve".into()
         );
     }
-    eprint!("{question} Only 'yes' is accepted: ");
-    let _ = std::io::stderr().flush();
+    printer.prompt(format!("{question} Only 'yes' is accepted: "));
     let answer = tokio::task::spawn_blocking(|| {
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer).map(|_| answer)
@@ -182,41 +183,75 @@ pub async fn unless_interrupted<T>(
 }
 
 /// What a run interrupted before it changed anything says, and its status.
-pub fn stopped_before_changes(verb: &str, signal: i32) -> ExitCode {
-    println!("{verb} interrupted before any change: nothing was done.");
+pub fn stopped_before_changes(verb: &str, signal: i32, printer: &Printer) -> ExitCode {
+    printer.line(format!("{verb} interrupted before any change: nothing was done."));
     ExitCode::from(Interrupt::exit_status(signal))
 }
 
 /// Catches Ctrl-C and SIGTERM for a run that holds the lock.
-pub fn interrupt() -> Result<Interrupt, String> {
-    Interrupt::install().map_err(|e| format!("cannot catch Ctrl-C: {e}"))
+pub fn interrupt(printer: &Printer) -> Result<Interrupt, String> {
+    let printer = *printer;
+    Interrupt::install(move |say| printer.show(format!("{say}\n")))
+        .map_err(|e| format!("cannot catch Ctrl-C: {e}"))
 }
 
-pub fn reporter(printer: &Printer) -> Box<dyn Reporter> {
-    if printer.progress { Box::new(Bars::default()) } else { Box::new(Lines::default()) }
+/// Bars on a terminal, lines elsewhere or with `--no-progress`, nothing
+/// with `--quiet`.
+pub fn reporter(printer: &Printer, no_progress: bool) -> Box<dyn Reporter> {
+    match (printer.quiet, printer.progress && !no_progress) {
+        (true, _) => Box::new(Silent),
+        (false, true) => Box::new(Bars::default()),
+        (false, false) => Box::new(Lines::default()),
+    }
 }
 
-pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|error| {
-        eprintln!("error: cannot start the async runtime: {error}");
-        ExitCode::FAILURE
-    })
+/// `wway ARGS` with the flags that chose this run's state (`--backend`,
+/// `--state-dir`), so that the command works as given from where the user is.
+pub fn suggest(args: &str, context: &super::Context) -> String {
+    let mut command = format!("wway {args}");
+    match (&context.backend, &context.state_dir) {
+        (Some(backend), _) => command.push_str(&format!(" --backend {backend}")),
+        (None, Some(dir)) => command.push_str(&format!(" --state-dir {}", dir.display())),
+        (None, None) => {}
+    }
+    command
 }
 
-/// Prints how the run ended on stdout and gives the exit code.
-pub fn finish(verb: &str, report: &Report, elapsed: Duration, journal: &str) -> ExitCode {
+/// Lets go of the lock, saying so if it was no longer this run's.
+pub async fn release(lock: Lock, printer: &Printer) {
+    if let Err(warning) = lock.release().await {
+        printer.warning(warning);
+    }
+}
+
+/// Says how the run ended on stdout and gives its outcome: a run that
+/// failed has said why, so it is [`Failure::Reported`].
+pub fn finish(
+    verb: &str,
+    report: &Report,
+    elapsed: Duration,
+    journal: &str,
+    file: &Path,
+    context: &super::Context,
+) -> Status {
+    let printer = &context.printer;
     let applied = &report.applied;
     let seconds = elapsed.as_secs_f64();
+    let rollback = suggest(&format!("rollback {}", file.display()), context);
     if report.succeeded() {
-        println!("{verb} complete: {} steps in {seconds:.1} s.", applied.done.len());
+        printer.line(format!("{verb} complete: {} steps in {seconds:.1} s.", applied.done.len()));
         if !applied.deferred.is_empty() {
             let names: Vec<&str> = applied.deferred.iter().map(|s| s.name.as_str()).collect();
-            println!("Deferred until a later run ({}): {}", names.len(), names.join(", "));
+            printer.line(format!(
+                "Deferred until a later run ({}): {}",
+                names.len(),
+                names.join(", ")
+            ));
         }
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
     if let Some(signal) = report.interrupted {
-        println!(
+        printer.line(format!(
             "{verb} interrupted: {} steps done, {} not started{}. The journal is {journal}.",
             applied.done.len(),
             applied.not_started.len(),
@@ -225,47 +260,47 @@ pub fn finish(verb: &str, report: &Report, elapsed: Duration, journal: &str) -> 
             } else {
                 format!(", {} failed", applied.failed.len())
             },
-        );
+        ));
         match verb {
-            "Rollback" => println!("Run `wway rollback` again to carry on."),
-            _ => println!(
-                "Run the same command again to carry on, or `wway rollback` to undo what was done."
-            ),
+            "Rollback" => printer.line(format!("Run `{rollback}` again to carry on.")),
+            _ => printer.line(format!(
+                "Run the same command again to carry on, or `{rollback}` to undo what was done."
+            )),
         }
-        return ExitCode::from(Interrupt::exit_status(signal));
+        return Ok(ExitCode::from(Interrupt::exit_status(signal)));
     }
     for (step, error) in &applied.failed {
-        println!("{verb} failed: {}: {error}", step.name);
+        printer.line(format!("{verb} failed: {}: {error}", step.name));
     }
     if !applied.skipped.is_empty() {
-        println!("Not started because of that: {} steps.", applied.skipped.len());
+        printer.line(format!("Not started because of that: {} steps.", applied.skipped.len()));
     }
     match &report.rolled_back {
         Some(undo) if undo.failed.is_empty() => {
             let done = undo.done.len();
-            match &report.left_over {
-                Some(left) if left.is_empty() => println!(
+            printer.line(match &report.left_over {
+                Some(left) if left.is_empty() => format!(
                     "Rolled back the {done} steps it had done; the account is as it was (read back)."
                 ),
-                Some(left) => println!(
+                Some(left) => format!(
                     "Rolled back the {done} steps it had done, but the account is not as it was: {}. The journal is {journal}.",
                     left.join(", ")
                 ),
-                None => println!(
+                None => format!(
                     "Rolled back the {done} steps it had done; the account could not be read back to check it. The journal is {journal}."
                 ),
-            }
+            });
         }
         Some(undo) => {
             for (step, error) in &undo.failed {
-                println!("Rollback failed too: {}: {error}", step.name);
+                printer.line(format!("Rollback failed too: {}: {error}", step.name));
             }
-            println!("What was done and undone is in {journal}.");
+            printer.line(format!("What was done and undone is in {journal}."));
         }
-        None => println!(
-            "{} steps were done and left in place; `wway rollback` undoes them.",
+        None => printer.line(format!(
+            "{} steps were done and left in place; `{rollback}` undoes them.",
             applied.done.len()
-        ),
+        )),
     }
-    ExitCode::FAILURE
+    Err(Failure::Reported)
 }

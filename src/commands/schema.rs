@@ -3,9 +3,10 @@
 
 use std::process::ExitCode;
 
+use super::{Printer, Status};
 use crate::topology::schema::JSON_SCHEMA;
 
-pub fn run() -> ExitCode {
-    println!("{}", JSON_SCHEMA.trim_end());
-    ExitCode::SUCCESS
+pub fn run(printer: &Printer) -> Status {
+    printer.line(JSON_SCHEMA.trim_end());
+    Ok(ExitCode::SUCCESS)
 }

@@ -4,15 +4,11 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{Printer, load};
+use super::{Printer, Status, load};
 use crate::present::summary;
 
-pub fn run(path: &Path, printer: &Printer) -> ExitCode {
-    match load(path, printer) {
-        Ok((source, topology)) => {
-            print!("{}", summary::render(&topology, &source.name));
-            ExitCode::SUCCESS
-        }
-        Err(code) => code,
-    }
+pub fn run(path: &Path, printer: &Printer) -> Status {
+    let (source, topology) = load(path, printer)?;
+    printer.out(summary::render(&topology, &source.name));
+    Ok(ExitCode::SUCCESS)
 }

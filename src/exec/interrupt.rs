@@ -23,23 +23,20 @@ pub struct Interrupt {
 }
 
 impl Interrupt {
-    /// Catches SIGINT and SIGTERM from now on, for the rest of the process.
-    pub fn install() -> io::Result<Interrupt> {
+    /// Catches SIGINT and SIGTERM from now on, for the rest of the process;
+    /// `say` tells the user what each signal does (the command's printer).
+    pub fn install(say: impl Fn(&str) + Send + 'static) -> io::Result<Interrupt> {
         let (sender, signal) = watch::channel(None);
         let mut signals = Signals::new([SIGINT, SIGTERM])?;
         std::thread::spawn(move || {
             for caught in signals.forever() {
                 if sender.borrow().is_none() {
-                    eprintln!(
-                        "\nStopping: no new step starts; the steps in flight finish and are \
-                         journaled. Press Ctrl-C again to abort at once."
-                    );
+                    say("\nStopping: no new step starts; the steps in flight finish and are \
+                         journaled. Press Ctrl-C again to abort at once.");
                     let _ = sender.send(Some(caught));
                 } else {
-                    eprintln!(
-                        "\nAborted. The journal holds every step that was started: `wway apply` \
-                         carries on, `wway rollback` undoes them."
-                    );
+                    say("\nAborted. The journal holds every step that was started: `wway apply` \
+                         carries on, `wway rollback` undoes them.");
                     std::process::exit(128 + caught);
                 }
             }

@@ -161,20 +161,19 @@ impl Lock {
     }
 
     /// Lets go of the lock if it is still this run's; what else happened is
-    /// said on stderr, since the run itself is over.
-    pub async fn release(self) {
+    /// a warning for the caller to show, since the run itself is over.
+    pub async fn release(self) -> Result<(), String> {
         let location = self.store.location(KEY);
         match self.store.remove_if(KEY, self.body).await {
-            Ok(true) => {}
-            Ok(false) => eprintln!(
-                "warning: the lock {location} is no longer this run's (it was cleared, and maybe \
+            Ok(true) => Ok(()),
+            Ok(false) => Err(format!(
+                "the lock {location} is no longer this run's (it was cleared, and maybe \
                  taken by another run); it is left as it is"
-            ),
-            Err(error) => eprintln!(
-                "warning: cannot remove the lock {location}: {error}; `wway force-unlock {}` \
-                 clears it",
+            )),
+            Err(error) => Err(format!(
+                "cannot remove the lock {location}: {error}; `wway force-unlock {}` clears it",
                 self.holder.id
-            ),
+            )),
         }
     }
 }
@@ -221,7 +220,7 @@ mod tests {
         let error = Lock::acquire(store.clone(), "destroy").await.err().unwrap();
         assert!(error.to_string().starts_with("another run holds the lock: apply by "), "{error}");
         assert_eq!(error.unlock_id(), Some(first.holder.id.as_str()));
-        first.release().await;
+        first.release().await.unwrap();
         let second = Lock::acquire(store.clone(), "destroy").await.unwrap();
         assert!(force_unlock(&*store, "other").await.is_err());
         let cleared = force_unlock(&*store, &second.holder.id).await.unwrap();
@@ -251,7 +250,7 @@ mod tests {
         left_by_a_dead_run(&*store, &this_host()).await;
         let lock = Lock::acquire(store.clone(), "apply").await.unwrap();
         assert_eq!(lock.taken_over.as_ref().map(|h| h.id.as_str()), Some("dead"));
-        lock.release().await;
+        lock.release().await.unwrap();
 
         left_by_a_dead_run(&*store, "another-host").await;
         let error = Lock::acquire(store.clone(), "apply").await.err().unwrap();
@@ -266,9 +265,10 @@ mod tests {
         let first = Lock::acquire(store.clone(), "apply").await.unwrap();
         force_unlock(&*store, &first.holder.id).await.unwrap();
         let second = Lock::acquire(store.clone(), "apply").await.unwrap();
-        first.release().await;
+        let refused = first.release().await.unwrap_err();
+        assert!(refused.contains("no longer this run's"), "{refused}");
         assert_eq!(read_holder(&*store).await.unwrap(), Some(second.holder.clone()));
-        second.release().await;
+        second.release().await.unwrap();
         assert_eq!(read_holder(&*store).await.unwrap(), None);
     }
 

@@ -69,16 +69,20 @@ pub fn topological(
         .iter()
         .map(|(a, deps)| (a, deps.iter().filter(|d| edges.contains_key(*d)).count()))
         .collect();
+    let mut dependents: BTreeMap<&ResourceAddr, Vec<&ResourceAddr>> = BTreeMap::new();
+    for (addr, deps) in edges {
+        for dep in deps.iter().filter(|d| edges.contains_key(*d)) {
+            dependents.entry(dep).or_default().push(addr);
+        }
+    }
     let mut ready: BTreeSet<&ResourceAddr> =
         waiting.iter().filter(|(_, n)| **n == 0).map(|(a, _)| *a).collect();
     let mut sorted = Vec::new();
     while let Some(addr) = ready.pop_first() {
         waiting.remove(addr);
         sorted.push(addr.clone());
-        for (other, deps) in edges {
-            if deps.contains(addr)
-                && let Some(count) = waiting.get_mut(other)
-            {
+        for other in dependents.get(addr).into_iter().flatten() {
+            if let Some(count) = waiting.get_mut(other) {
                 *count -= 1;
                 if *count == 0 {
                     ready.insert(other);

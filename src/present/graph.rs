@@ -2,6 +2,7 @@
 //! flowchart, for pictures in reviews. Edges point from a resource to what it
 //! needs first; nodes are grouped by region.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::state::ResourceAddr;
@@ -11,9 +12,9 @@ pub fn dot(desired: &DesiredState) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "digraph \"{}\" {{", desired.topology);
     let _ = writeln!(out, "  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];");
-    for (index, scope) in scopes(desired).iter().enumerate() {
+    for (index, (scope, addrs)) in scopes(desired).into_iter().enumerate() {
         let _ = writeln!(out, "  subgraph cluster_{index} {{\n    label=\"{scope}\";");
-        for addr in desired.resources.keys().filter(|a| a.scope() == *scope) {
+        for addr in addrs {
             let _ = writeln!(out, "    \"{addr}\";");
         }
         let _ = writeln!(out, "  }}");
@@ -28,27 +29,33 @@ pub fn dot(desired: &DesiredState) -> String {
 }
 
 pub fn mermaid(desired: &DesiredState) -> String {
-    let ids: Vec<&ResourceAddr> = desired.resources.keys().collect();
-    let id = |addr: &ResourceAddr| format!("n{}", ids.iter().position(|a| *a == addr).unwrap_or(0));
+    let ids: BTreeMap<&ResourceAddr, String> = desired
+        .resources
+        .keys()
+        .enumerate()
+        .map(|(index, addr)| (addr, format!("n{index}")))
+        .collect();
     let mut out = String::from("flowchart LR\n");
-    for scope in scopes(desired) {
+    for (scope, addrs) in scopes(desired) {
         let _ = writeln!(out, "  subgraph {scope}");
-        for addr in desired.resources.keys().filter(|a| a.scope() == scope) {
-            let _ = writeln!(out, "    {}[\"{addr}\"]", id(addr));
+        for addr in addrs {
+            let _ = writeln!(out, "    {}[\"{addr}\"]", ids[addr]);
         }
         let _ = writeln!(out, "  end");
     }
     for resource in desired.resources.values() {
-        for dep in &resource.deps {
-            let _ = writeln!(out, "  {} --> {}", id(&resource.addr), id(dep));
+        for dep in resource.deps.iter().filter_map(|dep| ids.get(dep)) {
+            let _ = writeln!(out, "  {} --> {dep}", ids[&resource.addr]);
         }
     }
     out
 }
 
-fn scopes(desired: &DesiredState) -> Vec<&str> {
-    let mut scopes: Vec<&str> = desired.resources.keys().map(ResourceAddr::scope).collect();
-    scopes.sort();
-    scopes.dedup();
+/// The resources of each scope (a region, or global), in one pass.
+fn scopes(desired: &DesiredState) -> BTreeMap<&str, Vec<&ResourceAddr>> {
+    let mut scopes: BTreeMap<&str, Vec<&ResourceAddr>> = BTreeMap::new();
+    for addr in desired.resources.keys() {
+        scopes.entry(addr.scope()).or_default().push(addr);
+    }
     scopes
 }

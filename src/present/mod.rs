@@ -7,5 +7,6 @@ pub mod drift;
 pub mod graph;
 pub mod plan_json;
 pub mod plan_text;
+pub mod printer;
 pub mod progress;
 pub mod summary;

@@ -1,8 +1,10 @@
 //! Progress of a run on stderr: on a terminal, one spinner line per running
 //! step with its elapsed time and the waiter's status (indicatif); elsewhere
-//! (CI logs, files), one plain line per event, with the time since the start.
+//! (CI logs, files), one plain line per event, with the time since the start;
+//! with `--quiet`, nothing.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -42,7 +44,9 @@ impl Default for Lines {
 
 impl Lines {
     fn line(&self, text: &str) {
-        eprintln!("[{:>6.1}s] {text}", self.started.elapsed().as_secs_f64());
+        let seconds = self.started.elapsed().as_secs_f64();
+        // A closed stderr (the reader of a pipe went away) does not stop the run.
+        let _ = writeln!(std::io::stderr().lock(), "[{seconds:>6.1}s] {text}");
     }
 }
 
@@ -58,6 +62,15 @@ impl Reporter for Lines {
     fn finished(&self, step: &Step, result: &StepResult, elapsed: Duration) {
         self.line(&format!("{} {}: {}", verb(step), step.name, outcome(result, elapsed)));
     }
+}
+
+/// Nothing, for `--quiet`: the run's result says what happened.
+pub struct Silent;
+
+impl Reporter for Silent {
+    fn started(&self, _step: &Step) {}
+    fn progress(&self, _step: &Step, _status: &str) {}
+    fn finished(&self, _step: &Step, _result: &StepResult, _elapsed: Duration) {}
 }
 
 /// Spinners, for a terminal.

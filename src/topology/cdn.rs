@@ -2,7 +2,7 @@
 //! behavior and ordered path behaviors (each possibly running Lambda@Edge),
 //! error pages, logging and geo restriction.
 
-use super::decode::{Decoder, Fields};
+use super::decode::{Decoder, Fields, Seen};
 use super::model::{
     Behavior, Cdn, EdgeEvent, Forward, GeoRestriction, Logging, Methods, Origin, OriginTarget,
     Spanned, Ttl,
@@ -11,6 +11,11 @@ use super::problem::{Problem, Span};
 use super::refs::{Declared, undeclared};
 use super::values::{country_code, hostname, is_hostname};
 use super::yaml::{Node, Value};
+
+/// CloudFront's cache behaviors per distribution: the default quota, and the
+/// most it can be raised to (Service Quotas).
+const DEFAULT_BEHAVIORS_QUOTA: usize = 25;
+const MAX_BEHAVIORS: usize = 75;
 
 const PRICE_CLASSES: [(&str, &str); 3] = [
     ("PriceClass_100", "PriceClass_100"),
@@ -251,8 +256,26 @@ fn behaviors(
     declared: &Declared,
 ) -> Option<Vec<Behavior>> {
     let items = d.list(node, "`behaviors`")?;
+    if let Some(extra) = items.get(MAX_BEHAVIORS) {
+        d.report(
+            Problem::new(
+                "topology::cdn-too-many-behaviors",
+                format!(
+                    "{} behaviors, over CloudFront's maximum of {MAX_BEHAVIORS} per distribution",
+                    items.len()
+                ),
+                extra.span.start_only(),
+                format!("behavior {} is one too many", MAX_BEHAVIORS + 1),
+            )
+            .help(format!(
+                "CloudFront's quota is {DEFAULT_BEHAVIORS_QUOTA} cache behaviors unless raised in Service Quotas, and {MAX_BEHAVIORS} at most: \
+                 merge behaviors with wider path patterns, or move paths to a second distribution"
+            )),
+        );
+        return None;
+    }
     let mut behaviors = Vec::new();
-    let mut paths: Vec<Spanned<String>> = Vec::new();
+    let mut paths = Seen::default();
     let mut valid = true;
     for (index, item) in items.iter().enumerate() {
         let what = format!("behavior {} of `behaviors`", index + 1);

@@ -3,11 +3,17 @@
 //! file. Sections of the format (regions, dns, cdn, edge functions) are decoded
 //! with these helpers; the helpers know nothing of the sections.
 
+use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use super::model::Spanned;
 use super::problem::{Problem, Span};
 use super::yaml::{Entry, Node, Value};
+
+/// The names met so far in a list whose names must be unique, with where each
+/// was first met: one lookup per name, however long the list.
+#[derive(Default)]
+pub struct Seen(HashMap<String, Span>);
 
 /// In a list of known fields: keys starting with `x-` are allowed and ignored
 /// (a place for YAML anchors, as docker-compose has it).
@@ -126,6 +132,7 @@ impl Decoder {
     pub fn strings(&mut self, node: &Node, what: &str) -> Option<Vec<Spanned<String>>> {
         let items = self.list(node, what)?;
         let mut out: Vec<Spanned<String>> = Vec::new();
+        let mut seen = Seen::default();
         for item in items {
             let Some(value) = self.string(item, &format!("an entry of {what}")) else {
                 continue;
@@ -137,7 +144,9 @@ impl Decoder {
                 "listed again here",
             )
             .help("remove one of them");
-            self.unique(&mut out, &value, problem, "first listed here");
+            if self.unique(&mut seen, &value, problem, "first listed here") {
+                out.push(value);
+            }
         }
         Some(out)
     }
@@ -146,16 +155,16 @@ impl Decoder {
     /// is reported as `problem`, with a second label at the first occurrence.
     pub fn unique(
         &mut self,
-        seen: &mut Vec<Spanned<String>>,
+        seen: &mut Seen,
         value: &Spanned<String>,
         problem: Problem,
         first: &str,
     ) -> bool {
-        if let Some(earlier) = seen.iter().find(|s| s.value == value.value) {
-            self.report(problem.also(earlier.span, first));
+        if let Some(earlier) = seen.0.get(&value.value) {
+            self.report(problem.also(*earlier, first));
             return false;
         }
-        seen.push(value.clone());
+        seen.0.insert(value.value.clone(), value.span);
         true
     }
 

@@ -2,7 +2,7 @@
 //! records with failover, geolocation, latency, weighted and simple routing.
 
 use super::catalog::CONTINENTS;
-use super::decode::Decoder;
+use super::decode::{Decoder, Seen};
 use super::model::{Dns, HealthCheck, HealthProtocol, Location, Record, Routing, Spanned, Target};
 use super::problem::{Problem, Span};
 use super::refs::Declared;
@@ -141,7 +141,7 @@ struct RecordContext<'a> {
 fn records(d: &mut Decoder, node: &Node, context: &RecordContext) -> Option<Vec<Record>> {
     let items = d.list(node, "`records`")?;
     let mut records = Vec::new();
-    let mut names: Vec<Spanned<String>> = Vec::new();
+    let mut names = Seen::default();
     let mut valid = true;
     for item in items {
         let Some((record, name)) = record(d, item, context) else {

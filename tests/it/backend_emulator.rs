@@ -71,7 +71,7 @@ async fn the_files_backend_keeps_journals_and_scope_in_the_bucket_and_rollback_r
         drift.stdout
     );
 
-    let undo = wway(&emulator, state.path(), &["rollback", "--auto-approve", "--topology", file]);
+    let undo = wway(&emulator, state.path(), &["rollback", file, "--auto-approve"]);
     assert_eq!(undo.code, 0, "{}\n{}", undo.stdout, undo.stderr);
     assert!(undo.stdout.starts_with("Rollback complete: "), "{}", undo.stdout);
     let journal = client.get_object().bucket(BUCKET).key(journals[0]).send().await.unwrap();
@@ -93,13 +93,13 @@ async fn a_lock_in_the_bucket_refuses_a_second_run_until_force_unlock() {
     assert!(second.is_err(), "the conditional put refuses a second holder");
 
     let file = "tests/topologies/good/shop.yaml";
-    let apply = ["--backend", url.as_str(), "apply", file, "--auto-approve"];
+    let apply = ["apply", file, "--auto-approve", "--backend", url.as_str()];
     let refused = wway(&emulator, state.path(), &apply);
     assert_eq!(refused.code, 1);
     assert!(
         refused.stderr.starts_with("error: another run holds the lock: apply by ")
             && refused.stderr.contains(&format!(
-                "clear it with `wway force-unlock {} --topology {file} --backend {url}`",
+                "clear it with `wway force-unlock {} {file} --backend {url}`",
                 held.holder.id
             )),
         "{}",
@@ -107,7 +107,7 @@ async fn a_lock_in_the_bucket_refuses_a_second_run_until_force_unlock() {
     );
     assert_eq!(keys(&client).await, ["ci/shop/lock.json"], "a refused run writes nothing");
 
-    let unlock = ["--backend", url.as_str(), "force-unlock", &held.holder.id, "--topology", file];
+    let unlock = ["force-unlock", &held.holder.id, file, "--backend", url.as_str()];
     let cleared = wway(&emulator, state.path(), &unlock);
     assert_eq!(cleared.code, 0, "{}", cleared.stderr);
     let run = wway(&emulator, state.path(), &apply);

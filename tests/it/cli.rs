@@ -114,3 +114,61 @@ fn walk(node: &serde_json::Value, visit: &mut impl FnMut(&serde_json::Value)) {
         _ => {}
     }
 }
+
+/// Regression: `wway destroy ... 2>&1 | head -2` exited 101, a panic of
+/// `println!` on the closed pipe. The reader going away is not a failure of
+/// the command: it finishes with its own status.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    for args in [&["schema"][..], &["validate", "topologies/wonderway.yaml"][..]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let status = std::process::Command::new(assert_cmd::cargo::cargo_bin("wway"))
+            .current_dir(project_root())
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(0), "wway {args:?} with its reader gone");
+    }
+}
+
+/// Every flag of every command says what it does, and a command shows only
+/// the flags it uses: no AWS endpoint or state folder on `validate`.
+#[test]
+fn every_flag_is_described_and_commands_show_only_their_own() {
+    use clap::CommandFactory;
+    fn check(command: &clap::Command, path: &str) {
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            assert!(arg.get_help().is_some(), "`{path}` has a flag without a description: {id}");
+        }
+        for sub in command.get_subcommands() {
+            check(sub, &format!("{path} {}", sub.get_name()));
+        }
+    }
+    let mut cli = wway::cli::Cli::command();
+    cli.build();
+    check(&cli, "wway");
+    for offline in ["validate", "graph", "schema"] {
+        let help = stdout_of(wway().args([offline, "--help"]));
+        for cloud in ["--endpoint-url", "--profile", "--state-dir", "--backend", "--verbose"] {
+            assert!(!help.contains(cloud), "`wway {offline} --help` shows {cloud}:\n{help}");
+        }
+    }
+}
+
+/// `rollback` and `force-unlock` take the topology where every other command
+/// does, as the positional argument; the run to undo is an option.
+#[test]
+fn rollback_and_force_unlock_take_the_topology_as_their_argument() {
+    let rollback = stdout_of(wway().args(["rollback", "--help"]));
+    assert!(rollback.contains("Usage: wway rollback [OPTIONS] [TOPOLOGY]"), "{rollback}");
+    assert!(rollback.contains("--journal <RUN>"), "{rollback}");
+    let unlock = stdout_of(wway().args(["force-unlock", "--help"]));
+    assert!(unlock.contains("Usage: wway force-unlock [OPTIONS] <ID> [TOPOLOGY]"), "{unlock}");
+}

@@ -201,10 +201,10 @@ fn a_check_that_cannot_run_exits_1_and_says_so_in_its_metrics() {
     let dir = tempfile::tempdir().unwrap();
     let metrics = dir.path().join("wway.prom");
     let args = [
-        "--endpoint-url",
-        "http://127.0.0.1:9",
         "drift",
         "topologies/wonderway.yaml",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
         "--format",
         "prometheus",
         "--output",

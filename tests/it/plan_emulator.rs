@@ -387,3 +387,24 @@ async fn regenerate_live_fixture() {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, serde_json::to_string_pretty(&live).unwrap() + "\n").unwrap();
 }
+
+/// `--color always` colours the plan on stdout too (it coloured stderr
+/// only), and `--quiet` leaves out the notes of `-v` but not the plan.
+#[test]
+fn color_always_colours_the_plan_and_quiet_keeps_only_the_result() {
+    let emulator = Emulator::start();
+    let coloured = emulator
+        .wway()
+        .args(["--color", "always", "plan", "topologies/wonderway.yaml"])
+        .assert()
+        .success();
+    assert!(stdout(&coloured).contains("\u{1b}["), "no colour in:\n{}", stdout(&coloured));
+    let quiet = emulator
+        .wway()
+        .args(["plan", "topologies/wonderway.yaml", "-v", "--quiet"])
+        .assert()
+        .success();
+    let output = quiet.get_output();
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout(&quiet).contains("us-east-1/vpc"), "{}", stdout(&quiet));
+}

@@ -50,7 +50,11 @@ fn rollback_refuses_a_damaged_newest_journal_instead_of_undoing_an_older_run() {
         assert_eq!(refused.code, 1, "{what}: {}\n{}", refused.stdout, refused.stderr);
         assert!(refused.stderr.contains(said), "{what}: {}", refused.stderr);
         assert!(refused.stderr.contains(&name), "{what}: names the file: {}", refused.stderr);
-        assert!(refused.stderr.contains("wway rollback RUN"), "{what}: {}", refused.stderr);
+        assert!(
+            refused.stderr.contains("`wway rollback wway.yaml --journal RUN --state-dir "),
+            "{what}: a command that works as given: {}",
+            refused.stderr
+        );
         assert!(
             plan_changes(&emulator, state.path(), scaled).is_empty(),
             "{what}: nothing was undone"

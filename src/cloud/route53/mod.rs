@@ -672,7 +672,8 @@ fn read_records(
     found: &mut Found,
 ) {
     let names: Vec<String> = records.iter().map(|r| unescape(r.name())).collect();
-    let mut owned_ids: BTreeSet<ResourceAddr> = BTreeSet::new();
+    // The records wway owns: address -> (fully qualified name, set id).
+    let mut owned: BTreeMap<ResourceAddr, (String, Option<String>)> = BTreeMap::new();
     // Record names that other topologies own, with the first such owner.
     let mut others: BTreeMap<String, String> = BTreeMap::new();
     for (record, fqdn) in records.iter().zip(&names).filter(|(r, _)| r.r#type() == &RrType::Txt) {
@@ -682,50 +683,46 @@ fn read_records(
             if topology != context.topology {
                 others.entry(record_fqdn(name, context.zone)).or_insert_with(|| held_by(topology));
             } else {
-                owned_ids.insert(ResourceAddr::record(name, variant));
-                found
-                    .record_owners
-                    .entry(fqdn.clone())
-                    .or_default()
-                    .push(ResourceAddr::record(name, variant));
+                let addr = ResourceAddr::record(name, variant);
+                let set_identifier = (variant != "simple").then(|| variant.to_string());
+                owned.insert(addr.clone(), (record_fqdn(name, context.zone), set_identifier));
+                found.record_owners.entry(fqdn.clone()).or_default().push(addr);
             }
         }
     }
+    // Each record set by (name, set id), the first listed where several
+    // types share them: one lookup per owned record, not a scan of the zone.
+    let mut sets: BTreeMap<(&str, Option<&str>), &ResourceRecordSet> = BTreeMap::new();
+    for (record, name) in records.iter().zip(&names).filter(|(r, _)| r.r#type() != &RrType::Txt) {
+        sets.entry((name.as_str(), record.set_identifier())).or_insert(record);
+    }
     let mut owned_sets: BTreeSet<(String, Option<String>)> = BTreeSet::new();
-    for addr in owned_ids {
-        let Some((name, variant)) =
-            addr.as_str().strip_prefix("global/record/").and_then(|r| r.rsplit_once('/'))
-        else {
+    for (addr, (fqdn, set_identifier)) in owned {
+        let Some(record) = sets.get(&(fqdn.as_str(), set_identifier.as_deref())) else {
             continue;
         };
-        let fqdn = record_fqdn(name, context.zone);
-        let set_identifier = (variant != "simple").then(|| variant.to_string());
-        let Some((record, _)) = records.iter().zip(&names).find(|(r, name)| {
-            **name == fqdn
-                && r.set_identifier() == set_identifier.as_deref()
-                && r.r#type() != &RrType::Txt
-        }) else {
-            continue;
-        };
-        owned_sets.insert((fqdn.clone(), set_identifier));
         let (fields, deps) = record_fields(record, &fqdn, zone, context);
         let id = record_identity(&fqdn, record.r#type().as_str(), record.set_identifier());
         found.owned.insert(addr, live(Kind::Record, &id, fields, Tags::new(), deps, None));
+        owned_sets.insert((fqdn, set_identifier));
     }
     // Records of others at a name the topology wants: a clash where the type
     // and set id match, or where either is a CNAME (which stands alone).
+    let mut wanted: BTreeMap<&str, Vec<&WantedRecord>> = BTreeMap::new();
+    for record in context.wanted {
+        wanted.entry(record.0.as_str()).or_default().push(record);
+    }
     for (record, name) in records.iter().zip(&names) {
         let name = name.as_str();
         let kind = record.r#type().as_str();
+        let Some(wanted_here) = wanted.get(name) else { continue };
         if owned_sets.contains(&(name.to_string(), record.set_identifier().map(str::to_string)))
             || name.starts_with("_wway.")
             || name == owner_fqdn("@", context.zone)
         {
             continue;
         }
-        for (wanted_name, wanted_kind, wanted_id) in
-            context.wanted.iter().filter(|(n, ..)| n == name)
-        {
+        for (wanted_name, wanted_kind, wanted_id) in wanted_here.iter().copied() {
             // A CNAME stands alone beside other types; records of one type
             // at one name clash only with the same set identifier.
             let same = wanted_kind == kind && wanted_id.as_deref() == record.set_identifier();
