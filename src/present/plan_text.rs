@@ -69,14 +69,12 @@ fn write_change(out: &mut String, change: &Change, color: bool) -> std::fmt::Res
         Action::Delete => Ok(()),
         Action::Update | Action::Replace if change.changed.is_empty() => Ok(()),
         Action::Update | Action::Replace => {
+            let mut lines = Vec::new();
             for field in &change.changed {
-                writeln!(
-                    out,
-                    "        {}: {} -> {}",
-                    field.field,
-                    show(&field.before),
-                    show(&field.after)
-                )?;
+                leaves(&field.field, Some(&field.before), Some(&field.after), &mut lines);
+            }
+            for line in lines {
+                writeln!(out, "        {line}")?;
             }
             Ok(())
         }
@@ -90,6 +88,44 @@ fn write_fields(out: &mut String, fields: Option<&Fields>) -> std::fmt::Result {
         }
     }
     Ok(())
+}
+
+/// Each changed leaf of a field, one line each, by its path
+/// (`behaviors[1].ttl.default: 60 -> 120`, `tags.team: removed`), so that a
+/// change deep inside a large value reads as what changed, not as the whole
+/// value twice. Lists are compared by position; a null is an absent value.
+fn leaves(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<String>) {
+    let (before, after) = (before.filter(|v| !v.is_null()), after.filter(|v| !v.is_null()));
+    match (before, after) {
+        (Some(Value::Object(old)), Some(Value::Object(new))) => {
+            let keys: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+            for key in keys {
+                leaves(&format!("{path}.{key}"), old.get(key), new.get(key), out);
+            }
+        }
+        (Some(Value::Array(old)), Some(Value::Array(new))) => {
+            for i in 0..old.len().max(new.len()) {
+                leaves(&format!("{path}[{i}]"), old.get(i), new.get(i), out);
+            }
+        }
+        (None, Some(Value::Object(new))) => {
+            for (key, value) in new {
+                leaves(&format!("{path}.{key}"), None, Some(value), out);
+            }
+        }
+        (None, Some(Value::Array(new))) if !new.is_empty() => {
+            for (i, value) in new.iter().enumerate() {
+                leaves(&format!("{path}[{i}]"), None, Some(value), out);
+            }
+        }
+        (Some(_), None) => out.push(format!("{path}: removed")),
+        (old, new) if old != new => out.push(format!(
+            "{path}: {} -> {}",
+            old.map_or_else(|| "(none)".into(), show),
+            new.map_or_else(|| "(none)".into(), show)
+        )),
+        _ => {}
+    }
 }
 
 /// A value on one line: strings bare, the rest as compact JSON.

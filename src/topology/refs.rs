@@ -12,6 +12,10 @@ use super::yaml::Node;
 pub struct DeclaredRegion {
     pub name: Spanned<String>,
     pub has_origin: bool,
+    /// For a name that is not an AWS region, the region it is closest to
+    /// (`eu-wset-1`: `eu-west-1`). References to that region resolve to this
+    /// one, so that a typo at the key is one problem, not one per reference.
+    pub meant: Option<String>,
 }
 
 pub struct Declared<'a> {
@@ -28,7 +32,10 @@ impl Declared<'_> {
     pub fn origin_region(&self, d: &mut Decoder, node: &Node, what: &str) -> Option<String> {
         let name = d.string(node, what)?;
         let names = self.regions.iter().map(|r| r.name.as_str());
-        let Some(region) = self.regions.iter().find(|r| *r.name == name.value) else {
+        let declares = |r: &&DeclaredRegion| {
+            *r.name == name.value || r.meant.as_deref() == Some(name.value.as_str())
+        };
+        let Some(region) = self.regions.iter().find(declares) else {
             undeclared(d, &name, "region", "regions", names);
             return None;
         };

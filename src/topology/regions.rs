@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::decode::Decoder;
+use super::catalog::REGIONS;
+use super::decode::{Decoder, did_you_mean};
 use super::model::{CapacityType, Cluster, Network, NodeGroup, Region, Spanned, Subnet};
 use super::net::{CidrError, Ipv4Net};
 use super::problem::{Problem, Span};
@@ -47,7 +48,11 @@ fn declared(entry: &Entry) -> Option<DeclaredRegion> {
         _ => false,
     };
     let name = entry.key.as_key()?.to_string();
-    Some(DeclaredRegion { name: Spanned { value: name, span: entry.key.span }, has_origin })
+    let meant = match REGIONS.binary_search(&name.as_str()) {
+        Ok(_) => None,
+        Err(_) => did_you_mean(&name, REGIONS.iter().copied()).map(str::to_string),
+    };
+    Some(DeclaredRegion { name: Spanned { value: name, span: entry.key.span }, has_origin, meant })
 }
 
 fn region(
@@ -151,12 +156,17 @@ fn cidr(d: &mut Decoder, node: &Node) -> Option<(Ipv4Net, Span)> {
 /// list of zone names of the region.
 fn zones(d: &mut Decoder, node: &Node, region: &Spanned<String>) -> Option<(Vec<String>, Span)> {
     let what = "`availability_zones`";
+    // The zones of a region that does not exist are not judged: its name is
+    // the one problem (and likely a typo that the zones do not share).
+    let known = REGIONS.binary_search(&region.as_str()).is_ok();
     if let Value::Seq(_) = node.value {
         let names = d.strings(node, what)?;
         let mut valid = true;
         for zone in &names {
             let suffix = zone.strip_prefix(region.as_str());
-            if !suffix.is_some_and(|s| s.len() == 1 && s.chars().all(|c| c.is_ascii_lowercase())) {
+            let in_region =
+                suffix.is_some_and(|s| s.len() == 1 && s.chars().all(|c| c.is_ascii_lowercase()));
+            if known && !in_region {
                 valid = false;
                 d.report(
                     Problem::new(

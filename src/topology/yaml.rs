@@ -95,7 +95,7 @@ pub fn parse(text: &str, problems: &mut Vec<Problem>) -> Option<Node> {
     match builder.document(Parser::new_from_str(text)) {
         Ok(node) => node,
         Err(Halt::Scan(error)) => {
-            builder.problems.push(syntax_problem(&offsets, &error));
+            builder.problems.push(syntax_problem(text, &offsets, &error));
             None
         }
         Err(Halt::Reported) => None,
@@ -147,8 +147,34 @@ fn tab_indentation(text: &str) -> Vec<Problem> {
     problems
 }
 
-fn syntax_problem(offsets: &ByteOffsets, error: &ScanError) -> Problem {
+fn syntax_problem(text: &str, offsets: &ByteOffsets, error: &ScanError) -> Problem {
     let at = offsets.byte(error.marker().index());
+    let before_error = |open: &&usize| **open < at && text[**open..at].contains('\n');
+    if let Some(&open) = unclosed_brackets(text).iter().rfind(before_error) {
+        let bracket = &text[open..=open];
+        let closing = if bracket == "[" { "]" } else { "}" };
+        return Problem::new(
+            "yaml::unclosed",
+            format!("the `{bracket}` opened here is never closed"),
+            Span::new(open, 1),
+            format!("`{bracket}` without its `{closing}`"),
+        )
+        .also(Span::new(at, 0), format!("the YAML reader gave up here ({})", error.info()))
+        .help(format!("close the list or map with `{closing}` on the line where it starts"));
+    }
+    // saphyr points at the opening quote of a string it could not end.
+    if error.info().contains("quoted scalar") {
+        return Problem::new(
+            "yaml::unclosed",
+            "the quoted string that starts here is not closed on its line",
+            Span::new(at, usize::from(at < text.len())),
+            "this quote is not closed",
+        )
+        .help(
+            "end the string with the same quote on this line; a string written over several \
+             lines indents each following line further than its key",
+        );
+    }
     Problem::new(
         "yaml::syntax",
         format!("the file is not valid YAML: {}", error.info()),
@@ -158,6 +184,35 @@ fn syntax_problem(offsets: &ByteOffsets, error: &ScanError) -> Problem {
     .help("check the indentation and the quoting on this line and the one above it")
 }
 
+/// The byte offsets of the flow `[` and `{` that the file never closes. A
+/// bracket left open makes the YAML reader fail on some later line, far from
+/// the mistake; one that a later line closes (a list written over several
+/// lines) is not to blame. Quoted strings and comments are skipped.
+fn unclosed_brackets(text: &str) -> Vec<usize> {
+    let mut open: Vec<usize> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut previous = '\n';
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (_, '\n') => comment = false,
+            _ if comment => {}
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '#') if previous.is_whitespace() => comment = true,
+            (None, '"' | '\'') if !open.is_empty() || "[{,: \t".contains(previous) => {
+                quote = Some(c);
+            }
+            (None, '[' | '{') => open.push(i),
+            (None, ']' | '}') => {
+                open.pop();
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    open
+}
 /// saphyr counts positions in characters; miette wants bytes.
 struct ByteOffsets {
     by_char: Vec<usize>,

@@ -39,6 +39,39 @@ fn updates_replacements_and_deletes_show_their_fields() {
     insta::assert_snapshot!(plan_text::render(&plan, false));
 }
 
+/// Regression: a change inside a nested value (a distribution's behaviors,
+/// a tag) was one line with both whole values, 971 characters for one
+/// behavior removed. Each changed path is a line of its own, as in drift.
+#[test]
+fn a_change_inside_a_nested_value_shows_each_changed_path() {
+    let desired = desired(&topology("tests/topologies/good/shop.yaml")).unwrap();
+    let mut live = applied(&desired);
+    let cdn = live.owned.get_mut(&ResourceAddr::new("global/distribution")).unwrap();
+    let behaviors = cdn.fields["behaviors"].as_array().unwrap().clone();
+    let mut extra = behaviors[0].clone();
+    extra["path"] = json!("/old/*");
+    let mut live_behaviors = behaviors.clone();
+    live_behaviors.push(extra);
+    live_behaviors[0]["default_ttl"] = json!(5);
+    cdn.fields.insert("behaviors".into(), json!(live_behaviors));
+    cdn.fields.get_mut("tags").unwrap()["team"] = json!("web");
+    let plan = plan::plan(&desired, &live).unwrap();
+    let text = plan_text::render(&plan, false);
+    let change: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.contains("global/distribution"))
+        .skip(1)
+        .take_while(|l| l.starts_with("        "))
+        .map(str::trim)
+        .collect();
+    let declared_ttl = &behaviors[0]["default_ttl"];
+    let ttl = format!("behaviors[0].default_ttl: 5 -> {declared_ttl}");
+    let removed = format!("behaviors[{}]: removed", behaviors.len());
+    let tag = "tags.team: \"web\" -> \"storefront\"";
+    assert_eq!(change, [ttl.as_str(), removed.as_str(), tag], "{text}");
+    assert!(text.lines().all(|l| l.len() < 200), "{text}");
+}
+
 #[test]
 fn graphs_in_dot_and_mermaid() {
     let desired = desired(&topology("tests/topologies/good/shop.yaml")).unwrap();
