@@ -1,33 +1,37 @@
-//! The engine's local work at scale, without a cloud: for a generated
-//! topology of N DNS records (plus one region's network and cluster), the
-//! time of each phase that `wway validate`, `wway graph` and the local share
-//! of `wway plan` run, and the process's peak memory. `scripts/bench` runs it
-//! in release mode at several sizes, one process per size.
+//! The engine's local work at scale, without a cloud: for a topology file,
+//! the time of each phase that `wway validate`, `wway graph` and the local
+//! share of `wway plan` run, and the process's peak memory. `scripts/bench
+//! --engine` runs it in release mode on generated topologies of several
+//! sizes, one process per size.
 //!
-//!   cargo run --release --example engine_bench -- 10000
+//!   cargo run --release --example engine_bench -- TOPOLOGY
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use wway::plan;
+use wway::plan::steps::steps;
 use wway::present::{graph, plan_text};
 use wway::state::desired::{DesiredState, desired};
 use wway::state::live::{LiveResource, LiveState};
 use wway::topology::{self, Source};
 
 fn main() {
-    let records: usize = match std::env::args().nth(1).map(|n| n.parse()) {
-        Some(Ok(n)) => n,
-        _ => {
-            eprintln!("usage: engine_bench RECORDS");
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: engine_bench TOPOLOGY");
+        std::process::exit(1);
+    };
+    let source = match Source::read(std::path::Path::new(&path)) {
+        Ok(source) => source,
+        Err(error) => {
+            eprintln!("cannot read {path}: {error}");
             std::process::exit(1);
         }
     };
-    let source = Source { name: "bench.yaml".into(), text: generated(records), dir: ".".into() };
     let mut phases = Phases::default();
     let topology = phases.time("validate (parse, check)", || topology::load(&source));
     let Ok(topology) = topology else {
-        eprintln!("the generated topology does not validate");
+        eprintln!("{path} does not validate (`wway validate {path}` says why)");
         std::process::exit(1);
     };
     let desired = match phases.time("lower to resources", || desired(&topology)) {
@@ -41,9 +45,10 @@ fn main() {
         graph::dot(&desired).len() + graph::mermaid(&desired).len()
     });
     let empty = LiveState::default();
-    phases.time("plan, empty account (diff, order, text)", || plan_of(&desired, &empty));
+    phases.time("plan, empty account (diff, order, steps, text)", || plan_of(&desired, &empty));
     let applied = applied(&desired);
-    phases.time("plan, converged account (diff, order, text)", || plan_of(&desired, &applied));
+    phases
+        .time("plan, converged account (diff, order, steps, text)", || plan_of(&desired, &applied));
     println!("{} resources, {} bytes of YAML", desired.resources.len(), source.text.len());
     for (phase, ms) in &phases.0 {
         println!("  {phase:<45} {ms:>9.1} ms");
@@ -53,7 +58,7 @@ fn main() {
 
 fn plan_of(desired: &DesiredState, live: &LiveState) -> usize {
     match plan::plan(desired, live) {
-        Ok(plan) => plan_text::render(&plan, false).len(),
+        Ok(plan) => plan_text::render(&plan, false).len() + steps(&plan, desired, live).len(),
         Err(errors) => {
             eprintln!("no plan: {} problems", errors.len());
             std::process::exit(1);
@@ -71,18 +76,6 @@ impl Phases {
         self.0.push((phase, started.elapsed().as_secs_f64() * 1000.0));
         out
     }
-}
-
-/// One region (VPC, three subnets, a cluster with a node group) and a zone of
-/// `records` simple records.
-fn generated(records: usize) -> String {
-    let mut text = String::from(
-        "version: 1\nname: bench\nregions:\n  us-east-1:\n    network: {cidr: 10.0.0.0/16, availability_zones: 3}\n    cluster:\n      version: \"1.31\"\n      role_arn: arn:aws:iam::123456789012:role/eks\n      node_role_arn: arn:aws:iam::123456789012:role/nodes\n      node_groups:\n        web: {instance_types: [m5.large], min: 1, desired: 2, max: 20}\n    origin: us-east-1.api.bench.example\ndns:\n  zone: bench.example\n  records:\n",
-    );
-    for i in 0..records {
-        text.push_str(&format!("    - {{name: host-{i:06}, policy: simple, region: us-east-1}}\n"));
-    }
-    text
 }
 
 /// The account as an apply of `desired` leaves it: every resource present,

@@ -19,6 +19,7 @@ pub mod kind;
 pub mod lambda;
 mod owned;
 pub(crate) mod paging;
+pub mod probe;
 pub mod route53;
 mod tagging;
 pub mod wait;

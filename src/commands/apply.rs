@@ -76,7 +76,7 @@ async fn locked(
         Mode::Apply { .. } => "apply",
         Mode::Destroy => "destroy",
     };
-    let store = store(file, &topology, context).await;
+    let store = store(file, &topology, context).await?;
     let interrupt = interrupt(&context.printer)?;
     let lock = super::run::lock(store.clone(), command, file, context).await?;
     let aws = aws(store.as_ref(), context).await;

@@ -57,6 +57,8 @@ pub struct Context {
     /// `--backend`: journals and the lock in this bucket, whatever the file says.
     pub backend: Option<crate::topology::backend::S3Location>,
     runtime: OnceCell<tokio::runtime::Runtime>,
+    /// The account AWS said the credentials belong to, once asked.
+    account: std::sync::OnceLock<String>,
 }
 
 impl Context {
@@ -95,7 +97,21 @@ impl Context {
             .map_err(|why| format!("--backend: {why}"))?;
         printer.verbose = cloud.verbose;
         let state_dir = cloud.state_dir.clone();
-        Ok(Context { printer, settings, state_dir, backend, runtime: OnceCell::new() })
+        let (runtime, account) = (OnceCell::new(), std::sync::OnceLock::new());
+        Ok(Context { printer, settings, state_dir, backend, runtime, account })
+    }
+}
+
+impl Context {
+    /// Asks AWS once per run whether it answers and takes the credentials
+    /// (see [`crate::cloud::probe`]), before the first call that retries.
+    pub async fn reachable(&self) -> Result<(), String> {
+        if self.account.get().is_none() {
+            let account =
+                crate::cloud::probe::probe(&self.settings).await.map_err(|e| e.to_string())?;
+            let _ = self.account.set(account);
+        }
+        Ok(())
     }
 }
 

@@ -19,7 +19,7 @@ use crate::cloud::Cloud;
 use crate::exec::interrupt::Interrupt;
 use crate::exec::journal::{self, Entry, Journal};
 use crate::exec::{self, Options, rollback};
-use crate::plan::steps::Step;
+use crate::plan::steps::{Step, StepName};
 use crate::state::desired::DesiredState;
 use crate::state::live::Ids;
 use crate::state::live::Outcome;
@@ -47,8 +47,8 @@ fn undoable(entries: &[Entry]) -> Result<Undoable, String> {
     let mut ids = Ids::default();
     let mut intents: Vec<Step> = Vec::new();
     let mut done: Vec<(Step, Outcome)> = Vec::new();
-    let mut undone: Vec<String> = Vec::new();
-    let mut failed: Vec<String> = Vec::new();
+    let mut undone: Vec<StepName> = Vec::new();
+    let mut failed: Vec<StepName> = Vec::new();
     let mut rolling_back = false;
     for entry in entries {
         match entry {
@@ -58,8 +58,8 @@ fn undoable(entries: &[Entry]) -> Result<Undoable, String> {
             Entry::Failed { step, .. } if !rolling_back => failed.push(step.clone()),
             Entry::Done { step, outcome } => {
                 ids.absorb(outcome);
-                match (rolling_back, step.strip_prefix("undo:")) {
-                    (true, Some(original)) => undone.push(original.to_string()),
+                match (rolling_back, step.undone()) {
+                    (true, Some(original)) => undone.push(original.clone()),
                     _ => {
                         if let Some(intent) = intents.iter().find(|s| &s.name == step) {
                             done.push((intent.clone(), outcome.clone()));

@@ -33,11 +33,18 @@ pub fn state_dir(topology: &Path, chosen: Option<&Path>) -> PathBuf {
 /// Where a topology's journals, lock and remembered scope live: `--backend`
 /// (or `WWAY_BACKEND`), else the file's `backend:`, else a local folder
 /// (`--state-dir`, else `.wway` beside the file).
-pub async fn store(file: &Path, topology: &Topology, context: &super::Context) -> Arc<dyn Store> {
-    match context.backend.as_ref().or(topology.backend.as_ref()) {
-        Some(bucket) => Arc::new(S3Store::new(bucket, &topology.name, &context.settings).await),
+pub async fn store(
+    file: &Path,
+    topology: &Topology,
+    context: &super::Context,
+) -> Result<Arc<dyn Store>, String> {
+    Ok(match context.backend.as_ref().or(topology.backend.as_ref()) {
+        Some(bucket) => {
+            context.reachable().await?;
+            Arc::new(S3Store::new(bucket, &topology.name, &context.settings).await)
+        }
         None => Arc::new(Folder { root: state_dir(file, context.state_dir.as_deref()) }),
-    }
+    })
 }
 
 /// The store, for commands that need no more of the topology than where its
@@ -51,7 +58,7 @@ pub async fn store_of_file(
         return Ok(Arc::new(Folder { root: state_dir(file, context.state_dir.as_deref()) }));
     }
     let (_, topology) = super::load(file, &context.printer)?;
-    Ok(store(file, &topology, context).await)
+    Ok(store(file, &topology, context).await?)
 }
 
 /// Takes the topology's lock for `command`, saying so when it takes over
@@ -86,6 +93,7 @@ pub async fn lock(
 /// The cloud for a topology's commands: AWS, reading besides the file's own
 /// regions and zones the ones earlier runs (in `store`) used.
 pub async fn aws(store: &dyn Store, context: &super::Context) -> Result<crate::cloud::Aws, String> {
+    context.reachable().await?;
     let used = crate::exec::scope::read(store).await.map_err(|e| e.to_string())?;
     Ok(crate::cloud::Aws::new(context.settings.clone()).remembering(used.regions, used.zones))
 }
@@ -131,7 +139,7 @@ pub async fn read_account(
 ) -> Result<(crate::state::live::LiveState, Arc<dyn Store>), String> {
     use crate::cloud::Cloud;
     let started = std::time::Instant::now();
-    let store = store(file, topology, context).await;
+    let store = store(file, topology, context).await?;
     let aws = aws(store.as_ref(), context).await?;
     let live = match own_backend(&aws, store.as_ref(), &topology.name, false).await {
         Ok(()) => aws.snapshot(desired).await.map_err(|e| e.to_string()),

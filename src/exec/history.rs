@@ -8,7 +8,7 @@ use std::io;
 
 use super::journal::{self, Entry};
 use crate::plan::Action;
-use crate::plan::steps::{Op, Step};
+use crate::plan::steps::{Op, Step, StepName};
 use crate::state::ResourceAddr;
 use crate::store::Store;
 
@@ -30,7 +30,7 @@ pub async fn made(store: &dyn Store) -> io::Result<Option<BTreeSet<ResourceAddr>
 pub fn replay(journals: &[Vec<Entry>]) -> BTreeSet<ResourceAddr> {
     let mut made = BTreeSet::new();
     for entries in journals {
-        let mut intents: BTreeMap<&str, &Step> = BTreeMap::new();
+        let mut intents: BTreeMap<&StepName, &Step> = BTreeMap::new();
         for entry in entries {
             if let Entry::Intent { step } = entry {
                 intents.insert(&step.name, step);
@@ -39,11 +39,12 @@ pub fn replay(journals: &[Vec<Entry>]) -> BTreeSet<ResourceAddr> {
         // A resource with an `#old` step in the run was being replaced: its
         // deletes are of the old one (or of the new one, when the
         // replacement is undone and the old one made again), so it exists.
+        let old = |name: &StepName| name.is_old() || name.undone().is_some_and(StepName::is_old);
         let replaced: BTreeSet<&ResourceAddr> =
-            intents.values().filter(|s| s.name.ends_with("#old")).map(|s| s.addr()).collect();
+            intents.values().filter(|s| old(&s.name)).map(|s| s.addr()).collect();
         for entry in entries {
             let Entry::Done { step, outcome } = entry else { continue };
-            let Some(step) = intents.get(step.as_str()).filter(|_| !outcome.deferred) else {
+            let Some(step) = intents.get(step).filter(|_| !outcome.deferred) else {
                 continue;
             };
             for (addr, exists) in effects(step) {
@@ -77,7 +78,8 @@ mod tests {
     use crate::state::{Kind, Service};
 
     fn step(name: &str, op: &str) -> Step {
-        let addr = ResourceAddr::new(name.trim_start_matches("undo:").trim_end_matches("#old"));
+        let name = StepName::parse(name);
+        let addr = name.addr().clone();
         let target = Target {
             addr,
             kind: Kind::NodeGroup,
@@ -90,7 +92,7 @@ mod tests {
             _ => Op::Delete { target, id: "id".into() },
         };
         Step {
-            name: name.into(),
+            name,
             service: Service::Eks,
             region: "eu-west-1".into(),
             op,
@@ -102,7 +104,7 @@ mod tests {
         let mut entries = Vec::new();
         for (name, op) in steps {
             entries.push(Entry::Intent { step: step(name, op) });
-            entries.push(Entry::Done { step: name.to_string(), outcome: Outcome::default() });
+            entries.push(Entry::Done { step: StepName::parse(name), outcome: Outcome::default() });
         }
         entries
     }

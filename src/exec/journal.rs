@@ -18,7 +18,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::steps::Step;
+use crate::plan::steps::{Step, StepName};
 use crate::state::live::Outcome;
 use crate::store::Store;
 
@@ -39,11 +39,11 @@ pub enum Entry {
         step: Step,
     },
     Done {
-        step: String,
+        step: StepName,
         outcome: Outcome,
     },
     Failed {
-        step: String,
+        step: StepName,
         error: String,
     },
     /// The steps after this entry undo the ones before it.
@@ -242,7 +242,10 @@ mod tests {
     #[tokio::test]
     async fn entries_round_trip_and_a_torn_last_line_is_left_out() {
         let (_dir, store, mut journal) = started().await;
-        journal.write(&Entry::Failed { step: "a".into(), error: "boom".into() }).await.unwrap();
+        journal
+            .write(&Entry::Failed { step: StepName::parse("a"), error: "boom".into() })
+            .await
+            .unwrap();
         store.append(&key(&journal.run), b"{\"event\":\"done\",\"st".to_vec()).await.unwrap();
         let read = read(store.as_ref(), &journal.run).await.unwrap();
         assert_eq!(read.entries.len(), 2);
@@ -259,7 +262,7 @@ mod tests {
     #[tokio::test]
     async fn a_damaged_journal_is_an_error_that_names_its_line() {
         let (_dir, store, mut journal) = started().await;
-        let failed = Entry::Failed { step: "a".into(), error: "boom".into() };
+        let failed = Entry::Failed { step: StepName::parse("a"), error: "boom".into() };
         journal.write(&failed).await.unwrap();
         let write = |bytes: &[u8]| std::fs::write(store.location(&key(&journal.run)), bytes);
         let whole = std::fs::read(store.location(&key(&journal.run))).unwrap();

@@ -10,35 +10,31 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::plan::Action;
-use crate::plan::steps::{Op, OwnerChange, RecordOp, Step};
+use crate::plan::steps::{Op, OwnerChange, RecordOp, Step, StepName};
 use crate::state::Fields;
 use crate::state::live::LiveState;
 use crate::state::live::Outcome;
 
 /// The steps that undo `done` (in the order they were done).
 pub fn inverse(done: &[(Step, crate::state::live::Outcome)]) -> Vec<Step> {
-    let names: BTreeSet<&str> = done.iter().map(|(s, _)| s.name.as_str()).collect();
+    let names: BTreeSet<&StepName> = done.iter().map(|(s, _)| &s.name).collect();
     // Undo X before Y when Y's doing needed X done: reverse every edge.
-    let mut reverse: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let mut reverse: BTreeMap<&StepName, BTreeSet<StepName>> = BTreeMap::new();
     for (step, _) in done {
-        for dep in step.deps.iter().filter(|d| names.contains(d.as_str())) {
-            reverse.entry(dep.as_str()).or_default().insert(undo_name(&step.name));
+        for dep in step.deps.iter().filter(|d| names.contains(d)) {
+            reverse.entry(dep).or_default().insert(StepName::undo(&step.name));
         }
     }
     done.iter()
         .rev()
         .map(|(step, outcome)| Step {
-            name: undo_name(&step.name),
+            name: StepName::undo(&step.name),
             service: step.service,
             region: step.region.clone(),
             op: undo(&step.op, outcome),
-            deps: reverse.remove(step.name.as_str()).unwrap_or_default(),
+            deps: reverse.remove(&step.name).unwrap_or_default(),
         })
         .collect()
-}
-
-fn undo_name(name: &str) -> String {
-    format!("undo:{name}")
 }
 
 fn undo(op: &Op, outcome: &crate::state::live::Outcome) -> Op {

@@ -16,7 +16,7 @@ use super::interrupt::Interrupt;
 use super::journal::{Entry, Journal};
 use super::report::{Reporter, StepResult};
 use crate::cloud::{Cloud, CloudError};
-use crate::plan::steps::Step;
+use crate::plan::steps::{Step, StepName};
 use crate::state::live::Ids;
 use crate::state::live::Outcome;
 
@@ -102,16 +102,16 @@ impl<C: Cloud> Walker<'_, C> {
         mut ids: Ids,
         journal: &mut Journal,
     ) -> io::Result<Walked> {
-        let mut pending: BTreeMap<String, Step> =
+        let mut pending: BTreeMap<StepName, Step> =
             steps.into_iter().map(|s| (s.name.clone(), s)).collect();
-        let names: BTreeSet<String> = pending.keys().cloned().collect();
-        let mut finished: BTreeSet<String> = BTreeSet::new();
-        let mut broken: BTreeMap<String, String> = BTreeMap::new();
+        let names: BTreeSet<StepName> = pending.keys().cloned().collect();
+        let mut finished: BTreeSet<StepName> = BTreeSet::new();
+        let mut broken: BTreeMap<StepName, StepName> = BTreeMap::new();
         let mut walked = Walked::default();
         let mut running = FuturesUnordered::new();
         loop {
             // Steps behind a failure will not run: say why, once each.
-            let blocked: Vec<(String, String)> = pending
+            let blocked: Vec<(StepName, StepName)> = pending
                 .values()
                 .filter_map(|s| {
                     s.deps
@@ -132,7 +132,7 @@ impl<C: Cloud> Walker<'_, C> {
                 Some(_) => 0,
                 None => self.parallelism.saturating_sub(running.len()),
             };
-            let ready: Vec<String> = pending
+            let ready: Vec<StepName> = pending
                 .values()
                 .filter(|s| s.deps.iter().all(|d| finished.contains(d) || !names.contains(d)))
                 .map(|s| s.name.clone())

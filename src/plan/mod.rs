@@ -9,6 +9,7 @@
 pub mod diff;
 pub mod drift;
 pub mod graph;
+pub mod step_name;
 pub mod steps;
 
 use std::collections::BTreeMap;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kinds::route53::record::{owner_fqdn, record_name};
 use crate::kinds::{Fields, GLOBAL_REGION, Kind, ResourceAddr, Service};
+pub use crate::plan::step_name::StepName;
 use crate::plan::{Action, Change, Plan};
 use crate::state::desired::DesiredState;
 use crate::state::live::LiveState;
@@ -55,14 +56,13 @@ pub struct RecordOp {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
-    /// Unique in a run: the address, `<address>#old` for the old half of a
-    /// create-before-destroy replacement, `records:<zone>` for a batch.
-    pub name: String,
+    /// Unique in a run: see [`StepName`].
+    pub name: StepName,
     pub service: Service,
     pub region: String,
     pub op: Op,
     /// Names of the steps that must finish first.
-    pub deps: BTreeSet<String>,
+    pub deps: BTreeSet<StepName>,
 }
 
 impl Step {
@@ -87,7 +87,7 @@ fn target(change: &Change, desired: &DesiredState, fields: Option<&Fields>) -> T
     }
 }
 
-fn step(name: String, change: &Change, op: Op) -> Step {
+fn step(name: StepName, change: &Change, op: Op) -> Step {
     Step {
         name,
         service: change.kind.service(),
@@ -103,15 +103,15 @@ pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step>
     let mut steps: Vec<Step> = Vec::new();
     // For each change: the step whose end means "the change is done" (what
     // dependents wait for), and the step where the change starts.
-    let mut finish: BTreeMap<&ResourceAddr, String> = BTreeMap::new();
-    let mut start: BTreeMap<&ResourceAddr, String> = BTreeMap::new();
+    let mut finish: BTreeMap<&ResourceAddr, StepName> = BTreeMap::new();
+    let mut start: BTreeMap<&ResourceAddr, StepName> = BTreeMap::new();
     let mut batches: BTreeMap<ResourceAddr, (Service, Vec<RecordOp>)> = BTreeMap::new();
 
     for change in &plan.changes {
-        let name = change.address.to_string();
+        let name = StepName::resource(&change.address);
         let fields = change.after.as_ref().or(change.before.as_ref());
         if let Some(zone) = fields.and_then(|f| change.kind.def().batch(f)) {
-            let batch = format!("records:{zone}");
+            let batch = StepName::records(&zone);
             finish.insert(&change.address, batch.clone());
             start.insert(&change.address, batch);
             let (_, batch) = batches.entry(zone).or_insert((change.kind.service(), Vec::new()));
@@ -144,7 +144,7 @@ pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step>
             Action::Replace if change.create_before_destroy => {
                 steps.push(step(name.clone(), change, Op::Create { target: after }));
                 let mut old = step(
-                    format!("{name}#old"),
+                    StepName::old(&change.address),
                     change,
                     Op::Delete { target: before, id: id(&change.address) },
                 );
@@ -152,15 +152,16 @@ pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step>
                 steps.push(old);
             }
             Action::Replace => {
+                let old = StepName::old(&change.address);
                 steps.push(step(
-                    format!("{name}#old"),
+                    old.clone(),
                     change,
                     Op::Delete { target: before, id: id(&change.address) },
                 ));
                 let mut new = step(name.clone(), change, Op::Create { target: after });
-                new.deps.insert(format!("{name}#old"));
+                new.deps.insert(old.clone());
                 steps.push(new);
-                start.insert(&change.address, format!("{name}#old"));
+                start.insert(&change.address, old);
                 finish.insert(&change.address, name);
                 continue;
             }
@@ -170,37 +171,41 @@ pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step>
     }
 
     for (zone, (service, changes)) in batches {
-        let name = format!("records:{zone}");
+        let name = StepName::records(&zone);
         let owners = owner_changes(&changes, live);
         let op = Op::Records { zone, changes, owners };
         steps.push(Step { name, service, region: GLOBAL_REGION.into(), op, deps: BTreeSet::new() });
     }
 
     // A change's first step waits for the changes it depends on.
+    let position: BTreeMap<StepName, usize> =
+        steps.iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
     for change in &plan.changes {
         let Some(first) = start.get(&change.address) else { continue };
-        let needs: Vec<String> =
-            change.depends_on.iter().filter_map(|d| finish.get(d).cloned()).collect();
-        if let Some(step) = steps.iter_mut().find(|s| &s.name == first) {
-            step.deps.extend(needs.into_iter().filter(|n| n != first));
+        let needs = change.depends_on.iter().filter_map(|d| finish.get(d));
+        if let Some(&at) = position.get(first) {
+            steps[at].deps.extend(needs.filter(|n| *n != first).cloned());
         }
     }
     // The old half of a create-before-destroy replacement goes last: after
     // everything that waited for the new one.
-    let olds: Vec<(String, String)> = steps
-        .iter()
-        .filter(|s| s.name.ends_with("#old") && s.deps.contains(s.name.trim_end_matches("#old")))
-        .map(|s| (s.name.clone(), s.name.trim_end_matches("#old").to_string()))
-        .collect();
-    for (old, new) in olds {
-        let after_new: Vec<String> = steps
-            .iter()
-            .filter(|s| s.deps.contains(&new) && s.name != old)
-            .map(|s| s.name.clone())
-            .collect();
-        if let Some(step) = steps.iter_mut().find(|s| s.name == old) {
-            step.deps.extend(after_new);
+    let mut dependents: BTreeMap<&StepName, Vec<StepName>> = BTreeMap::new();
+    for s in &steps {
+        for dep in &s.deps {
+            dependents.entry(dep).or_default().push(s.name.clone());
         }
+    }
+    let mut after_new: Vec<(usize, Vec<StepName>)> = Vec::new();
+    for (at, old) in steps.iter().enumerate().filter(|(_, s)| s.name.is_old()) {
+        let new = StepName::resource(old.name.addr());
+        if !old.deps.contains(&new) {
+            continue;
+        }
+        let waiting = dependents.get(&new).into_iter().flatten();
+        after_new.push((at, waiting.filter(|n| **n != old.name).cloned().collect()));
+    }
+    for (at, names) in after_new {
+        steps[at].deps.extend(names);
     }
     steps
 }

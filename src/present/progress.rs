@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::exec::report::{Reporter, StepResult};
-use crate::plan::steps::{Op, Step};
+use crate::plan::steps::{Op, Step, StepName};
 
 fn verb(step: &Step) -> &'static str {
     match step.op {
@@ -76,7 +76,7 @@ impl Reporter for Silent {
 /// Spinners, for a terminal.
 pub struct Bars {
     multi: MultiProgress,
-    bars: Mutex<BTreeMap<String, ProgressBar>>,
+    bars: Mutex<BTreeMap<StepName, ProgressBar>>,
 }
 
 impl Default for Bars {

@@ -167,7 +167,7 @@ fn syntax_problem(text: &str, offsets: &ByteOffsets, error: &ScanError) -> Probl
         return Problem::new(
             "yaml::unclosed",
             "the quoted string that starts here is not closed on its line",
-            Span::new(at, usize::from(at < text.len())),
+            Span::new(at, text[at.min(text.len())..].chars().next().map_or(0, char::len_utf8)),
             "this quote is not closed",
         )
         .help(
@@ -562,8 +562,16 @@ mod tests {
     #[test]
     fn syntax_errors_and_extra_documents_are_problems() {
         let mut problems = Vec::new();
-        assert!(parse("a: [1, 2\nb: 3\n", &mut problems).is_none());
+        assert!(parse("a: b: c\n", &mut problems).is_none());
         assert_eq!(problems[0].code, "yaml::syntax");
+
+        let mut problems = Vec::new();
+        assert!(parse("a: [1, 2\nb: 3\n", &mut problems).is_none());
+        assert_eq!((problems[0].code, problems[0].span.offset), ("yaml::unclosed", 3));
+
+        let mut problems = Vec::new();
+        assert!(parse("a: [1,\n  2]\nb: c: d\n", &mut problems).is_none());
+        assert_eq!(problems[0].code, "yaml::syntax", "a list closed on a later line is not blamed");
 
         let mut problems = Vec::new();
         assert!(parse("a: 1\n---\nb: 2\n", &mut problems).is_some());

@@ -305,7 +305,7 @@ async fn a_create_repeated_after_a_lost_answer_finds_what_the_first_made() {
             source: None,
         };
         let step = Step {
-            name: addr.into(),
+            name: wway::plan::steps::StepName::resource(&resource.addr),
             service: resource.kind.service(),
             region: resource.region.clone(),
             op: Op::Create { target },

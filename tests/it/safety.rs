@@ -386,7 +386,7 @@ fn an_interrupted_apply_finishes_its_steps_in_flight_lets_go_of_the_lock_and_say
     assert_eq!(output.status.code(), Some(130), "{stdout}\n{stderr}");
     assert!(stderr.contains("Stopping: no new step starts"), "{stderr}");
     assert!(stdout.starts_with("Apply interrupted: "), "{stdout}");
-    assert!(stdout.contains("`wway rollback`"), "{stdout}");
+    assert!(stdout.contains("`wway rollback topologies/wonderway.yaml --state-dir "), "{stdout}");
     assert!(!state.path().join("lock.json").exists(), "the lock is released");
 
     let store = wway::store::Folder { root: state.path().into() };
