@@ -44,36 +44,36 @@ fn main() {
     phases.time("graph (dot and mermaid)", || {
         graph::dot(&desired).len() + graph::mermaid(&desired).len()
     });
-    let empty = LiveState::default();
-    phases.time("plan, empty account (diff, order, steps, text)", || plan_of(&desired, &empty));
-    let applied = applied(&desired);
-    phases
-        .time("plan, converged account (diff, order, steps, text)", || plan_of(&desired, &applied));
+    for (account, live) in [("empty", LiveState::default()), ("converged", applied(&desired))] {
+        let plan = phases.time(format!("plan, {account} account: diff and order"), || {
+            plan::plan(&desired, &live)
+        });
+        let Ok(plan) = plan else {
+            eprintln!("no plan for the {account} account");
+            std::process::exit(1);
+        };
+        phases.time(format!("plan, {account} account: steps"), || {
+            steps(&plan, &desired, &live).len()
+        });
+        phases.time(format!("plan, {account} account: text"), || {
+            plan_text::render(&plan, false).len()
+        });
+    }
     println!("{} resources, {} bytes of YAML", desired.resources.len(), source.text.len());
     for (phase, ms) in &phases.0 {
-        println!("  {phase:<45} {ms:>9.1} ms");
+        println!("  {phase:<48} {ms:>9.1} ms");
     }
-    println!("  {:<45} {:>9.1} MB", "peak memory (VmHWM, whole process)", peak_mb());
-}
-
-fn plan_of(desired: &DesiredState, live: &LiveState) -> usize {
-    match plan::plan(desired, live) {
-        Ok(plan) => plan_text::render(&plan, false).len() + steps(&plan, desired, live).len(),
-        Err(errors) => {
-            eprintln!("no plan: {} problems", errors.len());
-            std::process::exit(1);
-        }
-    }
+    println!("  {:<48} {:>9.1} MB", "peak memory (VmHWM, whole process)", peak_mb());
 }
 
 #[derive(Default)]
-struct Phases(Vec<(&'static str, f64)>);
+struct Phases(Vec<(String, f64)>);
 
 impl Phases {
-    fn time<T>(&mut self, phase: &'static str, work: impl FnOnce() -> T) -> T {
+    fn time<T>(&mut self, phase: impl Into<String>, work: impl FnOnce() -> T) -> T {
         let started = Instant::now();
         let out = work();
-        self.0.push((phase, started.elapsed().as_secs_f64() * 1000.0));
+        self.0.push((phase.into(), started.elapsed().as_secs_f64() * 1000.0));
         out
     }
 }

@@ -182,9 +182,13 @@ pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step>
         steps.iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
     for change in &plan.changes {
         let Some(first) = start.get(&change.address) else { continue };
-        let needs = change.depends_on.iter().filter_map(|d| finish.get(d));
-        if let Some(&at) = position.get(first) {
-            steps[at].deps.extend(needs.filter(|n| *n != first).cloned());
+        let Some(&at) = position.get(first) else { continue };
+        // Every record of a zone shares its batch's few needs: each is
+        // copied once, not once per record.
+        for need in change.depends_on.iter().filter_map(|d| finish.get(d)) {
+            if need != first && !steps[at].deps.contains(need) {
+                steps[at].deps.insert(need.clone());
+            }
         }
     }
     // The old half of a create-before-destroy replacement goes last: after
