@@ -6,14 +6,13 @@
 //!
 //!   cargo run --release --example engine_bench -- TOPOLOGY
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use wway::plan;
 use wway::plan::steps::steps;
 use wway::present::{graph, plan_text};
-use wway::state::desired::{DesiredState, desired};
-use wway::state::live::{LiveResource, LiveState};
+use wway::state::desired::desired;
+use wway::state::live::LiveState;
 use wway::topology::{self, Source};
 
 fn main() {
@@ -44,7 +43,9 @@ fn main() {
     phases.time("graph (dot and mermaid)", || {
         graph::dot(&desired).len() + graph::mermaid(&desired).len()
     });
-    for (account, live) in [("empty", LiveState::default()), ("converged", applied(&desired))] {
+    for (account, live) in
+        [("empty", LiveState::default()), ("converged", LiveState::as_applied(&desired))]
+    {
         let plan = phases.time(format!("plan, {account} account: diff and order"), || {
             plan::plan(&desired, &live)
         });
@@ -76,26 +77,6 @@ impl Phases {
         self.0.push((phase.into(), started.elapsed().as_secs_f64() * 1000.0));
         out
     }
-}
-
-/// The account as an apply of `desired` leaves it: every resource present,
-/// with the fields the file asks for.
-fn applied(desired: &DesiredState) -> LiveState {
-    let owned: BTreeMap<_, _> = desired
-        .resources
-        .values()
-        .map(|r| {
-            let live = LiveResource {
-                kind: r.kind,
-                id: format!("id-{}", r.addr),
-                fields: r.fields.clone(),
-                deps: r.deps.clone(),
-                fingerprint: "f0".into(),
-            };
-            (r.addr.clone(), live)
-        })
-        .collect();
-    LiveState { owned, ..Default::default() }
 }
 
 /// The process's peak resident memory, from /proc (Linux); 0 elsewhere.

@@ -193,10 +193,10 @@ pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step>
     }
     // The old half of a create-before-destroy replacement goes last: after
     // everything that waited for the new one.
-    let mut dependents: BTreeMap<&StepName, Vec<StepName>> = BTreeMap::new();
+    let mut dependents: BTreeMap<&StepName, Vec<&StepName>> = BTreeMap::new();
     for s in &steps {
         for dep in &s.deps {
-            dependents.entry(dep).or_default().push(s.name.clone());
+            dependents.entry(dep).or_default().push(&s.name);
         }
     }
     let mut after_new: Vec<(usize, Vec<StepName>)> = Vec::new();
@@ -206,7 +206,8 @@ pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step>
             continue;
         }
         let waiting = dependents.get(&new).into_iter().flatten();
-        after_new.push((at, waiting.filter(|n| **n != old.name).cloned().collect()));
+        let waiting = waiting.filter(|n| ***n != old.name).map(|n| (*n).clone());
+        after_new.push((at, waiting.collect()));
     }
     for (at, names) in after_new {
         steps[at].deps.extend(names);

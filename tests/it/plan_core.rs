@@ -16,25 +16,6 @@ fn wonderway() -> DesiredState {
     desired(&topology("topologies/wonderway.yaml")).expect("package the edge function")
 }
 
-/// The account as wway would leave it after applying `desired`.
-pub fn applied(desired: &DesiredState) -> LiveState {
-    let owned = desired
-        .resources
-        .values()
-        .map(|r| {
-            let live = LiveResource {
-                kind: r.kind,
-                id: format!("id-{}", r.addr),
-                fields: r.fields.clone(),
-                deps: r.deps.clone(),
-                fingerprint: "f0".into(),
-            };
-            (r.addr.clone(), live)
-        })
-        .collect();
-    LiveState { owned, ..Default::default() }
-}
-
 fn addr(text: &str) -> ResourceAddr {
     ResourceAddr::new(text)
 }
@@ -93,7 +74,7 @@ fn the_wonderway_topology_has_the_resources_the_spec_names() {
 #[test]
 fn an_applied_account_needs_nothing() {
     let desired = wonderway();
-    let plan = plan::plan(&desired, &applied(&desired)).unwrap();
+    let plan = plan::plan(&desired, &LiveState::as_applied(&desired)).unwrap();
     assert!(plan.is_empty(), "{:?}", actions(&plan));
     assert_eq!(plan.fingerprints.len(), desired.resources.len());
 }
@@ -101,7 +82,7 @@ fn an_applied_account_needs_nothing() {
 #[test]
 fn the_autoscaler_and_others_tags_are_not_changes() {
     let desired = wonderway();
-    let mut live = applied(&desired);
+    let mut live = LiveState::as_applied(&desired);
     let group = live.owned.get_mut(&addr("us-east-1/node-group/general")).unwrap();
     group.fields.insert("desired_size".into(), json!(37));
     let vpc = live.owned.get_mut(&addr("eu-west-1/vpc")).unwrap();
@@ -122,7 +103,7 @@ fn the_autoscaler_and_others_tags_are_not_changes() {
 #[test]
 fn in_place_changes_update_and_fixed_fields_replace() {
     let desired = wonderway();
-    let mut live = applied(&desired);
+    let mut live = LiveState::as_applied(&desired);
     live.owned
         .get_mut(&addr("eu-west-1/node-group/general"))
         .unwrap()
@@ -153,7 +134,7 @@ fn in_place_changes_update_and_fixed_fields_replace() {
 #[test]
 fn a_replaced_vpc_replaces_what_is_built_on_it() {
     let desired = wonderway();
-    let mut live = applied(&desired);
+    let mut live = LiveState::as_applied(&desired);
     live.owned
         .get_mut(&addr("us-east-1/vpc"))
         .unwrap()
@@ -177,7 +158,7 @@ fn a_replaced_vpc_replaces_what_is_built_on_it() {
 #[test]
 fn owned_resources_no_longer_declared_are_deleted_dependents_first() {
     let desired = wonderway();
-    let mut live = applied(&desired);
+    let mut live = LiveState::as_applied(&desired);
     let extra = [
         ("us-west-2/vpc", Kind::Vpc, vec![]),
         ("us-west-2/subnet/us-west-2a", Kind::Subnet, vec!["us-west-2/vpc"]),

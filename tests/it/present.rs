@@ -11,7 +11,6 @@ use wway::state::desired::desired;
 use wway::state::live::LiveState;
 
 use crate::emulator::topology;
-use crate::plan_core::applied;
 
 #[test]
 fn a_plan_for_an_empty_account_reads_as_a_list_of_creates() {
@@ -26,7 +25,7 @@ fn a_plan_for_an_empty_account_reads_as_a_list_of_creates() {
 #[test]
 fn updates_replacements_and_deletes_show_their_fields() {
     let desired = desired(&topology("tests/topologies/good/shop.yaml")).unwrap();
-    let mut live = applied(&desired);
+    let mut live = LiveState::as_applied(&desired);
     let group = live.owned.get_mut(&ResourceAddr::new("us-east-1/node-group/web")).unwrap();
     group.fields.insert("max_size".into(), json!(8));
     group.fields.insert("desired_size".into(), json!(6));
@@ -45,7 +44,7 @@ fn updates_replacements_and_deletes_show_their_fields() {
 #[test]
 fn a_change_inside_a_nested_value_shows_each_changed_path() {
     let desired = desired(&topology("tests/topologies/good/shop.yaml")).unwrap();
-    let mut live = applied(&desired);
+    let mut live = LiveState::as_applied(&desired);
     let cdn = live.owned.get_mut(&ResourceAddr::new("global/distribution")).unwrap();
     let behaviors = cdn.fields["behaviors"].as_array().unwrap().clone();
     let mut extra = behaviors[0].clone();

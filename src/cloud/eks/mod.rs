@@ -63,6 +63,21 @@ where
     .await
 }
 
+/// Polls `status` until the resource is not found.
+async fn until_gone<F, Fut>(what: &str, progress: Progress<'_>, status: F) -> Result<(), CloudError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<String>, CloudError>>,
+{
+    until(what, Duration::from_secs(40 * 60), progress, || async {
+        match status().await {
+            Ok(status) => Ok(Poll::Waiting(status.unwrap_or_else(|| "DELETING".into()))),
+            Err(error) => gone(Err(error)).map(|()| Poll::Done),
+        }
+    })
+    .await
+}
+
 impl Eks {
     pub fn new(client: Client) -> Self {
         Eks { client }
@@ -74,12 +89,7 @@ impl Eks {
         name: &str,
         progress: Progress<'_>,
     ) -> Result<(), CloudError> {
-        until_active(&format!("cluster {name}"), progress, || async {
-            let response =
-                self.client.describe_cluster().name(name).send().await.map_err(sdk_error)?;
-            Ok(response.cluster().and_then(|c| c.status()).map(|s| s.as_str().to_string()))
-        })
-        .await
+        until_active(&format!("cluster {name}"), progress, || self.cluster_status(name)).await
     }
 
     /// Waits until a node group is ACTIVE.
@@ -89,13 +99,8 @@ impl Eks {
         name: &str,
         progress: Progress<'_>,
     ) -> Result<(), CloudError> {
-        until_active(&format!("node group {name}"), progress, || async {
-            let describe =
-                self.client.describe_nodegroup().cluster_name(cluster).nodegroup_name(name);
-            let response = describe.send().await.map_err(sdk_error)?;
-            Ok(response.nodegroup().and_then(|g| g.status()).map(|s| s.as_str().to_string()))
-        })
-        .await
+        let what = format!("node group {name}");
+        until_active(&what, progress, || self.node_group_status(cluster, name)).await
     }
 
     /// A version upgrade and the tags; subnets and role are replacements.
@@ -194,15 +199,7 @@ impl Eks {
         progress: Progress<'_>,
     ) -> Result<(), CloudError> {
         gone(self.client.delete_cluster().name(name).send().await.map(|_| ()).map_err(sdk_error))?;
-        self.until_gone(&format!("cluster {name}"), progress, || async {
-            self.client
-                .describe_cluster()
-                .name(name)
-                .send()
-                .await
-                .map(|r| r.cluster().and_then(|c| c.status()).map(|s| s.as_str().to_string()))
-        })
-        .await
+        until_gone(&format!("cluster {name}"), progress, || self.cluster_status(name)).await
     }
 
     /// Deletes a node group and waits until it is gone.
@@ -215,45 +212,25 @@ impl Eks {
         let deleted =
             self.client.delete_nodegroup().cluster_name(cluster).nodegroup_name(name).send().await;
         gone(deleted.map(|_| ()).map_err(sdk_error))?;
-        self.until_gone(&format!("node group {name}"), progress, || async {
-            let response = self
-                .client
-                .describe_nodegroup()
-                .cluster_name(cluster)
-                .nodegroup_name(name)
-                .send()
-                .await;
-            response.map(|r| r.nodegroup().and_then(|g| g.status()).map(|s| s.as_str().to_string()))
-        })
-        .await
+        let what = format!("node group {name}");
+        until_gone(&what, progress, || self.node_group_status(cluster, name)).await
     }
 
-    async fn until_gone<F, Fut, E>(
+    /// A cluster's status, as DescribeCluster gives it.
+    async fn cluster_status(&self, name: &str) -> Result<Option<String>, CloudError> {
+        let response = self.client.describe_cluster().name(name).send().await.map_err(sdk_error)?;
+        Ok(response.cluster().and_then(|c| c.status()).map(|s| s.as_str().to_string()))
+    }
+
+    /// A node group's status, as DescribeNodegroup gives it.
+    async fn node_group_status(
         &self,
-        what: &str,
-        progress: Progress<'_>,
-        describe: F,
-    ) -> Result<(), CloudError>
-    where
-        F: Fn() -> Fut,
-        Fut: std::future::Future<
-                Output = Result<
-                    Option<String>,
-                    aws_sdk_eks::error::SdkError<
-                        E,
-                        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-                    >,
-                >,
-            >,
-        E: aws_sdk_eks::error::ProvideErrorMetadata + std::error::Error + 'static,
-    {
-        until(what, Duration::from_secs(40 * 60), progress, || async {
-            match describe().await.map_err(sdk_error) {
-                Ok(status) => Ok(Poll::Waiting(status.unwrap_or_else(|| "DELETING".into()))),
-                Err(error) => gone(Err(error)).map(|()| Poll::Done),
-            }
-        })
-        .await
+        cluster: &str,
+        name: &str,
+    ) -> Result<Option<String>, CloudError> {
+        let describe = self.client.describe_nodegroup().cluster_name(cluster).nodegroup_name(name);
+        let response = describe.send().await.map_err(sdk_error)?;
+        Ok(response.nodegroup().and_then(|g| g.status()).map(|s| s.as_str().to_string()))
     }
 
     /// `name`, when a create met it already there (an earlier attempt whose
