@@ -19,46 +19,6 @@ impl ResourceAddr {
         ResourceAddr(text.into())
     }
 
-    pub fn vpc(region: &str) -> Self {
-        ResourceAddr(format!("{region}/vpc"))
-    }
-
-    pub fn subnet(region: &str, zone: &str) -> Self {
-        ResourceAddr(format!("{region}/subnet/{zone}"))
-    }
-
-    pub fn internet_gateway(region: &str) -> Self {
-        ResourceAddr(format!("{region}/internet-gateway"))
-    }
-
-    pub fn cluster(region: &str) -> Self {
-        ResourceAddr(format!("{region}/eks-cluster"))
-    }
-
-    pub fn node_group(region: &str, name: &str) -> Self {
-        ResourceAddr(format!("{region}/node-group/{name}"))
-    }
-
-    pub fn zone(name: &str) -> Self {
-        ResourceAddr(format!("{GLOBAL}/zone/{name}"))
-    }
-
-    pub fn health_check(region: &str) -> Self {
-        ResourceAddr(format!("{GLOBAL}/health-check/{region}"))
-    }
-
-    pub fn record(name: &str, variant: &str) -> Self {
-        ResourceAddr(format!("{GLOBAL}/record/{name}/{variant}"))
-    }
-
-    pub fn edge_function(name: &str) -> Self {
-        ResourceAddr(format!("us-east-1/edge-function/{name}"))
-    }
-
-    pub fn distribution() -> Self {
-        ResourceAddr(format!("{GLOBAL}/distribution"))
-    }
-
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -106,21 +66,21 @@ mod tests {
     #[test]
     fn addresses_read_as_the_spec_writes_them() {
         assert_eq!(
-            ResourceAddr::subnet("us-east-1", "us-east-1a").as_str(),
+            ResourceAddr::new("us-east-1/subnet/us-east-1a").as_str(),
             "us-east-1/subnet/us-east-1a"
         );
         assert_eq!(
-            ResourceAddr::record("api", "failover-primary").as_str(),
+            ResourceAddr::new("global/record/api/failover-primary").as_str(),
             "global/record/api/failover-primary"
         );
-        assert_eq!(ResourceAddr::zone("wonderway.com").scope(), "global");
-        assert_eq!(ResourceAddr::node_group("eu-west-1", "general").scope(), "eu-west-1");
+        assert_eq!(ResourceAddr::new("global/zone/wonderway.com").scope(), "global");
+        assert_eq!(ResourceAddr::new("eu-west-1/node-group/general").scope(), "eu-west-1");
     }
 
     #[test]
     fn patterns_match_within_a_part_or_across_parts() {
-        let group = ResourceAddr::node_group("eu-west-1", "general");
-        let record = ResourceAddr::record("geo.api", "geo-VN");
+        let group = ResourceAddr::new("eu-west-1/node-group/general");
+        let record = ResourceAddr::new("global/record/geo.api/geo-VN");
         assert!(group.matches("eu-west-1/node-group/general"));
         assert!(group.matches("*/node-group/*"));
         assert!(group.matches("**"));

@@ -4,9 +4,10 @@
 //! lives and which service owns it; which fields force a replacement and
 //! which refer to other resources; what others may change without it being
 //! a difference; its plan-time preflight; the names it could clash under;
-//! how its changes are batched; the values it gives others once made; and
-//! its Terraform block with its import id. Its cloud half (reads, creates,
-//! updates, deletes and waits) is in `cloud/<service>/<kind>.rs`.
+//! how its changes are batched; the values it gives others once made; its
+//! Terraform block with its import id; its addresses; and how it is lowered
+//! from the topology ([`lower`]). Its cloud half (reads, creates, updates,
+//! deletes and waits) is in `cloud/<service>/<kind>.rs`.
 //!
 //! [`Kind::def`] is the one registry: the engine asks a kind's [`KindDef`]
 //! and never matches on a kind itself. Adding a kind costs its files, a
@@ -17,6 +18,7 @@ pub mod cloudfront;
 pub mod ec2;
 pub mod eks;
 pub mod lambda;
+pub mod lower;
 pub mod route53;
 pub mod spec;
 pub mod terraform;
@@ -28,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use addr::ResourceAddr;
+pub use lower::Lowering;
 pub use spec::SpecError;
 pub use terraform::Exporter;
 
@@ -217,6 +220,10 @@ pub trait KindDef: Sync {
     /// Reads `fields` as this kind's typed spec and writes them back: the
     /// fields of a declared resource come back unchanged.
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError>;
+
+    /// The resources of this kind a topology declares, with the fields wway
+    /// will set and what each depends on.
+    fn lower(&self, from: &Lowering) -> Vec<Resource>;
 
     /// A declared resource of this kind, as the conformance test and the
     /// in-memory cloud use it.

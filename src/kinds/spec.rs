@@ -47,23 +47,3 @@ pub fn check<S: Serialize + DeserializeOwned>(
 pub fn fixture_tags(addr: &super::ResourceAddr) -> std::collections::BTreeMap<String, String> {
     super::tags("demo", &Default::default(), addr, &[])
 }
-
-/// A declared resource made of a spec, for fixtures.
-pub fn fixture<S: Serialize>(
-    addr: super::ResourceAddr,
-    kind: super::Kind,
-    name: &str,
-    spec: &S,
-    deps: Vec<super::ResourceAddr>,
-) -> super::Resource {
-    let region = super::api_region(kind, &addr);
-    super::Resource {
-        addr,
-        kind,
-        region,
-        name: name.into(),
-        fields: fields(spec),
-        deps,
-        source: None,
-    }
-}

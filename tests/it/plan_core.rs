@@ -199,7 +199,7 @@ fn a_name_held_by_someone_else_is_an_error_and_an_existing_zone_is_used() {
         name: "wonderway.com".into(),
         id: "Z123".into(),
         holder: "no wway tags".into(),
-        wanted_by: Some(wway::state::ResourceAddr::zone("wonderway.com")),
+        wanted_by: Some(wway::kinds::route53::zone::addr("wonderway.com")),
     });
     let errors = plan::plan(&desired, &live).unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:?}");

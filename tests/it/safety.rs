@@ -518,17 +518,15 @@ fn a_distribution_holding_the_alias_is_a_clash_naming_both() {
 #[test]
 fn a_zone_and_a_health_check_made_but_not_tagged_are_still_this_topologys() {
     use aws_sdk_route53::types::{HealthCheckConfig, HealthCheckType};
-    use wway::state::ResourceAddr;
     let emulator = crate::emulator::Emulator::start();
     emulator.seed_roles(&crate::emulator::topology("topologies/wonderway.yaml"));
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let route53 = aws_sdk_route53::Client::new(&runtime.block_on(emulator.sdk("us-east-1")));
     // As a run leaves them that stopped between each create and its tags.
     let stopped = wway::cloud::RunScope { topology: "wonderway", salt: "a-run-that-stopped" };
-    let zone = route53
-        .create_hosted_zone()
-        .name("wonderway.com")
-        .caller_reference(stopped.owned_reference(&ResourceAddr::zone("wonderway.com")));
+    let zone = route53.create_hosted_zone().name("wonderway.com").caller_reference(
+        stopped.owned_reference(&wway::kinds::route53::zone::addr("wonderway.com")),
+    );
     runtime.block_on(zone.send()).unwrap();
     let config = HealthCheckConfig::builder()
         .r#type(HealthCheckType::Https)
@@ -541,7 +539,9 @@ fn a_zone_and_a_health_check_made_but_not_tagged_are_still_this_topologys() {
         .unwrap();
     let check = route53
         .create_health_check()
-        .caller_reference(stopped.owned_reference(&ResourceAddr::health_check("us-east-1")))
+        .caller_reference(
+            stopped.owned_reference(&wway::kinds::route53::health_check::addr("us-east-1")),
+        )
         .health_check_config(config);
     runtime.block_on(check.send()).unwrap();
 

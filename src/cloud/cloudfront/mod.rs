@@ -25,7 +25,7 @@ use crate::cloud::paging::all_pages;
 use crate::cloud::tagging::tagged;
 use crate::cloud::wait::{Poll, Progress, until};
 use crate::cloud::{CloudError, Found, Ids, RunScope};
-use crate::kinds::lambda::edge_function::PUBLISHED_VERSION;
+use crate::kinds::lambda::edge_function::{self, PUBLISHED_VERSION};
 use crate::state::live::{Unowned, Unresolved};
 use crate::state::{Kind, ResourceAddr};
 
@@ -279,7 +279,7 @@ impl CloudFront {
 fn deps(config: &DistributionConfig, topology: &str) -> Vec<ResourceAddr> {
     let prefix = format!("{topology}-");
     let mut deps: Vec<ResourceAddr> = associations(config)
-        .filter_map(|arn| function_of(arn)?.strip_prefix(&prefix).map(ResourceAddr::edge_function))
+        .filter_map(|arn| function_of(arn)?.strip_prefix(&prefix).map(edge_function::addr))
         .collect();
     deps.sort();
     deps.dedup();

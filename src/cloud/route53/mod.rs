@@ -23,10 +23,11 @@ use crate::cloud::owned::{Tags, holder, live, owner, sorted, tags};
 use crate::cloud::paging::all_pages;
 use crate::cloud::wait::{Poll, Progress, gone, until};
 use crate::cloud::{CloudError, Found, Ids, RunScope, address_digest, reference_owner};
-use crate::kinds::cloudfront::distribution::DOMAIN_NAME;
+use crate::kinds::cloudfront::distribution::{self, DOMAIN_NAME};
 use crate::kinds::route53::record::{
     identity as record_identity, owner_fqdn, owner_value, record_fqdn,
 };
+use crate::kinds::route53::{record as record_kind, zone as zone_kind};
 use crate::state::live::Unowned;
 use crate::state::{Kind, ResourceAddr};
 
@@ -590,7 +591,7 @@ impl Route53 {
         let pairs = response.resource_tag_set().map(|s| s.tags()).unwrap_or_default();
         let tags: Tags =
             tags(pairs.iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or(""))));
-        let zone_addr = ResourceAddr::zone(context.zone);
+        let zone_addr = zone_kind::addr(context.zone);
         // Made by this topology but not tagged yet: its caller reference tells.
         let untagged = reference_owner(zone.caller_reference())
             .filter(|(owner, digest)| {
@@ -683,7 +684,7 @@ fn read_records(
             if topology != context.topology {
                 others.entry(record_fqdn(name, context.zone)).or_insert_with(|| held_by(topology));
             } else {
-                let addr = ResourceAddr::record(name, variant);
+                let addr = record_kind::addr(name, variant);
                 let set_identifier = (variant != "simple").then(|| variant.to_string());
                 owned.insert(addr.clone(), (record_fqdn(name, context.zone), set_identifier));
                 found.record_owners.entry(fqdn.clone()).or_default().push(addr);
@@ -791,8 +792,8 @@ fn record_fields(
         let dns = alias.dns_name().trim_end_matches('.');
         let target = if context.distribution_domain.is_some_and(|d| d.trim_end_matches('.') == dns)
         {
-            deps.push(ResourceAddr::distribution());
-            json!(ResourceAddr::distribution())
+            deps.push(distribution::addr());
+            json!(distribution::addr())
         } else {
             json!(dns)
         };
@@ -814,7 +815,7 @@ mod tests {
 
     #[test]
     fn ownership_strings_round_trip() {
-        let addr = ResourceAddr::record("api", "failover-primary");
+        let addr = record_kind::addr("api", "failover-primary");
         let text = owner_text("wonderway", &addr);
         assert_eq!(text, "\"wway=wonderway/failover-primary\"");
         assert_eq!(parse_owner_text(&text), Some(("wonderway", "failover-primary")));

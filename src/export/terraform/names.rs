@@ -51,6 +51,7 @@ impl Names {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kinds::route53::record;
     use crate::kinds::{Kind, Resource};
     use serde_json::json;
 
@@ -58,7 +59,7 @@ mod tests {
     fn names_that_would_clash_are_numbered_in_address_order() {
         let mut desired = DesiredState::default();
         for (name, fqdn) in [("api-v2", "api-v2.example.org."), ("api.v2", "api.v2.example.org.")] {
-            let addr = ResourceAddr::record(name, "simple");
+            let addr = record::addr(name, "simple");
             let resource = Resource {
                 addr: addr.clone(),
                 kind: Kind::Record,
@@ -71,8 +72,8 @@ mod tests {
             desired.resources.insert(addr, resource);
         }
         let names = Names::of(&desired);
-        assert_eq!(names.resource(&ResourceAddr::record("api-v2", "simple")), "api_v2_simple");
-        assert_eq!(names.resource(&ResourceAddr::record("api.v2", "simple")), "api_v2_simple_2");
+        assert_eq!(names.resource(&record::addr("api-v2", "simple")), "api_v2_simple");
+        assert_eq!(names.resource(&record::addr("api.v2", "simple")), "api_v2_simple_2");
         let owner = |fqdn: &str| {
             names.unique("aws_route53_record", crate::hcl::identifier(&format!("owner_{fqdn}")))
         };

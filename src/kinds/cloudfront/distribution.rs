@@ -9,11 +9,16 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::super::addr::GLOBAL;
+use super::super::lambda::edge_function::{self, function_name};
+use super::super::lower::sorted;
 use super::super::terraform::{Exporter, Setting, VariableUse, map, output};
 use super::super::{
-    About, Fields, Kind, KindDef, Placement, Resource, ResourceAddr, Service, SpecError, spec,
+    About, Fields, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr, Service, SpecError,
+    lower, spec,
 };
 use crate::hcl::{Block, Expr};
+use crate::topology::model::{self, Cdn, Methods, OriginTarget};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
@@ -133,6 +138,11 @@ const ABOUT: About = About {
 
 pub struct Distribution;
 
+/// `global/distribution`: a topology has one.
+pub fn addr() -> ResourceAddr {
+    ResourceAddr::new(format!("{GLOBAL}/{}", ABOUT.name))
+}
+
 impl KindDef for Distribution {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -140,8 +150,21 @@ impl KindDef for Distribution {
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
         spec::check::<Spec>(ABOUT.name, fields)
     }
+    /// The file's `cdn:`, running the edge functions its behaviors name.
+    fn lower(&self, from: &Lowering) -> Vec<Resource> {
+        let Some(cdn) = &from.topology.cdn else { return Vec::new() };
+        let addr = addr();
+        let spec = Spec { tags: from.tags(&addr, &[]), ..spec_of(cdn, from) };
+        let mut deps: Vec<ResourceAddr> = std::iter::once(&cdn.default_behavior)
+            .chain(&cdn.behaviors)
+            .flat_map(|b| b.edge_functions.iter().map(|(_, f)| edge_function::addr(f)))
+            .collect();
+        deps.sort();
+        deps.dedup();
+        vec![lower::resource(addr, Kind::Distribution, "", &spec, deps)]
+    }
     fn fixture(&self) -> Resource {
-        let addr = ResourceAddr::distribution();
+        let addr = addr();
         let behavior = |path: Option<&str>, function: Option<&str>| Behavior {
             path: path.map(str::to_string),
             origin: "eu".into(),
@@ -189,8 +212,8 @@ impl KindDef for Distribution {
             geo_restriction: GeoRestriction { restriction: "none".into(), countries: vec![] },
             tags: spec::fixture_tags(&addr),
         };
-        let router = ResourceAddr::edge_function("router");
-        spec::fixture(addr, Kind::Distribution, "", &spec, vec![router])
+        let router = edge_function::addr("router");
+        lower::resource(addr, Kind::Distribution, "", &spec, vec![router])
     }
     fn outputs(&self) -> &'static [&'static str] {
         &[DOMAIN_NAME]
@@ -332,5 +355,103 @@ fn behavior(kind: &str, b: Behavior, export: &dyn Exporter) -> Block {
 /// The address of the edge function AWS knows as `function`.
 fn function_addr(export: &dyn Exporter, function: &str) -> String {
     let found = export.all(Kind::EdgeFunction).into_iter().find(|r| r.name == function);
-    found.map_or_else(|| ResourceAddr::edge_function(function).to_string(), |r| r.addr.to_string())
+    found.map_or_else(|| edge_function::addr(function).to_string(), |r| r.addr.to_string())
+}
+
+/// The spec of the file's `cdn:` (without tags).
+fn spec_of(cdn: &Cdn, from: &Lowering) -> Spec {
+    let origins = cdn
+        .origins
+        .iter()
+        .map(|o| Origin {
+            id: o.id.clone(),
+            domain_name: match &o.target {
+                OriginTarget::Domain(domain) => domain.clone(),
+                OriginTarget::Region(region) => from.origin_domain(region),
+            },
+            protocol_policy: "https-only".into(),
+        })
+        .collect();
+    let certificate = match &cdn.certificate_arn {
+        Some(arn) => Certificate {
+            acm_certificate_arn: Some(arn.clone()),
+            minimum_protocol_version: Some(cdn.minimum_protocol_version.clone()),
+            ssl_support_method: Some("sni-only".into()),
+            cloudfront_default_certificate: None,
+        },
+        None => Certificate {
+            acm_certificate_arn: None,
+            minimum_protocol_version: None,
+            ssl_support_method: None,
+            cloudfront_default_certificate: Some(true),
+        },
+    };
+    let mut error_pages: Vec<ErrorPage> = cdn
+        .error_pages
+        .iter()
+        .map(|(code, path)| ErrorPage { code: *code, path: path.clone(), response_code: *code })
+        .collect();
+    error_pages.sort_by_key(|p| p.code);
+    let geo = |restriction: &str, countries: &[String]| GeoRestriction {
+        restriction: restriction.into(),
+        countries: sorted(countries),
+    };
+    let behavior = |b: &model::Behavior| behavior_of(b, from);
+    Spec {
+        comment: cdn.comment.clone(),
+        enabled: true,
+        aliases: sorted(&cdn.aliases),
+        price_class: cdn.price_class.clone(),
+        certificate,
+        origins,
+        default_behavior: behavior(&cdn.default_behavior),
+        behaviors: cdn.behaviors.iter().map(behavior).collect(),
+        error_pages,
+        logging: cdn
+            .logging
+            .as_ref()
+            .map(|l| Logging { bucket: l.bucket.clone(), prefix: l.prefix.clone() }),
+        geo_restriction: match &cdn.geo_restriction {
+            model::GeoRestriction::None => geo("none", &[]),
+            model::GeoRestriction::Allow(c) => geo("whitelist", c),
+            model::GeoRestriction::Deny(c) => geo("blacklist", c),
+        },
+        tags: BTreeMap::new(),
+    }
+}
+
+fn behavior_of(b: &model::Behavior, from: &Lowering) -> Behavior {
+    let methods = |m: &[&str]| m.iter().map(|m| m.to_string()).collect::<Vec<_>>();
+    let (allowed, cached): (&[&str], &[&str]) = match b.methods {
+        Methods::Read => (&["GET", "HEAD"], &["GET", "HEAD"]),
+        Methods::ReadOptions => (&["GET", "HEAD", "OPTIONS"], &["GET", "HEAD"]),
+        Methods::All => {
+            (&["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"], &["GET", "HEAD"])
+        }
+    };
+    Behavior {
+        path: b.path.clone(),
+        origin: b.origin.clone(),
+        viewer_protocol_policy: "redirect-to-https".into(),
+        allowed_methods: methods(allowed),
+        cached_methods: methods(cached),
+        min_ttl: b.ttl.min,
+        default_ttl: b.ttl.default,
+        max_ttl: b.ttl.max,
+        forward: Forward {
+            query_string: b.forward.query_string,
+            headers: sorted(&b.forward.headers),
+            cookies: if b.forward.cookies { "all" } else { "none" }.into(),
+        },
+        edge_functions: b
+            .edge_functions
+            .iter()
+            .map(|(event, f)| EdgeAssociation {
+                event: event.name().into(),
+                function: function_name(&from.topology.name, f),
+                code_sha256: from.code.get(f).cloned(),
+            })
+            .collect(),
+        compress: true,
+    }
 }

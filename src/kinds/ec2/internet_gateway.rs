@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::super::terraform::{Exporter, map};
 use super::super::{
-    About, Fields, Kind, KindDef, Placement, Resource, ResourceAddr, Service, SpecError, spec,
+    About, Fields, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr, Service, SpecError,
+    lower, spec,
 };
 use crate::hcl::{Block, identifier};
 
@@ -34,6 +35,11 @@ const ABOUT: About = About {
 
 pub struct InternetGateway;
 
+/// `<region>/internet-gateway`.
+pub fn addr(region: &str) -> ResourceAddr {
+    ResourceAddr::new(format!("{region}/{}", ABOUT.name))
+}
+
 impl KindDef for InternetGateway {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -41,11 +47,24 @@ impl KindDef for InternetGateway {
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
         spec::check::<Spec>(ABOUT.name, fields)
     }
+    /// One per region whose network asks for it, named as its VPC.
+    fn lower(&self, from: &Lowering) -> Vec<Resource> {
+        let regions = from.topology.regions.iter().filter(|r| r.network.internet_gateway);
+        regions
+            .map(|region| {
+                let (addr, vpc) = (addr(&region.name), super::vpc::addr(&region.name));
+                let label = from.label(&region.name);
+                let tags = from.tags(&addr, &[("Name", label.clone())]);
+                let spec = Spec { vpc: vpc.clone(), tags };
+                lower::resource(addr, Kind::InternetGateway, &label, &spec, vec![vpc])
+            })
+            .collect()
+    }
     fn fixture(&self) -> Resource {
-        let addr = ResourceAddr::internet_gateway("eu-west-1");
-        let vpc = ResourceAddr::vpc("eu-west-1");
+        let addr = addr("eu-west-1");
+        let vpc = super::vpc::addr("eu-west-1");
         let spec = Spec { vpc: vpc.clone(), tags: spec::fixture_tags(&addr) };
-        spec::fixture(addr, Kind::InternetGateway, "demo-eu-west-1", &spec, vec![vpc])
+        lower::resource(addr, Kind::InternetGateway, "demo-eu-west-1", &spec, vec![vpc])
     }
     fn terraform_type(&self) -> &'static str {
         "aws_internet_gateway"

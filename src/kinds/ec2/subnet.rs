@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::super::terraform::{Exporter, map};
 use super::super::{
-    About, Fields, Kind, KindDef, Placement, RegionFacts, Resource, ResourceAddr, Service,
-    SpecError, spec,
+    About, Fields, Kind, KindDef, Lowering, Placement, RegionFacts, Resource, ResourceAddr,
+    Service, SpecError, lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
+use crate::topology::model::Region;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
@@ -36,6 +37,16 @@ const ABOUT: About = About {
 
 pub struct Subnet;
 
+/// `<region>/subnet/<zone>`.
+pub fn addr(region: &str, zone: &str) -> ResourceAddr {
+    ResourceAddr::new(format!("{region}/{}/{zone}", ABOUT.name))
+}
+
+/// The addresses of a region's subnets, in the file's order.
+pub fn of(region: &Region) -> Vec<ResourceAddr> {
+    region.network.subnets.iter().map(|s| addr(&region.name, &s.availability_zone)).collect()
+}
+
 impl KindDef for Subnet {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -43,16 +54,37 @@ impl KindDef for Subnet {
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
         spec::check::<Spec>(ABOUT.name, fields)
     }
+    /// One per declared zone of a region, tagged for internal load balancers.
+    fn lower(&self, from: &Lowering) -> Vec<Resource> {
+        let mut resources = Vec::new();
+        for region in &from.topology.regions {
+            let vpc = super::vpc::addr(&region.name);
+            for subnet in &region.network.subnets {
+                let zone = &subnet.availability_zone;
+                let addr = addr(&region.name, zone);
+                let name = format!("{}-{zone}", from.topology.name);
+                let role = ("kubernetes.io/role/internal-elb", "1".to_string());
+                let spec = Spec {
+                    vpc: vpc.clone(),
+                    availability_zone: zone.clone(),
+                    cidr: subnet.cidr.to_string(),
+                    tags: from.tags(&addr, &[("Name", name), role]),
+                };
+                resources.push(lower::resource(addr, Kind::Subnet, zone, &spec, vec![vpc.clone()]));
+            }
+        }
+        resources
+    }
     fn fixture(&self) -> Resource {
-        let addr = ResourceAddr::subnet("eu-west-1", "eu-west-1a");
-        let vpc = ResourceAddr::vpc("eu-west-1");
+        let addr = addr("eu-west-1", "eu-west-1a");
+        let vpc = super::vpc::addr("eu-west-1");
         let spec = Spec {
             vpc: vpc.clone(),
             availability_zone: "eu-west-1a".into(),
             cidr: "10.1.0.0/20".into(),
             tags: spec::fixture_tags(&addr),
         };
-        spec::fixture(addr, Kind::Subnet, "eu-west-1a", &spec, vec![vpc])
+        lower::resource(addr, Kind::Subnet, "eu-west-1a", &spec, vec![vpc])
     }
     /// The zone must be one the region has.
     fn preflight(&self, r: &Resource, facts: &RegionFacts) -> Vec<String> {

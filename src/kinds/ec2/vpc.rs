@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::super::terraform::{Exporter, map};
 use super::super::{
-    About, Fields, Kind, KindDef, Placement, Resource, ResourceAddr, Service, SpecError, spec,
+    About, Fields, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr, Service, SpecError,
+    lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
 
@@ -31,6 +32,11 @@ const ABOUT: About = About {
 
 pub struct Vpc;
 
+/// `<region>/vpc`.
+pub fn addr(region: &str) -> ResourceAddr {
+    ResourceAddr::new(format!("{region}/{}", ABOUT.name))
+}
+
 impl KindDef for Vpc {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -38,10 +44,22 @@ impl KindDef for Vpc {
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
         spec::check::<Spec>(ABOUT.name, fields)
     }
+    /// One per region, named `<topology>-<region>`.
+    fn lower(&self, from: &Lowering) -> Vec<Resource> {
+        let regions = from.topology.regions.iter();
+        regions
+            .map(|region| {
+                let (addr, label) = (addr(&region.name), from.label(&region.name));
+                let tags = from.tags(&addr, &[("Name", label.clone())]);
+                let spec = Spec { cidr: region.network.cidr.to_string(), tags };
+                lower::resource(addr, Kind::Vpc, &label, &spec, vec![])
+            })
+            .collect()
+    }
     fn fixture(&self) -> Resource {
-        let addr = ResourceAddr::vpc("eu-west-1");
+        let addr = addr("eu-west-1");
         let spec = Spec { cidr: "10.1.0.0/16".into(), tags: spec::fixture_tags(&addr) };
-        spec::fixture(addr, Kind::Vpc, "demo-eu-west-1", &spec, vec![])
+        lower::resource(addr, Kind::Vpc, "demo-eu-west-1", &spec, vec![])
     }
     fn terraform_type(&self) -> &'static str {
         "aws_vpc"

@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::super::ec2::subnet;
 use super::super::terraform::{Exporter, Setting, VariableUse, map, output};
 use super::super::{
-    About, Fields, Kind, KindDef, Placement, Resource, ResourceAddr, Service, SpecError, spec,
+    About, Fields, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr, Service, SpecError,
+    lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
 
@@ -42,6 +44,11 @@ const ABOUT: About = About {
 
 pub struct Cluster;
 
+/// `<region>/eks-cluster`.
+pub fn addr(region: &str) -> ResourceAddr {
+    ResourceAddr::new(format!("{region}/{}", ABOUT.name))
+}
+
 impl KindDef for Cluster {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -49,9 +56,27 @@ impl KindDef for Cluster {
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
         spec::check::<Spec>(ABOUT.name, fields)
     }
+    /// One per region, in all of the region's subnets.
+    fn lower(&self, from: &Lowering) -> Vec<Resource> {
+        let regions = from.topology.regions.iter();
+        regions
+            .map(|region| {
+                let (addr, cluster) = (addr(&region.name), &region.cluster);
+                let subnets = subnet::of(region);
+                let spec = Spec {
+                    name: cluster.name.clone(),
+                    version: cluster.version.clone(),
+                    role_arn: cluster.role_arn.clone(),
+                    subnets: subnets.clone(),
+                    tags: from.tags(&addr, &[]),
+                };
+                lower::resource(addr, Kind::EksCluster, &cluster.name, &spec, subnets)
+            })
+            .collect()
+    }
     fn fixture(&self) -> Resource {
-        let addr = ResourceAddr::cluster("eu-west-1");
-        let subnet = ResourceAddr::subnet("eu-west-1", "eu-west-1a");
+        let addr = addr("eu-west-1");
+        let subnet = subnet::addr("eu-west-1", "eu-west-1a");
         let spec = Spec {
             name: "demo-eu".into(),
             version: "1.31".into(),
@@ -59,7 +84,7 @@ impl KindDef for Cluster {
             subnets: vec![subnet.clone()],
             tags: spec::fixture_tags(&addr),
         };
-        spec::fixture(addr, Kind::EksCluster, "demo-eu", &spec, vec![subnet])
+        lower::resource(addr, Kind::EksCluster, "demo-eu", &spec, vec![subnet])
     }
     fn terraform_type(&self) -> &'static str {
         "aws_eks_cluster"

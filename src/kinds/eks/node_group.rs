@@ -9,12 +9,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::super::ec2::subnet;
 use super::super::terraform::{Exporter, Setting, VariableUse, map};
 use super::super::{
-    About, Fields, Kind, KindDef, Placement, RegionFacts, Resource, ResourceAddr, Service,
-    SpecError, spec,
+    About, Fields, Kind, KindDef, Lowering, Placement, RegionFacts, Resource, ResourceAddr,
+    Service, SpecError, lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
+use crate::topology::model::CapacityType;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
@@ -59,6 +61,11 @@ const ABOUT: About = About {
 
 pub struct NodeGroup;
 
+/// `<region>/node-group/<name>`.
+pub fn addr(region: &str, name: &str) -> ResourceAddr {
+    ResourceAddr::new(format!("{region}/{}/{name}", ABOUT.name))
+}
+
 impl KindDef for NodeGroup {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -66,8 +73,38 @@ impl KindDef for NodeGroup {
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
         spec::check::<Spec>(ABOUT.name, fields)
     }
+    /// Each declared group of a region's cluster, in all of its subnets.
+    fn lower(&self, from: &Lowering) -> Vec<Resource> {
+        let mut resources = Vec::new();
+        for region in &from.topology.regions {
+            let cluster = &region.cluster;
+            for group in &cluster.node_groups {
+                let addr = addr(&region.name, &group.name);
+                let capacity_type = match group.capacity_type {
+                    CapacityType::OnDemand => "ON_DEMAND",
+                    CapacityType::Spot => "SPOT",
+                };
+                let spec = Spec {
+                    cluster: cluster.name.clone(),
+                    name: group.name.clone(),
+                    instance_types: lower::sorted(&group.instance_types),
+                    capacity_type: capacity_type.into(),
+                    min_size: group.min,
+                    desired_size: group.desired,
+                    max_size: group.max,
+                    labels: group.labels.clone(),
+                    node_role_arn: cluster.node_role_arn.clone(),
+                    subnets: subnet::of(region),
+                    tags: from.tags(&addr, &[]),
+                };
+                let deps = vec![super::cluster::addr(&region.name)];
+                resources.push(lower::resource(addr, Kind::NodeGroup, &group.name, &spec, deps));
+            }
+        }
+        resources
+    }
     fn fixture(&self) -> Resource {
-        let addr = ResourceAddr::node_group("eu-west-1", "general");
+        let addr = addr("eu-west-1", "general");
         let spec = Spec {
             cluster: "demo-eu".into(),
             name: "general".into(),
@@ -78,11 +115,11 @@ impl KindDef for NodeGroup {
             max_size: 30,
             labels: [("role".to_string(), "general".to_string())].into(),
             node_role_arn: "arn:aws:iam::123456789012:role/eks-node".into(),
-            subnets: vec![ResourceAddr::subnet("eu-west-1", "eu-west-1a")],
+            subnets: vec![subnet::addr("eu-west-1", "eu-west-1a")],
             tags: spec::fixture_tags(&addr),
         };
-        let cluster = ResourceAddr::cluster("eu-west-1");
-        spec::fixture(addr, Kind::NodeGroup, "general", &spec, vec![cluster])
+        let cluster = super::cluster::addr("eu-west-1");
+        lower::resource(addr, Kind::NodeGroup, "general", &spec, vec![cluster])
     }
     /// The desired size is the autoscaler's once the group exists.
     fn equivalent(&self, field: &str, desired: &Value, live: &Value, declared: &Fields) -> bool {
@@ -117,7 +154,7 @@ impl KindDef for NodeGroup {
     }
     fn terraform(&self, r: &Resource, export: &dyn Exporter) -> Result<Vec<Block>, SpecError> {
         let spec: Spec = spec::read(self.name(), &r.fields)?;
-        let cluster = ResourceAddr::cluster(&r.region);
+        let cluster = super::cluster::addr(&r.region);
         let subnets: Vec<String> = spec.subnets.iter().map(ToString::to_string).collect();
         let size = |n: u32| Expr::Num(i64::from(n));
         Ok(vec![

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::super::terraform::{Exporter, Setting, VariableUse, map};
 use super::super::{
-    About, Fields, Kind, KindDef, Placement, Resource, ResourceAddr, Service, SpecError, spec,
+    About, Fields, GLOBAL_REGION, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr,
+    Service, SpecError, lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
 
@@ -51,6 +52,11 @@ const ABOUT: About = About {
 
 pub struct EdgeFunction;
 
+/// `us-east-1/edge-function/<name>`: Lambda@Edge functions live in us-east-1.
+pub fn addr(name: &str) -> ResourceAddr {
+    ResourceAddr::new(format!("{GLOBAL_REGION}/{}/{name}", ABOUT.name))
+}
+
 impl KindDef for EdgeFunction {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -58,8 +64,30 @@ impl KindDef for EdgeFunction {
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
         spec::check::<Spec>(ABOUT.name, fields)
     }
+    /// Each declared function, with its code's hash and its code folder.
+    fn lower(&self, from: &Lowering) -> Vec<Resource> {
+        let functions = from.topology.edge_functions.iter();
+        functions
+            .map(|function| {
+                let addr = addr(&function.name);
+                let name = function_name(&from.topology.name, &function.name);
+                let spec = Spec {
+                    function_name: name.clone(),
+                    runtime: function.runtime.clone(),
+                    handler: function.handler.clone(),
+                    role_arn: function.role_arn.clone(),
+                    memory_size: function.memory,
+                    timeout: function.timeout,
+                    code_sha256: from.code.get(&function.name).cloned().unwrap_or_default(),
+                    tags: from.tags(&addr, &[]),
+                };
+                let resource = lower::resource(addr, Kind::EdgeFunction, &name, &spec, vec![]);
+                Resource { source: Some(function.source.clone()), ..resource }
+            })
+            .collect()
+    }
     fn fixture(&self) -> Resource {
-        let addr = ResourceAddr::edge_function("router");
+        let addr = addr("router");
         let spec = Spec {
             function_name: function_name("demo", "router"),
             runtime: "nodejs20.x".into(),
@@ -70,7 +98,7 @@ impl KindDef for EdgeFunction {
             code_sha256: "0".repeat(64),
             tags: spec::fixture_tags(&addr),
         };
-        spec::fixture(addr, Kind::EdgeFunction, "demo-router", &spec, vec![])
+        lower::resource(addr, Kind::EdgeFunction, "demo-router", &spec, vec![])
     }
     fn outputs(&self) -> &'static [&'static str] {
         &[PUBLISHED_VERSION]

@@ -6,11 +6,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::super::addr::GLOBAL;
 use super::super::terraform::{Exporter, map};
 use super::super::{
-    About, Fields, Kind, KindDef, Placement, Resource, ResourceAddr, Service, SpecError, spec,
+    About, Fields, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr, Service, SpecError,
+    lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
+use crate::topology::model::HealthProtocol;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
@@ -39,6 +42,11 @@ const ABOUT: About = About {
 
 pub struct HealthCheck;
 
+/// `global/health-check/<region>`.
+pub fn addr(region: &str) -> ResourceAddr {
+    ResourceAddr::new(format!("{GLOBAL}/{}/{region}", ABOUT.name))
+}
+
 impl KindDef for HealthCheck {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -46,8 +54,35 @@ impl KindDef for HealthCheck {
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
         spec::check::<Spec>(ABOUT.name, fields)
     }
+    /// With `dns.health_check:`, one per region that has an origin.
+    fn lower(&self, from: &Lowering) -> Vec<Resource> {
+        let Some(check) = from.topology.dns.as_ref().and_then(|d| d.health_check.as_ref()) else {
+            return Vec::new();
+        };
+        let protocol = match check.protocol {
+            HealthProtocol::Http => "HTTP",
+            HealthProtocol::Https => "HTTPS",
+            HealthProtocol::Tcp => "TCP",
+        };
+        let regions = from.topology.regions.iter();
+        regions
+            .filter_map(|region| {
+                let addr = addr(&region.name);
+                let spec = Spec {
+                    fqdn: region.origin.clone()?,
+                    protocol: protocol.into(),
+                    resource_path: check.path.clone(),
+                    port: check.port,
+                    request_interval: check.interval,
+                    failure_threshold: check.failure_threshold,
+                    tags: from.tags(&addr, &[]),
+                };
+                Some(lower::resource(addr, Kind::HealthCheck, &region.name, &spec, vec![]))
+            })
+            .collect()
+    }
     fn fixture(&self) -> Resource {
-        let addr = ResourceAddr::health_check("eu-west-1");
+        let addr = addr("eu-west-1");
         let spec = Spec {
             fqdn: "eu.origin.demo.example".into(),
             protocol: "HTTPS".into(),
@@ -57,7 +92,7 @@ impl KindDef for HealthCheck {
             failure_threshold: 3,
             tags: spec::fixture_tags(&addr),
         };
-        spec::fixture(addr, Kind::HealthCheck, "eu-west-1", &spec, vec![])
+        lower::resource(addr, Kind::HealthCheck, "eu-west-1", &spec, vec![])
     }
     fn terraform_type(&self) -> &'static str {
         "aws_route53_health_check"

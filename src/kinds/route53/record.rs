@@ -9,11 +9,19 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::super::addr::GLOBAL;
+use super::super::cloudfront::distribution;
 use super::super::terraform::{Exporter, Shared, import};
 use super::super::{
-    About, Fields, Kind, KindDef, Placement, Resource, ResourceAddr, Service, SpecError, spec,
+    About, Fields, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr, Service, SpecError,
+    lower, spec,
 };
+use super::{health_check, zone};
 use crate::hcl::{Block, Expr, identifier};
+use crate::topology::model::{Location, Routing, Target};
+
+/// CloudFront's hosted zone, the alias target zone of every distribution.
+pub const CLOUDFRONT_ZONE_ID: &str = "Z2FDTNDATAQYW2";
 
 /// The TTL of the ownership TXT records, as wway writes them.
 pub const OWNER_TTL: i64 = 300;
@@ -71,6 +79,11 @@ const ABOUT: About = About {
 
 pub struct Record;
 
+/// `global/record/<name>/<variant>`.
+pub fn addr(name: &str, variant: &str) -> ResourceAddr {
+    ResourceAddr::new(format!("{GLOBAL}/{}/{name}/{variant}", ABOUT.name))
+}
+
 impl KindDef for Record {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -78,10 +91,55 @@ impl KindDef for Record {
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
         spec::check::<Spec>(ABOUT.name, fields)
     }
+    /// Each declared record, as one record set per routing variant.
+    fn lower(&self, from: &Lowering) -> Vec<Resource> {
+        let Some(dns) = &from.topology.dns else { return Vec::new() };
+        let zone = zone::addr(&dns.zone);
+        let mut resources = Vec::new();
+        for record in &dns.records {
+            let fqdn = record_fqdn(&record.name, &dns.zone);
+            for (variant, routing, target) in variants(&record.routing) {
+                let mut deps = vec![zone.clone()];
+                let mut spec = Spec {
+                    name: fqdn.clone(),
+                    zone: zone.clone(),
+                    record_type: String::new(),
+                    set_identifier: (variant != "simple").then(|| variant.clone()),
+                    ttl: None,
+                    values: None,
+                    health_check: None,
+                    alias: None,
+                    ..routing
+                };
+                match target {
+                    Target::Region(region) => {
+                        spec.record_type = "CNAME".into();
+                        spec.ttl = Some(dns.ttl);
+                        spec.values = Some(vec![from.origin_domain(&region)]);
+                        if dns.health_check.is_some() {
+                            let check = health_check::addr(&region);
+                            spec.health_check = Some(check.clone());
+                            deps.push(check);
+                        }
+                    }
+                    Target::Cdn => {
+                        let target = distribution::addr();
+                        spec.record_type = "A".into();
+                        let zone_id = CLOUDFRONT_ZONE_ID.into();
+                        spec.alias = Some(Alias { target: target.clone(), zone_id });
+                        deps.push(target);
+                    }
+                }
+                let addr = addr(&record.name, &variant);
+                resources.push(lower::resource(addr, Kind::Record, &fqdn, &spec, deps));
+            }
+        }
+        resources
+    }
     fn fixture(&self) -> Resource {
-        let addr = ResourceAddr::record("api", "failover-primary");
-        let zone = ResourceAddr::zone("demo.example");
-        let check = ResourceAddr::health_check("eu-west-1");
+        let addr = addr("api", "failover-primary");
+        let zone = zone::addr("demo.example");
+        let check = health_check::addr("eu-west-1");
         let spec = Spec {
             name: "api.demo.example.".into(),
             zone: zone.clone(),
@@ -96,7 +154,7 @@ impl KindDef for Record {
             region: None,
             weight: None,
         };
-        spec::fixture(addr, Kind::Record, "api.demo.example.", &spec, vec![zone, check])
+        lower::resource(addr, Kind::Record, "api.demo.example.", &spec, vec![zone, check])
     }
     /// Its name, type and set identifier.
     fn identities(&self, name: &str, fields: &Fields) -> Vec<String> {
@@ -225,6 +283,64 @@ fn block(r: &Resource, spec: Spec, export: &dyn Exporter) -> Block {
         );
     }
     block
+}
+
+/// The record sets one declared record becomes: each one's variant (its set
+/// identifier, or `simple`), its routing (a spec with only the routing
+/// fields set), and what it points at.
+fn variants(routing: &Routing) -> Vec<(String, Spec, Target)> {
+    let region = |r: &str| Target::Region(r.to_string());
+    let routed = |failover: Option<&str>, geo: Option<(&str, &str)>, latency, weight| Spec {
+        name: String::new(),
+        zone: ResourceAddr::new(""),
+        record_type: String::new(),
+        set_identifier: None,
+        ttl: None,
+        values: None,
+        health_check: None,
+        alias: None,
+        failover: failover.map(str::to_string),
+        geolocation: geo.map(|(k, v)| [(k.to_string(), v.to_string())].into()),
+        region: latency,
+        weight,
+    };
+    match routing {
+        Routing::Failover { primary, secondary } => vec![
+            ("failover-primary".into(), routed(Some("PRIMARY"), None, None, None), region(primary)),
+            (
+                "failover-secondary".into(),
+                routed(Some("SECONDARY"), None, None, None),
+                region(secondary),
+            ),
+        ],
+        Routing::Geolocation(locations) => locations
+            .iter()
+            .map(|(location, r)| {
+                let (variant, geo) = match location {
+                    Location::Default => ("geo-default".to_string(), ("country", "*")),
+                    Location::Country(c) => (format!("geo-{c}"), ("country", c.as_str())),
+                    Location::Continent(c) => {
+                        (format!("geo-continent-{c}"), ("continent", c.as_str()))
+                    }
+                };
+                (variant, routed(None, Some(geo), None, None), region(r))
+            })
+            .collect(),
+        Routing::Latency(regions) => regions
+            .iter()
+            .map(|r| (format!("latency-{r}"), routed(None, None, Some(r.clone()), None), region(r)))
+            .collect(),
+        Routing::Weighted(weights) => weights
+            .iter()
+            .map(|(r, w)| {
+                let routing = routed(None, None, None, Some(u64::from(*w)));
+                (format!("weighted-{r}"), routing, region(r))
+            })
+            .collect(),
+        Routing::Simple(target) => {
+            vec![("simple".into(), routed(None, None, None, None), target.clone())]
+        }
+    }
 }
 
 /// What a record set is known by in a zone: its name, type and set identifier.

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::super::addr::GLOBAL;
 use super::super::terraform::{Exporter, map, output};
 use super::super::{
-    About, Fields, Kind, KindDef, OnClash, Placement, Resource, ResourceAddr, Service, SpecError,
-    spec,
+    About, Fields, Kind, KindDef, Lowering, OnClash, Placement, Resource, ResourceAddr, Service,
+    SpecError, lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
 
@@ -32,6 +33,11 @@ const ABOUT: About = About {
 
 pub struct Zone;
 
+/// `global/zone/<name>`.
+pub fn addr(name: &str) -> ResourceAddr {
+    ResourceAddr::new(format!("{GLOBAL}/{}/{name}", ABOUT.name))
+}
+
 impl KindDef for Zone {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -39,10 +45,20 @@ impl KindDef for Zone {
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
         spec::check::<Spec>(ABOUT.name, fields)
     }
+    /// The zone of the file's `dns:`.
+    fn lower(&self, from: &Lowering) -> Vec<Resource> {
+        let dns = from.topology.dns.iter();
+        dns.map(|dns| {
+            let addr = addr(&dns.zone);
+            let spec = Spec { name: format!("{}.", dns.zone), tags: from.tags(&addr, &[]) };
+            lower::resource(addr, Kind::Zone, &dns.zone, &spec, vec![])
+        })
+        .collect()
+    }
     fn fixture(&self) -> Resource {
-        let addr = ResourceAddr::zone("demo.example");
+        let addr = addr("demo.example");
         let spec = Spec { name: "demo.example.".into(), tags: spec::fixture_tags(&addr) };
-        spec::fixture(addr, Kind::Zone, "demo.example", &spec, vec![])
+        lower::resource(addr, Kind::Zone, "demo.example", &spec, vec![])
     }
     fn on_clash(&self) -> OnClash {
         OnClash::Use
