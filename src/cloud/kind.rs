@@ -1,13 +1,14 @@
-//! The cloud half of a kind, behind one small trait: create, update and
-//! delete (each waiting until AWS has finished), implemented per kind in
-//! `cloud/<service>/<kind>.rs`. [`cloud`] is the registry that pairs each
+//! The cloud half of a kind, behind one small trait: read, create, update
+//! and delete (each write waiting until AWS has finished), implemented per
+//! kind in `cloud/<service>/<kind>.rs`. [`cloud`] is the registry that pairs each
 //! kind with its cloud half; a kind without one does not compile.
 
 use futures_util::future::BoxFuture;
 
 use super::fields::Read;
+use super::read::ReadCall;
 use super::wait::Progress;
-use super::{Clients, CloudError, Ids, RunScope};
+use super::{Clients, CloudError, Found, Ids, RunScope};
 use crate::kinds::{Fields, Kind};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
@@ -45,6 +46,17 @@ pub enum Deleted {
 pub type Answer<'a, T> = BoxFuture<'a, Result<T, CloudError>>;
 
 pub trait CloudKind: Sync {
+    /// Kinds whose reads this one's needs first, to name what it refers to
+    /// by address (a subnet's VPC) or what it sits in (a record's zone).
+    fn reads_after(&self) -> &'static [Kind] {
+        &[]
+    }
+
+    /// What the account holds of this kind for the topology: the resources
+    /// it owns (found in a few calls, not one per resource), and others'
+    /// resources that hold a name it declares.
+    fn read<'a>(&'a self, call: &'a ReadCall<'a>) -> Answer<'a, Found>;
+
     /// Makes the resource; an answer lost on the way must not make a second.
     fn create<'a>(&'a self, call: &'a Call<'a>, target: &'a Target) -> Answer<'a, Made>;
 

@@ -20,6 +20,7 @@ pub mod lambda;
 mod owned;
 pub(crate) mod paging;
 pub mod probe;
+pub mod read;
 pub mod route53;
 mod tagging;
 pub mod wait;
@@ -29,10 +30,10 @@ use std::future::Future;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use futures_util::future::try_join_all;
-use serde_json::Value;
 
 pub use error::CloudError;
 
+use crate::kinds::Placement;
 use crate::plan::steps::Step;
 use crate::state::desired::DesiredState;
 use crate::state::digest::sha256_hex;
@@ -128,7 +129,7 @@ pub struct Found {
 }
 
 impl Found {
-    fn absorb(&mut self, other: Found) {
+    pub(crate) fn absorb(&mut self, other: Found) {
         self.owned.extend(other.owned);
         self.unowned.extend(other.unowned);
         self.record_owners.extend(other.record_owners);
@@ -274,31 +275,25 @@ impl Aws {
         clients
     }
 
+    /// What a region holds: its kinds' resources and its facts.
     async fn region(
         &self,
         desired: &DesiredState,
         region: &str,
     ) -> Result<(Found, RegionFacts), CloudError> {
         let clients = self.clients(region).await;
-        let ec2 = ec2::Ec2::new(clients.ec2);
-        let eks = eks::Eks::new(clients.eks);
-        let in_region = || desired.resources.values().filter(move |r| r.region == region);
-        let types: BTreeSet<String> = in_region()
-            .filter(|r| r.kind == Kind::NodeGroup)
-            .flat_map(|r| strings(&r.fields["instance_types"]))
-            .collect();
+        let ec2 = ec2::Ec2::new(clients.ec2.clone());
+        let in_region = desired.resources.values().filter(|r| r.region == region);
+        let types: BTreeSet<String> =
+            in_region.flat_map(|r| r.kind.def().instance_types(&r.fields)).collect();
         let types: Vec<String> = types.into_iter().collect();
-        let (zones, offered, (network, subnet_ids)) = tokio::try_join!(
+        let kinds = kinds_placed(Placement::Regional);
+        let none = BTreeSet::new();
+        let (zones, offered, found) = tokio::try_join!(
             ec2.availability_zones(),
             ec2.offered_instance_types(&types),
-            ec2.network(&desired.topology)
+            read::read(&clients, desired, region, &kinds, &none)
         )?;
-        let cluster = in_region().find(|r| r.kind == Kind::EksCluster).map(|r| r.name.clone());
-        let groups: Vec<String> =
-            in_region().filter(|r| r.kind == Kind::NodeGroup).map(|r| r.name.clone()).collect();
-        let wanted = cluster.as_deref().map(|c| (c, groups.as_slice()));
-        let mut found = network;
-        found.absorb(eks.clusters(&desired.topology, wanted, &subnet_ids).await?);
         let facts = RegionFacts {
             availability_zones: zones,
             offered_instance_types: offered.into_iter().collect(),
@@ -306,43 +301,17 @@ impl Aws {
         Ok((found, facts))
     }
 
+    /// What the global services hold (their API is in [`GLOBAL_REGION`]).
     async fn global(&self, desired: &DesiredState) -> Result<Found, CloudError> {
         let clients = self.clients(GLOBAL_REGION).await;
-        let lambda = lambda::Lambda::new(clients.lambda, clients.tagging.clone());
-        let cloudfront = cloudfront::CloudFront::new(clients.cloudfront, clients.tagging);
-        let route53 = route53::Route53::new(clients.route53);
-        let of = |kind: Kind| desired.resources.values().filter(move |r| r.kind == kind);
-        let functions: Vec<String> = of(Kind::EdgeFunction).map(|r| r.name.clone()).collect();
-        let aliases: Vec<String> =
-            of(Kind::Distribution).flat_map(|r| strings(&r.fields["aliases"])).collect();
-        let checks: Vec<ResourceAddr> = of(Kind::HealthCheck).map(|r| r.addr.clone()).collect();
-        let ((mut found, versions), (checks, check_ids)) = tokio::try_join!(
-            lambda.functions(&desired.topology, &functions),
-            route53.health_checks(&desired.topology, &checks)
-        )?;
-        found.absorb(checks);
-        let (distributions, domain) =
-            cloudfront.distributions(&desired.topology, &aliases, &versions).await?;
-        found.absorb(distributions);
-        let wanted: Vec<route53::WantedRecord> = of(Kind::Record)
-            .map(|r| {
-                let field = |k: &str| r.fields.get(k).and_then(Value::as_str).map(str::to_string);
-                (r.name.clone(), field("type").unwrap_or_default(), field("set_identifier"))
-            })
-            .collect();
-        let declared: BTreeSet<String> = of(Kind::Zone).map(|z| z.name.clone()).collect();
-        for zone in declared.iter().chain(self.remembered_zones.difference(&declared)) {
-            let context = route53::RecordContext {
-                topology: &desired.topology,
-                zone,
-                wanted: if declared.contains(zone) { &wanted } else { &[] },
-                health_checks: &check_ids,
-                distribution_domain: domain.as_deref(),
-            };
-            found.absorb(route53.zone(&context).await?);
-        }
-        Ok(found)
+        let kinds = kinds_placed(Placement::Global);
+        read::read(&clients, desired, GLOBAL_REGION, &kinds, &self.remembered_zones).await
     }
+}
+
+/// The kinds that live in a region, or in the global services.
+fn kinds_placed(placement: Placement) -> Vec<Kind> {
+    Kind::ALL.into_iter().filter(|k| k.def().placement() == placement).collect()
 }
 
 impl Cloud for Aws {
@@ -350,7 +319,7 @@ impl Cloud for Aws {
         let mut regions: BTreeSet<&str> = desired
             .resources
             .values()
-            .filter(|r| r.kind.def().placement() == crate::kinds::Placement::Regional)
+            .filter(|r| r.kind.def().placement() == Placement::Regional)
             .map(|r| r.region.as_str())
             .collect();
         regions.extend(self.remembered_regions.iter().map(String::as_str));
@@ -380,10 +349,6 @@ impl Cloud for Aws {
         let scope = RunScope { topology, salt: &self.salt };
         apply::apply_step(self, scope, step, ids, progress).await
     }
-}
-
-fn strings(value: &Value) -> Vec<String> {
-    value.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
 }
 
 #[cfg(test)]

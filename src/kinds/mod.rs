@@ -250,6 +250,11 @@ pub trait KindDef: Sync {
         OnClash::Refuse
     }
 
+    /// The instance types it runs, which a plan asks the region about.
+    fn instance_types(&self, _fields: &Fields) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Problems with the region it would go in, found before anything is planned.
     fn preflight(&self, _resource: &Resource, _facts: &RegionFacts) -> Vec<String> {
         Vec::new()

@@ -20,14 +20,13 @@ use serde_json::{Value, json};
 
 use crate::cloud::fields::Read;
 use crate::cloud::lambda::Versions;
-use crate::cloud::owned::{live, owner, sorted};
-use crate::cloud::paging::all_pages;
+use crate::cloud::owned::{owner, sorted};
 use crate::cloud::tagging::tagged;
 use crate::cloud::wait::{Poll, Progress, until};
-use crate::cloud::{CloudError, Found, Ids, RunScope};
+use crate::cloud::{CloudError, Ids, RunScope};
 use crate::kinds::lambda::edge_function::{self, PUBLISHED_VERSION};
-use crate::state::live::{Unowned, Unresolved};
-use crate::state::{Kind, ResourceAddr};
+use crate::state::ResourceAddr;
+use crate::state::live::Unresolved;
 
 const SERVICE: &str = "cloudfront";
 
@@ -38,52 +37,9 @@ pub struct CloudFront {
     tagging: aws_sdk_resourcegroupstagging::Client,
 }
 
-/// The owned distribution's domain name, for alias records that point at it.
-pub type DistributionDomain = Option<String>;
-
 impl CloudFront {
     pub fn new(client: Client, tagging: aws_sdk_resourcegroupstagging::Client) -> Self {
         CloudFront { client, tagging }
-    }
-
-    pub async fn distributions(
-        &self,
-        topology: &str,
-        aliases: &[String],
-        versions: &Versions,
-    ) -> Result<(Found, DistributionDomain), CloudError> {
-        let mut found = Found::default();
-        let mut owned_ids = Vec::new();
-        let mut domain = None;
-        for (arn, tags) in tagged(&self.tagging, topology, "cloudfront:distribution").await? {
-            let Some(addr) = owner(&tags, topology) else { continue };
-            let id = arn.rsplit('/').next().unwrap_or_default().to_string();
-            let response =
-                self.client.get_distribution().id(&id).send().await.map_err(sdk_error)?;
-            let Some(distribution) = response.distribution() else { continue };
-            let Some(config) = distribution.distribution_config() else { continue };
-            domain = Some(distribution.domain_name().to_string());
-            let mut fields = distribution_fields(config, versions);
-            // Not compared (the file does not declare them): for the executor.
-            fields.insert("domain_name".into(), json!(distribution.domain_name()));
-            fields.insert("arn".into(), json!(distribution.arn()));
-            found.owned.insert(
-                addr,
-                live(
-                    Kind::Distribution,
-                    &id,
-                    fields,
-                    tags,
-                    deps(config, topology),
-                    response.e_tag(),
-                ),
-            );
-            owned_ids.push(id);
-        }
-        if !aliases.is_empty() {
-            self.alias_holders(aliases, &owned_ids, &mut found).await?;
-        }
-        Ok((found, domain))
     }
 
     /// Creates the distribution with its tags; returns its id and domain name.
@@ -234,44 +190,6 @@ impl CloudFront {
             .map(str::to_string);
         let deleted = self.client.delete_distribution().id(id).set_if_match(etag).send().await;
         crate::cloud::wait::gone(deleted.map(|_| ()).map_err(sdk_error))
-    }
-
-    async fn alias_holders(
-        &self,
-        aliases: &[String],
-        owned: &[String],
-        found: &mut Found,
-    ) -> Result<(), CloudError> {
-        let summaries =
-            all_pages(SERVICE, "ListDistributions", |token: Option<String>| async move {
-                let page = self
-                    .client
-                    .list_distributions()
-                    .set_marker(token)
-                    .send()
-                    .await
-                    .map_err(sdk_error)?;
-                let list = page.distribution_list();
-                let items = list.map(|l| l.items().to_vec()).unwrap_or_default();
-                let next = list
-                    .filter(|l| l.is_truncated())
-                    .and_then(|l| l.next_marker().map(str::to_string));
-                Ok((items, next))
-            })
-            .await?;
-        for summary in summaries.iter().filter(|s| !owned.iter().any(|o| o == s.id())) {
-            let held = summary.aliases().map(|a| a.items()).unwrap_or_default();
-            for alias in held.iter().filter(|a| aliases.contains(a)) {
-                found.unowned.push(Unowned {
-                    kind: Kind::Distribution,
-                    name: alias.clone(),
-                    id: summary.id().to_string(),
-                    holder: "another distribution".into(),
-                    wanted_by: None,
-                });
-            }
-        }
-        Ok(())
     }
 }
 

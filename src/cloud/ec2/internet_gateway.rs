@@ -3,27 +3,55 @@
 //! again by them after a lost answer, never made twice) and attached to its
 //! VPC; retagged in place; detached from every VPC and deleted.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::types::{InternetGateway as Gateway, ResourceType};
-use serde_json::json;
 
-use super::{Ec2, made_by, ownership_filter, sdk_error, tag_specification};
+use super::{Ec2, SERVICE, made_by, ownership_filter, sdk_error, tag_map, tag_specification};
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
-use crate::cloud::owned::{Tags, live, owner, tags};
+use crate::cloud::owned::{live, owner};
 use crate::cloud::paging::all_pages;
+use crate::cloud::read::ReadCall;
 use crate::cloud::wait::gone;
 use crate::cloud::{CloudError, Found};
 use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
 
-const SERVICE: &str = "ec2";
-
 pub struct InternetGateway;
 
 impl CloudKind for InternetGateway {
+    fn reads_after(&self) -> &'static [Kind] {
+        &[Kind::Vpc]
+    }
+
+    /// With the VPC each is attached to, by address.
+    fn read<'a>(&'a self, call: &'a ReadCall<'a>) -> Answer<'a, Found> {
+        let ec2 = Ec2::new(call.clients.ec2.clone());
+        Box::pin(async move {
+            let gateways =
+                all_pages(SERVICE, "DescribeInternetGateways", |token: Option<String>| async {
+                    let page = ec2.client.describe_internet_gateways();
+                    let page = page.filters(ownership_filter(call.topology)).set_next_token(token);
+                    let page = page.send().await.map_err(sdk_error)?;
+                    Ok((page.internet_gateways().to_vec(), page.next_token().map(str::to_string)))
+                })
+                .await?;
+            let mut found = Found::default();
+            for gateway in &gateways {
+                let tags = tag_map(gateway.tags());
+                let id = gateway.internet_gateway_id();
+                let (Some(addr), Some(id)) = (owner(&tags, call.topology), id) else { continue };
+                let vpc = attached(gateway).first().copied();
+                let deps = vpc.and_then(|v| call.earlier.addr_of(Kind::Vpc, v)).cloned();
+                let vpc = vpc.map(|v| call.earlier.reference(Kind::Vpc, v)).unwrap_or_default();
+                let fields = [("vpc".to_string(), vpc)].into();
+                let deps = deps.into_iter().collect();
+                found.owned.insert(addr, live(Kind::InternetGateway, id, fields, tags, deps, None));
+            }
+            Ok(found)
+        })
+    }
+
     fn create<'a>(&'a self, call: &'a Call<'a>, target: &'a Target) -> Answer<'a, Made> {
         let ec2 = Ec2::new(call.clients.ec2.clone());
         Box::pin(async move {
@@ -109,40 +137,4 @@ impl CloudKind for InternetGateway {
 /// The VPCs a gateway is attached to (or being attached to).
 fn attached(gateway: &Gateway) -> Vec<&str> {
     gateway.attachments().iter().filter_map(|a| a.vpc_id()).collect()
-}
-
-/// The region's internet gateways this topology owns, each with the
-/// address of the VPC it is attached to (`vpcs`: owned VPC ids to addresses).
-pub(super) async fn owned(
-    ec2: &Ec2,
-    topology: &str,
-    vpcs: &BTreeMap<String, ResourceAddr>,
-) -> Result<Found, CloudError> {
-    let gateways =
-        all_pages(SERVICE, "DescribeInternetGateways", |token: Option<String>| async move {
-            let page = ec2
-                .client
-                .describe_internet_gateways()
-                .filters(ownership_filter(topology))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            Ok((page.internet_gateways().to_vec(), page.next_token().map(str::to_string)))
-        })
-        .await?;
-    let mut found = Found::default();
-    for gateway in &gateways {
-        let pairs = gateway.tags().iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or("")));
-        let tags: Tags = tags(pairs);
-        let (Some(addr), Some(id)) = (owner(&tags, topology), gateway.internet_gateway_id()) else {
-            continue;
-        };
-        let vpc_id = attached(gateway).first().map(|v| v.to_string());
-        let vpc = vpc_id.as_ref().map(|v| vpcs.get(v).map_or_else(|| json!(v), |a| json!(a)));
-        let deps = vpc_id.and_then(|v| vpcs.get(&v).cloned()).into_iter().collect();
-        let fields = [("vpc".to_string(), vpc.unwrap_or_default())].into();
-        found.owned.insert(addr, live(Kind::InternetGateway, id, fields, tags, deps, None));
-    }
-    Ok(found)
 }

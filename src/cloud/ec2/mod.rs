@@ -1,27 +1,27 @@
-//! EC2 reads for one region: the VPCs and subnets this topology owns (found by
-//! their ownership tag, one call each whatever their number), the region's
-//! availability zones and which instance types it offers.
+//! EC2 for one region: what its kinds (the VPC, subnets, the internet
+//! gateway) share: ownership filters and tags, the lookup of what a lost
+//! create made; and the region's facts: its availability zones and which
+//! instance types it offers.
 
 pub mod internet_gateway;
 pub mod subnet;
 pub mod vpc;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::types::{Filter, LocationType, ResourceType, Tag, TagSpecification};
-use serde_json::json;
 
 use crate::cloud::fields::Read;
 use crate::cloud::kind::{Answer, Call, read};
-use crate::cloud::owned::{Tags, live, owner, tags};
+use crate::cloud::owned::{Tags, tags};
 use crate::cloud::paging::all_pages;
 use crate::cloud::wait::gone;
-use crate::cloud::{CloudError, Found, Ids};
+use crate::cloud::{CloudError, Ids};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
-use crate::state::{ID_TAG, Kind, ResourceAddr, TOPOLOGY_TAG};
+use crate::state::{ID_TAG, ResourceAddr, TOPOLOGY_TAG};
 
 const SERVICE: &str = "ec2";
 
@@ -30,6 +30,11 @@ pub struct Ec2 {
 }
 
 crate::cloud::error::sdk_errors!(SERVICE);
+
+/// The tags of an EC2 resource, as wway compares them.
+fn tag_map(pairs: &[Tag]) -> Tags {
+    tags(pairs.iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or(""))))
+}
 
 fn ownership_filter(topology: &str) -> Filter {
     Filter::builder().name(format!("tag:{TOPOLOGY_TAG}")).values(topology).build()
@@ -221,68 +226,5 @@ impl Ec2 {
         )
         .await?;
         Ok(pages.into_iter().collect())
-    }
-
-    /// The VPCs and subnets this topology owns in the region, and their ids.
-    pub async fn network(
-        &self,
-        topology: &str,
-    ) -> Result<(Found, BTreeMap<String, ResourceAddr>), CloudError> {
-        let vpcs = all_pages(SERVICE, "DescribeVpcs", |token: Option<String>| async move {
-            let page = self
-                .client
-                .describe_vpcs()
-                .filters(ownership_filter(topology))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            Ok((page.vpcs().to_vec(), page.next_token().map(str::to_string)))
-        })
-        .await?;
-        let subnets = all_pages(SERVICE, "DescribeSubnets", |token: Option<String>| async move {
-            let page = self
-                .client
-                .describe_subnets()
-                .filters(ownership_filter(topology))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            Ok((page.subnets().to_vec(), page.next_token().map(str::to_string)))
-        })
-        .await?;
-
-        let mut found = Found::default();
-        let mut ids = BTreeMap::new();
-        for vpc in &vpcs {
-            let tags: Tags =
-                tags(vpc.tags().iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or(""))));
-            let (Some(addr), Some(id)) = (owner(&tags, topology), vpc.vpc_id()) else { continue };
-            let fields = [("cidr".to_string(), json!(vpc.cidr_block()))].into();
-            ids.insert(id.to_string(), addr.clone());
-            found.owned.insert(addr, live(Kind::Vpc, id, fields, tags, vec![], None));
-        }
-        for subnet in &subnets {
-            let tags: Tags = tags(
-                subnet.tags().iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or(""))),
-            );
-            let (Some(addr), Some(id)) = (owner(&tags, topology), subnet.subnet_id()) else {
-                continue;
-            };
-            let vpc_id = subnet.vpc_id().unwrap_or_default();
-            let vpc = ids.get(vpc_id).map_or_else(|| json!(vpc_id), |a| json!(a));
-            let deps = ids.get(vpc_id).cloned().into_iter().collect();
-            let fields = [
-                ("vpc".to_string(), vpc),
-                ("availability_zone".to_string(), json!(subnet.availability_zone())),
-                ("cidr".to_string(), json!(subnet.cidr_block())),
-            ]
-            .into();
-            ids.insert(id.to_string(), addr.clone());
-            found.owned.insert(addr, live(Kind::Subnet, id, fields, tags, deps, None));
-        }
-        found.absorb(internet_gateway::owned(self, topology, &ids).await?);
-        Ok((found, ids))
     }
 }

@@ -1,16 +1,69 @@
-//! The EKS cluster's cloud half: made with an idempotency token and waited
-//! on until ACTIVE; upgraded and retagged in place; deleted and waited on
-//! until gone.
+//! The EKS cluster's cloud half: read from the region's clusters (after the
+//! subnets, which it names by address); made with an idempotency token and
+//! waited on until ACTIVE; upgraded and retagged in place; deleted and
+//! waited on until gone.
 
-use super::Eks;
+use serde_json::json;
+
+use super::{Eks, SERVICE, sdk_error, subnet_addrs, tag_map, unowned};
+use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
-use crate::kinds::Fields;
+use crate::cloud::owned::{live, owner};
+use crate::cloud::paging::all_pages;
+use crate::cloud::read::ReadCall;
+use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
 
 pub struct Cluster;
 
 impl CloudKind for Cluster {
+    fn reads_after(&self) -> &'static [Kind] {
+        &[Kind::Subnet]
+    }
+
+    fn read<'a>(&'a self, call: &'a ReadCall<'a>) -> Answer<'a, Found> {
+        let eks = Eks::new(call.clients.eks.clone());
+        Box::pin(async move {
+            let names = all_pages(SERVICE, "ListClusters", |token: Option<String>| async {
+                let page = eks.client.list_clusters().set_next_token(token).send().await;
+                let page = page.map_err(sdk_error)?;
+                Ok((page.clusters().to_vec(), page.next_token().map(str::to_string)))
+            })
+            .await?;
+            let mut found = Found::default();
+            for name in names {
+                let response =
+                    eks.client.describe_cluster().name(&name).send().await.map_err(sdk_error)?;
+                let Some(cluster) = response.cluster() else { continue };
+                let tags = tag_map(cluster.tags());
+                let Some(addr) = owner(&tags, call.topology) else {
+                    if call.declared.iter().any(|d| d.name == name) {
+                        found.unowned.push(unowned(Kind::EksCluster, name, &tags));
+                    }
+                    continue;
+                };
+                let config = cluster.resources_vpc_config();
+                let subnet_ids = config.map(|c| c.subnet_ids().to_vec()).unwrap_or_default();
+                let deps: Vec<ResourceAddr> = subnet_ids
+                    .iter()
+                    .filter_map(|id| call.earlier.addr_of(Kind::Subnet, id).cloned())
+                    .collect();
+                let fields = [
+                    ("name".to_string(), json!(name)),
+                    ("version".to_string(), json!(cluster.version())),
+                    ("role_arn".to_string(), json!(cluster.role_arn())),
+                    ("subnets".to_string(), subnet_addrs(&subnet_ids, call.earlier)),
+                    // Not compared (the file does not declare it): for the executor.
+                    ("arn".to_string(), json!(cluster.arn())),
+                ]
+                .into();
+                found.owned.insert(addr, live(Kind::EksCluster, &name, fields, tags, deps, None));
+            }
+            Ok(found)
+        })
+    }
+
     fn create<'a>(&'a self, call: &'a Call<'a>, target: &'a Target) -> Answer<'a, Made> {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {

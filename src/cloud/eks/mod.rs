@@ -1,27 +1,27 @@
-//! EKS reads for one region: clusters this topology owns and their node
-//! groups, and any cluster or node group of someone else under a name the
-//! topology wants. EKS has no batch describe: this is one ListClusters, one
-//! DescribeCluster per cluster in the region, and per owned cluster one
-//! ListNodegroups and one DescribeNodegroup per node group.
+//! EKS for one region: the calls its kinds (the cluster and its node groups)
+//! make, and the waits on their states. EKS has no batch describe: a read is
+//! one ListClusters, one DescribeCluster per cluster in the region, and per
+//! owned cluster one ListNodegroups and one DescribeNodegroup per group.
 
 pub mod cluster;
 pub mod node_group;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use aws_sdk_eks::Client;
 use aws_sdk_eks::types::{
-    CapacityTypes, NodegroupScalingConfig, UpdateLabelsPayload, VpcConfigRequest,
+    CapacityTypes, Nodegroup, NodegroupScalingConfig, UpdateLabelsPayload, VpcConfigRequest,
 };
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::cloud::fields::Read;
-use crate::cloud::owned::{Tags, holder, live, owner, sorted};
+use crate::cloud::owned::{Tags, holder, owner, sorted};
 use crate::cloud::paging::all_pages;
+use crate::cloud::read::Earlier;
 use crate::cloud::wait::{Poll, Progress, gone, until};
-use crate::cloud::{CloudError, Found, Ids, RunScope};
+use crate::cloud::{CloudError, Ids, RunScope};
 use crate::state::live::Unowned;
 use crate::state::{Fields, Kind, ResourceAddr};
 
@@ -34,12 +34,14 @@ fn tag_map(tags: Option<&HashMap<String, String>>) -> Tags {
 }
 
 /// Subnet ids as the addresses of owned subnets (ids of others stay ids).
-fn subnet_addrs(ids: &[String], subnets: &BTreeMap<String, ResourceAddr>) -> Value {
-    sorted(
-        ids.iter()
-            .map(|id| subnets.get(id).map_or_else(|| id.clone(), ResourceAddr::to_string))
-            .collect(),
-    )
+fn subnet_addrs(ids: &[String], earlier: &Earlier) -> Value {
+    let addr = |id: &String| earlier.addr_of(Kind::Subnet, id).map(ResourceAddr::to_string);
+    sorted(ids.iter().map(|id| addr(id).unwrap_or_else(|| id.clone())).collect())
+}
+
+/// Someone else's cluster or node group under a name the topology declares.
+fn unowned(kind: Kind, name: String, tags: &Tags) -> Unowned {
+    Unowned { kind, name: name.clone(), id: name, holder: holder(tags), wanted_by: None }
 }
 
 pub struct Eks {
@@ -324,138 +326,21 @@ impl Eks {
         }
     }
 
-    /// `wanted`: the cluster name the topology wants here, if any, and the node
-    /// group names; `subnets`: owned subnet ids to addresses.
-    pub async fn clusters(
-        &self,
-        topology: &str,
-        wanted: Option<(&str, &[String])>,
-        subnets: &BTreeMap<String, ResourceAddr>,
-    ) -> Result<Found, CloudError> {
-        let names = all_pages(SERVICE, "ListClusters", |token: Option<String>| async move {
-            let page = self
-                .client
-                .list_clusters()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            Ok((page.clusters().to_vec(), page.next_token().map(str::to_string)))
-        })
-        .await?;
-        let mut found = Found::default();
-        for name in names {
-            let response =
-                self.client.describe_cluster().name(&name).send().await.map_err(sdk_error)?;
-            let Some(cluster) = response.cluster() else { continue };
-            let tags = tag_map(cluster.tags());
-            let Some(addr) = owner(&tags, topology) else {
-                if wanted.is_some_and(|(w, _)| w == name) {
-                    found.unowned.push(Unowned {
-                        kind: Kind::EksCluster,
-                        name: name.clone(),
-                        id: name,
-                        holder: holder(&tags),
-                        wanted_by: None,
-                    });
-                }
-                continue;
-            };
-            let subnet_ids =
-                cluster.resources_vpc_config().map(|c| c.subnet_ids().to_vec()).unwrap_or_default();
-            let deps: Vec<ResourceAddr> =
-                subnet_ids.iter().filter_map(|id| subnets.get(id).cloned()).collect();
-            let fields = [
-                ("name".to_string(), json!(name)),
-                ("version".to_string(), json!(cluster.version())),
-                ("role_arn".to_string(), json!(cluster.role_arn())),
-                ("subnets".to_string(), subnet_addrs(&subnet_ids, subnets)),
-                // Not compared (the file does not declare it): for the executor.
-                ("arn".to_string(), json!(cluster.arn())),
-            ]
-            .into();
-            found
-                .owned
-                .insert(addr.clone(), live(Kind::EksCluster, &name, fields, tags, deps, None));
-            let groups =
-                if wanted.is_some_and(|(w, _)| w == name) { wanted.map(|(_, g)| g) } else { None };
-            self.node_groups(
-                topology,
-                &name,
-                &addr,
-                groups.unwrap_or_default(),
-                subnets,
-                &mut found,
-            )
-            .await?;
-        }
-        Ok(found)
-    }
-
-    async fn node_groups(
-        &self,
-        topology: &str,
-        cluster: &str,
-        cluster_addr: &ResourceAddr,
-        wanted: &[String],
-        subnets: &BTreeMap<String, ResourceAddr>,
-        found: &mut Found,
-    ) -> Result<(), CloudError> {
+    /// Every node group of `cluster`, described.
+    async fn groups(&self, cluster: &str) -> Result<Vec<Nodegroup>, CloudError> {
         let names = all_pages(SERVICE, "ListNodegroups", |token: Option<String>| async move {
-            let page = self
-                .client
-                .list_nodegroups()
-                .cluster_name(cluster)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(sdk_error)?;
+            let page = self.client.list_nodegroups().cluster_name(cluster).set_next_token(token);
+            let page = page.send().await.map_err(sdk_error)?;
             Ok((page.nodegroups().to_vec(), page.next_token().map(str::to_string)))
         })
         .await?;
+        let mut groups = Vec::with_capacity(names.len());
         for name in names {
-            let response = self
-                .client
-                .describe_nodegroup()
-                .cluster_name(cluster)
-                .nodegroup_name(&name)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            let Some(group) = response.nodegroup() else { continue };
-            let tags = tag_map(group.tags());
-            let Some(addr) = owner(&tags, topology) else {
-                if wanted.contains(&name) {
-                    let holder = holder(&tags);
-                    found.unowned.push(Unowned {
-                        kind: Kind::NodeGroup,
-                        name: name.clone(),
-                        id: name,
-                        holder,
-                        wanted_by: None,
-                    });
-                }
-                continue;
-            };
-            let scaling = group.scaling_config();
-            let labels: BTreeMap<&String, &String> = group.labels().into_iter().flatten().collect();
-            let fields = [
-                ("cluster".to_string(), json!(cluster)),
-                ("name".to_string(), json!(name)),
-                ("instance_types".to_string(), sorted(group.instance_types().to_vec())),
-                ("capacity_type".to_string(), json!(group.capacity_type().map(|c| c.as_str()))),
-                ("min_size".to_string(), json!(scaling.and_then(|s| s.min_size()))),
-                ("desired_size".to_string(), json!(scaling.and_then(|s| s.desired_size()))),
-                ("max_size".to_string(), json!(scaling.and_then(|s| s.max_size()))),
-                ("labels".to_string(), json!(labels)),
-                ("node_role_arn".to_string(), json!(group.node_role())),
-                ("subnets".to_string(), subnet_addrs(group.subnets(), subnets)),
-                ("arn".to_string(), json!(group.nodegroup_arn())),
-            ]
-            .into();
-            let deps = vec![cluster_addr.clone()];
-            found.owned.insert(addr, live(Kind::NodeGroup, &name, fields, tags, deps, None));
+            let described =
+                self.client.describe_nodegroup().cluster_name(cluster).nodegroup_name(name);
+            let response = described.send().await.map_err(sdk_error)?;
+            groups.extend(response.nodegroup().cloned());
         }
-        Ok(())
+        Ok(groups)
     }
 }

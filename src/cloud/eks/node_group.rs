@@ -1,16 +1,76 @@
-//! The node group's cloud half: made with an idempotency token and waited
-//! on until ACTIVE; scaled, relabelled and retagged in place; deleted and
-//! waited on until gone.
+//! The node group's cloud half: read from each owned cluster's groups;
+//! made with an idempotency token and waited on until ACTIVE; scaled,
+//! relabelled and retagged in place; deleted and waited on until gone.
 
-use super::Eks;
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::{Eks, subnet_addrs, tag_map, unowned};
+use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
-use crate::kinds::Fields;
+use crate::cloud::owned::{live, owner, sorted};
+use crate::cloud::read::ReadCall;
+use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
 
 pub struct NodeGroup;
 
 impl CloudKind for NodeGroup {
+    fn reads_after(&self) -> &'static [Kind] {
+        &[Kind::EksCluster, Kind::Subnet]
+    }
+
+    /// The groups of every cluster the topology owns in the region.
+    fn read<'a>(&'a self, call: &'a ReadCall<'a>) -> Answer<'a, Found> {
+        let eks = Eks::new(call.clients.eks.clone());
+        Box::pin(async move {
+            let mut found = Found::default();
+            for (cluster_addr, cluster) in call.earlier.owned(Kind::EksCluster) {
+                let groups = eks.groups(&cluster.id).await?;
+                for group in groups {
+                    let name = group.nodegroup_name().unwrap_or_default().to_string();
+                    let tags = tag_map(group.tags());
+                    let Some(addr) = owner(&tags, call.topology) else {
+                        let declared = |d: &&&crate::state::desired::DesiredResource| {
+                            d.name == name && d.fields.get("cluster") == Some(&json!(cluster.id))
+                        };
+                        if call.declared.iter().any(|d| declared(&d)) {
+                            found.unowned.push(unowned(Kind::NodeGroup, name, &tags));
+                        }
+                        continue;
+                    };
+                    let scaling = group.scaling_config();
+                    let labels: BTreeMap<&String, &String> =
+                        group.labels().into_iter().flatten().collect();
+                    let fields = [
+                        ("cluster".to_string(), json!(cluster.id)),
+                        ("name".to_string(), json!(name)),
+                        ("instance_types".to_string(), sorted(group.instance_types().to_vec())),
+                        (
+                            "capacity_type".to_string(),
+                            json!(group.capacity_type().map(|c| c.as_str())),
+                        ),
+                        ("min_size".to_string(), json!(scaling.and_then(|s| s.min_size()))),
+                        ("desired_size".to_string(), json!(scaling.and_then(|s| s.desired_size()))),
+                        ("max_size".to_string(), json!(scaling.and_then(|s| s.max_size()))),
+                        ("labels".to_string(), json!(labels)),
+                        ("node_role_arn".to_string(), json!(group.node_role())),
+                        ("subnets".to_string(), subnet_addrs(group.subnets(), call.earlier)),
+                        ("arn".to_string(), json!(group.nodegroup_arn())),
+                    ]
+                    .into();
+                    let deps: Vec<ResourceAddr> = vec![cluster_addr.clone()];
+                    found
+                        .owned
+                        .insert(addr, live(Kind::NodeGroup, &name, fields, tags, deps, None));
+                }
+            }
+            Ok(found)
+        })
+    }
+
     fn create<'a>(&'a self, call: &'a Call<'a>, target: &'a Target) -> Answer<'a, Made> {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {

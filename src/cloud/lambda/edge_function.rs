@@ -1,24 +1,108 @@
-//! The edge function's cloud half: made from its code package and published,
-//! updated (code only when its hash changed) and published again, deleted
-//! unless CloudFront's replicas still hold it. What is uploaded is what the
-//! plan showed: a package whose SHA-256 differs from the plan's is refused.
+//! The edge function's cloud half: read by the topology's tag (with its
+//! published versions, the code each runs); made from its code package and
+//! published, updated (code only when its hash changed) and published
+//! again, deleted unless CloudFront's replicas still hold it. What is
+//! uploaded is what the plan showed: a package whose SHA-256 differs from
+//! the plan's is refused.
 
-use super::Lambda;
-use crate::cloud::CloudError;
+use serde_json::json;
+
+use super::{Lambda, latest, sdk_error};
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
-use crate::kinds::Fields;
+use crate::cloud::owned::{Tags, holder, live, owner, tags};
+use crate::cloud::read::ReadCall;
+use crate::cloud::tagging::tagged;
+use crate::cloud::{CloudError, Found};
 use crate::kinds::lambda::edge_function::PUBLISHED_VERSION;
+use crate::kinds::{Fields, Kind};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
+use crate::state::live::Unowned;
 use crate::state::package::package;
 
 pub struct EdgeFunction;
+
+/// The live field (not compared: the file does not declare it) that lists
+/// the function's published versions, ARN to code hash, for the read of the
+/// distribution that runs one of them.
+pub const PUBLISHED_VERSIONS: &str = "published_versions";
 
 fn published(version: String) -> Outputs {
     [(PUBLISHED_VERSION.to_string(), version)].into()
 }
 
 impl CloudKind for EdgeFunction {
+    fn read<'a>(&'a self, call: &'a ReadCall<'a>) -> Answer<'a, Found> {
+        let lambda = Lambda::new(call.clients.lambda.clone(), call.clients.tagging.clone());
+        Box::pin(async move {
+            let mut found = Found::default();
+            let mut owned_names = Vec::new();
+            for (arn, tags) in tagged(&lambda.tagging, call.topology, "lambda:function").await? {
+                let Some(addr) = owner(&tags, call.topology) else { continue };
+                let response = lambda
+                    .client
+                    .get_function()
+                    .function_name(&arn)
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                let Some(config) = response.configuration() else { continue };
+                let name = config.function_name().unwrap_or_default().to_string();
+                let fields = [
+                    ("function_name".to_string(), json!(name)),
+                    ("runtime".to_string(), json!(config.runtime().map(|r| r.as_str()))),
+                    ("handler".to_string(), json!(config.handler())),
+                    ("role_arn".to_string(), json!(config.role())),
+                    ("memory_size".to_string(), json!(config.memory_size())),
+                    ("timeout".to_string(), json!(config.timeout())),
+                    ("code_sha256".to_string(), json!(config.code_sha256())),
+                ]
+                .into();
+                let published = lambda.versions(&name).await?;
+                let mut fields: Fields = fields;
+                // Not compared (the file does not declare them): for the executor.
+                fields.insert("arn".into(), json!(config.function_arn()));
+                fields.insert("published_version_arn".into(), json!(latest(&published)));
+                fields.insert(PUBLISHED_VERSIONS.into(), json!(published));
+                found
+                    .owned
+                    .insert(addr, live(Kind::EdgeFunction, &name, fields, tags, vec![], None));
+                owned_names.push(name);
+            }
+            for name in call.declared.iter().map(|r| &r.name).filter(|w| !owned_names.contains(w)) {
+                match lambda.client.get_function().function_name(name).send().await {
+                    Ok(response) => {
+                        let tags: Tags = tags(
+                            response
+                                .tags()
+                                .into_iter()
+                                .flatten()
+                                .map(|(k, v)| (k.as_str(), v.as_str())),
+                        );
+                        let id = response
+                            .configuration()
+                            .and_then(|c| c.function_arn())
+                            .unwrap_or(name)
+                            .to_string();
+                        found.unowned.push(Unowned {
+                            kind: Kind::EdgeFunction,
+                            name: name.clone(),
+                            id,
+                            holder: holder(&tags),
+                            wanted_by: None,
+                        });
+                    }
+                    Err(error)
+                        if error
+                            .as_service_error()
+                            .is_some_and(|e| e.is_resource_not_found_exception()) => {}
+                    Err(error) => return Err(sdk_error(error)),
+                }
+            }
+            Ok(found)
+        })
+    }
+
     fn create<'a>(&'a self, call: &'a Call<'a>, target: &'a Target) -> Answer<'a, Made> {
         let lambda = Lambda::new(call.clients.lambda.clone(), call.clients.tagging.clone());
         Box::pin(async move {

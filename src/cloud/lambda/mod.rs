@@ -1,6 +1,7 @@
-//! Lambda reads (us-east-1, where Lambda@Edge functions live): the functions
-//! this topology owns, their published versions (a distribution points at a
-//! version), and any function of someone else under a name the topology wants.
+//! Lambda (us-east-1, where Lambda@Edge functions live): the calls of the
+//! edge function's cloud half: creating, publishing, updating and deleting
+//! functions, and listing their published versions (a distribution points
+//! at a version).
 
 pub mod edge_function;
 
@@ -9,16 +10,12 @@ use std::collections::BTreeMap;
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, Runtime};
-use serde_json::json;
 
+use crate::cloud::CloudError;
 use crate::cloud::fields::Read;
-use crate::cloud::owned::{Tags, holder, live, owner, tags};
+use crate::cloud::owned::{Tags, owner, tags};
 use crate::cloud::paging::all_pages;
-use crate::cloud::tagging::tagged;
 use crate::cloud::wait::{Poll, Progress, gone, until};
-use crate::cloud::{CloudError, Found};
-use crate::state::Kind;
-use crate::state::live::Unowned;
 
 const SERVICE: &str = "lambda";
 
@@ -47,73 +44,6 @@ pub struct Lambda {
 impl Lambda {
     pub fn new(client: Client, tagging: aws_sdk_resourcegroupstagging::Client) -> Self {
         Lambda { client, tagging }
-    }
-
-    /// `wanted`: the function names the topology declares.
-    pub async fn functions(
-        &self,
-        topology: &str,
-        wanted: &[String],
-    ) -> Result<(Found, Versions), CloudError> {
-        let mut found = Found::default();
-        let mut versions = Versions::new();
-        let mut owned_names = Vec::new();
-        for (arn, tags) in tagged(&self.tagging, topology, "lambda:function").await? {
-            let Some(addr) = owner(&tags, topology) else { continue };
-            let response =
-                self.client.get_function().function_name(&arn).send().await.map_err(sdk_error)?;
-            let Some(config) = response.configuration() else { continue };
-            let name = config.function_name().unwrap_or_default().to_string();
-            let fields = [
-                ("function_name".to_string(), json!(name)),
-                ("runtime".to_string(), json!(config.runtime().map(|r| r.as_str()))),
-                ("handler".to_string(), json!(config.handler())),
-                ("role_arn".to_string(), json!(config.role())),
-                ("memory_size".to_string(), json!(config.memory_size())),
-                ("timeout".to_string(), json!(config.timeout())),
-                ("code_sha256".to_string(), json!(config.code_sha256())),
-            ]
-            .into();
-            let published = self.versions(&name).await?;
-            let mut fields: crate::state::Fields = fields;
-            // Not compared (the file does not declare them): for the executor.
-            fields.insert("arn".into(), json!(config.function_arn()));
-            fields.insert("published_version_arn".into(), json!(latest(&published)));
-            versions.extend(published);
-            found.owned.insert(addr, live(Kind::EdgeFunction, &name, fields, tags, vec![], None));
-            owned_names.push(name);
-        }
-        for name in wanted.iter().filter(|w| !owned_names.contains(w)) {
-            match self.client.get_function().function_name(name).send().await {
-                Ok(response) => {
-                    let tags: Tags = tags(
-                        response
-                            .tags()
-                            .into_iter()
-                            .flatten()
-                            .map(|(k, v)| (k.as_str(), v.as_str())),
-                    );
-                    let id = response
-                        .configuration()
-                        .and_then(|c| c.function_arn())
-                        .unwrap_or(name)
-                        .to_string();
-                    found.unowned.push(Unowned {
-                        kind: Kind::EdgeFunction,
-                        name: name.clone(),
-                        id,
-                        holder: holder(&tags),
-                        wanted_by: None,
-                    });
-                }
-                Err(error)
-                    if error
-                        .as_service_error()
-                        .is_some_and(|e| e.is_resource_not_found_exception()) => {}
-                Err(error) => return Err(sdk_error(error)),
-            }
-        }
-        Ok((found, versions))
     }
 
     /// Creates the function from its code archive and publishes version 1;
@@ -277,6 +207,7 @@ impl Lambda {
         }
     }
 
+    /// The function's published versions and the code each runs.
     async fn versions(&self, name: &str) -> Result<Versions, CloudError> {
         let configs =
             all_pages(SERVICE, "ListVersionsByFunction", |token: Option<String>| async move {

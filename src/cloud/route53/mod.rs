@@ -8,28 +8,21 @@ pub mod health_check;
 pub mod record;
 pub mod zone;
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use aws_sdk_route53::Client;
 use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, GeoLocation, HealthCheckConfig,
     HealthCheckType, ResourceRecord, ResourceRecordSet, ResourceRecordSetFailover,
     ResourceRecordSetRegion, RrType, Tag, TagResourceType,
 };
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use crate::cloud::fields::Read;
-use crate::cloud::owned::{Tags, holder, live, owner, sorted, tags};
 use crate::cloud::paging::all_pages;
 use crate::cloud::wait::{Poll, Progress, gone, until};
-use crate::cloud::{CloudError, Found, Ids, RunScope, address_digest, reference_owner};
-use crate::kinds::cloudfront::distribution::{self, DOMAIN_NAME};
-use crate::kinds::route53::record::{
-    identity as record_identity, owner_fqdn, owner_value, record_fqdn,
-};
-use crate::kinds::route53::{record as record_kind, zone as zone_kind};
-use crate::state::live::Unowned;
-use crate::state::{Kind, ResourceAddr};
+use crate::cloud::{CloudError, Ids, RunScope};
+use crate::kinds::cloudfront::distribution::DOMAIN_NAME;
+use crate::kinds::route53::record::{identity as record_identity, owner_value};
+use crate::state::ResourceAddr;
 
 const SERVICE: &str = "route53";
 
@@ -52,27 +45,6 @@ const NO_OWNER: &str = "no wway ownership record";
 /// `(topology, variant)` of an ownership string.
 fn parse_owner_text(text: &str) -> Option<(&str, &str)> {
     text.trim_matches('"').strip_prefix("wway=")?.split_once('/')
-}
-
-/// The record name an ownership TXT record at `fqdn` speaks for.
-fn owned_name<'a>(fqdn: &'a str, zone: &str) -> Option<&'a str> {
-    let rest = fqdn.strip_prefix("_wway.")?;
-    if rest == format!("{zone}.") {
-        return Some("@");
-    }
-    rest.strip_suffix(&format!(".{zone}."))
-}
-
-/// A record set wanted by the topology: name (fully qualified), type, set id.
-pub type WantedRecord = (String, String, Option<String>);
-
-/// What the Route 53 reads need to know from the rest of the snapshot.
-pub struct RecordContext<'a> {
-    pub topology: &'a str,
-    pub zone: &'a str,
-    pub wanted: &'a [WantedRecord],
-    pub health_checks: &'a BTreeMap<String, ResourceAddr>,
-    pub distribution_domain: Option<&'a str>,
 }
 
 pub struct Route53 {
@@ -488,134 +460,7 @@ impl Route53 {
         gone(self.client.delete_hosted_zone().id(id).send().await.map(|_| ()).map_err(sdk_error))
     }
 
-    /// Owned health checks, and health check ids to addresses.
-    /// The health checks this topology owns: by their tags, or, where a run
-    /// stopped before tagging one, by its caller reference (matched to one of
-    /// `declared` by its digest; one whose address is no longer declared is
-    /// owned under `global/health-check/untagged-<id>`, to be deleted).
-    pub async fn health_checks(
-        &self,
-        topology: &str,
-        declared: &[ResourceAddr],
-    ) -> Result<(Found, BTreeMap<String, ResourceAddr>), CloudError> {
-        let checks = all_pages(SERVICE, "ListHealthChecks", |token: Option<String>| async move {
-            let page = self
-                .client
-                .list_health_checks()
-                .set_marker(token)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            let next =
-                page.is_truncated().then(|| page.next_marker().map(str::to_string)).flatten();
-            Ok((page.health_checks().to_vec(), next))
-        })
-        .await?;
-        let mut all_tags: BTreeMap<String, Tags> = BTreeMap::new();
-        for batch in checks.chunks(10) {
-            let ids: Vec<String> = batch.iter().map(|c| c.id().to_string()).collect();
-            let response = self
-                .client
-                .list_tags_for_resources()
-                .resource_type(TagResourceType::Healthcheck)
-                .set_resource_ids(Some(ids))
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for set in response.resource_tag_sets() {
-                let pairs =
-                    set.tags().iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or("")));
-                all_tags.insert(set.resource_id().unwrap_or_default().to_string(), tags(pairs));
-            }
-        }
-        let mut found = Found::default();
-        let mut ids = BTreeMap::new();
-        for check in &checks {
-            let tags = all_tags.remove(check.id()).unwrap_or_default();
-            let untagged = || {
-                let (owner, digest) = reference_owner(check.caller_reference())?;
-                (owner == topology).then(|| {
-                    declared.iter().find(|a| address_digest(a) == digest).cloned().unwrap_or_else(
-                        || {
-                            ResourceAddr::new(format!(
-                                "global/health-check/untagged-{}",
-                                check.id()
-                            ))
-                        },
-                    )
-                })
-            };
-            let Some(addr) = owner(&tags, topology).or_else(untagged) else { continue };
-            let Some(config) = check.health_check_config() else { continue };
-            let fields = [
-                ("fqdn".to_string(), json!(config.fully_qualified_domain_name())),
-                ("type".to_string(), json!(config.r#type().as_str())),
-                ("resource_path".to_string(), json!(config.resource_path())),
-                ("port".to_string(), json!(config.port())),
-                ("request_interval".to_string(), json!(config.request_interval())),
-                ("failure_threshold".to_string(), json!(config.failure_threshold())),
-            ]
-            .into();
-            ids.insert(check.id().to_string(), addr.clone());
-            found
-                .owned
-                .insert(addr, live(Kind::HealthCheck, check.id(), fields, tags, vec![], None));
-        }
-        Ok((found, ids))
-    }
-
-    /// The zone, and the records of it that wway owns or that clash.
-    pub async fn zone(&self, context: &RecordContext<'_>) -> Result<Found, CloudError> {
-        let mut found = Found::default();
-        let fqdn = format!("{}.", context.zone);
-        let response = self
-            .client
-            .list_hosted_zones_by_name()
-            .dns_name(&fqdn)
-            .max_items(1)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let Some(zone) = response.hosted_zones().iter().find(|z| z.name() == fqdn) else {
-            return Ok(found);
-        };
-        let id = zone.id().trim_start_matches("/hostedzone/").to_string();
-        let response = self
-            .client
-            .list_tags_for_resource()
-            .resource_type(TagResourceType::Hostedzone)
-            .resource_id(&id)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let pairs = response.resource_tag_set().map(|s| s.tags()).unwrap_or_default();
-        let tags: Tags =
-            tags(pairs.iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or(""))));
-        let zone_addr = zone_kind::addr(context.zone);
-        // Made by this topology but not tagged yet: its caller reference tells.
-        let untagged = reference_owner(zone.caller_reference())
-            .filter(|(owner, digest)| {
-                *owner == context.topology && *digest == address_digest(&zone_addr)
-            })
-            .map(|_| zone_addr.clone());
-        match owner(&tags, context.topology).or(untagged) {
-            Some(addr) => {
-                let fields = [("name".to_string(), json!(fqdn))].into();
-                found.owned.insert(addr, live(Kind::Zone, &id, fields, tags, vec![], None));
-            }
-            None => found.unowned.push(Unowned {
-                kind: Kind::Zone,
-                name: context.zone.to_string(),
-                id: id.clone(),
-                holder: holder(&tags),
-                wanted_by: Some(zone_addr.clone()),
-            }),
-        }
-        let records = self.records(&id).await?;
-        read_records(&records, &zone_addr, context, &mut found);
-        Ok(found)
-    }
-
+    /// Every record set of a zone, page by page.
     async fn records(&self, zone_id: &str) -> Result<Vec<ResourceRecordSet>, CloudError> {
         type Start = (String, String, Option<String>);
         all_pages(SERVICE, "ListResourceRecordSets", |start: Option<Start>| async move {
@@ -666,142 +511,6 @@ fn unescape(name: &str) -> String {
     out
 }
 
-fn read_records(
-    records: &[ResourceRecordSet],
-    zone: &ResourceAddr,
-    context: &RecordContext<'_>,
-    found: &mut Found,
-) {
-    let names: Vec<String> = records.iter().map(|r| unescape(r.name())).collect();
-    // The records wway owns: address -> (fully qualified name, set id).
-    let mut owned: BTreeMap<ResourceAddr, (String, Option<String>)> = BTreeMap::new();
-    // Record names that other topologies own, with the first such owner.
-    let mut others: BTreeMap<String, String> = BTreeMap::new();
-    for (record, fqdn) in records.iter().zip(&names).filter(|(r, _)| r.r#type() == &RrType::Txt) {
-        let Some(name) = owned_name(fqdn, context.zone) else { continue };
-        for value in record.resource_records() {
-            let Some((topology, variant)) = parse_owner_text(value.value()) else { continue };
-            if topology != context.topology {
-                others.entry(record_fqdn(name, context.zone)).or_insert_with(|| held_by(topology));
-            } else {
-                let addr = record_kind::addr(name, variant);
-                let set_identifier = (variant != "simple").then(|| variant.to_string());
-                owned.insert(addr.clone(), (record_fqdn(name, context.zone), set_identifier));
-                found.record_owners.entry(fqdn.clone()).or_default().push(addr);
-            }
-        }
-    }
-    // Each record set by (name, set id), the first listed where several
-    // types share them: one lookup per owned record, not a scan of the zone.
-    let mut sets: BTreeMap<(&str, Option<&str>), &ResourceRecordSet> = BTreeMap::new();
-    for (record, name) in records.iter().zip(&names).filter(|(r, _)| r.r#type() != &RrType::Txt) {
-        sets.entry((name.as_str(), record.set_identifier())).or_insert(record);
-    }
-    let mut owned_sets: BTreeSet<(String, Option<String>)> = BTreeSet::new();
-    for (addr, (fqdn, set_identifier)) in owned {
-        let Some(record) = sets.get(&(fqdn.as_str(), set_identifier.as_deref())) else {
-            continue;
-        };
-        let (fields, deps) = record_fields(record, &fqdn, zone, context);
-        let id = record_identity(&fqdn, record.r#type().as_str(), record.set_identifier());
-        found.owned.insert(addr, live(Kind::Record, &id, fields, Tags::new(), deps, None));
-        owned_sets.insert((fqdn, set_identifier));
-    }
-    // Records of others at a name the topology wants: a clash where the type
-    // and set id match, or where either is a CNAME (which stands alone).
-    let mut wanted: BTreeMap<&str, Vec<&WantedRecord>> = BTreeMap::new();
-    for record in context.wanted {
-        wanted.entry(record.0.as_str()).or_default().push(record);
-    }
-    for (record, name) in records.iter().zip(&names) {
-        let name = name.as_str();
-        let kind = record.r#type().as_str();
-        let Some(wanted_here) = wanted.get(name) else { continue };
-        if owned_sets.contains(&(name.to_string(), record.set_identifier().map(str::to_string)))
-            || name.starts_with("_wway.")
-            || name == owner_fqdn("@", context.zone)
-        {
-            continue;
-        }
-        for (wanted_name, wanted_kind, wanted_id) in wanted_here.iter().copied() {
-            // A CNAME stands alone beside other types; records of one type
-            // at one name clash only with the same set identifier.
-            let same = wanted_kind == kind && wanted_id.as_deref() == record.set_identifier();
-            let beside_cname = wanted_kind != kind && (kind == "CNAME" || wanted_kind == "CNAME");
-            if same || beside_cname {
-                found.unowned.push(Unowned {
-                    kind: Kind::Record,
-                    name: record_identity(wanted_name, wanted_kind, wanted_id.as_deref()),
-                    id: record_identity(name, kind, record.set_identifier()),
-                    holder: others.get(name).cloned().unwrap_or_else(|| NO_OWNER.into()),
-                    wanted_by: None,
-                });
-            }
-        }
-    }
-}
-
-fn record_fields(
-    record: &ResourceRecordSet,
-    name: &str,
-    zone: &ResourceAddr,
-    context: &RecordContext<'_>,
-) -> (crate::state::Fields, Vec<ResourceAddr>) {
-    let mut fields: Map<String, Value> = Map::new();
-    let mut deps = vec![zone.clone()];
-    fields.insert("name".into(), json!(name));
-    fields.insert("zone".into(), json!(zone));
-    fields.insert("type".into(), json!(record.r#type().as_str()));
-    if let Some(id) = record.set_identifier() {
-        fields.insert("set_identifier".into(), json!(id));
-    }
-    if let Some(failover) = record.failover() {
-        fields.insert("failover".into(), json!(failover.as_str()));
-    }
-    if let Some(geo) = record.geo_location() {
-        let value = match (geo.continent_code(), geo.country_code()) {
-            (Some(continent), _) => json!({"continent": continent}),
-            (None, Some(country)) => json!({"country": country}),
-            _ => Value::Null,
-        };
-        fields.insert("geolocation".into(), value);
-    }
-    if let Some(region) = record.region() {
-        fields.insert("region".into(), json!(region.as_str()));
-    }
-    if let Some(weight) = record.weight() {
-        fields.insert("weight".into(), json!(weight));
-    }
-    if let Some(ttl) = record.ttl() {
-        fields.insert("ttl".into(), json!(ttl));
-    }
-    let values: Vec<String> = record
-        .resource_records()
-        .iter()
-        .map(|r| r.value().trim_end_matches('.').to_string())
-        .collect();
-    if !values.is_empty() {
-        fields.insert("values".into(), sorted(values));
-    }
-    if let Some(check) = record.health_check_id() {
-        let addr = context.health_checks.get(check);
-        fields.insert("health_check".into(), addr.map_or_else(|| json!(check), |a| json!(a)));
-        deps.extend(addr.cloned());
-    }
-    if let Some(alias) = record.alias_target() {
-        let dns = alias.dns_name().trim_end_matches('.');
-        let target = if context.distribution_domain.is_some_and(|d| d.trim_end_matches('.') == dns)
-        {
-            deps.push(distribution::addr());
-            json!(distribution::addr())
-        } else {
-            json!(dns)
-        };
-        fields.insert("alias".into(), json!({"target": target, "zone_id": alias.hosted_zone_id()}));
-    }
-    (fields.into_iter().collect(), deps)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -815,13 +524,16 @@ mod tests {
 
     #[test]
     fn ownership_strings_round_trip() {
-        let addr = record_kind::addr("api", "failover-primary");
+        let addr = crate::kinds::route53::record::addr("api", "failover-primary");
         let text = owner_text("wonderway", &addr);
         assert_eq!(text, "\"wway=wonderway/failover-primary\"");
         assert_eq!(parse_owner_text(&text), Some(("wonderway", "failover-primary")));
         assert_eq!(parse_owner_text("\"v=spf1 -all\""), None);
-        assert_eq!(owned_name("_wway.geo.api.example.com.", "example.com"), Some("geo.api"));
-        assert_eq!(owned_name("_wway.example.com.", "example.com"), Some("@"));
-        assert_eq!(owned_name("api.example.com.", "example.com"), None);
+        assert_eq!(
+            record::owned_name("_wway.geo.api.example.com.", "example.com"),
+            Some("geo.api")
+        );
+        assert_eq!(record::owned_name("_wway.example.com.", "example.com"), Some("@"));
+        assert_eq!(record::owned_name("api.example.com.", "example.com"), None);
     }
 }

@@ -1,18 +1,41 @@
-//! The hosted zone's cloud half: made with an owned caller reference (so a
-//! zone made but never tagged is still known as the topology's), retagged in
-//! place, deleted.
+//! The hosted zone's cloud half: read by name (each declared zone, and
+//! those earlier runs used), owned by its tags or its caller reference, else
+//! someone else's that wway uses as it is; made with an owned caller
+//! reference (so a zone made but never tagged is still known as the
+//! topology's), retagged in place, deleted.
 
 use aws_sdk_route53::types::TagResourceType;
+use serde_json::json;
 
-use super::Route53;
+use super::{Route53, sdk_error};
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
-use crate::kinds::Fields;
+use crate::cloud::owned::{Tags, holder, live, owner, tags};
+use crate::cloud::read::ReadCall;
+use crate::cloud::{CloudError, Found, address_digest, reference_owner};
+use crate::kinds::route53::zone as zone_kind;
+use crate::kinds::{Fields, Kind};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
+use crate::state::live::Unowned;
 
 pub struct Zone;
 
 impl CloudKind for Zone {
+    fn read<'a>(&'a self, call: &'a ReadCall<'a>) -> Answer<'a, Found> {
+        let route53 = Route53::new(call.clients.route53.clone());
+        Box::pin(async move {
+            let declared = call.declared.iter().map(|z| z.name.as_str());
+            let remembered = call.remembered_zones.iter().map(String::as_str);
+            let mut names: Vec<&str> = declared.collect();
+            names.extend(remembered.filter(|z| !call.declared.iter().any(|d| d.name == *z)));
+            let mut found = Found::default();
+            for name in names {
+                found.absorb(zone(&route53, call.topology, name).await?);
+            }
+            Ok(found)
+        })
+    }
+
     fn create<'a>(&'a self, call: &'a Call<'a>, target: &'a Target) -> Answer<'a, Made> {
         let route53 = Route53::new(call.clients.route53.clone());
         Box::pin(async move { route53.create_zone(call.scope, &read(target)).await.map(Made::id) })
@@ -41,4 +64,39 @@ impl CloudKind for Zone {
         let route53 = Route53::new(call.clients.route53.clone());
         Box::pin(async move { route53.delete_zone(id).await.map(|()| Deleted::Gone) })
     }
+}
+
+/// The zone called `name`: the topology's, or someone else's to use.
+async fn zone(route53: &Route53, topology: &str, name: &str) -> Result<Found, CloudError> {
+    let mut found = Found::default();
+    let fqdn = format!("{name}.");
+    let listed = route53.client.list_hosted_zones_by_name().dns_name(&fqdn).max_items(1);
+    let response = listed.send().await.map_err(sdk_error)?;
+    let Some(zone) = response.hosted_zones().iter().find(|z| z.name() == fqdn) else {
+        return Ok(found);
+    };
+    let id = zone.id().trim_start_matches("/hostedzone/").to_string();
+    let tagged = route53.client.list_tags_for_resource().resource_type(TagResourceType::Hostedzone);
+    let response = tagged.resource_id(&id).send().await.map_err(sdk_error)?;
+    let pairs = response.resource_tag_set().map(|s| s.tags()).unwrap_or_default();
+    let tags: Tags = tags(pairs.iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or(""))));
+    let addr = zone_kind::addr(name);
+    // Made by this topology but not tagged yet: its caller reference tells.
+    let untagged = reference_owner(zone.caller_reference())
+        .filter(|(owner, digest)| *owner == topology && *digest == address_digest(&addr))
+        .map(|_| addr.clone());
+    match owner(&tags, topology).or(untagged) {
+        Some(owned) => {
+            let fields = [("name".to_string(), json!(fqdn))].into();
+            found.owned.insert(owned, live(Kind::Zone, &id, fields, tags, vec![], None));
+        }
+        None => found.unowned.push(Unowned {
+            kind: Kind::Zone,
+            name: name.to_string(),
+            id,
+            holder: holder(&tags),
+            wanted_by: Some(addr),
+        }),
+    }
+    Ok(found)
 }

@@ -132,6 +132,10 @@ impl KindDef for NodeGroup {
             _ => desired == live,
         }
     }
+    fn instance_types(&self, fields: &Fields) -> Vec<String> {
+        let types = fields.get("instance_types").and_then(Value::as_array).into_iter().flatten();
+        types.filter_map(Value::as_str).map(str::to_string).collect()
+    }
     /// Each instance type must be offered in the region.
     fn preflight(&self, r: &Resource, facts: &RegionFacts) -> Vec<String> {
         let types = r.fields.get("instance_types").and_then(Value::as_array);
