@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::cloud::fields::Read;
 use crate::cloud::lambda::Versions;
-use crate::cloud::owned::{owner, sorted};
+use crate::cloud::owned::{Mark, adopt, sorted};
 use crate::cloud::tagging::tagged;
 use crate::cloud::wait::{Poll, Progress, until};
 use crate::cloud::{CloudError, Ids, RunScope};
@@ -77,12 +77,10 @@ impl CloudFront {
             Err(error)
                 if error.as_service_error().is_some_and(|e| e.is_distribution_already_exists()) =>
             {
-                let wanted = r.tags()?;
-                let topology = wanted.get(crate::state::TOPOLOGY_TAG).cloned().unwrap_or_default();
-                let tagged = tagged(&self.tagging, &topology, "cloudfront:distribution").await?;
-                let ours =
-                    tagged.iter().find(|(_, tags)| owner(tags, &topology).as_ref() == Some(r.addr));
-                let arn = ours.map(|(arn, _)| arn.clone()).ok_or_else(|| sdk_error(error))?;
+                let tagged =
+                    tagged(&self.tagging, scope.topology, "cloudfront:distribution").await?;
+                let marked = tagged.iter().map(|(arn, tags)| (arn, Mark::Tags(tags)));
+                let arn = adopt(&scope, r.addr, marked).ok_or_else(|| sdk_error(error))?;
                 arn.rsplit('/').next().unwrap_or_default().to_string()
             }
             Err(error) => return Err(sdk_error(error)),

@@ -3,12 +3,13 @@
 //! again by them after a lost answer, never made twice) and attached to its
 //! VPC; retagged in place; detached from every VPC and deleted.
 
-use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::types::{InternetGateway as Gateway, ResourceType};
 
-use super::{Ec2, SERVICE, made_by, ownership_filter, sdk_error, tag_map, tag_specification};
+use super::{
+    Ec2, SERVICE, made_by, ownership_filter, sdk_error, sent_once, tag_map, tag_specification,
+};
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
-use crate::cloud::owned::{live, owner};
+use crate::cloud::owned::{Mark, Tags, adopt, live, owner};
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
 use crate::cloud::wait::gone;
@@ -57,32 +58,19 @@ impl CloudKind for InternetGateway {
         Box::pin(async move {
             let r = read(target);
             let vpc = call.ids.id(&ResourceAddr::new(r.str("vpc")?))?.to_string();
-            let filters = made_by(&r)?;
-            let earlier = ec2
-                .client
-                .describe_internet_gateways()
-                .set_filters(Some(filters.to_vec()))
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            let gateway = match earlier.internet_gateways().first() {
+            let filters = made_by(&call.scope, &target.addr);
+            let lookup = ec2.client.describe_internet_gateways().set_filters(Some(filters));
+            let earlier = lookup.send().await.map_err(sdk_error)?;
+            let marked: Vec<(&Gateway, Tags)> =
+                earlier.internet_gateways().iter().map(|g| (g, tag_map(g.tags()))).collect();
+            let marked = marked.iter().map(|(gateway, tags)| (*gateway, Mark::Tags(tags)));
+            let gateway = match adopt(&call.scope, &target.addr, marked) {
                 Some(gateway) => gateway.clone(),
-                // CreateInternetGateway takes no idempotency token: the SDK
-                // must not resend it (a lost answer would make a second one);
-                // the executor's retry looks for it by its tags first.
                 None => {
-                    let made = ec2
-                        .client
-                        .create_internet_gateway()
-                        .tag_specifications(tag_specification(ResourceType::InternetGateway, &r)?)
-                        .customize()
-                        .config_override(
-                            aws_sdk_ec2::config::Config::builder()
-                                .retry_config(RetryConfig::disabled()),
-                        )
-                        .send()
-                        .await
-                        .map_err(sdk_error)?;
+                    let tags = tag_specification(ResourceType::InternetGateway, &r)?;
+                    let create = ec2.client.create_internet_gateway().tag_specifications(tags);
+                    let made = create.customize().config_override(sent_once()).send().await;
+                    let made = made.map_err(sdk_error)?;
                     made.internet_gateway().cloned().unwrap_or_else(|| Gateway::builder().build())
                 }
             };

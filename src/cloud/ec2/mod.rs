@@ -15,10 +15,9 @@ use aws_sdk_ec2::types::{Filter, LocationType, ResourceType, Tag, TagSpecificati
 
 use crate::cloud::fields::Read;
 use crate::cloud::kind::{Answer, Call, read};
-use crate::cloud::owned::{Tags, tags};
+use crate::cloud::owned::{Mark, Tags, adopt, tags};
 use crate::cloud::paging::all_pages;
-use crate::cloud::wait::gone;
-use crate::cloud::{CloudError, Ids};
+use crate::cloud::{CloudError, RunScope};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
 use crate::state::{ID_TAG, ResourceAddr, TOPOLOGY_TAG};
@@ -40,15 +39,30 @@ fn ownership_filter(topology: &str) -> Filter {
     Filter::builder().name(format!("tag:{TOPOLOGY_TAG}")).values(topology).build()
 }
 
-/// The filters that find what a create of `r` made: its topology and
-/// address tags, which the create itself sets (so an EC2 resource that
-/// carries them is provably the one an earlier attempt made).
-fn made_by(r: &Read<'_>) -> Result<[Filter; 2], CloudError> {
-    let topology = r.tags()?.get(TOPOLOGY_TAG).cloned().unwrap_or_default();
-    Ok([
-        Filter::builder().name(format!("tag:{TOPOLOGY_TAG}")).values(topology).build(),
-        Filter::builder().name(format!("tag:{ID_TAG}")).values(r.addr.as_str()).build(),
-    ])
+/// The filters that find what a create of `addr` made: its topology and
+/// address tags, which the create itself sets. EC2's creates take no
+/// idempotency token, so each EC2 create first looks with these for what an
+/// earlier attempt made, and adopts it ([`crate::cloud::owned::adopt`]).
+fn made_by(scope: &RunScope<'_>, addr: &ResourceAddr) -> Vec<Filter> {
+    vec![
+        Filter::builder().name(format!("tag:{TOPOLOGY_TAG}")).values(scope.topology).build(),
+        Filter::builder().name(format!("tag:{ID_TAG}")).values(addr.as_str()).build(),
+    ]
+}
+
+/// The configuration of a create the SDK must not resend on its own: with no
+/// idempotency token, a resent create whose answer was lost would make a
+/// second resource. The executor retries the step instead, and the create
+/// looks first ([`made_by`]).
+fn sent_once() -> aws_sdk_ec2::config::Builder {
+    aws_sdk_ec2::config::Config::builder().retry_config(RetryConfig::disabled())
+}
+
+/// The first of `found` (AWS ids with their tags) that a create of `addr`
+/// in this run provably made.
+fn adopted(scope: &RunScope<'_>, addr: &ResourceAddr, found: &[(String, Tags)]) -> Option<String> {
+    let marked = found.iter().map(|(id, tags)| (id, Mark::Tags(tags)));
+    adopt(scope, addr, marked).cloned()
 }
 
 /// The desired tags of `r`, as EC2 takes them.
@@ -82,97 +96,6 @@ impl Ec2 {
             .await
             .map_err(sdk_error)?;
         Ok(())
-    }
-
-    pub async fn delete_vpc(&self, id: &str) -> Result<(), CloudError> {
-        gone(self.client.delete_vpc().vpc_id(id).send().await.map(|_| ()).map_err(sdk_error))
-    }
-
-    pub async fn delete_subnet(&self, id: &str) -> Result<(), CloudError> {
-        gone(self.client.delete_subnet().subnet_id(id).send().await.map(|_| ()).map_err(sdk_error))
-    }
-
-    /// The id of the VPC or subnet that carries `addr` as its `wway:id`: one
-    /// that an earlier attempt made though its answer never arrived.
-    async fn made_before(
-        &self,
-        kind: ResourceType,
-        r: &Read<'_>,
-    ) -> Result<Option<String>, CloudError> {
-        let [topology, id] = made_by(r)?;
-        Ok(match kind {
-            ResourceType::Subnet => {
-                let found = self
-                    .client
-                    .describe_subnets()
-                    .filters(topology)
-                    .filters(id)
-                    .send()
-                    .await
-                    .map_err(sdk_error)?;
-                found.subnets().first().and_then(|s| s.subnet_id()).map(str::to_string)
-            }
-            ResourceType::Vpc => {
-                let found = self
-                    .client
-                    .describe_vpcs()
-                    .filters(topology)
-                    .filters(id)
-                    .send()
-                    .await
-                    .map_err(sdk_error)?;
-                found.vpcs().first().and_then(|v| v.vpc_id()).map(str::to_string)
-            }
-            other => {
-                return Err(CloudError::Internal(format!("no lookup of an EC2 {other:?} by tag")));
-            }
-        })
-    }
-
-    /// Creates a VPC with its tags; returns its id. CreateVpc takes no
-    /// idempotency token, so the SDK must not resend it on its own (a lost
-    /// answer would make a second VPC): a retry goes through the executor,
-    /// which calls this again, and this first looks for the VPC by its tag.
-    pub async fn create_vpc(&self, r: &Read<'_>) -> Result<String, CloudError> {
-        if let Some(id) = self.made_before(ResourceType::Vpc, r).await? {
-            return Ok(id);
-        }
-        let response = self
-            .client
-            .create_vpc()
-            .cidr_block(r.str("cidr")?)
-            .tag_specifications(tag_specification(ResourceType::Vpc, r)?)
-            .customize()
-            .config_override(
-                aws_sdk_ec2::config::Config::builder().retry_config(RetryConfig::disabled()),
-            )
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(response.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string())
-    }
-
-    /// Creates a subnet in its VPC and zone, with its tags; returns its id
-    /// (never twice: see [`Ec2::create_vpc`]).
-    pub async fn create_subnet(&self, r: &Read<'_>, ids: &Ids) -> Result<String, CloudError> {
-        if let Some(id) = self.made_before(ResourceType::Subnet, r).await? {
-            return Ok(id);
-        }
-        let response = self
-            .client
-            .create_subnet()
-            .vpc_id(ids.id(&ResourceAddr::new(r.str("vpc")?))?)
-            .cidr_block(r.str("cidr")?)
-            .availability_zone(r.str("availability_zone")?)
-            .tag_specifications(tag_specification(ResourceType::Subnet, r)?)
-            .customize()
-            .config_override(
-                aws_sdk_ec2::config::Config::builder().retry_config(RetryConfig::disabled()),
-            )
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(response.subnet().and_then(|s| s.subnet_id()).unwrap_or_default().to_string())
     }
 
     /// The names of the region's available zones, sorted.

@@ -5,13 +5,19 @@
 
 use serde_json::json;
 
-use super::{Ec2, SERVICE, ownership_filter, sdk_error, tag_map};
+use aws_sdk_ec2::types::ResourceType;
+
+use super::{
+    Ec2, SERVICE, adopted, made_by, ownership_filter, sdk_error, sent_once, tag_map,
+    tag_specification,
+};
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
-use crate::cloud::owned::{live, owner};
+use crate::cloud::owned::{Tags, live, owner};
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
-use crate::kinds::{Fields, Kind};
+use crate::cloud::wait::gone;
+use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
 
@@ -52,9 +58,33 @@ impl CloudKind for Subnet {
         })
     }
 
+    /// Never twice: an earlier attempt's subnet is found by its tags first.
     fn create<'a>(&'a self, call: &'a Call<'a>, target: &'a Target) -> Answer<'a, Made> {
         let ec2 = Ec2::new(call.clients.ec2.clone());
-        Box::pin(async move { ec2.create_subnet(&read(target), call.ids).await.map(Made::id) })
+        Box::pin(async move {
+            let filters = made_by(&call.scope, &target.addr);
+            let earlier = ec2.client.describe_subnets().set_filters(Some(filters)).send().await;
+            let earlier: Vec<(String, Tags)> = earlier
+                .map_err(sdk_error)?
+                .subnets()
+                .iter()
+                .map(|s| (s.subnet_id().unwrap_or_default().to_string(), tag_map(s.tags())))
+                .collect();
+            if let Some(id) = adopted(&call.scope, &target.addr, &earlier) {
+                return Ok(Made::id(id));
+            }
+            let r = read(target);
+            let create = ec2
+                .client
+                .create_subnet()
+                .vpc_id(call.ids.id(&ResourceAddr::new(r.str("vpc")?))?)
+                .cidr_block(r.str("cidr")?)
+                .availability_zone(r.str("availability_zone")?)
+                .tag_specifications(tag_specification(ResourceType::Subnet, &r)?);
+            let made = create.customize().config_override(sent_once()).send().await;
+            let made = made.map_err(sdk_error)?;
+            Ok(Made::id(made.subnet().and_then(|s| s.subnet_id()).unwrap_or_default().to_string()))
+        })
     }
 
     fn update<'a>(
@@ -74,6 +104,9 @@ impl CloudKind for Subnet {
         id: &'a str,
     ) -> Answer<'a, Deleted> {
         let ec2 = Ec2::new(call.clients.ec2.clone());
-        Box::pin(async move { ec2.delete_subnet(id).await.map(|()| Deleted::Gone) })
+        Box::pin(async move {
+            let deleted = ec2.client.delete_subnet().subnet_id(id).send().await;
+            gone(deleted.map(|_| ()).map_err(sdk_error)).map(|()| Deleted::Gone)
+        })
     }
 }

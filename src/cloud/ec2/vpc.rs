@@ -4,12 +4,18 @@
 
 use serde_json::json;
 
-use super::{Ec2, SERVICE, ownership_filter, sdk_error, tag_map};
+use aws_sdk_ec2::types::ResourceType;
+
+use super::{
+    Ec2, SERVICE, adopted, made_by, ownership_filter, sdk_error, sent_once, tag_map,
+    tag_specification,
+};
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
-use crate::cloud::owned::{live, owner};
+use crate::cloud::owned::{Tags, live, owner};
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
+use crate::cloud::wait::gone;
 use crate::kinds::{Fields, Kind};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
@@ -39,9 +45,28 @@ impl CloudKind for Vpc {
         })
     }
 
+    /// Never twice: an earlier attempt's VPC is found by its tags first.
     fn create<'a>(&'a self, call: &'a Call<'a>, target: &'a Target) -> Answer<'a, Made> {
         let ec2 = Ec2::new(call.clients.ec2.clone());
-        Box::pin(async move { ec2.create_vpc(&read(target)).await.map(Made::id) })
+        Box::pin(async move {
+            let lookup =
+                ec2.client.describe_vpcs().set_filters(Some(made_by(&call.scope, &target.addr)));
+            let earlier = lookup.send().await.map_err(sdk_error)?;
+            let earlier: Vec<(String, Tags)> = earlier
+                .vpcs()
+                .iter()
+                .map(|v| (v.vpc_id().unwrap_or_default().to_string(), tag_map(v.tags())))
+                .collect();
+            if let Some(id) = adopted(&call.scope, &target.addr, &earlier) {
+                return Ok(Made::id(id));
+            }
+            let r = read(target);
+            let create = ec2.client.create_vpc().cidr_block(r.str("cidr")?);
+            let create = create.tag_specifications(tag_specification(ResourceType::Vpc, &r)?);
+            let made = create.customize().config_override(sent_once()).send().await;
+            let made = made.map_err(sdk_error)?;
+            Ok(Made::id(made.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string()))
+        })
     }
 
     fn update<'a>(
@@ -61,6 +86,9 @@ impl CloudKind for Vpc {
         id: &'a str,
     ) -> Answer<'a, Deleted> {
         let ec2 = Ec2::new(call.clients.ec2.clone());
-        Box::pin(async move { ec2.delete_vpc(id).await.map(|()| Deleted::Gone) })
+        Box::pin(async move {
+            let deleted = ec2.client.delete_vpc().vpc_id(id).send().await;
+            gone(deleted.map(|_| ()).map_err(sdk_error)).map(|()| Deleted::Gone)
+        })
     }
 }

@@ -17,7 +17,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::cloud::fields::Read;
-use crate::cloud::owned::{Tags, holder, owner, sorted};
+use crate::cloud::owned::{Mark, Tags, adopt, holder, sorted};
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::Earlier;
 use crate::cloud::wait::{Poll, Progress, gone, until};
@@ -235,21 +235,6 @@ impl Eks {
         Ok(response.nodegroup().and_then(|g| g.status()).map(|s| s.as_str().to_string()))
     }
 
-    /// `name`, when a create met it already there (an earlier attempt whose
-    /// answer was lost made it) and its tags say it is `r`'s resource.
-    fn adopt(
-        &self,
-        name: &str,
-        tags: Option<&HashMap<String, String>>,
-        r: &Read<'_>,
-    ) -> Option<String> {
-        let tags = tag_map(tags);
-        let topology = tags.get(crate::state::TOPOLOGY_TAG).cloned().unwrap_or_default();
-        (owner(&tags, &topology).as_ref() == Some(r.addr)
-            && r.tags().ok()?.get(crate::state::TOPOLOGY_TAG) == Some(&topology))
-        .then(|| name.to_string())
-    }
-
     /// Creates a cluster on its subnets; returns its name.
     pub async fn create_cluster(
         &self,
@@ -276,8 +261,9 @@ impl Eks {
             {
                 let response =
                     self.client.describe_cluster().name(name).send().await.map_err(sdk_error)?;
-                self.adopt(name, response.cluster().and_then(|c| c.tags()), r)
-                    .ok_or_else(|| sdk_error(error))
+                let tags = tag_map(response.cluster().and_then(|c| c.tags()));
+                let adopted = adopt(&scope, r.addr, [(name, Mark::Tags(&tags))]);
+                adopted.map(str::to_string).ok_or_else(|| sdk_error(error))
             }
             other => other.map(|_| name.to_string()).map_err(sdk_error),
         }
@@ -319,8 +305,9 @@ impl Eks {
                 let describe =
                     self.client.describe_nodegroup().cluster_name(cluster).nodegroup_name(name);
                 let response = describe.send().await.map_err(sdk_error)?;
-                self.adopt(name, response.nodegroup().and_then(|g| g.tags()), r)
-                    .ok_or_else(|| sdk_error(error))
+                let tags = tag_map(response.nodegroup().and_then(|g| g.tags()));
+                let adopted = adopt(&scope, r.addr, [(name, Mark::Tags(&tags))]);
+                adopted.map(str::to_string).ok_or_else(|| sdk_error(error))
             }
             other => other.map(|_| name.to_string()).map_err(sdk_error),
         }

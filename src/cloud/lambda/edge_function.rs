@@ -106,7 +106,8 @@ impl CloudKind for EdgeFunction {
     fn create<'a>(&'a self, call: &'a Call<'a>, target: &'a Target) -> Answer<'a, Made> {
         let lambda = Lambda::new(call.clients.lambda.clone(), call.clients.tagging.clone());
         Box::pin(async move {
-            let (name, version) = lambda.create_function(&read(target), code(target)?).await?;
+            let (name, version) =
+                lambda.create_function(call.scope, &read(target), code(target)?).await?;
             Ok(Made { id: name, outputs: published(version) })
         })
     }

@@ -11,11 +11,11 @@ use aws_sdk_lambda::Client;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, Runtime};
 
-use crate::cloud::CloudError;
 use crate::cloud::fields::Read;
-use crate::cloud::owned::{Tags, owner, tags};
+use crate::cloud::owned::{Mark, Tags, adopt, tags};
 use crate::cloud::paging::all_pages;
 use crate::cloud::wait::{Poll, Progress, gone, until};
+use crate::cloud::{CloudError, RunScope};
 
 const SERVICE: &str = "lambda";
 
@@ -50,6 +50,7 @@ impl Lambda {
     /// returns the function name and the published version's ARN.
     pub async fn create_function(
         &self,
+        scope: RunScope<'_>,
         r: &Read<'_>,
         code: Vec<u8>,
     ) -> Result<(String, String), CloudError> {
@@ -74,7 +75,7 @@ impl Lambda {
             Err(error)
                 if error.as_service_error().is_some_and(|e| e.is_resource_conflict_exception()) =>
             {
-                return self.adopt(name, r).await?.ok_or_else(|| sdk_error(error));
+                return self.adopt(scope, name, r).await?.ok_or_else(|| sdk_error(error));
             }
             other => other.map_err(sdk_error)?,
         };
@@ -82,10 +83,11 @@ impl Lambda {
         Ok((response.function_name().unwrap_or(name).to_string(), version))
     }
 
-    /// The function `name` and its latest published version, if it carries
-    /// the ownership tags of `r`'s resource.
+    /// The function `name` and its latest published version, if a create
+    /// of `r` in this run provably made it.
     async fn adopt(
         &self,
+        scope: RunScope<'_>,
         name: &str,
         r: &Read<'_>,
     ) -> Result<Option<(String, String)>, CloudError> {
@@ -93,10 +95,7 @@ impl Lambda {
             self.client.get_function().function_name(name).send().await.map_err(sdk_error)?;
         let tags: Tags =
             tags(response.tags().into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str())));
-        let wanted = r.tags()?;
-        let topology =
-            wanted.get(crate::state::TOPOLOGY_TAG).map(String::as_str).unwrap_or_default();
-        if owner(&tags, topology).as_ref() != Some(r.addr) {
+        if adopt(&scope, r.addr, [((), Mark::Tags(&tags))]).is_none() {
             return Ok(None);
         }
         let published = self.versions(name).await?;

@@ -17,6 +17,7 @@ use aws_sdk_route53::types::{
 use serde_json::Value;
 
 use crate::cloud::fields::Read;
+use crate::cloud::owned::{Mark, adopt};
 use crate::cloud::paging::all_pages;
 use crate::cloud::wait::{Poll, Progress, gone, until};
 use crate::cloud::{CloudError, Ids, RunScope};
@@ -215,20 +216,11 @@ impl Route53 {
             Err(error)
                 if error.as_service_error().is_some_and(|e| e.is_hosted_zone_already_exists()) =>
             {
-                let zones = self
-                    .client
-                    .list_hosted_zones_by_name()
-                    .dns_name(name)
-                    .send()
-                    .await
-                    .map_err(sdk_error)?;
-                let mut ours = None;
-                for zone in zones.hosted_zones().iter().filter(|z| z.name() == name) {
-                    if zone.caller_reference() == token {
-                        ours = Some(zone.id().to_string());
-                    }
-                }
-                ours.ok_or_else(|| sdk_error(error))?
+                let listed = self.client.list_hosted_zones_by_name().dns_name(name).send().await;
+                let listed = listed.map_err(sdk_error)?;
+                let named = listed.hosted_zones().iter().filter(|z| z.name() == name);
+                let marked = named.map(|z| (z.id(), Mark::CallerReference(z.caller_reference())));
+                adopt(&scope, r.addr, marked).map(str::to_string).ok_or_else(|| sdk_error(error))?
             }
             Err(error) => return Err(sdk_error(error)),
         };
