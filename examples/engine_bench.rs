@@ -53,12 +53,11 @@ fn main() {
             eprintln!("no plan for the {account} account");
             std::process::exit(1);
         };
-        phases.time(format!("plan, {account} account: steps"), || {
-            steps(&plan, &desired, &live).len()
-        });
         phases.time(format!("plan, {account} account: text"), || {
             plan_text::render(&plan, false).len()
         });
+        phases
+            .time(format!("plan, {account} account: steps"), || steps(plan, &desired, &live).len());
     }
     println!("{} resources, {} bytes of YAML", desired.resources.len(), source.text.len());
     for (phase, ms) in &phases.0 {

@@ -187,9 +187,10 @@ pub struct Aws {
     /// Makes this run's idempotency tokens its own (see [`RunScope`]).
     salt: String,
     clients: tokio::sync::Mutex<BTreeMap<String, Clients>>,
-    /// Regions and hosted zones earlier runs used, read besides the file's own.
+    /// Regions earlier runs used, and names of resources found by name
+    /// (hosted zones), read besides the file's own.
     remembered_regions: BTreeSet<String>,
-    remembered_zones: BTreeSet<String>,
+    remembered_names: BTreeSet<String>,
 }
 
 /// One region's service clients, each counting its calls.
@@ -215,15 +216,15 @@ impl Aws {
             clients: Default::default(),
             salt,
             remembered_regions: BTreeSet::new(),
-            remembered_zones: BTreeSet::new(),
+            remembered_names: BTreeSet::new(),
         }
     }
 
-    /// Also reads these regions and zones (ones earlier runs used), so that
+    /// Also reads these regions and names (ones earlier runs used), so that
     /// what the topology left there is found when the file no longer names them.
-    pub fn remembering(mut self, regions: BTreeSet<String>, zones: BTreeSet<String>) -> Self {
+    pub fn remembering(mut self, regions: BTreeSet<String>, names: BTreeSet<String>) -> Self {
         self.remembered_regions = regions;
-        self.remembered_zones = zones;
+        self.remembered_names = names;
         self
     }
 
@@ -305,7 +306,7 @@ impl Aws {
     async fn global(&self, desired: &DesiredState) -> Result<Found, CloudError> {
         let clients = self.clients(GLOBAL_REGION).await;
         let kinds = kinds_placed(Placement::Global);
-        read::read(&clients, desired, GLOBAL_REGION, &kinds, &self.remembered_zones).await
+        read::read(&clients, desired, GLOBAL_REGION, &kinds, &self.remembered_names).await
     }
 }
 

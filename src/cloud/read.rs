@@ -21,8 +21,9 @@ pub struct ReadCall<'a> {
     /// The resources of this kind the file declares in this scope: the
     /// names someone else's resource could already hold.
     pub declared: Vec<&'a DesiredResource>,
-    /// Hosted zones earlier runs used, read besides the declared ones.
-    pub remembered_zones: &'a BTreeSet<String>,
+    /// For a kind found by name (a hosted zone): the names earlier runs
+    /// used, read besides the declared ones; empty for the others.
+    pub remembered: &'a BTreeSet<String>,
     /// What the kinds read before this one found in this scope.
     pub earlier: &'a Earlier,
 }
@@ -65,14 +66,16 @@ impl Earlier {
 }
 
 /// Reads `kinds` in one scope: `region` is where `declared` resources of
-/// the scope are (their API region).
+/// the scope are (their API region); `remembered`, the names earlier runs
+/// used for kinds found by name.
 pub(crate) async fn read(
     clients: &Clients,
     desired: &DesiredState,
     region: &str,
     kinds: &[Kind],
-    remembered_zones: &BTreeSet<String>,
+    remembered: &BTreeSet<String>,
 ) -> Result<Found, CloudError> {
+    let none = BTreeSet::new();
     let mut earlier = Earlier::default();
     let mut left: Vec<Kind> = kinds.to_vec();
     while !left.is_empty() {
@@ -93,7 +96,7 @@ pub(crate) async fn read(
                     clients: clients.clone(),
                     topology: &desired.topology,
                     declared,
-                    remembered_zones,
+                    remembered: if kind.def().found_by_name() { remembered } else { &none },
                     earlier: &earlier,
                 };
                 (kind, call)

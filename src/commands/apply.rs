@@ -182,13 +182,13 @@ async fn plan_and_carry_out(
         return Err(Failure::Reported);
     }
     let options = run.options(matches!(mode, Mode::Apply { rollback: true }));
-    carry_out(run, &plan, wanted, &live, options, context).await
+    carry_out(run, plan, wanted, &live, options, context).await
 }
 
 /// Journals and executes the plan's steps, then says how it went.
 async fn carry_out(
     run: &Run<'_>,
-    plan: &plan::Plan,
+    plan: plan::Plan,
     wanted: &DesiredState,
     live: &LiveState,
     options: Options,
@@ -196,7 +196,8 @@ async fn carry_out(
 ) -> Status {
     // Remembered before anything is made, so a run killed midway counts too.
     scope::remember(run.store.as_ref(), wanted).await.map_err(|e| e.to_string())?;
-    let mut journal = Journal::create(run.store.clone(), &plan.topology, run.command)
+    let topology = plan.topology.clone();
+    let mut journal = Journal::create(run.store.clone(), &topology, run.command)
         .await
         .map_err(|e| format!("cannot start the journal: {e}"))?;
     let started = Instant::now();
@@ -204,7 +205,7 @@ async fn carry_out(
     let reporter = reporter(&context.printer, run.args.no_progress);
     let mut report = exec::execute(
         run.aws,
-        &plan.topology,
+        &topology,
         work,
         live.ids(),
         options,
@@ -286,7 +287,7 @@ async fn apply_saved(
         return Ok(ExitCode::SUCCESS);
     }
     printer.show(plan_text::render(&plan, printer.color));
-    carry_out(run, &plan, wanted, &live, run.options(rollback), context).await
+    carry_out(run, plan, wanted, &live, run.options(rollback), context).await
 }
 
 /// How the changes of `saved` differ from those of `now`, by address.

@@ -1,20 +1,22 @@
-//! What a topology has used: the regions and hosted zones of every apply,
-//! remembered in the store beside the journals (`scope.json`). A plan reads them as well as
-//! the ones the file names now, so that owned resources left in a region or a
-//! zone the file no longer names are found and planned for deletion.
+//! What a topology has used: the regions and the names of resources found by
+//! name (hosted zones) of every apply, remembered in the store beside the
+//! journals (`scope.json`). A plan reads them as well as the ones the file
+//! names now, so that owned resources left in a region or a zone the file no
+//! longer names are found and planned for deletion.
 
 use std::collections::BTreeSet;
 use std::io;
 
 use serde::{Deserialize, Serialize};
 
-use crate::kinds::{Kind, Placement};
+use crate::kinds::Placement;
 use crate::state::desired::DesiredState;
 use crate::store::Store;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scope {
     pub regions: BTreeSet<String>,
+    /// Names of resources the account is asked for by name (hosted zones).
     pub zones: BTreeSet<String>,
 }
 
@@ -31,7 +33,7 @@ impl Scope {
             zones: desired
                 .resources
                 .values()
-                .filter(|r| r.kind == Kind::Zone)
+                .filter(|r| r.kind.def().found_by_name())
                 .map(|r| r.name.clone())
                 .collect(),
         }

@@ -250,6 +250,13 @@ pub trait KindDef: Sync {
         OnClash::Refuse
     }
 
+    /// Whether the account is asked for it by name rather than found by
+    /// tag (a hosted zone): then the names earlier runs used are read too,
+    /// so that one the file no longer names is still found.
+    fn found_by_name(&self) -> bool {
+        false
+    }
+
     /// The instance types it runs, which a plan asks the region about.
     fn instance_types(&self, _fields: &Fields) -> Vec<String> {
         Vec::new()

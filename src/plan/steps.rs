@@ -4,7 +4,7 @@
 //! one zone becomes a single batch step, so Route 53 gets as few
 //! ChangeResourceRecordSets calls as its limits allow.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -77,115 +77,112 @@ impl Step {
     }
 }
 
-fn target(change: &Change, desired: &DesiredState, fields: Option<&Fields>) -> Target {
-    Target {
-        addr: change.address.clone(),
-        kind: change.kind,
-        region: change.region.clone(),
-        fields: fields.cloned().unwrap_or_default(),
-        source: desired.resources.get(&change.address).and_then(|r| r.source.clone()),
-    }
-}
-
-fn step(name: StepName, change: &Change, op: Op) -> Step {
-    Step {
-        name,
-        service: change.kind.service(),
-        region: change.region.clone(),
-        op,
-        deps: BTreeSet::new(),
-    }
-}
-
-/// The steps of a plan, with their dependencies.
-pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> {
+/// The steps of a plan, with their dependencies. The plan is taken apart:
+/// its fields move into the steps rather than being copied.
+pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> {
     let id = |addr: &ResourceAddr| live.owned.get(addr).map(|r| r.id.clone()).unwrap_or_default();
     let mut steps: Vec<Step> = Vec::new();
     // For each change: the step whose end means "the change is done" (what
     // dependents wait for), and the step where the change starts.
-    let mut finish: BTreeMap<&ResourceAddr, StepName> = BTreeMap::new();
-    let mut start: BTreeMap<&ResourceAddr, StepName> = BTreeMap::new();
-    let mut batches: BTreeMap<ResourceAddr, (Service, Vec<RecordOp>)> = BTreeMap::new();
+    let mut finish: HashMap<ResourceAddr, StepName> = HashMap::new();
+    let mut start: HashMap<ResourceAddr, StepName> = HashMap::new();
+    let mut needs: Vec<(ResourceAddr, Vec<ResourceAddr>)> = Vec::new();
+    let mut batches: BTreeMap<ResourceAddr, (Service, StepName, Vec<RecordOp>)> = BTreeMap::new();
 
-    for change in &plan.changes {
-        let name = StepName::resource(&change.address);
-        let fields = change.after.as_ref().or(change.before.as_ref());
-        if let Some(zone) = fields.and_then(|f| change.kind.def().batch(f)) {
-            let batch = StepName::records(&zone);
-            finish.insert(&change.address, batch.clone());
-            start.insert(&change.address, batch);
-            let (_, batch) = batches.entry(zone).or_insert((change.kind.service(), Vec::new()));
-            batch.push(RecordOp {
-                action: change.action,
-                addr: change.address.clone(),
-                before: change.before.clone(),
-                after: change.after.clone(),
-            });
+    for change in plan.changes {
+        let Change {
+            address,
+            kind,
+            region,
+            action,
+            before,
+            after,
+            depends_on,
+            create_before_destroy,
+            ..
+        } = change;
+        if !depends_on.is_empty() {
+            needs.push((address.clone(), depends_on));
+        }
+        let fields = after.as_ref().or(before.as_ref());
+        if let Some(zone) = fields.and_then(|f| kind.def().batch(f)) {
+            let (_, batch, ops) = batches
+                .entry(zone)
+                .or_insert_with_key(|zone| (kind.service(), StepName::records(zone), Vec::new()));
+            finish.insert(address.clone(), batch.clone());
+            start.insert(address.clone(), batch.clone());
+            ops.push(RecordOp { action, addr: address, before, after });
             continue;
         }
-        let after = target(change, desired, change.after.as_ref());
-        let before = target(change, desired, change.before.as_ref());
-        match change.action {
-            Action::Create => steps.push(step(name.clone(), change, Op::Create { target: after })),
-            Action::Update => steps.push(step(
-                name.clone(),
-                change,
-                Op::Update {
-                    target: after,
-                    id: id(&change.address),
-                    before: change.before.clone().unwrap_or_default(),
-                },
-            )),
-            Action::Delete => steps.push(step(
-                name.clone(),
-                change,
-                Op::Delete { target: before, id: id(&change.address) },
-            )),
-            Action::Replace if change.create_before_destroy => {
-                steps.push(step(name.clone(), change, Op::Create { target: after }));
-                let mut old = step(
-                    StepName::old(&change.address),
-                    change,
-                    Op::Delete { target: before, id: id(&change.address) },
-                );
+        let source = desired.resources.get(&address).and_then(|r| r.source.clone());
+        let target = |fields: Option<Fields>| Target {
+            addr: address.clone(),
+            kind,
+            region: region.clone(),
+            fields: fields.unwrap_or_default(),
+            source: source.clone(),
+        };
+        let step = |name: StepName, op: Op| Step {
+            name,
+            service: kind.service(),
+            region: region.clone(),
+            op,
+            deps: BTreeSet::new(),
+        };
+        let name = StepName::resource(&address);
+        let (first, last) = match action {
+            Action::Create => {
+                steps.push(step(name.clone(), Op::Create { target: target(after) }));
+                (name.clone(), name)
+            }
+            Action::Update => {
+                let before = before.unwrap_or_default();
+                let op = Op::Update { target: target(after), id: id(&address), before };
+                steps.push(step(name.clone(), op));
+                (name.clone(), name)
+            }
+            Action::Delete => {
+                let op = Op::Delete { target: target(before), id: id(&address) };
+                steps.push(step(name.clone(), op));
+                (name.clone(), name)
+            }
+            Action::Replace if create_before_destroy => {
+                steps.push(step(name.clone(), Op::Create { target: target(after) }));
+                let op = Op::Delete { target: target(before), id: id(&address) };
+                let mut old = step(StepName::old(&address), op);
                 old.deps.insert(name.clone());
                 steps.push(old);
+                (name.clone(), name)
             }
             Action::Replace => {
-                let old = StepName::old(&change.address);
-                steps.push(step(
-                    old.clone(),
-                    change,
-                    Op::Delete { target: before, id: id(&change.address) },
-                ));
-                let mut new = step(name.clone(), change, Op::Create { target: after });
+                let old = StepName::old(&address);
+                let op = Op::Delete { target: target(before), id: id(&address) };
+                steps.push(step(old.clone(), op));
+                let mut new = step(name.clone(), Op::Create { target: target(after) });
                 new.deps.insert(old.clone());
                 steps.push(new);
-                start.insert(&change.address, old);
-                finish.insert(&change.address, name);
-                continue;
+                (old, name)
             }
-        }
-        start.insert(&change.address, name.clone());
-        finish.insert(&change.address, name);
+        };
+        start.insert(address.clone(), first);
+        finish.insert(address, last);
     }
 
-    for (zone, (service, changes)) in batches {
-        let name = StepName::records(&zone);
+    for (zone, (service, name, changes)) in batches {
         let owners = owner_changes(&changes, live);
         let op = Op::Records { zone, changes, owners };
         steps.push(Step { name, service, region: GLOBAL_REGION.into(), op, deps: BTreeSet::new() });
     }
 
     // A change's first step waits for the changes it depends on.
-    let position: BTreeMap<StepName, usize> =
+    let position: HashMap<StepName, usize> =
         steps.iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
-    for change in &plan.changes {
-        let Some(first) = start.get(&change.address) else { continue };
+    for (address, depends_on) in &needs {
+        let Some(first) = start.get(address) else { continue };
         let Some(&at) = position.get(first) else { continue };
         // Every record of a zone shares its batch's few needs: each is
         // copied once, not once per record.
-        for need in change.depends_on.iter().filter_map(|d| finish.get(d)) {
+        for need in depends_on.iter().filter_map(|d| finish.get(d)) {
             if need != first && !steps[at].deps.contains(need) {
                 steps[at].deps.insert(need.clone());
             }
@@ -193,7 +190,7 @@ pub fn steps(plan: &Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step>
     }
     // The old half of a create-before-destroy replacement goes last: after
     // everything that waited for the new one.
-    let mut dependents: BTreeMap<&StepName, Vec<&StepName>> = BTreeMap::new();
+    let mut dependents: HashMap<&StepName, Vec<&StepName>> = HashMap::new();
     for s in &steps {
         for dep in &s.deps {
             dependents.entry(dep).or_default().push(&s.name);
@@ -222,7 +219,7 @@ fn owner_changes(changes: &[RecordOp], live: &LiveState) -> Vec<OwnerChange> {
     for op in changes {
         let fields = op.after.as_ref().or(op.before.as_ref());
         let zone = fields.and_then(|f| f.get("zone")).and_then(|z| z.as_str()).unwrap_or_default();
-        let zone = zone.trim_start_matches("global/zone/");
+        let zone = crate::kinds::route53::zone::name(zone);
         let name = record_name(&op.addr).to_string();
         let fqdn = owner_fqdn(&name, zone);
         names.entry(name).or_insert_with(|| {

@@ -294,7 +294,7 @@ fn steps_seen_half_done_are_judged_by_the_live_account() {
     let wanted = wonderway();
     let empty = LiveState::default();
     let converged = converged_fixture(&wanted);
-    let creates = steps(&plan::plan(&wanted, &empty).unwrap(), &wanted, &empty);
+    let creates = steps(plan::plan(&wanted, &empty).unwrap(), &wanted, &empty);
     for step in &creates {
         assert_eq!(took_effect(step, &empty), None, "{}", step.name);
         let made = took_effect(step, &converged).unwrap_or_else(|| panic!("{}", step.name));
@@ -303,7 +303,7 @@ fn steps_seen_half_done_are_judged_by_the_live_account() {
         }
     }
     let nothing = DesiredState { topology: wanted.topology.clone(), ..Default::default() };
-    let deletes = steps(&plan::plan(&nothing, &converged).unwrap(), &nothing, &converged);
+    let deletes = steps(plan::plan(&nothing, &converged).unwrap(), &nothing, &converged);
     assert_eq!(deletes.len(), creates.len());
     for step in &deletes {
         assert_eq!(took_effect(step, &converged), None, "{}", step.name);
@@ -312,7 +312,7 @@ fn steps_seen_half_done_are_judged_by_the_live_account() {
 
     // An edit: a node group scaled, a geolocation record removed.
     let edited = desired(&scaled_without_vietnam()).unwrap();
-    let edits = steps(&plan::plan(&edited, &converged).unwrap(), &edited, &converged);
+    let edits = steps(plan::plan(&edited, &converged).unwrap(), &edited, &converged);
     assert_eq!(edits.len(), 2, "{edits:?}");
     let mut after = converged.clone();
     let group = after.owned.get_mut(&addr("eu-west-1/node-group/general")).unwrap();

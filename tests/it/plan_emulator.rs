@@ -277,7 +277,7 @@ async fn create_everything(
     let aws = Aws::new(emulator.settings());
     let live = aws.snapshot(&desired).await.unwrap();
     let plan = wway::plan::plan(&desired, &live).unwrap();
-    let work = steps(&plan, &desired, &live);
+    let work = steps(plan, &desired, &live);
     let batches = work.iter().filter(|s| matches!(s.op, Op::Records { .. })).count();
     let state = tempfile::tempdir().unwrap();
     let store = std::sync::Arc::new(wway::store::Folder { root: state.path().into() });

@@ -181,7 +181,7 @@ async fn adding_a_record(
     let aws = Aws::new(applied.emulator.settings());
     let live = aws.snapshot(&desired).await.unwrap();
     let plan = wway::plan::plan(&desired, &live).unwrap();
-    let mut steps = wway::plan::steps::steps(&plan, &desired, &live);
+    let mut steps = wway::plan::steps::steps(plan, &desired, &live);
     assert_eq!(steps.len(), 1, "{steps:?}");
     (aws, steps.remove(0), live.ids())
 }

@@ -35,8 +35,8 @@ async fn apply(
     let store: Arc<dyn Store> = Arc::new(Folder { root: dir.path().into() });
     let mut journal = Journal::create(store, &plan.topology, "apply").await.unwrap();
     let options = Options { parallelism, rollback, interrupt: Interrupt::never() };
-    let work = steps(&plan, wanted, &live);
-    exec::execute(cloud, &plan.topology, work, live.ids(), options, &Silent, &mut journal)
+    let work = steps(plan, wanted, &live);
+    exec::execute(cloud, &wanted.topology, work, live.ids(), options, &Silent, &mut journal)
         .await
         .unwrap()
 }

@@ -25,7 +25,7 @@ impl CloudKind for Zone {
         let route53 = Route53::new(call.clients.route53.clone());
         Box::pin(async move {
             let declared = call.declared.iter().map(|z| z.name.as_str());
-            let remembered = call.remembered_zones.iter().map(String::as_str);
+            let remembered = call.remembered.iter().map(String::as_str);
             let mut names: Vec<&str> = declared.collect();
             names.extend(remembered.filter(|z| !call.declared.iter().any(|d| d.name == *z)));
             let mut found = Found::default();

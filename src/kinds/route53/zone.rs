@@ -38,6 +38,11 @@ pub fn addr(name: &str) -> ResourceAddr {
     ResourceAddr::new(format!("{GLOBAL}/{}/{name}", ABOUT.name))
 }
 
+/// The zone's name in its address.
+pub fn name(addr: &str) -> &str {
+    addr.rsplit('/').next().unwrap_or_default()
+}
+
 impl KindDef for Zone {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -62,6 +67,9 @@ impl KindDef for Zone {
     }
     fn on_clash(&self) -> OnClash {
         OnClash::Use
+    }
+    fn found_by_name(&self) -> bool {
+        true
     }
     fn terraform_type(&self) -> &'static str {
         "aws_route53_zone"
