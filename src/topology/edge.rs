@@ -26,21 +26,54 @@ const RUNTIMES: &[&str] = &[
 ];
 
 /// The valid functions, and the names of all (valid or not).
-pub fn decode(d: &mut Decoder, node: &Node, base_dir: &Path) -> (Vec<EdgeFunction>, Vec<String>) {
+/// `topology`: the topology's name, which prefixes each function's name in AWS.
+pub fn decode(
+    d: &mut Decoder,
+    node: &Node,
+    base_dir: &Path,
+    topology: &str,
+) -> (Vec<EdgeFunction>, Vec<String>) {
     let Some(entries) = d.entries(node, "`edge_functions`") else {
         return Default::default();
     };
-    let functions = entries.iter().filter_map(|e| function(d, e, base_dir)).collect();
+    let functions = entries.iter().filter_map(|e| function(d, e, base_dir, topology)).collect();
     let names = entries.iter().filter_map(|e| e.key.as_key().map(str::to_string)).collect();
     (functions, names)
 }
 
-fn function(d: &mut Decoder, entry: &Entry, base_dir: &Path) -> Option<EdgeFunction> {
+/// Lambda's limit on a function name; wway names it `<topology>-<name>`.
+const MAX_FUNCTION_NAME: usize = 64;
+
+fn function(
+    d: &mut Decoder,
+    entry: &Entry,
+    base_dir: &Path,
+    topology: &str,
+) -> Option<EdgeFunction> {
     let name = d.string(&entry.key, "an edge function name")?;
-    let valid_name = !name.is_empty()
-        && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !valid_name {
+    let characters =
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let in_aws = topology.len() + 1 + name.len();
+    let valid_name = characters && in_aws <= MAX_FUNCTION_NAME;
+    if characters && !valid_name {
+        d.report(
+            Problem::new(
+                "topology::name",
+                format!(
+                    "`{topology}-{}` is {in_aws} characters, longer than a Lambda function name \
+                     may be ({MAX_FUNCTION_NAME})",
+                    name.value
+                ),
+                name.span,
+                "too long once prefixed",
+            )
+            .help(format!(
+                "wway names the function `<topology>-<name>`: keep this name within {} characters",
+                MAX_FUNCTION_NAME.saturating_sub(topology.len() + 1)
+            )),
+        );
+    }
+    if !characters {
         d.report(
             Problem::new(
                 "topology::name",

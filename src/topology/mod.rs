@@ -126,7 +126,7 @@ fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<To
     let version = f.required(d, "version").and_then(|n| version(d, n));
     let name = f.required(d, "name").and_then(|n| values::name(d, n, "topology name", 32));
     let tags = match f.get("tags") {
-        Some(n) => tags(d, n),
+        Some(n) => tags(d, n, f.get("dns").is_some()),
         None => Some(Default::default()),
     };
     let backend = f.get("backend").map(|n| state_backend(d, n));
@@ -139,7 +139,7 @@ fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<To
         None => Default::default(),
     };
     let (edge_functions, edge_function_names) = match f.get("edge_functions") {
-        Some(n) => edge::decode(d, n, &source.dir),
+        Some(n) => edge::decode(d, n, &source.dir, name.as_ref().map_or("", |n| n.as_str())),
         None => Default::default(),
     };
     let declared = Declared {
@@ -193,32 +193,83 @@ fn version(d: &mut Decoder, node: &yaml::Node) -> Option<()> {
     None
 }
 
+/// How many tags of the file every resource can carry: Route 53 takes 10
+/// per hosted zone and health check, and wway adds `wway:topology` and
+/// `wway:id`; EC2, EKS, Lambda and CloudFront take 50, and a subnet also
+/// gets `Name` and its load balancer role.
+const MAX_TAGS_WITH_DNS: usize = 10 - 2;
+const MAX_TAGS: usize = 50 - 4;
+
+/// Whether every service wway tags takes `c` in a tag: Unicode letters,
+/// digits and spaces, and `_ . : / = + - @` (CloudFront, Lambda, EKS and
+/// Route 53 refuse the rest; EC2 takes anything).
+fn tag_character(c: char) -> bool {
+    c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c)
+}
+
 /// Tags added to every taggable resource. `wway:` keys are wway's own ownership
-/// tags and `aws:` keys are AWS's; neither may be set here.
-fn tags(d: &mut Decoder, node: &yaml::Node) -> Option<std::collections::BTreeMap<String, String>> {
+/// tags and `aws:` keys are AWS's; neither may be set here. Their number and
+/// characters are what every service they go to takes.
+fn tags(
+    d: &mut Decoder,
+    node: &yaml::Node,
+    uses_dns: bool,
+) -> Option<std::collections::BTreeMap<String, String>> {
     let tags = regions::string_map(d, node, "`tags`")?;
     let entries = d.entries(node, "`tags`")?;
     let mut valid = true;
     for entry in entries {
         let key = entry.key.as_key().unwrap_or_default();
-        let value = tags.get(key).map_or(0, |v| v.chars().count());
+        let value = tags.get(key).map(String::as_str).unwrap_or_default();
+        let refused = key.chars().chain(value.chars()).find(|c| !tag_character(*c));
         let problem = if key.starts_with("wway:") || key.to_ascii_lowercase().starts_with("aws:") {
             Some((
                 format!("the tag key `{key}` is reserved"),
                 "wway sets wway:topology and wway:id itself; AWS reserves aws:",
             ))
-        } else if key.chars().count() > 128 || value > 256 {
+        } else if key.chars().count() > 128 || value.chars().count() > 256 {
             Some((
                 format!("the tag `{key}` is too long"),
                 "AWS allows keys of up to 128 characters and values of up to 256",
             ))
         } else {
-            None
+            refused.map(|c| {
+                (
+                    format!("the tag `{key}` has a character AWS refuses: `{c}`"),
+                    "CloudFront, Lambda, EKS and Route 53 take letters, digits, spaces and \
+                     `_ . : / = + - @` in tag keys and values",
+                )
+            })
         };
         if let Some((message, help)) = problem {
             valid = false;
             d.report(Problem::new("topology::tag", message, entry.key.span, "this tag").help(help));
         }
+    }
+    let (most, why) = match uses_dns {
+        true => (
+            MAX_TAGS_WITH_DNS,
+            "Route 53 takes 10 tags per hosted zone and health check, and wway adds \
+             wway:topology and wway:id",
+        ),
+        false => (
+            MAX_TAGS,
+            "AWS takes 50 tags per resource, and wway adds wway:topology, wway:id, Name \
+             and a subnet's load balancer role",
+        ),
+    };
+    if let Some(over) = entries.get(most) {
+        valid = false;
+        let wording = if uses_dns { " when `dns:` is used" } else { "" };
+        d.report(
+            Problem::new(
+                "topology::too-many-tags",
+                format!("`tags` has {} tags; at most {most} fit{wording}", entries.len()),
+                over.key.span,
+                format!("tag {} of at most {most}", most + 1),
+            )
+            .help(why),
+        );
     }
     valid.then_some(tags)
 }
