@@ -23,10 +23,11 @@ pub async fn apply_step(
     progress: Progress<'_>,
 ) -> Result<Outcome, CloudError> {
     let mut outcome = Outcome::default();
-    let call = |clients| Call { clients, scope, ids, progress };
+    let call = |clients| Call { clients, scope, ids, progress, replaces: None };
     match &step.op {
-        Op::Create { target } => {
-            let call = call(aws.clients(&target.region).await);
+        Op::Create { target, replaces } => {
+            let call =
+                Call { replaces: replaces.as_deref(), ..call(aws.clients(&target.region).await) };
             let made = cloud(target.kind).create(&call, target).await?;
             outcome.ids.insert(target.addr.clone(), made.id);
             if !made.outputs.is_empty() {

@@ -20,6 +20,11 @@ pub struct Call<'a> {
     pub scope: RunScope<'a>,
     pub ids: &'a Ids,
     pub progress: Progress<'a>,
+    /// For the create of a replacement: the AWS id of the resource it
+    /// replaces, which carries the same ownership tags and must never be
+    /// taken up as the new one (nor share its name, where AWS names are
+    /// unique).
+    pub replaces: Option<&'a str>,
 }
 
 /// What a create made: the new resource's AWS id, and its outputs.

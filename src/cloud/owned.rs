@@ -36,7 +36,8 @@ pub enum Mark<'a> {
 /// resources `found`, the first that is provably the one an earlier attempt
 /// made for `addr` (this topology's ownership tags naming `addr`, or the
 /// caller reference this run gives `addr`). None: what holds the name is
-/// someone else's, and the create fails.
+/// someone else's, and the create fails. A replacement leaves the resource it
+/// replaces out of `found` (`Call::replaces`): it carries the same marks.
 pub fn adopt<'m, T>(
     scope: &RunScope<'_>,
     addr: &ResourceAddr,

@@ -62,7 +62,7 @@ pub fn replay(journals: &[Vec<Entry>]) -> BTreeSet<ResourceAddr> {
 /// Whether each resource a finished step acted on exists after it.
 fn effects(step: &Step) -> Vec<(ResourceAddr, bool)> {
     match &step.op {
-        Op::Create { target } | Op::Update { target, .. } => vec![(target.addr.clone(), true)],
+        Op::Create { target, .. } | Op::Update { target, .. } => vec![(target.addr.clone(), true)],
         Op::Delete { target, .. } => vec![(target.addr.clone(), false)],
         Op::Records { changes, .. } => {
             changes.iter().map(|c| (c.addr.clone(), c.action != Action::Delete)).collect()
@@ -88,7 +88,7 @@ mod tests {
             source: None,
         };
         let op = match op {
-            "create" => Op::Create { target },
+            "create" => Op::Create { target, replaces: None },
             _ => Op::Delete { target, id: "id".into() },
         };
         Step {

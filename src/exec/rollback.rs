@@ -39,7 +39,7 @@ pub fn inverse(done: &[(Step, crate::state::live::Outcome)]) -> Vec<Step> {
 
 fn undo(op: &Op, outcome: &crate::state::live::Outcome) -> Op {
     match op {
-        Op::Create { target } => {
+        Op::Create { target, .. } => {
             let id = outcome.ids.get(&target.addr).cloned().unwrap_or_default();
             Op::Delete { target: target.clone(), id }
         }
@@ -48,7 +48,7 @@ fn undo(op: &Op, outcome: &crate::state::live::Outcome) -> Op {
             back.fields = before.clone();
             Op::Update { target: back, id: id.clone(), before: target.fields.clone() }
         }
-        Op::Delete { target, .. } => Op::Create { target: target.clone() },
+        Op::Delete { target, .. } => Op::Create { target: target.clone(), replaces: None },
         Op::Records { zone, changes, owners } => Op::Records {
             zone: zone.clone(),
             changes: changes
@@ -88,8 +88,9 @@ fn moved(before: &Fields, after: &Fields, live: &Fields) -> bool {
 pub fn took_effect(step: &Step, live: &LiveState) -> Option<Outcome> {
     let mut outcome = Outcome::default();
     match &step.op {
-        Op::Create { target } => {
-            let made = live.owned.get(&target.addr)?;
+        Op::Create { target, replaces } => {
+            // A replacement's resource is the one that is not the old one.
+            let made = live.owned.get(&target.addr).filter(|r| Some(&r.id) != replaces.as_ref())?;
             outcome.ids.insert(target.addr.clone(), made.id.clone());
         }
         Op::Update { target, before, .. } => {

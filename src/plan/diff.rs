@@ -215,6 +215,44 @@ fn cascade_replacements(
             }
         }
         if !grew {
+            break;
+        }
+    }
+    delete_first_below_delete_first(desired, changes);
+}
+
+/// A replacement whose dependency is replaced delete-first is made
+/// delete-first too, whatever its kind prefers: its old self must go before
+/// the dependency's old self (a cluster is not deleted while node groups
+/// hold it), and its new self can only come after the dependency's new one.
+/// Runs to a fixed point, so chains follow.
+fn delete_first_below_delete_first(
+    desired: &DesiredState,
+    changes: &mut BTreeMap<ResourceAddr, Change>,
+) {
+    loop {
+        let delete_first: BTreeSet<ResourceAddr> = changes
+            .values()
+            .filter(|c| c.action == Action::Replace && !c.create_before_destroy)
+            .map(|c| c.address.clone())
+            .collect();
+        let mut grew = false;
+        for change in changes.values_mut() {
+            if change.action != Action::Replace || !change.create_before_destroy {
+                continue;
+            }
+            let deps = desired.resources.get(&change.address).map(|r| r.deps.as_slice());
+            if let Some(dependency) =
+                deps.unwrap_or_default().iter().find(|d| delete_first.contains(*d))
+            {
+                change.create_before_destroy = false;
+                change
+                    .replace_because
+                    .push(format!("{dependency} is replaced before it is made again"));
+                grew = true;
+            }
+        }
+        if !grew {
             return;
         }
     }

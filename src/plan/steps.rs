@@ -30,10 +30,27 @@ pub struct Target {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case")]
 pub enum Op {
-    Create { target: Target },
-    Update { target: Target, id: String, before: Fields },
-    Delete { target: Target, id: String },
-    Records { zone: ResourceAddr, changes: Vec<RecordOp>, owners: Vec<OwnerChange> },
+    /// `replaces`: for a replacement, the AWS id of the resource it
+    /// replaces, which the create must never take up as its own.
+    Create {
+        target: Target,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replaces: Option<String>,
+    },
+    Update {
+        target: Target,
+        id: String,
+        before: Fields,
+    },
+    Delete {
+        target: Target,
+        id: String,
+    },
+    Records {
+        zone: ResourceAddr,
+        changes: Vec<RecordOp>,
+        owners: Vec<OwnerChange>,
+    },
 }
 
 /// The ownership TXT record of one record name, before and after a batch:
@@ -69,7 +86,7 @@ impl Step {
     /// The address the step acts on (the zone, for a batch).
     pub fn addr(&self) -> &ResourceAddr {
         match &self.op {
-            Op::Create { target } | Op::Update { target, .. } | Op::Delete { target, .. } => {
+            Op::Create { target, .. } | Op::Update { target, .. } | Op::Delete { target, .. } => {
                 &target.addr
             }
             Op::Records { zone, .. } => zone,
@@ -83,9 +100,13 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
     let id = |addr: &ResourceAddr| live.owned.get(addr).map(|r| r.id.clone()).unwrap_or_default();
     let mut steps: Vec<Step> = Vec::new();
     // For each change: the step whose end means "the change is done" (what
-    // dependents wait for), and the step where the change starts.
+    // dependents wait for), and the step that waits for what it depends on.
     let mut finish: HashMap<ResourceAddr, StepName> = HashMap::new();
     let mut start: HashMap<ResourceAddr, StepName> = HashMap::new();
+    // The step that removes the old resource, for a delete or a
+    // replacement; and the old halves of delete-first replacements.
+    let mut removes: HashMap<ResourceAddr, StepName> = HashMap::new();
+    let mut delete_first: HashMap<ResourceAddr, StepName> = HashMap::new();
     let mut needs: Vec<(ResourceAddr, Vec<ResourceAddr>)> = Vec::new();
     let mut batches: BTreeMap<ResourceAddr, (Service, StepName, Vec<RecordOp>)> = BTreeMap::new();
 
@@ -132,7 +153,8 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
         let name = StepName::resource(&address);
         let (first, last) = match action {
             Action::Create => {
-                steps.push(step(name.clone(), Op::Create { target: target(after) }));
+                steps
+                    .push(step(name.clone(), Op::Create { target: target(after), replaces: None }));
                 (name.clone(), name)
             }
             Action::Update => {
@@ -144,13 +166,16 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
             Action::Delete => {
                 let op = Op::Delete { target: target(before), id: id(&address) };
                 steps.push(step(name.clone(), op));
+                removes.insert(address.clone(), name.clone());
                 (name.clone(), name)
             }
             Action::Replace if create_before_destroy => {
-                steps.push(step(name.clone(), Op::Create { target: target(after) }));
+                let op = Op::Create { target: target(after), replaces: Some(id(&address)) };
+                steps.push(step(name.clone(), op));
                 let op = Op::Delete { target: target(before), id: id(&address) };
                 let mut old = step(StepName::old(&address), op);
                 old.deps.insert(name.clone());
+                removes.insert(address.clone(), old.name.clone());
                 steps.push(old);
                 (name.clone(), name)
             }
@@ -158,10 +183,14 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
                 let old = StepName::old(&address);
                 let op = Op::Delete { target: target(before), id: id(&address) };
                 steps.push(step(old.clone(), op));
-                let mut new = step(name.clone(), Op::Create { target: target(after) });
+                let op = Op::Create { target: target(after), replaces: Some(id(&address)) };
+                let mut new = step(name.clone(), op);
                 new.deps.insert(old.clone());
                 steps.push(new);
-                (old, name)
+                removes.insert(address.clone(), old.clone());
+                delete_first.insert(address.clone(), old);
+                // The old one goes at once; the new one waits for what it needs.
+                (name.clone(), name)
             }
         };
         start.insert(address.clone(), first);
@@ -185,6 +214,17 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
         for need in depends_on.iter().filter_map(|d| finish.get(d)) {
             if need != first && !steps[at].deps.contains(need) {
                 steps[at].deps.insert(need.clone());
+            }
+        }
+    }
+    // The old half of a delete-first replacement goes after the old halves
+    // of what used it: a cluster after its node groups, a VPC after its
+    // subnets.
+    for (addr, resource) in &live.owned {
+        let Some(removed) = removes.get(addr) else { continue };
+        for old in resource.deps.iter().filter_map(|d| delete_first.get(d)) {
+            if let Some(&at) = position.get(old).filter(|_| old != removed) {
+                steps[at].deps.insert(removed.clone());
             }
         }
     }

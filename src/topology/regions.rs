@@ -296,7 +296,9 @@ fn node_groups(d: &mut Decoder, node: &Node) -> Vec<NodeGroup> {
 }
 
 fn node_group(d: &mut Decoder, entry: &Entry) -> Option<NodeGroup> {
-    let name = name(d, &entry.key, "node group name", 63);
+    // EKS takes 63 characters, and the group that replaces one is named
+    // `<name>-<8 hex digits>` (kinds::eks::node_group::REPLACEMENT_SUFFIX).
+    let name = name(d, &entry.key, "node group name", 54);
     let what = format!("node group `{}`", entry.key.as_key().unwrap_or_default());
     let known = ["instance_types", "min", "desired", "max", "capacity_type", "labels"];
     let fields = d.fields(&entry.value, entry.key.span, &what, &known)?;

@@ -308,7 +308,7 @@ async fn a_create_repeated_after_a_lost_answer_finds_what_the_first_made() {
             name: wway::plan::steps::StepName::resource(&resource.addr),
             service: resource.kind.service(),
             region: resource.region.clone(),
-            op: Op::Create { target },
+            op: Op::Create { target, replaces: None },
             deps: Default::default(),
         };
         let first = aws.apply_step("wonderway", &step, &ids, &|_| {}).await.unwrap();

@@ -75,7 +75,7 @@ impl FakeCloud {
     fn carry_out(&self, step: &Step) -> Outcome {
         let mut outcome = Outcome::default();
         match &step.op {
-            Op::Create { target } | Op::Update { target, .. } => {
+            Op::Create { target, .. } | Op::Update { target, .. } => {
                 self.put(&target.addr, target.kind, &target.fields);
                 let id = self.owned.lock().unwrap()[&target.addr].id.clone();
                 outcome.ids.insert(target.addr.clone(), id);

@@ -177,7 +177,7 @@ async fn the_in_memory_cloud_creates_reads_and_deletes_every_kind() {
             op,
             deps: Default::default(),
         };
-        let create = step(Op::Create { target: target.clone() });
+        let create = step(Op::Create { target: target.clone(), replaces: None });
         let made = cloud.apply_step("demo", &create, &ids, &|_| {}).await.unwrap();
         let live = cloud.snapshot(&nothing).await.unwrap();
         let read = &live.owned[&fixture.addr];

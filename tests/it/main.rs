@@ -19,6 +19,7 @@ mod layers;
 mod plan_core;
 mod plan_emulator;
 mod present;
+mod real_aws;
 mod safety;
 mod schema;
 mod walker;

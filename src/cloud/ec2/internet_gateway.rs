@@ -6,10 +6,11 @@
 use aws_sdk_ec2::types::{InternetGateway as Gateway, ResourceType};
 
 use super::{
-    Ec2, SERVICE, made_by, ownership_filter, sdk_error, sent_once, tag_map, tag_specification,
+    Ec2, SERVICE, adopted, made_by, ownership_filter, sdk_error, sent_once, tag_map,
+    tag_specification,
 };
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
-use crate::cloud::owned::{Mark, Tags, adopt, live, owner};
+use crate::cloud::owned::{Tags, live, owner};
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
 use crate::cloud::wait::gone;
@@ -61,10 +62,16 @@ impl CloudKind for InternetGateway {
             let filters = made_by(&call.scope, &target.addr);
             let lookup = ec2.client.describe_internet_gateways().set_filters(Some(filters));
             let earlier = lookup.send().await.map_err(sdk_error)?;
-            let marked: Vec<(&Gateway, Tags)> =
-                earlier.internet_gateways().iter().map(|g| (g, tag_map(g.tags()))).collect();
-            let marked = marked.iter().map(|(gateway, tags)| (*gateway, Mark::Tags(tags)));
-            let gateway = match adopt(&call.scope, &target.addr, marked) {
+            let gateways = earlier.internet_gateways();
+            let marked: Vec<(String, Tags)> = gateways
+                .iter()
+                .map(|g| {
+                    (g.internet_gateway_id().unwrap_or_default().to_string(), tag_map(g.tags()))
+                })
+                .collect();
+            let ours = adopted(call, &target.addr, &marked);
+            let ours = gateways.iter().find(|g| g.internet_gateway_id() == ours.as_deref());
+            let gateway = match ours {
                 Some(gateway) => gateway.clone(),
                 None => {
                     let tags = tag_specification(ResourceType::InternetGateway, &r)?;

@@ -58,11 +58,12 @@ fn sent_once() -> aws_sdk_ec2::config::Builder {
     aws_sdk_ec2::config::Config::builder().retry_config(RetryConfig::disabled())
 }
 
-/// The first of `found` (AWS ids with their tags) that a create of `addr`
-/// in this run provably made.
-fn adopted(scope: &RunScope<'_>, addr: &ResourceAddr, found: &[(String, Tags)]) -> Option<String> {
-    let marked = found.iter().map(|(id, tags)| (id, Mark::Tags(tags)));
-    adopt(scope, addr, marked).cloned()
+/// The first of `found` (AWS ids with their tags) that the create `call`
+/// makes of `addr` provably made before, never the resource a replacement
+/// replaces (it carries the same tags).
+fn adopted(call: &Call<'_>, addr: &ResourceAddr, found: &[(String, Tags)]) -> Option<String> {
+    let others = found.iter().filter(|(id, _)| Some(id.as_str()) != call.replaces);
+    adopt(&call.scope, addr, others.map(|(id, tags)| (id, Mark::Tags(tags)))).cloned()
 }
 
 /// The desired tags of `r`, as EC2 takes them.

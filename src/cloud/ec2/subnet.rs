@@ -70,7 +70,7 @@ impl CloudKind for Subnet {
                 .iter()
                 .map(|s| (s.subnet_id().unwrap_or_default().to_string(), tag_map(s.tags())))
                 .collect();
-            if let Some(id) = adopted(&call.scope, &target.addr, &earlier) {
+            if let Some(id) = adopted(call, &target.addr, &earlier) {
                 return Ok(Made::id(id));
             }
             let r = read(target);

@@ -57,7 +57,7 @@ impl CloudKind for Vpc {
                 .iter()
                 .map(|v| (v.vpc_id().unwrap_or_default().to_string(), tag_map(v.tags())))
                 .collect();
-            if let Some(id) = adopted(&call.scope, &target.addr, &earlier) {
+            if let Some(id) = adopted(call, &target.addr, &earlier) {
                 return Ok(Made::id(id));
             }
             let r = read(target);

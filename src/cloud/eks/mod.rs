@@ -152,13 +152,15 @@ impl Eks {
 
     /// Scaling and labels in place. The desired size stays what the
     /// autoscaler made it, moved into the new [min, max] if it falls outside.
+    /// `name`: the group's name in AWS.
     pub async fn update_node_group(
         &self,
+        name: &str,
         r: &Read<'_>,
         before: &Fields,
         progress: Progress<'_>,
     ) -> Result<(), CloudError> {
-        let (cluster, name) = (r.str("cluster")?, r.str("name")?);
+        let cluster = r.str("cluster")?;
         let (min, max) = (r.int32("min_size")?, r.int32("max_size")?);
         let current = before
             .get("desired_size")
@@ -269,14 +271,14 @@ impl Eks {
         }
     }
 
-    /// Creates a managed node group; returns its name.
+    /// Creates a managed node group called `name` in AWS; returns its name.
     pub async fn create_node_group(
         &self,
         scope: RunScope<'_>,
         r: &Read<'_>,
+        name: &str,
         ids: &Ids,
     ) -> Result<String, CloudError> {
-        let name = r.str("name")?;
         let scaling = NodegroupScalingConfig::builder()
             .min_size(r.int32("min_size")?)
             .desired_size(r.int32("desired_size")?)

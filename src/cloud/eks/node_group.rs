@@ -11,6 +11,7 @@ use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{live, owner, sorted};
 use crate::cloud::read::ReadCall;
+use crate::kinds::eks::node_group::replacement_name;
 use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
@@ -75,7 +76,12 @@ impl CloudKind for NodeGroup {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {
             let r = read(target);
-            let name = eks.create_node_group(call.scope, &r, call.ids).await?;
+            let declared = r.str("name")?;
+            let name = match call.replaces {
+                None => declared.to_string(),
+                Some(_) => replacement_name(declared, &call.scope.token(&target.addr)),
+            };
+            let name = eks.create_node_group(call.scope, &r, &name, call.ids).await?;
             eks.node_group_active(r.str("cluster")?, &name, call.progress).await?;
             Ok(Made::id(name))
         })
@@ -85,12 +91,12 @@ impl CloudKind for NodeGroup {
         &'a self,
         call: &'a Call<'a>,
         target: &'a Target,
-        _id: &'a str,
+        id: &'a str,
         before: &'a Fields,
     ) -> Answer<'a, Outputs> {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {
-            let updated = eks.update_node_group(&read(target), before, call.progress).await;
+            let updated = eks.update_node_group(id, &read(target), before, call.progress).await;
             updated.map(|()| Outputs::new())
         })
     }

@@ -11,7 +11,7 @@ pub mod zone;
 use aws_sdk_route53::Client;
 use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, GeoLocation, HealthCheckConfig,
-    HealthCheckType, ResourceRecord, ResourceRecordSet, ResourceRecordSetFailover,
+    HealthCheckType, HostedZone, ResourceRecord, ResourceRecordSet, ResourceRecordSetFailover,
     ResourceRecordSetRegion, RrType, Tag, TagResourceType,
 };
 use serde_json::Value;
@@ -216,10 +216,9 @@ impl Route53 {
             Err(error)
                 if error.as_service_error().is_some_and(|e| e.is_hosted_zone_already_exists()) =>
             {
-                let listed = self.client.list_hosted_zones_by_name().dns_name(name).send().await;
-                let listed = listed.map_err(sdk_error)?;
-                let named = listed.hosted_zones().iter().filter(|z| z.name() == name);
-                let marked = named.map(|z| (z.id(), Mark::CallerReference(z.caller_reference())));
+                let named = self.public_zones(name).await?;
+                let marked =
+                    named.iter().map(|z| (z.id(), Mark::CallerReference(z.caller_reference())));
                 adopt(&scope, r.addr, marked).map(str::to_string).ok_or_else(|| sdk_error(error))?
             }
             Err(error) => return Err(sdk_error(error)),
@@ -450,6 +449,19 @@ impl Route53 {
     /// Deletes an owned zone; Route 53 refuses while records of others remain.
     pub async fn delete_zone(&self, id: &str) -> Result<(), CloudError> {
         gone(self.client.delete_hosted_zone().id(id).send().await.map(|_| ()).map_err(sdk_error))
+    }
+
+    /// The public hosted zones called `fqdn` (with its trailing dot), in the
+    /// order Route 53 lists them. A private zone of the same name (one that
+    /// VPCs resolve internally) is never the topology's: records in it are
+    /// not served to the internet. One call: a page starts at the name, so
+    /// the zones of that name come first.
+    pub(super) async fn public_zones(&self, fqdn: &str) -> Result<Vec<HostedZone>, CloudError> {
+        let listed = self.client.list_hosted_zones_by_name().dns_name(fqdn).send().await;
+        let listed = listed.map_err(sdk_error)?;
+        let public =
+            |z: &&HostedZone| z.name() == fqdn && !z.config().is_some_and(|c| c.private_zone());
+        Ok(listed.hosted_zones().iter().filter(public).cloned().collect())
     }
 
     /// Every record set of a zone, page by page.

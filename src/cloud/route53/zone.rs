@@ -66,37 +66,41 @@ impl CloudKind for Zone {
     }
 }
 
-/// The zone called `name`: the topology's, or someone else's to use.
+/// The public zone called `name`: the topology's (where several have the
+/// name, the one it owns), else the first, someone else's, to use.
 async fn zone(route53: &Route53, topology: &str, name: &str) -> Result<Found, CloudError> {
     let mut found = Found::default();
     let fqdn = format!("{name}.");
-    let listed = route53.client.list_hosted_zones_by_name().dns_name(&fqdn).max_items(1);
-    let response = listed.send().await.map_err(sdk_error)?;
-    let Some(zone) = response.hosted_zones().iter().find(|z| z.name() == fqdn) else {
-        return Ok(found);
-    };
-    let id = zone.id().trim_start_matches("/hostedzone/").to_string();
-    let tagged = route53.client.list_tags_for_resource().resource_type(TagResourceType::Hostedzone);
-    let response = tagged.resource_id(&id).send().await.map_err(sdk_error)?;
-    let pairs = response.resource_tag_set().map(|s| s.tags()).unwrap_or_default();
-    let tags: Tags = tags(pairs.iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or(""))));
     let addr = zone_kind::addr(name);
-    // Made by this topology but not tagged yet: its caller reference tells.
-    let untagged = reference_owner(zone.caller_reference())
-        .filter(|(owner, digest)| *owner == topology && *digest == address_digest(&addr))
-        .map(|_| addr.clone());
-    match owner(&tags, topology).or(untagged) {
-        Some(owned) => {
+    let mut first = None;
+    for zone in route53.public_zones(&fqdn).await? {
+        let id = zone.id().trim_start_matches("/hostedzone/").to_string();
+        let tagged = route53.client.list_tags_for_resource();
+        let tagged = tagged.resource_type(TagResourceType::Hostedzone).resource_id(&id);
+        let response = tagged.send().await.map_err(sdk_error)?;
+        let pairs = response.resource_tag_set().map(|s| s.tags()).unwrap_or_default();
+        let tags: Tags =
+            tags(pairs.iter().map(|t| (t.key().unwrap_or(""), t.value().unwrap_or(""))));
+        // Made by this topology but not tagged yet: its caller reference tells.
+        let untagged = reference_owner(zone.caller_reference())
+            .filter(|(owner, digest)| *owner == topology && *digest == address_digest(&addr))
+            .map(|_| addr.clone());
+        if let Some(owned) = owner(&tags, topology).or(untagged) {
             let fields = [("name".to_string(), json!(fqdn))].into();
             found.owned.insert(owned, live(Kind::Zone, &id, fields, tags, vec![], None));
+            return Ok(found);
         }
-        None => found.unowned.push(Unowned {
+        first.get_or_insert((id, holder(&tags)));
+    }
+    if let Some((id, holder)) = first {
+        let wanted_by = Some(addr);
+        found.unowned.push(Unowned {
             kind: Kind::Zone,
             name: name.to_string(),
             id,
-            holder: holder(&tags),
-            wanted_by: Some(addr),
-        }),
+            holder,
+            wanted_by,
+        });
     }
     Ok(found)
 }

@@ -1,8 +1,8 @@
 //! An EKS managed node group (`<region>/node-group/<name>`): instance types,
 //! capacity type, scaling bounds, labels, role and subnets. After creation
 //! the cluster autoscaler owns the desired size: any value inside
-//! [min, max] is right. A replacement makes the new group first, so that
-//! its nodes join before the old ones drain.
+//! [min, max] is right. A replacement makes the new group first, under a
+//! new name, so that its nodes join before the old ones drain.
 
 use std::collections::BTreeMap;
 
@@ -66,6 +66,28 @@ pub fn addr(region: &str, name: &str) -> ResourceAddr {
     ResourceAddr::new(format!("{region}/{}/{name}", ABOUT.name))
 }
 
+/// How many characters a replacement adds to a group's name: `-` and 8 hex
+/// digits. EKS takes names of up to 63, so the file's are at most 54.
+pub const REPLACEMENT_SUFFIX: usize = 9;
+
+/// The AWS name of the group that replaces one: `<name>-<8 hex digits of
+/// the run's token>` (`wway-<hex>`), so that the new group runs beside the old one (EKS names are
+/// unique in a cluster) until the old one is deleted.
+pub fn replacement_name(name: &str, token: &str) -> String {
+    let digest = token.rsplit('-').next().unwrap_or(token);
+    let digits: String = digest.chars().filter(char::is_ascii_hexdigit).take(8).collect();
+    format!("{name}-{digits}")
+}
+
+/// Whether a group called `live` in AWS is the one declared as `name`: the
+/// same name, or a replacement's.
+pub fn is_named(name: &str, live: &str) -> bool {
+    live == name
+        || live.strip_prefix(name).and_then(|rest| rest.strip_prefix('-')).is_some_and(|digits| {
+            digits.len() == REPLACEMENT_SUFFIX - 1 && digits.chars().all(|c| c.is_ascii_hexdigit())
+        })
+}
+
 impl KindDef for NodeGroup {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -121,8 +143,13 @@ impl KindDef for NodeGroup {
         let cluster = super::cluster::addr("eu-west-1");
         lower::resource(addr, Kind::NodeGroup, "general", &spec, vec![cluster])
     }
-    /// The desired size is the autoscaler's once the group exists.
+    /// The desired size is the autoscaler's once the group exists; a
+    /// replacement's name carries a suffix.
     fn equivalent(&self, field: &str, desired: &Value, live: &Value, declared: &Fields) -> bool {
+        if field == "name" {
+            let text = |v: &Value| v.as_str().map(str::to_string).unwrap_or_default();
+            return is_named(&text(desired), &text(live));
+        }
         if field != "desired_size" {
             return super::super::equivalent(field, desired, live);
         }
@@ -165,7 +192,7 @@ impl KindDef for NodeGroup {
             export
                 .resource(r)
                 .attr("cluster_name", export.attribute(cluster.as_str(), "name"))
-                .attr("node_group_name", Expr::Str(spec.name))
+                .attr("node_group_name", Expr::str(export.live_id(&r.addr).unwrap_or(&spec.name)))
                 .attr("node_role_arn", export.variable(ROLE, &r.region))
                 .attr("subnet_ids", export.ids(&subnets))
                 .attr("instance_types", Expr::strs(spec.instance_types))
@@ -185,13 +212,30 @@ impl KindDef for NodeGroup {
                 )),
         ])
     }
-    /// `CLUSTER:GROUP`.
+    /// `CLUSTER:GROUP`, with the group's name in AWS.
     fn import_id(&self, r: &Resource, export: &dyn Exporter) -> Option<String> {
-        export.live_id(&r.addr)?;
+        let live = export.live_id(&r.addr)?;
         let spec: Spec = spec::read(self.name(), &r.fields).ok()?;
-        Some(format!("{}:{}", spec.cluster, spec.name))
+        Some(format!("{}:{live}", spec.cluster))
     }
     fn terraform_variables(&self, r: &Resource) -> Vec<VariableUse> {
         VariableUse::of(ROLE, &r.region, r.fields.get("node_role_arn"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replacement_is_named_apart_and_still_known_as_the_declared_group() {
+        let name = replacement_name("general", "wway-3f9a0c17d2e4b6a8");
+        assert_eq!(name, "general-3f9a0c17");
+        assert_eq!(name.len(), "general".len() + REPLACEMENT_SUFFIX);
+        assert!(is_named("general", "general"));
+        assert!(is_named("general", &name));
+        assert!(!is_named("general", "general-purpose"));
+        assert!(!is_named("general", "general-3f9a0c1"));
+        assert!(!is_named("gen", "general"));
     }
 }

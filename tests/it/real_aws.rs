@@ -1,0 +1,180 @@
+//! Defects found by reviewing wway against how real AWS behaves
+//! (REAL-AWS.md, section 2), each reproduced first against the emulator.
+
+use crate::apply_emulator::{applied, plan_changes, wway};
+use crate::emulator::{Emulator, topology};
+
+/// The zones named `wonderway.com.`: (id, private, record sets).
+fn zones_named(
+    runtime: &tokio::runtime::Runtime,
+    route53: &aws_sdk_route53::Client,
+) -> Vec<(String, bool, usize)> {
+    let zones = runtime.block_on(route53.list_hosted_zones().send()).unwrap();
+    let named = zones.hosted_zones().iter().filter(|z| z.name() == "wonderway.com.");
+    named
+        .map(|z| {
+            let sets = route53.list_resource_record_sets().hosted_zone_id(z.id());
+            let sets = runtime.block_on(sets.send()).unwrap().resource_record_sets().len();
+            let private = z.config().is_some_and(|c| c.private_zone());
+            (z.id().to_string(), private, sets)
+        })
+        .collect()
+}
+
+/// Regression: the zone lookup took the first zone of the name, which can be
+/// a private zone (one a VPC resolves internally): the topology's records went
+/// into it, where the internet never sees them, and no public zone was made.
+#[test]
+fn a_private_zone_of_the_same_name_is_never_picked() {
+    use aws_sdk_route53::types::{HostedZoneConfig, Vpc, VpcRegion};
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = runtime.block_on(emulator.sdk("us-east-1"));
+    let (route53, ec2) = (aws_sdk_route53::Client::new(&config), aws_sdk_ec2::Client::new(&config));
+    let vpc = runtime.block_on(ec2.create_vpc().cidr_block("10.99.0.0/16").send()).unwrap();
+    let vpc = vpc.vpc().and_then(|v| v.vpc_id()).unwrap().to_string();
+    let private = route53
+        .create_hosted_zone()
+        .name("wonderway.com")
+        .caller_reference("an-internal-zone")
+        .vpc(Vpc::builder().vpc_region(VpcRegion::UsEast1).vpc_id(vpc).build())
+        .hosted_zone_config(HostedZoneConfig::builder().private_zone(true).build());
+    runtime.block_on(private.send()).unwrap();
+    let before = zones_named(&runtime, &route53);
+    assert_eq!(before.len(), 1);
+
+    let state = tempfile::tempdir().unwrap();
+    let base = "topologies/wonderway.yaml";
+    let changes = plan_changes(&emulator, state.path(), base);
+    let zone = changes.iter().find(|(a, _)| a == "global/zone/wonderway.com");
+    assert_eq!(zone.map(|(_, action)| action.as_str()), Some("create"), "{changes:?}");
+
+    applied(&emulator, state.path(), base);
+    assert!(plan_changes(&emulator, state.path(), base).is_empty());
+    let after = zones_named(&runtime, &route53);
+    assert!(after.contains(&before[0]), "the private zone is as it was: {after:?}");
+    let public: Vec<_> = after.iter().filter(|(_, private, _)| !private).collect();
+    assert_eq!(public.len(), 1, "{after:?}");
+    assert!(public[0].2 > 2, "the records are in the public zone: {after:?}");
+
+    let run = wway(&emulator, state.path(), &["destroy", base, "--auto-approve"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(zones_named(&runtime, &route53), before, "destroy leaves the private zone");
+}
+
+/// The node groups of a cluster: (name, instance types).
+fn node_groups(
+    runtime: &tokio::runtime::Runtime,
+    eks: &aws_sdk_eks::Client,
+    cluster: &str,
+) -> Vec<(String, Vec<String>)> {
+    let names = runtime.block_on(eks.list_nodegroups().cluster_name(cluster).send()).unwrap();
+    let mut groups: Vec<(String, Vec<String>)> = names
+        .nodegroups()
+        .iter()
+        .map(|name| {
+            let described = eks.describe_nodegroup().cluster_name(cluster).nodegroup_name(name);
+            let group = runtime.block_on(described.send()).unwrap();
+            let types = group.nodegroup().map(|g| g.instance_types().to_vec()).unwrap_or_default();
+            (name.clone(), types)
+        })
+        .collect();
+    groups.sort();
+    groups
+}
+
+/// Regression: a node group replaced create-before-destroy kept its name, so
+/// the create met the old group ("already exists"), took it up as the new
+/// one by its tags, and the old group's delete then removed the only group:
+/// the cluster was left without nodes. The new group now has a name of its
+/// own (`general-<8 hex>`) and runs beside the old one until it goes.
+#[test]
+fn a_replaced_node_group_runs_beside_the_old_one_until_it_goes() {
+    let account = crate::apply_emulator::wonderway_applied();
+    let (emulator, state) = (&account.emulator, account.state.path());
+    let edited = crate::apply_emulator::topology_copy(
+        account.dir.path(),
+        "topologies/wonderway.yaml",
+        "edited.yaml",
+        |t| t.replacen("instance_types: [m5.2xlarge]", "instance_types: [m6i.2xlarge]", 1),
+    );
+    let edited = edited.to_str().unwrap();
+    let changes = plan_changes(emulator, state, edited);
+    assert_eq!(changes, [("us-east-1/node-group/general".to_string(), "replace".to_string())]);
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let eks = aws_sdk_eks::Client::new(&runtime.block_on(emulator.sdk("us-east-1")));
+    let cluster = "wonderway-us-east-1";
+    applied(emulator, state, edited);
+    let groups = node_groups(&runtime, &eks, cluster);
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    let (name, types) = groups.iter().find(|(n, _)| n.starts_with("general")).unwrap();
+    assert!(name.starts_with("general-") && name.len() == "general-".len() + 8, "{name}");
+    assert_eq!(types, &["m6i.2xlarge".to_string()]);
+    assert!(plan_changes(emulator, state, edited).is_empty(), "the replacement is the group");
+
+    // Replaced again, from a suffixed name to another.
+    let again = crate::apply_emulator::topology_copy(
+        account.dir.path(),
+        "topologies/wonderway.yaml",
+        "again.yaml",
+        |t| t.replacen("instance_types: [m5.2xlarge]", "instance_types: [m7i.2xlarge]", 1),
+    );
+    let again = again.to_str().unwrap();
+    applied(emulator, state, again);
+    let after = node_groups(&runtime, &eks, cluster);
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert!(!after.iter().any(|(n, _)| n == name), "the first replacement is gone: {after:?}");
+    assert!(plan_changes(emulator, state, again).is_empty());
+}
+
+/// Regression: a VPC replaced create-before-destroy (a new address block)
+/// looked for what an earlier attempt had made by its ownership tags, found
+/// the old VPC (it carries the same ones), and took it up as the new one:
+/// the subnets and the cluster were replaced inside the VPC that was then
+/// deleted. A replacement never takes up the resource it replaces.
+#[test]
+fn a_replaced_vpc_is_a_new_vpc() {
+    let account = crate::apply_emulator::wonderway_applied();
+    let (emulator, state) = (&account.emulator, account.state.path());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let ec2 = aws_sdk_ec2::Client::new(&runtime.block_on(emulator.sdk("eu-west-1")));
+    let vpcs = |ec2: &aws_sdk_ec2::Client| {
+        let tagged =
+            aws_sdk_ec2::types::Filter::builder().name("tag:wway:id").values("eu-west-1/vpc");
+        let found = runtime.block_on(ec2.describe_vpcs().filters(tagged.build()).send()).unwrap();
+        let vpcs = found.vpcs().iter();
+        vpcs.map(|v| (v.vpc_id().unwrap().to_string(), v.cidr_block().unwrap().to_string()))
+            .collect::<Vec<_>>()
+    };
+    let old = vpcs(&ec2);
+    assert_eq!(old.len(), 1);
+    let edited = crate::apply_emulator::topology_copy(
+        account.dir.path(),
+        "topologies/wonderway.yaml",
+        "edited.yaml",
+        |t| t.replace("cidr: 10.20.0.0/16", "cidr: 10.21.0.0/16"),
+    );
+    let edited = edited.to_str().unwrap();
+    let changes = plan_changes(emulator, state, edited);
+    let vpc = changes.iter().find(|(a, _)| a == "eu-west-1/vpc");
+    assert_eq!(vpc.map(|(_, action)| action.as_str()), Some("replace"), "{changes:?}");
+
+    applied(emulator, state, edited);
+    let new = vpcs(&ec2);
+    assert_eq!(new.len(), 1, "the old VPC is gone: {new:?}");
+    assert_ne!(new[0].0, old[0].0, "a new VPC");
+    assert_eq!(new[0].1, "10.21.0.0/16");
+    let subnets = runtime
+        .block_on(
+            ec2.describe_subnets()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(&new[0].0).build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(subnets.subnets().len(), 3, "the subnets are in the new VPC");
+    assert!(plan_changes(emulator, state, edited).is_empty());
+}
