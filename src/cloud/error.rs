@@ -84,6 +84,24 @@ const CREDENTIALS: &[&str] = &[
 ];
 
 impl CloudError {
+    /// Whether asking again later may succeed: a throttle, a 5xx, a
+    /// connection that dropped (after the SDK's own attempts).
+    pub fn may_pass(&self) -> bool {
+        match self {
+            CloudError::Throttled { .. }
+            | CloudError::Unavailable { .. }
+            | CloudError::Unreachable { .. } => true,
+            CloudError::Api { code, .. } => {
+                matches!(code.as_str(), "ServiceUnavailable" | "InternalError" | "InternalFailure")
+            }
+            CloudError::Credentials { .. }
+            | CloudError::Timeout { .. }
+            | CloudError::Package(_)
+            | CloudError::Unresolved(_)
+            | CloudError::Internal(_) => false,
+        }
+    }
+
     /// Classifies an SDK error of any service.
     pub fn from_sdk<E>(service: &'static str, error: SdkError<E, HttpResponse>) -> Self
     where

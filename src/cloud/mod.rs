@@ -291,8 +291,8 @@ impl Aws {
         let kinds = kinds_placed(Placement::Regional);
         let none = BTreeSet::new();
         let (zones, offered, found) = tokio::try_join!(
-            ec2.availability_zones(),
-            ec2.offered_instance_types(&types),
+            read::patiently(|| ec2.availability_zones()),
+            read::patiently(|| ec2.offered_instance_types(&types)),
             read::read(&clients, desired, region, &kinds, &none)
         )?;
         let facts = RegionFacts {

@@ -5,6 +5,7 @@
 //! what the first found (a subnet's VPC, a record's health check), and so on.
 
 use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
 
 use futures_util::future::try_join_all;
 
@@ -65,6 +66,31 @@ impl Earlier {
     }
 }
 
+/// How often a kind's read is asked again after a failure that may pass,
+/// beyond the SDK's own attempts, and the first pause (doubled each time):
+/// a bad streak of throttles in a busy account fails a plan otherwise.
+const READ_AGAIN: u32 = 4;
+const FIRST_PAUSE: Duration = Duration::from_millis(500);
+
+/// A read, asked again (it only reads) while its failure may pass.
+pub(crate) async fn patiently<T, F, Fut>(mut read: F) -> Result<T, CloudError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, CloudError>>,
+{
+    let mut pause = FIRST_PAUSE;
+    for _ in 0..READ_AGAIN {
+        match read().await {
+            Err(error) if error.may_pass() => {
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+            }
+            done => return done,
+        }
+    }
+    read().await
+}
+
 /// Reads `kinds` in one scope: `region` is where `declared` resources of
 /// the scope are (their API region); `remembered`, the names earlier runs
 /// used for kinds found by name.
@@ -102,7 +128,8 @@ pub(crate) async fn read(
                 (kind, call)
             })
             .collect();
-        let found = try_join_all(calls.iter().map(|(kind, call)| cloud(*kind).read(call))).await?;
+        let reads = calls.iter().map(|(kind, call)| patiently(|| cloud(*kind).read(call)));
+        let found = try_join_all(reads).await?;
         drop(calls);
         for found in found {
             earlier.absorb(found);

@@ -39,23 +39,11 @@ pub struct Walked {
 const RETRY_FOR: Duration = Duration::from_secs(5 * 60);
 const ATTEMPTS: u32 = 40;
 
+/// A step is tried again after a failure that may pass, and after
+/// DependencyViolation (what used the resource is still going).
 fn retryable(error: &CloudError) -> bool {
-    match error {
-        CloudError::Throttled { .. }
-        | CloudError::Unavailable { .. }
-        | CloudError::Unreachable { .. } => true,
-        CloudError::Api { code, .. } => {
-            matches!(
-                code.as_str(),
-                "DependencyViolation" | "ServiceUnavailable" | "InternalError" | "InternalFailure"
-            )
-        }
-        CloudError::Credentials { .. }
-        | CloudError::Timeout { .. }
-        | CloudError::Package(_)
-        | CloudError::Unresolved(_)
-        | CloudError::Internal(_) => false,
-    }
+    error.may_pass()
+        || matches!(error, CloudError::Api { code, .. } if code == "DependencyViolation")
 }
 
 /// Exponential backoff with jitter: 0.5 s, 1 s, 2 s, ... up to 20 s.

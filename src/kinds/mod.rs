@@ -217,6 +217,13 @@ pub trait KindDef: Sync {
         self.about().create_before_destroy
     }
 
+    /// Fields that name another resource by address and change in place
+    /// (a record's health check): when that resource is replaced, this one
+    /// is updated to point at the new one before the old one goes.
+    fn pointer_fields(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Reads `fields` as this kind's typed spec and writes them back: the
     /// fields of a declared resource come back unchanged.
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError>;

@@ -219,6 +219,53 @@ fn cascade_replacements(
         }
     }
     delete_first_below_delete_first(desired, changes);
+    repoint(desired, live, changes);
+}
+
+/// A resource with no change of its own that points at a replaced one by
+/// a field that changes in place (a record at its health check) is updated
+/// to point at the new one; the old one goes after it (its create-before-
+/// destroy replacement waits for what waited for the new one).
+fn repoint(desired: &DesiredState, live: &LiveState, changes: &mut BTreeMap<ResourceAddr, Change>) {
+    let replaced: BTreeSet<ResourceAddr> = changes
+        .values()
+        .filter(|c| c.action == Action::Replace)
+        .map(|c| c.address.clone())
+        .collect();
+    if replaced.is_empty() {
+        return;
+    }
+    for resource in desired.resources.values() {
+        let (Some(current), false) =
+            (live.owned.get(&resource.addr), changes.contains_key(&resource.addr))
+        else {
+            continue;
+        };
+        let moved: Vec<FieldChange> = resource
+            .kind
+            .def()
+            .pointer_fields()
+            .iter()
+            .filter_map(|field| {
+                let value = resource.fields.get(*field)?;
+                let target = references(value).into_iter().find(|r| replaced.contains(r))?;
+                let old = live.owned.get(&target).map(|t| t.id.clone()).unwrap_or_default();
+                Some(FieldChange {
+                    field: field.to_string(),
+                    before: Value::String(old),
+                    after: Value::String(format!("(the new {target}, known after apply)")),
+                })
+            })
+            .collect();
+        if moved.is_empty() {
+            continue;
+        }
+        let mut change = create(resource);
+        change.action = Action::Update;
+        change.before = Some(current.fields.clone());
+        change.changed = moved;
+        changes.insert(resource.addr.clone(), change);
+    }
 }
 
 /// A replacement whose dependency is replaced delete-first is made

@@ -36,6 +36,9 @@ fn schedule(seed: u64, n: u64) -> Option<Fault> {
     }
 }
 
+/// Which fault the n-th request (its bytes given) gets.
+type Chooser = Arc<dyn Fn(u64, &[u8]) -> Option<Fault> + Send + Sync>;
+
 struct FaultProxy {
     url: String,
     faults: Arc<Mutex<BTreeMap<Fault, u64>>>,
@@ -139,10 +142,11 @@ fn forward(upstream: &str, request: &[u8]) -> Option<Vec<u8>> {
 fn serve(
     mut client: TcpStream,
     upstream: &str,
-    fault: Option<Fault>,
+    (n, choose): (u64, &Chooser),
     faults: &Mutex<BTreeMap<Fault, u64>>,
 ) {
     let Some(request) = read_request(&mut client) else { return };
+    let fault = choose(n, &request);
     let head = String::from_utf8_lossy(&request[..request.len().min(4096)]).into_owned();
     if let Some(fault) = fault
         && let Ok(mut faults) = faults.lock()
@@ -169,7 +173,13 @@ fn serve(
 }
 
 impl FaultProxy {
+    /// Faults on the seeded schedule.
     fn start(upstream_url: &str, seed: u64) -> FaultProxy {
+        FaultProxy::choosing(upstream_url, Arc::new(move |n, _| schedule(seed, n)))
+    }
+
+    /// Faults as `choose` picks them, by count or by what is asked.
+    fn choosing(upstream_url: &str, choose: Chooser) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let upstream = upstream_url.trim_start_matches("http://").to_string();
@@ -179,8 +189,8 @@ impl FaultProxy {
             for (n, client) in listener.incoming().enumerate() {
                 let Ok(client) = client else { continue };
                 let (upstream, faults) = (upstream.clone(), counted.clone());
-                let fault = schedule(seed, n as u64);
-                std::thread::spawn(move || serve(client, &upstream, fault, &faults));
+                let choose = choose.clone();
+                std::thread::spawn(move || serve(client, &upstream, (n as u64, &choose), &faults));
             }
         });
         FaultProxy { url, faults }
@@ -278,4 +288,32 @@ async fn converges_through_faults(seed: u64) {
     let distributions = cloudfront.list_distributions().send().await.unwrap();
     assert_eq!(distributions.distribution_list().map(|l| l.items().len()), Some(1));
     eprintln!("seed {seed}: faults injected: {faults:?}");
+}
+
+/// Regression: a plan's reads had only the SDK's eight attempts, so a
+/// streak of throttling on one operation (here every region's DescribeVpcs,
+/// 30 times in a row) failed the plan, where an apply's steps are asked
+/// again for minutes. A read whose failure may pass is asked again.
+#[test]
+fn a_plan_reads_through_a_streak_of_throttling() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let emulator = Emulator::start();
+    let asked = Arc::new(AtomicU64::new(0));
+    let counted = asked.clone();
+    let choose: Chooser = Arc::new(move |_, request| {
+        let vpcs = request.windows(19).any(|w| w == b"Action=DescribeVpcs");
+        (vpcs && counted.fetch_add(1, Ordering::SeqCst) < 30).then_some(Fault::Throttle)
+    });
+    let proxy = FaultProxy::choosing(&emulator.url, choose);
+    let state = tempfile::tempdir().unwrap();
+    let output = emulator
+        .wway()
+        .env("WWAY_STATE_DIR", state.path())
+        .args(["plan", "topologies/wonderway.yaml", "--endpoint-url", &proxy.url])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(asked.load(Ordering::SeqCst) > 30, "the streak was met");
+    assert!(proxy.faults.lock().unwrap()[&Fault::Throttle] == 30);
 }

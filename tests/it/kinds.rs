@@ -75,7 +75,8 @@ fn every_registered_kind_conforms() {
             fixture.fields,
             "{kind:?}: the spec reads its fields and writes them back unchanged"
         );
-        for field in def.replace_fields().iter().chain(def.reference_fields()) {
+        let fields = def.replace_fields().iter().chain(def.reference_fields());
+        for field in fields.chain(def.pointer_fields()) {
             assert!(
                 fixture.fields.contains_key(*field) || *field == "set_identifier",
                 "{kind:?}: `{field}` is a field of its spec"

@@ -225,16 +225,21 @@ fn converged_fixture(desired: &DesiredState) -> LiveState {
     let path = crate::emulator::project_root().join("fixtures/live/wonderway-converged.json");
     let mut live: LiveState =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("a LiveState");
-    // The fixture holds the edge router's code hash of the day it was made;
-    // use today's, so editing the router does not make the fixture stale.
+    // The fixture holds the edge router's code hash of the day it was made
+    // (and the digest of the version the distribution runs, which includes
+    // it); use today's, so editing the router does not make the fixture stale.
     let code =
         desired.resources[&addr("us-east-1/edge-function/edge-router")].fields["code_sha256"]
             .clone();
     let function = live.owned.get_mut(&addr("us-east-1/edge-function/edge-router")).unwrap();
-    function.fields.insert("code_sha256".into(), code.clone());
+    function.fields.insert("code_sha256".into(), code);
+    let runs = |fields: &wway::kinds::Fields| {
+        fields["default_behavior"]["edge_functions"][0]["version"].clone()
+    };
+    let version = runs(&desired.resources[&addr("global/distribution")].fields);
     let distribution = live.owned.get_mut(&addr("global/distribution")).unwrap();
-    distribution.fields.get_mut("default_behavior").unwrap()["edge_functions"][0]["code_sha256"] =
-        code;
+    distribution.fields.get_mut("default_behavior").unwrap()["edge_functions"][0]["version"] =
+        version;
     live
 }
 

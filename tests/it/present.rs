@@ -1,6 +1,7 @@
 //! What people see: the human plan and the dependency graphs, pinned as insta
-//! snapshots (the edge function's code hash is filtered out, so editing the
-//! router's code does not churn them).
+//! snapshots (the edge function's code hash and the digest of the version a
+//! distribution runs are filtered out, so editing the router's code does not
+//! churn them).
 
 use serde_json::json;
 
@@ -16,7 +17,10 @@ use crate::emulator::topology;
 fn a_plan_for_an_empty_account_reads_as_a_list_of_creates() {
     let desired = desired(&topology("tests/topologies/good/shop.yaml")).unwrap();
     let plan = plan::plan(&desired, &LiveState::default()).unwrap();
-    let filters = vec![(r#""code_sha256":"[^"]+""#, r#""code_sha256":"[SHA256]""#)];
+    let filters = vec![
+        (r#""code_sha256":"[^"]+""#, r#""code_sha256":"[SHA256]""#),
+        (r#""version":"[0-9a-f]+""#, r#""version":"[DIGEST]""#),
+    ];
     insta::with_settings!({filters => filters}, {
         insta::assert_snapshot!(plan_text::render(&plan, false));
     });

@@ -178,3 +178,112 @@ fn a_replaced_vpc_is_a_new_vpc() {
     assert_eq!(subnets.subnets().len(), 3, "the subnets are in the new VPC");
     assert!(plan_changes(emulator, state, edited).is_empty());
 }
+
+/// Regression: a health check replaced (its interval cannot change in
+/// place) was made anew and the old one deleted, but the records that used
+/// it were not changed (their fields name the check by address, which stays
+/// the same): they were left pointing at a deleted check. They now move to
+/// the new check before the old one goes.
+#[test]
+fn records_move_to_a_replaced_health_check_before_the_old_one_goes() {
+    let account = crate::apply_emulator::wonderway_applied();
+    let (emulator, state) = (&account.emulator, account.state.path());
+    let edited = crate::apply_emulator::topology_copy(
+        account.dir.path(),
+        "topologies/wonderway.yaml",
+        "edited.yaml",
+        |t| t.replace("    interval: 30\n", "    interval: 10\n"),
+    );
+    let edited = edited.to_str().unwrap();
+    let changes = plan_changes(emulator, state, edited);
+    assert!(
+        changes
+            .iter()
+            .any(|(a, action)| a == "global/health-check/eu-west-1" && action == "replace"),
+        "{changes:?}"
+    );
+    applied(emulator, state, edited);
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let route53 = aws_sdk_route53::Client::new(&runtime.block_on(emulator.sdk("us-east-1")));
+    let checks = runtime.block_on(route53.list_health_checks().send()).unwrap();
+    let checks: Vec<String> = checks.health_checks().iter().map(|c| c.id().to_string()).collect();
+    assert_eq!(checks.len(), 3, "the old checks are gone: {checks:?}");
+    let zones = runtime.block_on(route53.list_hosted_zones().send()).unwrap();
+    let zone = zones.hosted_zones()[0].id().to_string();
+    let sets = runtime.block_on(route53.list_resource_record_sets().hosted_zone_id(zone).send());
+    let used: Vec<String> = sets
+        .unwrap()
+        .resource_record_sets()
+        .iter()
+        .filter_map(|s| s.health_check_id().map(str::to_string))
+        .collect();
+    assert!(!used.is_empty());
+    for id in &used {
+        assert!(checks.contains(id), "a record points at the deleted check {id}: {checks:?}");
+    }
+    assert!(plan_changes(emulator, state, edited).is_empty());
+}
+
+/// Regression: an edge function whose configuration changed (its memory)
+/// was published as a new version, but CloudFront kept running the old one,
+/// and the next plan said there were no changes: the distribution's
+/// association named the code, which had not changed, not the version. It
+/// now names the function's published configuration, so a change of either
+/// reaches CloudFront as the new version.
+#[test]
+fn an_edge_function_configuration_change_reaches_cloudfront() {
+    let account = crate::apply_emulator::wonderway_applied();
+    let (emulator, state) = (&account.emulator, account.state.path());
+    let edited = crate::apply_emulator::topology_copy(
+        account.dir.path(),
+        "topologies/wonderway.yaml",
+        "edited.yaml",
+        |t| t.replace("    memory: 128\n", "    memory: 256\n"),
+    );
+    let edited = edited.to_str().unwrap();
+    let changes = plan_changes(emulator, state, edited);
+    let actions: Vec<&str> = changes.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(actions, ["us-east-1/edge-function/edge-router", "global/distribution"]);
+    applied(emulator, state, edited);
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = runtime.block_on(emulator.sdk("us-east-1"));
+    let lambda = aws_sdk_lambda::Client::new(&config);
+    let versions = lambda.list_versions_by_function().function_name("wonderway-edge-router");
+    let versions = runtime.block_on(versions.send()).unwrap();
+    let latest = versions
+        .versions()
+        .iter()
+        .filter(|v| v.version() != Some("$LATEST"))
+        .max_by_key(|v| v.version().and_then(|n| n.parse::<u64>().ok()))
+        .unwrap();
+    assert_eq!(latest.memory_size(), Some(256));
+    let cloudfront = aws_sdk_cloudfront::Client::new(&config);
+    let listed = runtime.block_on(cloudfront.list_distributions().send()).unwrap();
+    let id = listed.distribution_list().unwrap().items()[0].id().to_string();
+    let got = runtime.block_on(cloudfront.get_distribution_config().id(id).send()).unwrap();
+    let behaviors = got.distribution_config().unwrap();
+    let arns: Vec<String> =
+        std::iter::once(behaviors.default_cache_behavior().unwrap().lambda_function_associations())
+            .chain(
+                behaviors
+                    .cache_behaviors()
+                    .map(|c| c.items())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|b| b.lambda_function_associations()),
+            )
+            .flatten()
+            .flat_map(|a| a.items().iter().map(|i| i.lambda_function_arn().to_string()))
+            .collect();
+    assert!(!arns.is_empty());
+    let arn = latest.function_arn().unwrap();
+    for used in &arns {
+        assert!(
+            arn.ends_with(&format!(":{}", latest.version().unwrap())) && used == arn,
+            "{used} is not {arn}"
+        );
+    }
+    assert!(plan_changes(emulator, state, edited).is_empty());
+}

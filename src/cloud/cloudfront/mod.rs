@@ -271,7 +271,7 @@ fn edge_functions(associations: Option<&LambdaFunctionAssociations>, versions: &
                 json!({
                     "event": a.event_type().as_str(),
                     "function": function_of(arn),
-                    "code_sha256": versions.get(arn),
+                    "version": versions.get(arn),
                 })
             })
             .collect::<Vec<_>>()

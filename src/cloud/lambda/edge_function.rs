@@ -23,7 +23,7 @@ use crate::state::package::package;
 pub struct EdgeFunction;
 
 /// The live field (not compared: the file does not declare it) that lists
-/// the function's published versions, ARN to code hash, for the read of the
+/// the function's published versions, ARN to what each runs (code and configuration), for the read of the
 /// distribution that runs one of them.
 pub const PUBLISHED_VERSIONS: &str = "published_versions";
 

@@ -16,12 +16,13 @@ use crate::cloud::owned::{Mark, Tags, adopt, tags};
 use crate::cloud::paging::all_pages;
 use crate::cloud::wait::{Poll, Progress, gone, until};
 use crate::cloud::{CloudError, RunScope};
+use crate::kinds::lambda::edge_function::version_digest;
 
 const SERVICE: &str = "lambda";
 
 crate::cloud::error::sdk_errors!(SERVICE);
 
-/// Published version ARN -> the code it runs (base64 SHA-256).
+/// Published version ARN -> what it runs (`edge_function::version_digest`).
 pub type Versions = BTreeMap<String, String>;
 
 /// A published version's ARN: the function's ARN (Lambda answers with or
@@ -224,7 +225,15 @@ impl Lambda {
         Ok(configs
             .iter()
             .filter(|c| c.version() != Some("$LATEST"))
-            .filter_map(|c| Some((c.function_arn()?.to_string(), c.code_sha256()?.to_string())))
+            .filter_map(|c| {
+                let runtime = c.runtime().map(|r| r.as_str()).unwrap_or_default();
+                let (memory, timeout) = (c.memory_size()?.into(), c.timeout()?.into());
+                let (handler, role) =
+                    (c.handler().unwrap_or_default(), c.role().unwrap_or_default());
+                let runs =
+                    version_digest(c.code_sha256()?, runtime, handler, role, memory, timeout);
+                Some((c.function_arn()?.to_string(), runs))
+            })
             .collect())
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::super::addr::GLOBAL;
-use super::super::lambda::edge_function::{self, function_name};
+use super::super::lambda::edge_function::{self, function_name, version_digest};
 use super::super::lower::sorted;
 use super::super::terraform::{Exporter, Setting, VariableUse, map, output};
 use super::super::{
@@ -90,8 +90,10 @@ pub struct EdgeAssociation {
     pub event: String,
     /// The function's name in AWS.
     pub function: String,
-    /// The function's code, so that new code reaches the distribution.
-    pub code_sha256: Option<String>,
+    /// What the function version it runs holds, code and configuration
+    /// (`edge_function::version_digest`): a change of either reaches the
+    /// distribution as the new version.
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -179,7 +181,7 @@ impl KindDef for Distribution {
                 .map(|f| EdgeAssociation {
                     event: "origin-request".into(),
                     function: f.into(),
-                    code_sha256: Some("0".repeat(64)),
+                    version: Some("0".repeat(16)),
                 })
                 .into_iter()
                 .collect(),
@@ -449,7 +451,11 @@ fn behavior_of(b: &model::Behavior, from: &Lowering) -> Behavior {
             .map(|(event, f)| EdgeAssociation {
                 event: event.name().into(),
                 function: function_name(&from.topology.name, f),
-                code_sha256: from.code.get(f).cloned(),
+                version: from.topology.edge_functions.iter().find(|e| &e.name == f).map(|e| {
+                    let code = from.code.get(f).map(String::as_str).unwrap_or_default();
+                    let (memory, timeout) = (i64::from(e.memory), i64::from(e.timeout));
+                    version_digest(code, &e.runtime, &e.handler, &e.role_arn, memory, timeout)
+                }),
             })
             .collect(),
         compress: true,

@@ -33,6 +33,24 @@ pub const PUBLISHED_VERSION: &str = "published_version_arn";
 pub const ROLE: Setting =
     Setting { base: "edge_function_role_arn", description: "The IAM role Lambda@Edge runs as" };
 
+/// What a published version of a function runs, as a short digest of its
+/// code and configuration: a distribution's association names it, so that a
+/// change of either (new code, more memory) reaches CloudFront as the new
+/// version. The plan computes it from the file; the read, from each version
+/// Lambda lists.
+pub fn version_digest(
+    code_sha256: &str,
+    runtime: &str,
+    handler: &str,
+    role_arn: &str,
+    memory_size: i64,
+    timeout: i64,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let text = format!("{code_sha256}\n{runtime}\n{handler}\n{role_arn}\n{memory_size}\n{timeout}");
+    Sha256::digest(text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
 /// The name AWS knows an edge function by.
 pub fn function_name(topology: &str, function: &str) -> String {
     format!("{topology}-{function}")

@@ -161,6 +161,9 @@ impl KindDef for Record {
         let field = |k: &str| fields.get(k).and_then(|v| v.as_str());
         vec![identity(name, field("type").unwrap_or_default(), field("set_identifier"))]
     }
+    fn pointer_fields(&self) -> &'static [&'static str] {
+        &["health_check"]
+    }
     /// One batch per zone.
     fn batch(&self, fields: &Fields) -> Option<ResourceAddr> {
         let zone = fields.get("zone").and_then(|z| z.as_str()).unwrap_or_default();
