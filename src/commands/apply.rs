@@ -171,6 +171,13 @@ async fn plan_and_carry_out(
         return Ok(ExitCode::SUCCESS);
     }
     printer.show(plan_text::render(&plan, printer.color));
+    let one_way: Vec<String> = plan.changes.iter().flat_map(|c| c.one_way()).collect();
+    if !one_way.is_empty() {
+        printer.warning(format!(
+            "{} of these changes cannot be undone by a rollback (marked `one way`)",
+            one_way.len()
+        ));
+    }
     let question = format!("{verb} these changes to topology `{}`?", plan.topology);
     let asked = confirm(&question, run.args.auto_approve, printer);
     let answer = match unless_interrupted(&run.interrupt, asked).await {

@@ -186,6 +186,9 @@ async fn attempt(
         listed.push_str(&format!("  {}\n", step.name));
     }
     printer.show(listed);
+    for left in rollback::not_undone(&run.done) {
+        printer.warning(format!("not undone: {left}"));
+    }
     let question = format!("Roll back topology `{}`?", run.topology);
     let asked = confirm(&question, args.run.auto_approve, printer);
     let answer = match unless_interrupted(&interrupt, asked).await {

@@ -9,8 +9,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::kinds::InPlace;
 use crate::plan::Action;
-use crate::plan::steps::{Op, OwnerChange, RecordOp, Step, StepName};
+use crate::plan::steps::{Op, OwnerChange, RecordOp, Step, StepName, Target};
 use crate::state::Fields;
 use crate::state::live::LiveState;
 use crate::state::live::Outcome;
@@ -44,8 +45,14 @@ fn undo(op: &Op, outcome: &crate::state::live::Outcome) -> Op {
             Op::Delete { target: target.clone(), id }
         }
         Op::Update { target, id, before } => {
+            // What cannot be changed back (an EKS upgrade) stays as it is.
             let mut back = target.clone();
             back.fields = before.clone();
+            for (field, _) in one_way(target, before) {
+                if let Some(value) = target.fields.get(&field) {
+                    back.fields.insert(field, value.clone());
+                }
+            }
             Op::Update { target: back, id: id.clone(), before: target.fields.clone() }
         }
         Op::Delete { target, .. } => Op::Create { target: target.clone(), replaces: None },
@@ -74,6 +81,34 @@ fn undo(op: &Op, outcome: &crate::state::live::Outcome) -> Op {
                 .collect(),
         },
     }
+}
+
+/// The fields of an update that cannot be changed back, with why.
+fn one_way(target: &Target, before: &Fields) -> Vec<(String, String)> {
+    let def = target.kind.def();
+    let null = serde_json::Value::Null;
+    let changed = target.fields.iter().filter(|(k, v)| before.get(*k) != Some(*v));
+    changed
+        .filter_map(|(field, after)| {
+            match def.in_place(field, before.get(field).unwrap_or(&null), after) {
+                InPlace::OneWay(why) => Some((field.clone(), why)),
+                InPlace::Reversible | InPlace::Refused(_) => None,
+            }
+        })
+        .collect()
+}
+
+/// What a rollback of `done` leaves as it is, in words: `<address>: <why>`.
+pub fn not_undone(done: &[(Step, Outcome)]) -> Vec<String> {
+    let updates = done.iter().filter_map(|(step, _)| match &step.op {
+        Op::Update { target, before, .. } => Some((target, before)),
+        Op::Create { .. } | Op::Delete { .. } | Op::Records { .. } => None,
+    });
+    updates
+        .flat_map(|(target, before)| {
+            one_way(target, before).into_iter().map(|(_, why)| format!("{}: {why}", target.addr))
+        })
+        .collect()
 }
 
 /// Whether `before` moved towards `after` in `live`: some field that the

@@ -132,6 +132,18 @@ pub enum Placement {
     Global,
 }
 
+/// What changing a field in place means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InPlace {
+    /// It can be changed back: a rollback restores it.
+    Reversible,
+    /// It cannot be changed back (an EKS upgrade): the plan says so, and a
+    /// rollback leaves it as it is.
+    OneWay(String),
+    /// AWS refuses it (an EKS downgrade): the plan stops with the reason.
+    Refused(String),
+}
+
 /// What a plan does when a resource of someone else's holds a name it wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnClash {
@@ -246,6 +258,11 @@ pub trait KindDef: Sync {
     /// theirs; kinds add what else others own (an autoscaler's size).
     fn equivalent(&self, field: &str, desired: &Value, live: &Value, _declared: &Fields) -> bool {
         equivalent(field, desired, live)
+    }
+
+    /// What changing `field` in place from `before` to `after` means.
+    fn in_place(&self, _field: &str, _before: &Value, _after: &Value) -> InPlace {
+        InPlace::Reversible
     }
 
     /// The names under which it could clash with a resource of someone else's.

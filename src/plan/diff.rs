@@ -20,6 +20,14 @@ pub fn plan(desired: &DesiredState, live: &LiveState) -> Result<Plan, Vec<PlanEr
         match live.owned.get(&resource.addr) {
             Some(current) => {
                 if let Some(change) = compare(resource, current) {
+                    let address = &resource.addr;
+                    let refused = change.refused().into_iter();
+                    errors.extend(
+                        refused.map(|message| PlanError::Refused {
+                            address: address.clone(),
+                            message,
+                        }),
+                    );
                     changes.insert(resource.addr.clone(), change);
                 }
             }

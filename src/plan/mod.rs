@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::kinds::InPlace;
 use crate::state::{Fields, Kind, ResourceAddr};
 
 pub use diff::plan;
@@ -80,6 +81,33 @@ pub struct Change {
     pub create_before_destroy: bool,
 }
 
+impl Change {
+    /// What changing each field in place means, for an update.
+    fn in_place(&self) -> impl Iterator<Item = InPlace> + '_ {
+        let def = self.kind.def();
+        let updated = self.changed.iter().filter(|_| self.action == Action::Update);
+        updated.map(move |c| def.in_place(&c.field, &c.before, &c.after))
+    }
+
+    /// What of this change a rollback cannot undo, in words (an EKS upgrade).
+    pub fn one_way(&self) -> Vec<String> {
+        let one_way = self.in_place().filter_map(|rule| match rule {
+            InPlace::OneWay(why) => Some(why),
+            InPlace::Reversible | InPlace::Refused(_) => None,
+        });
+        one_way.collect()
+    }
+
+    /// Why AWS would refuse this change (an EKS downgrade).
+    pub fn refused(&self) -> Vec<String> {
+        let refused = self.in_place().filter_map(|rule| match rule {
+            InPlace::Refused(why) => Some(why),
+            InPlace::Reversible | InPlace::OneWay(_) => None,
+        });
+        refused.collect()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub topology: String,
@@ -122,6 +150,8 @@ pub enum PlanError {
     Clash { address: ResourceAddr, kind: &'static str, name: String, id: String, holder: String },
     #[error("{region}: {message}")]
     Preflight { region: String, message: String },
+    #[error("{address}: {message}")]
+    Refused { address: ResourceAddr, message: String },
     #[error("the resources depend on each other in a cycle: {}", .0.iter().map(ResourceAddr::as_str).collect::<Vec<_>>().join(" -> "))]
     Cycle(Vec<ResourceAddr>),
 }

@@ -52,6 +52,9 @@ pub struct ChangeDocument {
     pub replace_because: Vec<String>,
     pub create_before_destroy: bool,
     pub depends_on: Vec<ResourceAddr>,
+    /// What of the change a rollback cannot undo, in words (an EKS upgrade).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_way: Vec<String>,
 }
 
 impl From<&Plan> for PlanDocument {
@@ -83,6 +86,7 @@ impl From<&Change> for ChangeDocument {
             replace_because: c.replace_because.clone(),
             create_before_destroy: c.create_before_destroy,
             depends_on: c.depends_on.clone(),
+            one_way: c.one_way(),
         }
     }
 }

@@ -64,6 +64,9 @@ fn write_change(out: &mut String, change: &Change, color: bool) -> std::fmt::Res
         note = format!("  (replace: {}; {order})", change.replace_because.join(", "));
     }
     writeln!(out, "  {sign} {}{note}", change.address)?;
+    for why in change.one_way() {
+        writeln!(out, "        ! one way: {why}")?;
+    }
     match change.action {
         Action::Create => write_fields(out, change.after.as_ref()),
         Action::Delete => Ok(()),

@@ -287,3 +287,55 @@ fn an_edge_function_configuration_change_reaches_cloudfront() {
     }
     assert!(plan_changes(emulator, state, edited).is_empty());
 }
+
+/// WonderWay with eu-west-1's cluster at `version`.
+fn at_version(version: &str) -> wway::state::desired::DesiredState {
+    let mut topology = topology("topologies/wonderway.yaml");
+    let region = topology.regions.iter_mut().find(|r| *r.name == "eu-west-1").unwrap();
+    region.cluster.version = version.into();
+    wway::state::desired::desired(&topology).unwrap()
+}
+
+/// Regression: an EKS version upgrade was an ordinary update, so a rollback
+/// "undid" it with a downgrade, which EKS refuses, and a plan asked for a
+/// downgrade or a jump of two minor versions, which EKS refuses too. The
+/// plan now marks an upgrade one way (apply says so before it starts, and a
+/// rollback leaves the version as it is), and refuses the other two.
+#[test]
+fn an_eks_upgrade_is_one_way_and_downgrades_and_jumps_are_refused() {
+    use wway::plan::PlanError;
+    let cluster = wway::state::ResourceAddr::new("eu-west-1/eks-cluster");
+    let live = wway::state::live::LiveState::as_applied(&at_version("1.31"));
+
+    let plan = wway::plan::plan(&at_version("1.32"), &live).unwrap();
+    let change = plan.changes.iter().find(|c| c.address == cluster).unwrap();
+    assert_eq!(change.action, wway::plan::Action::Update);
+    assert_eq!(change.one_way(), ["EKS cannot downgrade: a rollback leaves the cluster at 1.32"]);
+    let text = wway::present::plan_text::render(&plan, false);
+    assert!(text.contains("! one way: EKS cannot downgrade"), "{text}");
+
+    // Undone, the update keeps the version and restores the rest.
+    let done: Vec<_> = wway::plan::steps::steps(plan, &at_version("1.32"), &live)
+        .into_iter()
+        .map(|step| (step, wway::state::live::Outcome::default()))
+        .collect();
+    let undo = wway::exec::rollback::inverse(&done);
+    let wway::plan::steps::Op::Update { target, .. } = &undo[0].op else { panic!("{undo:?}") };
+    assert_eq!(target.fields["version"], "1.32");
+    let left = wway::exec::rollback::not_undone(&done);
+    assert_eq!(
+        left,
+        ["eu-west-1/eks-cluster: EKS cannot downgrade: a rollback leaves the cluster at 1.32"]
+    );
+
+    for (version, why) in [
+        ("1.30", "EKS cannot downgrade a cluster (1.31 to 1.30)"),
+        ("1.33", "one minor version at a time"),
+    ] {
+        let errors = wway::plan::plan(&at_version(version), &live).unwrap_err();
+        assert!(
+            matches!(&errors[..], [PlanError::Refused { address, message }] if *address == cluster && message.contains(why)),
+            "{version}: {errors:?}"
+        );
+    }
+}

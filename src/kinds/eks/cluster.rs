@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use super::super::ec2::subnet;
 use super::super::terraform::{Exporter, Setting, VariableUse, map, output};
 use super::super::{
-    About, Fields, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr, Service, SpecError,
-    lower, spec,
+    About, Fields, InPlace, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr, Service,
+    SpecError, lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
+use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
@@ -85,6 +86,33 @@ impl KindDef for Cluster {
             tags: spec::fixture_tags(&addr),
         };
         lower::resource(addr, Kind::EksCluster, "demo-eu", &spec, vec![subnet])
+    }
+    /// EKS upgrades one minor version at a time and never downgrades.
+    fn in_place(&self, field: &str, before: &Value, after: &Value) -> InPlace {
+        let minor = |v: &Value| v.as_str().and_then(|v| v.strip_prefix("1."))?.parse::<u32>().ok();
+        let (Some(from), Some(to), "version") = (minor(before), minor(after), field) else {
+            return InPlace::Reversible;
+        };
+        let text = |minor: u32| format!("1.{minor}");
+        match to {
+            _ if to < from => InPlace::Refused(format!(
+                "EKS cannot downgrade a cluster ({} to {}); a new cluster at {} is a new name",
+                text(from),
+                text(to),
+                text(to)
+            )),
+            _ if to > from + 1 => InPlace::Refused(format!(
+                "EKS upgrades one minor version at a time: set version \"{}\", apply, then go on \
+                 to {}",
+                text(from + 1),
+                text(to)
+            )),
+            _ if to == from + 1 => InPlace::OneWay(format!(
+                "EKS cannot downgrade: a rollback leaves the cluster at {}",
+                text(to)
+            )),
+            _ => InPlace::Reversible,
+        }
     }
     fn terraform_type(&self) -> &'static str {
         "aws_eks_cluster"
