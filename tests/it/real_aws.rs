@@ -4,6 +4,21 @@
 use crate::apply_emulator::{applied, plan_changes, wway};
 use crate::emulator::{Emulator, topology};
 
+/// A copy of WonderWay beside `account`'s, edited by `edit`: its path.
+fn wonderway_edited(
+    account: &crate::apply_emulator::Applied,
+    name: &str,
+    edit: impl Fn(String) -> String,
+) -> String {
+    let file = crate::apply_emulator::topology_copy(
+        account.dir.path(),
+        "topologies/wonderway.yaml",
+        name,
+        edit,
+    );
+    file.to_str().unwrap().to_string()
+}
+
 /// The zones named `wonderway.com.`: (id, private, record sets).
 fn zones_named(
     runtime: &tokio::runtime::Runtime,
@@ -93,13 +108,9 @@ fn node_groups(
 fn a_replaced_node_group_runs_beside_the_old_one_until_it_goes() {
     let account = crate::apply_emulator::wonderway_applied();
     let (emulator, state) = (&account.emulator, account.state.path());
-    let edited = crate::apply_emulator::topology_copy(
-        account.dir.path(),
-        "topologies/wonderway.yaml",
-        "edited.yaml",
-        |t| t.replacen("instance_types: [m5.2xlarge]", "instance_types: [m6i.2xlarge]", 1),
-    );
-    let edited = edited.to_str().unwrap();
+    let edited = &wonderway_edited(&account, "edited.yaml", |t| {
+        t.replacen("instance_types: [m5.2xlarge]", "instance_types: [m6i.2xlarge]", 1)
+    });
     let changes = plan_changes(emulator, state, edited);
     assert_eq!(changes, [("us-east-1/node-group/general".to_string(), "replace".to_string())]);
 
@@ -115,13 +126,9 @@ fn a_replaced_node_group_runs_beside_the_old_one_until_it_goes() {
     assert!(plan_changes(emulator, state, edited).is_empty(), "the replacement is the group");
 
     // Replaced again, from a suffixed name to another.
-    let again = crate::apply_emulator::topology_copy(
-        account.dir.path(),
-        "topologies/wonderway.yaml",
-        "again.yaml",
-        |t| t.replacen("instance_types: [m5.2xlarge]", "instance_types: [m7i.2xlarge]", 1),
-    );
-    let again = again.to_str().unwrap();
+    let again = &wonderway_edited(&account, "again.yaml", |t| {
+        t.replacen("instance_types: [m5.2xlarge]", "instance_types: [m7i.2xlarge]", 1)
+    });
     applied(emulator, state, again);
     let after = node_groups(&runtime, &eks, cluster);
     assert_eq!(after.len(), 2, "{after:?}");
@@ -150,13 +157,9 @@ fn a_replaced_vpc_is_a_new_vpc() {
     };
     let old = vpcs(&ec2);
     assert_eq!(old.len(), 1);
-    let edited = crate::apply_emulator::topology_copy(
-        account.dir.path(),
-        "topologies/wonderway.yaml",
-        "edited.yaml",
-        |t| t.replace("cidr: 10.20.0.0/16", "cidr: 10.21.0.0/16"),
-    );
-    let edited = edited.to_str().unwrap();
+    let edited = &wonderway_edited(&account, "edited.yaml", |t| {
+        t.replace("cidr: 10.20.0.0/16", "cidr: 10.21.0.0/16")
+    });
     let changes = plan_changes(emulator, state, edited);
     let vpc = changes.iter().find(|(a, _)| a == "eu-west-1/vpc");
     assert_eq!(vpc.map(|(_, action)| action.as_str()), Some("replace"), "{changes:?}");
@@ -188,13 +191,9 @@ fn a_replaced_vpc_is_a_new_vpc() {
 fn records_move_to_a_replaced_health_check_before_the_old_one_goes() {
     let account = crate::apply_emulator::wonderway_applied();
     let (emulator, state) = (&account.emulator, account.state.path());
-    let edited = crate::apply_emulator::topology_copy(
-        account.dir.path(),
-        "topologies/wonderway.yaml",
-        "edited.yaml",
-        |t| t.replace("    interval: 30\n", "    interval: 10\n"),
-    );
-    let edited = edited.to_str().unwrap();
+    let edited = &wonderway_edited(&account, "edited.yaml", |t| {
+        t.replace("    interval: 30\n", "    interval: 10\n")
+    });
     let changes = plan_changes(emulator, state, edited);
     assert!(
         changes
@@ -235,13 +234,9 @@ fn records_move_to_a_replaced_health_check_before_the_old_one_goes() {
 fn an_edge_function_configuration_change_reaches_cloudfront() {
     let account = crate::apply_emulator::wonderway_applied();
     let (emulator, state) = (&account.emulator, account.state.path());
-    let edited = crate::apply_emulator::topology_copy(
-        account.dir.path(),
-        "topologies/wonderway.yaml",
-        "edited.yaml",
-        |t| t.replace("    memory: 128\n", "    memory: 256\n"),
-    );
-    let edited = edited.to_str().unwrap();
+    let edited = &wonderway_edited(&account, "edited.yaml", |t| {
+        t.replace("    memory: 128\n", "    memory: 256\n")
+    });
     let changes = plan_changes(emulator, state, edited);
     let actions: Vec<&str> = changes.iter().map(|(a, _)| a.as_str()).collect();
     assert_eq!(actions, ["us-east-1/edge-function/edge-router", "global/distribution"]);
