@@ -17,7 +17,10 @@ wway itself is never changed to fit the emulator):
    name, type and set identifier and page on all three, as AWS does.
 3. Route 53 CREATE of a record that exists (same name, type and set identifier)
    adds a duplicate; AWS rejects the whole batch with InvalidChangeBatch. We
-   check every CREATE before any change of the batch is made. And the other
+   check every CREATE before any change of the batch is made. Likewise a
+   DELETE of a record set that is not there (by name, type and set
+   identifier; AWS also compares TTL and values, which we do not yet): moto
+   deletes nothing and answers success, AWS refuses the batch. And the other
    way round: moto refuses to CREATE a record again that an earlier change
    created and a later one deleted (its check finds the old change in the
    zone's change history, then looks at every record sorted after the name,
@@ -108,7 +111,8 @@ def page_record_sets_by_identifier() -> None:
 
 
 def reject_duplicate_creates() -> None:
-    """Patch 3: a CREATE of an existing record fails the whole batch."""
+    """Patch 3: a CREATE of an existing record, or a DELETE of a missing one,
+    fails the whole batch."""
     from moto.route53 import models as route53_models
     from moto.route53.exceptions import Route53ClientError
     from moto.route53.models import reverse_domain_name
@@ -119,17 +123,24 @@ def reject_duplicate_creates() -> None:
         zone = self.get_hosted_zone(zoneid)
         existing = {record_key(r) for r in zone.rrsets}
         for change in change_list:
-            if change["Action"] != "CREATE":
-                continue
             record = change["ResourceRecordSet"]
             key = (reverse_domain_name(record["Name"]), record["Type"], record.get("SetIdentifier") or "")
-            if key in existing:
-                raise Route53ClientError(
-                    "InvalidChangeBatch",
-                    f"Tried to create resource record set [name='{record['Name']}', "
-                    f"type='{record['Type']}'] but it already exists"
-                )
-            existing.add(key)
+            if change["Action"] == "CREATE":
+                if key in existing:
+                    raise Route53ClientError(
+                        "InvalidChangeBatch",
+                        f"Tried to create resource record set [name='{record['Name']}', "
+                        f"type='{record['Type']}'] but it already exists"
+                    )
+                existing.add(key)
+            elif change["Action"] == "DELETE":
+                if key not in existing:
+                    raise Route53ClientError(
+                        "InvalidChangeBatch",
+                        f"Tried to delete resource record set [name='{record['Name']}', "
+                        f"type='{record['Type']}'] but it was not found"
+                    )
+                existing.discard(key)
         stale = []
         for change in change_list:
             while change["Action"] == "CREATE" and change in zone.rr_changes:

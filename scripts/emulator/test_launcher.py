@@ -79,6 +79,22 @@ class LaunchedEmulator(unittest.TestCase):
         self.assertEqual(names.count("www.dupe.example."), 1)
         self.assertNotIn("other.dupe.example.", names, "the batch must fail as a whole")
 
+    def test_delete_of_a_missing_record_fails_the_batch(self):
+        r53, zone = self.zone("gone.example")
+        record = {"Name": "www.gone.example", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.1"}]}
+        kept = dict(record, Name="kept.gone.example")
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+            {"Action": "CREATE", "ResourceRecordSet": record},
+            {"Action": "CREATE", "ResourceRecordSet": kept}]})
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": record}]})
+        with self.assertRaises(r53.exceptions.InvalidChangeBatch) as refused:
+            r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+                {"Action": "DELETE", "ResourceRecordSet": kept},
+                {"Action": "DELETE", "ResourceRecordSet": record}]})
+        self.assertIn("but it was not found", str(refused.exception))
+        names = [r["Name"] for r in r53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]]
+        self.assertIn("kept.gone.example.", names, "the batch must fail as a whole")
+
     def test_a_deleted_record_can_be_created_again(self):
         r53, zone = self.zone("again.example")
         record = {"Name": "a.again.example", "Type": "CNAME", "SetIdentifier": "w1", "Weight": 1, "TTL": 60,

@@ -36,6 +36,11 @@ fn schedule(seed: u64, n: u64) -> Option<Fault> {
     }
 }
 
+/// Whether a request's bytes hold `needle` (an operation, an action).
+fn asks(request: &[u8], needle: &[u8]) -> bool {
+    request.windows(needle.len()).any(|w| w == needle)
+}
+
 /// Which fault the n-th request (its bytes given) gets.
 type Chooser = Arc<dyn Fn(u64, &[u8]) -> Option<Fault> + Send + Sync>;
 
@@ -301,7 +306,7 @@ fn a_plan_reads_through_a_streak_of_throttling() {
     let asked = Arc::new(AtomicU64::new(0));
     let counted = asked.clone();
     let choose: Chooser = Arc::new(move |_, request| {
-        let vpcs = request.windows(19).any(|w| w == b"Action=DescribeVpcs");
+        let vpcs = asks(request, b"Action=DescribeVpcs");
         (vpcs && counted.fetch_add(1, Ordering::SeqCst) < 30).then_some(Fault::Throttle)
     });
     let proxy = FaultProxy::choosing(&emulator.url, choose);
@@ -316,4 +321,36 @@ fn a_plan_reads_through_a_streak_of_throttling() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(asked.load(Ordering::SeqCst) > 30, "the streak was met");
     assert!(proxy.faults.lock().unwrap()[&Fault::Throttle] == 30);
+}
+
+/// Regression: when the answer to a batch of record DELETEs was lost, the
+/// SDK sent the batch again and Route 53 refused it (the records it deletes
+/// are gone: the first one landed), and the destroy failed. A batch whose
+/// every change already holds is done, as for a lost CREATE.
+#[test]
+fn a_lost_answer_to_a_delete_batch_heals() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let state = tempfile::tempdir().unwrap();
+    let file = "topologies/wonderway.yaml";
+    crate::apply_emulator::applied(&emulator, state.path(), file);
+    let lost = Arc::new(AtomicBool::new(false));
+    let once = lost.clone();
+    let choose: Chooser = Arc::new(move |_, request| {
+        let deletes = asks(request, b"<Action>DELETE</Action>");
+        (deletes && !once.swap(true, Ordering::SeqCst)).then_some(Fault::LostAnswer)
+    });
+    let proxy = FaultProxy::choosing(&emulator.url, choose);
+    let output = emulator
+        .wway()
+        .env("WWAY_STATE_DIR", state.path())
+        .args(["destroy", file, "--auto-approve", "--endpoint-url", &proxy.url])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(lost.load(Ordering::SeqCst), "a DELETE batch's answer was lost");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let changes = crate::apply_emulator::plan_changes(&emulator, state.path(), file);
+    assert!(changes.iter().all(|(_, action)| action == "create"), "{changes:?}");
 }

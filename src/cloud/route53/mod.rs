@@ -267,6 +267,22 @@ impl Route53 {
         let batches = batches(groups);
         for batch in &batches {
             let response = match self.send_batch(zone_id, batch.clone()).await {
+                // A record the batch deletes is gone. Either this very batch
+                // landed before and its answer was lost (the SDK sent it
+                // again), or someone else deleted it since the plan.
+                Err(CloudError::Api { message, .. }) if message.contains("was not found") => {
+                    if self.landed(zone_id, batch).await? {
+                        continue;
+                    }
+                    return Err(CloudError::Api {
+                        service: SERVICE,
+                        code: "RecordGone".into(),
+                        message: format!(
+                            "a record this batch deletes is gone and the batch did not land: \
+                             someone else changed the zone since the plan; plan again ({message})"
+                        ),
+                    });
+                }
                 // A record the batch creates exists. Either this very batch
                 // landed before and its answer was lost (batches are atomic,
                 // so then every change of it holds now), or someone else made
@@ -333,12 +349,9 @@ impl Route53 {
             .cloned())
     }
 
-    /// After "already exists": `[]` when the whole batch holds in the zone
-    /// (it landed before), else the record sets it creates that stand there
-    /// as someone else made them, each with its holder.
-    async fn clashes(&self, zone_id: &str, batch: &[Change]) -> Result<Vec<String>, CloudError> {
-        let mut landed = true;
-        let mut created = Vec::new();
+    /// Whether every change of `batch` holds in the zone now: it landed
+    /// (batches are atomic), though its answer never arrived.
+    async fn landed(&self, zone_id: &str, batch: &[Change]) -> Result<bool, CloudError> {
         for change in batch {
             let Some(sent) = change.resource_record_set() else { continue };
             let now = self.record_set_now(zone_id, sent).await?;
@@ -346,13 +359,26 @@ impl Route53 {
                 ChangeAction::Delete => now.is_none(),
                 _ => now.as_ref().is_some_and(|now| comparable(now) == comparable(sent)),
             };
-            landed &= holds;
-            if let Some(now) = now.filter(|_| change.action() == &ChangeAction::Create) {
-                created.push((sent, now));
+            if !holds {
+                return Ok(false);
             }
         }
-        if landed {
+        Ok(true)
+    }
+
+    /// After "already exists": `[]` when the whole batch holds in the zone
+    /// (it landed before), else the record sets it creates that stand there
+    /// as someone else made them, each with its holder.
+    async fn clashes(&self, zone_id: &str, batch: &[Change]) -> Result<Vec<String>, CloudError> {
+        if self.landed(zone_id, batch).await? {
             return Ok(Vec::new());
+        }
+        let mut created = Vec::new();
+        for change in batch.iter().filter(|c| c.action() == &ChangeAction::Create) {
+            let Some(sent) = change.resource_record_set() else { continue };
+            if let Some(now) = self.record_set_now(zone_id, sent).await? {
+                created.push((sent, now));
+            }
         }
         let mut clashes = Vec::new();
         for (sent, now) in created {
