@@ -33,6 +33,10 @@ wway itself is never changed to fit the emulator):
 6. Route 53 CreateHostedZone with the caller reference of an existing zone
    answers ConflictingDomainExists; AWS answers HostedZoneAlreadyExists, which
    is what tells a retried create that its first attempt made the zone.
+7. Lambda takes a role the moment IAM made it; on AWS a new role reaches
+   Lambda seconds later, and CreateFunction answers InvalidParameterValueException
+   ("The role defined for the function cannot be assumed by Lambda.") until
+   then. We refuse a role younger than ROLE_PROPAGATION_SECONDS (5).
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -155,6 +159,31 @@ def reject_duplicate_creates() -> None:
     route53_models.Route53Backend.change_resource_record_sets = change_resource_record_sets
 
 
+ROLE_PROPAGATION_SECONDS = 5.0
+
+
+def delay_new_roles_for_lambda() -> None:
+    """Patch 7: a role Lambda is given is usable some seconds after it was made."""
+    from moto.awslambda import models as lambda_models
+    from moto.awslambda.exceptions import InvalidParameterValueException
+    from moto.core.utils import utcnow
+    from moto.iam.models import iam_backends
+
+    original = lambda_models.LambdaBackend.create_function
+
+    @functools.wraps(original)
+    def create_function(self, spec):
+        try:
+            role = iam_backends[self.account_id][self.partition].get_role_by_arn(spec.get("Role", ""))
+        except Exception:
+            role = None
+        if role is not None and (utcnow() - role.create_date).total_seconds() < ROLE_PROPAGATION_SECONDS:
+            raise InvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.")
+        return original(self, spec)
+
+    lambda_models.LambdaBackend.create_function = create_function
+
+
 def tag_node_groups() -> None:
     """Patch 4: EKS tag calls accept node group ARNs."""
     from moto.eks import models as eks_models
@@ -258,6 +287,7 @@ def main() -> int:
     page_record_sets_by_identifier()
     reject_duplicate_creates()
     tag_node_groups()
+    delay_new_roles_for_lambda()
     health_check_caller_references()
     zone_caller_references()
 

@@ -95,6 +95,22 @@ class LaunchedEmulator(unittest.TestCase):
         names = [r["Name"] for r in r53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]]
         self.assertIn("kept.gone.example.", names, "the batch must fail as a whole")
 
+    def test_a_new_role_reaches_lambda_seconds_later(self):
+        iam, awslambda = self.client("iam"), self.client("lambda")
+        trust = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}'
+        role = iam.create_role(RoleName="fresh", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+        import io, zipfile
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as z:
+            z.writestr("index.js", "exports.handler = async () => 1;")
+        create = lambda: awslambda.create_function(FunctionName="fresh", Runtime="nodejs20.x", Role=role,
+                                                   Handler="index.handler", Code={"ZipFile": code.getvalue()})
+        with self.assertRaises(awslambda.exceptions.InvalidParameterValueException) as refused:
+            create()
+        self.assertIn("cannot be assumed by Lambda", str(refused.exception))
+        time.sleep(5.2)
+        self.assertEqual(create()["FunctionName"], "fresh")
+
     def test_a_deleted_record_can_be_created_again(self):
         r53, zone = self.zone("again.example")
         record = {"Name": "a.again.example", "Type": "CNAME", "SetIdentifier": "w1", "Weight": 1, "TTL": 60,

@@ -83,7 +83,20 @@ const CREDENTIALS: &[&str] = &[
     "AccessDeniedException",
 ];
 
+/// What services answer while an IAM role made moments ago has not reached
+/// them yet: (error code, words of the message). AWS gives no other signal;
+/// terraform-provider-aws retries on the same words.
+const NOT_PROPAGATED: &[(&str, &str)] =
+    &[("InvalidParameterValueException", "cannot be assumed by Lambda")];
+
 impl CloudError {
+    /// Whether a service refused a role (or another IAM change) that IAM has
+    /// not propagated to it yet: it passes within seconds to minutes.
+    pub fn not_propagated(&self) -> bool {
+        matches!(self, CloudError::Api { code, message, .. }
+            if NOT_PROPAGATED.iter().any(|(c, words)| code == c && message.contains(words)))
+    }
+
     /// Whether asking again later may succeed: a throttle, a 5xx, a
     /// connection that dropped (after the SDK's own attempts).
     pub fn may_pass(&self) -> bool {

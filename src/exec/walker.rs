@@ -39,10 +39,12 @@ pub struct Walked {
 const RETRY_FOR: Duration = Duration::from_secs(5 * 60);
 const ATTEMPTS: u32 = 40;
 
-/// A step is tried again after a failure that may pass, and after
-/// DependencyViolation (what used the resource is still going).
+/// A step is tried again after a failure that may pass, after
+/// DependencyViolation (what used the resource is still going), and while
+/// an IAM role has not reached the service yet.
 fn retryable(error: &CloudError) -> bool {
     error.may_pass()
+        || error.not_propagated()
         || matches!(error, CloudError::Api { code, .. } if code == "DependencyViolation")
 }
 

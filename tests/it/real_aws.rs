@@ -334,3 +334,16 @@ fn an_eks_upgrade_is_one_way_and_downgrades_and_jumps_are_refused() {
         );
     }
 }
+
+/// Regression: a role a run uses can be minutes old on AWS or seconds old
+/// (made by the same pipeline just before); Lambda refuses one IAM has not
+/// propagated yet ("cannot be assumed by Lambda"), and wway failed the
+/// apply where Terraform waits. The emulator refuses roles younger than 5 s.
+#[test]
+fn a_role_made_just_before_is_waited_for() {
+    let emulator = Emulator::start();
+    let state = tempfile::tempdir().unwrap();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let run = applied(&emulator, state.path(), "topologies/wonderway.yaml");
+    assert!(run.stderr.contains("cannot be assumed by Lambda"), "the role was new: {}", run.stderr);
+}
