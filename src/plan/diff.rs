@@ -1,7 +1,9 @@
 //! The diff: desired state against live state, resource by resource and field
 //! by field. It decides each resource's action, refuses to touch what wway
 //! does not own, leaves fields that others own (an autoscaler's desired size)
-//! alone, and replaces what depends on a replaced resource.
+//! alone, refuses what AWS would refuse (an EKS downgrade), replaces what is
+//! built on a replaced resource (delete-first under delete-first), and
+//! updates what points at one (a record at its health check).
 
 use std::collections::{BTreeMap, BTreeSet};
 
