@@ -289,11 +289,10 @@ impl Aws {
             in_region.flat_map(|r| r.kind.def().instance_types(&r.fields)).collect();
         let types: Vec<String> = types.into_iter().collect();
         let kinds = kinds_placed(Placement::Regional);
-        let none = BTreeSet::new();
         let (zones, offered, found) = tokio::try_join!(
             read::patiently(|| ec2.availability_zones()),
             read::patiently(|| ec2.offered_instance_types(&types)),
-            read::read(&clients, desired, region, &kinds, &none)
+            read::read(&clients, desired, region, &kinds, &self.remembered_names)
         )?;
         let facts = RegionFacts {
             availability_zones: zones,

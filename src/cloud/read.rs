@@ -34,20 +34,21 @@ pub struct ReadCall<'a> {
 #[derive(Default)]
 pub struct Earlier {
     found: Found,
-    by_id: HashMap<(Kind, String), ResourceAddr>,
+    by_id: HashMap<Kind, HashMap<String, ResourceAddr>>,
 }
 
 impl Earlier {
     fn absorb(&mut self, found: Found) {
         for (addr, resource) in &found.owned {
-            self.by_id.insert((resource.kind, resource.id.clone()), addr.clone());
+            let ids = self.by_id.entry(resource.kind).or_default();
+            ids.insert(resource.id.clone(), addr.clone());
         }
         self.found.absorb(found);
     }
 
     /// The address of the owned resource of `kind` whose AWS id is `id`.
     pub fn addr_of(&self, kind: Kind, id: &str) -> Option<&ResourceAddr> {
-        self.by_id.get(&(kind, id.to_string()))
+        self.by_id.get(&kind)?.get(id)
     }
 
     /// `id` as a field value: the owned resource's address, else the id itself.

@@ -100,9 +100,9 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
     let id = |addr: &ResourceAddr| live.owned.get(addr).map(|r| r.id.clone()).unwrap_or_default();
     let mut steps: Vec<Step> = Vec::new();
     // For each change: the step whose end means "the change is done" (what
-    // dependents wait for), and the step that waits for what it depends on.
+    // dependents wait for), which is also the step that waits for what it
+    // depends on (the old half of a replacement needs nothing).
     let mut finish: HashMap<ResourceAddr, StepName> = HashMap::new();
-    let mut start: HashMap<ResourceAddr, StepName> = HashMap::new();
     // The step that removes the old resource, for a delete or a
     // replacement; and the old halves of delete-first replacements.
     let mut removes: HashMap<ResourceAddr, StepName> = HashMap::new();
@@ -131,7 +131,6 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
                 .entry(zone)
                 .or_insert_with_key(|zone| (kind.service(), StepName::records(zone), Vec::new()));
             finish.insert(address.clone(), batch.clone());
-            start.insert(address.clone(), batch.clone());
             ops.push(RecordOp { action, addr: address, before, after });
             continue;
         }
@@ -151,23 +150,20 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
             deps: BTreeSet::new(),
         };
         let name = StepName::resource(&address);
-        let (first, last) = match action {
+        match action {
             Action::Create => {
                 steps
                     .push(step(name.clone(), Op::Create { target: target(after), replaces: None }));
-                (name.clone(), name)
             }
             Action::Update => {
                 let before = before.unwrap_or_default();
                 let op = Op::Update { target: target(after), id: id(&address), before };
                 steps.push(step(name.clone(), op));
-                (name.clone(), name)
             }
             Action::Delete => {
                 let op = Op::Delete { target: target(before), id: id(&address) };
                 steps.push(step(name.clone(), op));
                 removes.insert(address.clone(), name.clone());
-                (name.clone(), name)
             }
             Action::Replace if create_before_destroy => {
                 let op = Op::Create { target: target(after), replaces: Some(id(&address)) };
@@ -177,7 +173,6 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
                 old.deps.insert(name.clone());
                 removes.insert(address.clone(), old.name.clone());
                 steps.push(old);
-                (name.clone(), name)
             }
             Action::Replace => {
                 let old = StepName::old(&address);
@@ -189,12 +184,9 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
                 steps.push(new);
                 removes.insert(address.clone(), old.clone());
                 delete_first.insert(address.clone(), old);
-                // The old one goes at once; the new one waits for what it needs.
-                (name.clone(), name)
             }
-        };
-        start.insert(address.clone(), first);
-        finish.insert(address, last);
+        }
+        finish.insert(address, name);
     }
 
     for (zone, (service, name, changes)) in batches {
@@ -203,16 +195,16 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
         steps.push(Step { name, service, region: GLOBAL_REGION.into(), op, deps: BTreeSet::new() });
     }
 
-    // A change's first step waits for the changes it depends on.
+    // A change's step waits for the changes it depends on.
     let position: HashMap<StepName, usize> =
         steps.iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
     for (address, depends_on) in &needs {
-        let Some(first) = start.get(address) else { continue };
-        let Some(&at) = position.get(first) else { continue };
+        let Some(waits) = finish.get(address) else { continue };
+        let Some(&at) = position.get(waits) else { continue };
         // Every record of a zone shares its batch's few needs: each is
         // copied once, not once per record.
         for need in depends_on.iter().filter_map(|d| finish.get(d)) {
-            if need != first && !steps[at].deps.contains(need) {
+            if need != waits && !steps[at].deps.contains(need) {
                 steps[at].deps.insert(need.clone());
             }
         }

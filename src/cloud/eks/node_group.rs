@@ -34,10 +34,11 @@ impl CloudKind for NodeGroup {
                     let name = group.nodegroup_name().unwrap_or_default().to_string();
                     let tags = tag_map(group.tags());
                     let Some(addr) = owner(&tags, call.topology) else {
-                        let declared = |d: &&&crate::state::desired::DesiredResource| {
-                            d.name == name && d.fields.get("cluster") == Some(&json!(cluster.id))
-                        };
-                        if call.declared.iter().any(|d| declared(&d)) {
+                        let in_cluster = json!(cluster.id);
+                        let wanted = call.declared.iter().any(|d| {
+                            d.name == name && d.fields.get("cluster") == Some(&in_cluster)
+                        });
+                        if wanted {
                             found.unowned.push(unowned(Kind::NodeGroup, name, &tags));
                         }
                         continue;

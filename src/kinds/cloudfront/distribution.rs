@@ -156,7 +156,7 @@ impl KindDef for Distribution {
     fn lower(&self, from: &Lowering) -> Vec<Resource> {
         let Some(cdn) = &from.topology.cdn else { return Vec::new() };
         let addr = addr();
-        let spec = Spec { tags: from.tags(&addr, &[]), ..spec_of(cdn, from) };
+        let spec = spec_of(cdn, from, from.tags(&addr, &[]));
         let mut deps: Vec<ResourceAddr> = std::iter::once(&cdn.default_behavior)
             .chain(&cdn.behaviors)
             .flat_map(|b| b.edge_functions.iter().map(|(_, f)| edge_function::addr(f)))
@@ -360,8 +360,8 @@ fn function_addr(export: &dyn Exporter, function: &str) -> String {
     found.map_or_else(|| edge_function::addr(function).to_string(), |r| r.addr.to_string())
 }
 
-/// The spec of the file's `cdn:` (without tags).
-fn spec_of(cdn: &Cdn, from: &Lowering) -> Spec {
+/// The spec of the file's `cdn:`, with `tags`.
+fn spec_of(cdn: &Cdn, from: &Lowering, tags: BTreeMap<String, String>) -> Spec {
     let origins = cdn
         .origins
         .iter()
@@ -418,7 +418,7 @@ fn spec_of(cdn: &Cdn, from: &Lowering) -> Spec {
             model::GeoRestriction::Allow(c) => geo("whitelist", c),
             model::GeoRestriction::Deny(c) => geo("blacklist", c),
         },
-        tags: BTreeMap::new(),
+        tags,
     }
 }
 
