@@ -1,8 +1,10 @@
 """Start moto, patched where it differs from AWS, on a free loopback port.
 
-    python launcher.py --url-file PATH [--port N]
+    python launcher.py --url-file PATH [--port N] [--speed X]
 
 Writes the server's URL to PATH once it is listening, then serves until killed.
+Time-taking behaviours run on a virtual clock, X times faster than real time
+(600: ten AWS minutes in one second); clock.py has the routes that steer it.
 
 Patches (each closes a gap in moto 5.2.5 that would make wway's tests lie;
 wway itself is never changed to fit the emulator):
@@ -36,7 +38,12 @@ wway itself is never changed to fit the emulator):
 7. Lambda takes a role the moment IAM made it; on AWS a new role reaches
    Lambda seconds later, and CreateFunction answers InvalidParameterValueException
    ("The role defined for the function cannot be assumed by Lambda.") until
-   then. We refuse a role younger than ROLE_PROPAGATION_SECONDS (5).
+   then. We refuse a role younger than ROLE_PROPAGATION_SECONDS (10) on the
+   virtual clock.
+8. EKS clusters and node groups are ACTIVE at birth and gone at once; there is
+   no UpdateClusterVersion or DescribeUpdate. eks_states.py gives them their
+   real states and times, update ids, version rules and failures (its module
+   note lists them).
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -49,6 +56,10 @@ import logging
 import signal
 import sys
 import threading
+
+import clock
+import eks_states
+from clock import CLOCK, refused
 
 # moto is imported inside the functions below, after main() has set the
 # environment it reads at import time.
@@ -159,28 +170,37 @@ def reject_duplicate_creates() -> None:
     route53_models.Route53Backend.change_resource_record_sets = change_resource_record_sets
 
 
-ROLE_PROPAGATION_SECONDS = 5.0
+ROLE_PROPAGATION_SECONDS = 10.0
 
 
 def delay_new_roles_for_lambda() -> None:
     """Patch 7: a role Lambda is given is usable some seconds after it was made."""
     from moto.awslambda import models as lambda_models
     from moto.awslambda.exceptions import InvalidParameterValueException
-    from moto.core.utils import utcnow
-    from moto.iam.models import iam_backends
+    from moto.iam import models as iam_models
 
-    original = lambda_models.LambdaBackend.create_function
+    original_create_role = iam_models.IAMBackend.create_role
+    original_create_function = lambda_models.LambdaBackend.create_function
 
-    @functools.wraps(original)
+    @functools.wraps(original_create_role)
+    def create_role(self, *args, **kwargs):
+        role = original_create_role(self, *args, **kwargs)
+        role._wway_made_at = CLOCK.now()
+        return role
+
+    @functools.wraps(original_create_function)
     def create_function(self, spec):
         try:
-            role = iam_backends[self.account_id][self.partition].get_role_by_arn(spec.get("Role", ""))
+            role = iam_models.iam_backends[self.account_id][self.partition].get_role_by_arn(spec.get("Role", ""))
         except Exception:
             role = None
-        if role is not None and (utcnow() - role.create_date).total_seconds() < ROLE_PROPAGATION_SECONDS:
+        made_at = getattr(role, "_wway_made_at", None)
+        if made_at is not None and CLOCK.now() - made_at < ROLE_PROPAGATION_SECONDS:
+            refused(f"lambda:CreateFunction {spec.get('FunctionName')}: role {role.name} not propagated")
             raise InvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.")
-        return original(self, spec)
+        return original_create_function(self, spec)
 
+    iam_models.IAMBackend.create_role = create_role
     lambda_models.LambdaBackend.create_function = create_function
 
 
@@ -272,6 +292,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url-file", required=True)
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--speed", type=float, default=600.0, help="virtual seconds per real second")
     args = parser.parse_args()
 
     # moto's request recorder writes to ./moto_recording unless told otherwise;
@@ -279,7 +300,10 @@ def main() -> int:
     # parallel (one per test) do not write into each other's recording.
     here = os.path.dirname(os.path.abspath(args.url_file))
     os.environ.setdefault("MOTO_RECORDER_FILEPATH", os.path.join(here, "moto_recording"))
-    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    CLOCK.speed = args.speed
 
     # One log line per request drowns the test output; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -290,10 +314,12 @@ def main() -> int:
     delay_new_roles_for_lambda()
     health_check_caller_references()
     zone_caller_references()
+    eks_states.patch()
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    app = clock.control(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
     with open(args.url_file + ".tmp", "w") as f:
         f.write(f"http://{host}:{port}\n")
     # Renamed into place so a reader never sees a half-written URL.
@@ -303,7 +329,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()
-    server.stop()
+    server.shutdown()
     return 0
 
 

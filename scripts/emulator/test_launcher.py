@@ -2,6 +2,7 @@
 launched server. Run: .emulator/venv/bin/python -m unittest discover scripts/emulator
 """
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -37,6 +38,24 @@ class LaunchedEmulator(unittest.TestCase):
     def client(self, service):
         return boto3.client(service, endpoint_url=self.url, region_name="us-east-1",
                             aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def control(self, method, path):
+        """A call to the launcher's own routes (clock.py)."""
+        import json, urllib.request
+        with urllib.request.urlopen(urllib.request.Request(self.url + path, method=method)) as answer:
+            return json.loads(answer.read())
+
+    def advance(self, seconds):
+        self.control("POST", f"/_wway/clock/advance?seconds={seconds}")
+
+    @contextlib.contextmanager
+    def frozen(self):
+        """The virtual clock stands still inside, so a test moves it by hand."""
+        self.control("POST", "/_wway/clock/freeze")
+        try:
+            yield
+        finally:
+            self.control("POST", "/_wway/clock/resume")
 
     def zone(self, name):
         r53 = self.client("route53")
@@ -98,18 +117,20 @@ class LaunchedEmulator(unittest.TestCase):
     def test_a_new_role_reaches_lambda_seconds_later(self):
         iam, awslambda = self.client("iam"), self.client("lambda")
         trust = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}'
-        role = iam.create_role(RoleName="fresh", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
         import io, zipfile
         code = io.BytesIO()
         with zipfile.ZipFile(code, "w") as z:
             z.writestr("index.js", "exports.handler = async () => 1;")
-        create = lambda: awslambda.create_function(FunctionName="fresh", Runtime="nodejs20.x", Role=role,
-                                                   Handler="index.handler", Code={"ZipFile": code.getvalue()})
-        with self.assertRaises(awslambda.exceptions.InvalidParameterValueException) as refused:
-            create()
-        self.assertIn("cannot be assumed by Lambda", str(refused.exception))
-        time.sleep(5.2)
-        self.assertEqual(create()["FunctionName"], "fresh")
+        with self.frozen():
+            role = iam.create_role(RoleName="fresh", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+            create = lambda: awslambda.create_function(FunctionName="fresh", Runtime="nodejs20.x", Role=role,
+                                                       Handler="index.handler", Code={"ZipFile": code.getvalue()})
+            with self.assertRaises(awslambda.exceptions.InvalidParameterValueException) as refused:
+                create()
+            self.assertIn("cannot be assumed by Lambda", str(refused.exception))
+            self.assertIn("lambda:CreateFunction fresh: role fresh not propagated", self.control("GET", "/_wway/refusals"))
+            self.advance(10)
+            self.assertEqual(create()["FunctionName"], "fresh")
 
     def test_a_deleted_record_can_be_created_again(self):
         r53, zone = self.zone("again.example")
@@ -163,6 +184,108 @@ class LaunchedEmulator(unittest.TestCase):
         self.assertEqual(associations["Quantity"], 1)
         self.assertEqual(associations["Items"][0]["LambdaFunctionARN"], arn)
         self.assertEqual(associations["Items"][0]["EventType"], "origin-request")
+
+    def test_the_clock_stops_moves_and_runs_fast(self):
+        with self.frozen():
+            before = self.control("GET", "/_wway/clock")
+            self.assertTrue(before["frozen"])
+            time.sleep(0.05)
+            self.assertEqual(self.control("GET", "/_wway/clock")["now"], before["now"])
+            self.advance(90)
+            self.assertEqual(self.control("GET", "/_wway/clock")["now"], before["now"] + 90)
+        started = self.control("GET", "/_wway/clock")["now"]
+        time.sleep(0.1)
+        self.assertGreaterEqual(self.control("GET", "/_wway/clock")["now"] - started, 30, "600 times real time")
+
+    def eks_cluster(self, name, version="1.31"):
+        eks = self.client("eks")
+        eks.create_cluster(name=name, version=version, roleArn="arn:aws:iam::123456789012:role/c",
+                           resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"]})
+        return eks
+
+    def node_group(self, eks, cluster, name):
+        eks.create_nodegroup(clusterName=cluster, nodegroupName=name, subnets=["subnet-1"],
+                             nodeRole="arn:aws:iam::123456789012:role/n")
+
+    def test_an_eks_cluster_and_its_node_groups_take_their_time(self):
+        with self.frozen():
+            eks = self.eks_cluster("lifecycle")
+            status = lambda: eks.describe_cluster(name="lifecycle")["cluster"]["status"]
+            group = lambda: eks.describe_nodegroup(clusterName="lifecycle", nodegroupName="g")["nodegroup"]["status"]
+            self.assertEqual(status(), "CREATING")
+            with self.assertRaises(eks.exceptions.InvalidRequestException):
+                self.node_group(eks, "lifecycle", "g")
+            self.advance(599)
+            self.assertEqual(status(), "CREATING")
+            self.advance(1)
+            self.assertEqual(status(), "ACTIVE")
+            self.node_group(eks, "lifecycle", "g")
+            self.assertEqual(group(), "CREATING")
+            with self.assertRaises(eks.exceptions.ResourceInUseException):
+                eks.delete_cluster(name="lifecycle")
+            self.advance(300)
+            self.assertEqual(group(), "ACTIVE")
+            update = eks.update_nodegroup_config(clusterName="lifecycle", nodegroupName="g",
+                                                 scalingConfig={"minSize": 1, "maxSize": 4, "desiredSize": 2})["update"]
+            self.assertEqual((update["status"], group()), ("InProgress", "UPDATING"))
+            with self.assertRaises(eks.exceptions.ResourceInUseException):
+                eks.update_nodegroup_config(clusterName="lifecycle", nodegroupName="g",
+                                            scalingConfig={"minSize": 1, "maxSize": 5, "desiredSize": 2})
+            self.advance(120)
+            described = eks.describe_update(name="lifecycle", nodegroupName="g", updateId=update["id"])["update"]
+            self.assertEqual((described["status"], group()), ("Successful", "ACTIVE"))
+            eks.delete_nodegroup(clusterName="lifecycle", nodegroupName="g")
+            self.assertEqual(group(), "DELETING")
+            with self.assertRaises(eks.exceptions.ResourceInUseException):
+                eks.delete_cluster(name="lifecycle")
+            self.advance(300)
+            with self.assertRaises(eks.exceptions.ResourceNotFoundException):
+                group()
+            eks.delete_cluster(name="lifecycle")
+            self.assertEqual(status(), "DELETING")
+            with self.assertRaises(eks.exceptions.ResourceInUseException):
+                self.eks_cluster("lifecycle")
+            self.advance(300)
+            with self.assertRaises(eks.exceptions.ResourceNotFoundException):
+                status()
+
+    def test_a_cluster_version_moves_one_minor_up_through_an_update(self):
+        with self.frozen():
+            eks = self.eks_cluster("upgrade", version="1.30")
+            self.advance(600)
+            for version in ["1.32", "1.29"]:
+                with self.assertRaises(eks.exceptions.InvalidParameterException):
+                    eks.update_cluster_version(name="upgrade", version=version)
+            update = eks.update_cluster_version(name="upgrade", version="1.31")["update"]
+            cluster = lambda: eks.describe_cluster(name="upgrade")["cluster"]
+            described = lambda: eks.describe_update(name="upgrade", updateId=update["id"])["update"]
+            self.assertEqual((update["status"], update["type"]), ("InProgress", "VersionUpdate"))
+            self.assertEqual((cluster()["status"], cluster()["version"]), ("UPDATING", "1.30"))
+            with self.assertRaises(eks.exceptions.ResourceInUseException):
+                eks.update_cluster_version(name="upgrade", version="1.31")
+            self.advance(1500)
+            self.assertEqual(described()["status"], "Successful")
+            self.assertEqual((cluster()["status"], cluster()["version"]), ("ACTIVE", "1.31"))
+
+            self.control("POST", "/_wway/fail?kind=upgrade&name=upgrade&code=ClusterUnreachable&message=no+route")
+            update = eks.update_cluster_version(name="upgrade", version="1.32")["update"]
+            self.advance(1500)
+            self.assertEqual(described()["status"], "Failed")
+            self.assertEqual(described()["errors"][0]["errorCode"], "ClusterUnreachable")
+            self.assertEqual((cluster()["status"], cluster()["version"]), ("ACTIVE", "1.31"), "the old version stays")
+
+    def test_a_failed_node_group_says_why(self):
+        with self.frozen():
+            eks = self.eks_cluster("failing")
+            self.advance(600)
+            self.control("POST", "/_wway/fail?kind=nodegroup&name=bad&code=NodeCreationFailure"
+                                 "&message=Instances+failed+to+join+the+kubernetes+cluster")
+            self.node_group(eks, "failing", "bad")
+            self.advance(300)
+            group = eks.describe_nodegroup(clusterName="failing", nodegroupName="bad")["nodegroup"]
+            self.assertEqual(group["status"], "CREATE_FAILED")
+            self.assertEqual(group["health"]["issues"][0]["code"], "NodeCreationFailure")
+            self.assertIn("failed to join", group["health"]["issues"][0]["message"])
 
 
 if __name__ == "__main__":

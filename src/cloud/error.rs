@@ -19,6 +19,14 @@ pub enum CloudError {
     /// A wait that ran out of time.
     #[error("{what} still {status} after {seconds} s")]
     Timeout { what: String, status: String, seconds: u64 },
+    /// A wait that AWS ended: the resource or update failed, for `reason`
+    /// (the state and what AWS gave as the cause).
+    #[error("{what} {reason}")]
+    Failed { what: String, reason: String },
+    /// A create that made its resource (`id`), which then did not become
+    /// ready: the resource is there, and a rollback deletes it.
+    #[error("{error}")]
+    MadeThenFailed { id: String, error: Box<CloudError> },
     /// A code package that is not what the plan showed.
     #[error("{0}")]
     Package(String),
@@ -93,14 +101,14 @@ impl CloudError {
     /// Whether a service refused a role (or another IAM change) that IAM has
     /// not propagated to it yet: it passes within seconds to minutes.
     pub fn not_propagated(&self) -> bool {
-        matches!(self, CloudError::Api { code, message, .. }
+        matches!(self.cause(), CloudError::Api { code, message, .. }
             if NOT_PROPAGATED.iter().any(|(c, words)| code == c && message.contains(words)))
     }
 
     /// Whether asking again later may succeed: a throttle, a 5xx, a
     /// connection that dropped (after the SDK's own attempts).
     pub fn may_pass(&self) -> bool {
-        match self {
+        match self.cause() {
             CloudError::Throttled { .. }
             | CloudError::Unavailable { .. }
             | CloudError::Unreachable { .. } => true,
@@ -109,9 +117,27 @@ impl CloudError {
             }
             CloudError::Credentials { .. }
             | CloudError::Timeout { .. }
+            | CloudError::Failed { .. }
+            | CloudError::MadeThenFailed { .. }
             | CloudError::Package(_)
             | CloudError::Unresolved(_)
             | CloudError::Internal(_) => false,
+        }
+    }
+
+    /// This failure, of a create that made `id` before it failed.
+    pub fn made(self, id: &str) -> CloudError {
+        match self {
+            made @ CloudError::MadeThenFailed { .. } => made,
+            error => CloudError::MadeThenFailed { id: id.to_string(), error: Box::new(error) },
+        }
+    }
+
+    /// The failure itself, without what a create left behind.
+    pub fn cause(&self) -> &CloudError {
+        match self {
+            CloudError::MadeThenFailed { error, .. } => error.cause(),
+            other => other,
         }
     }
 

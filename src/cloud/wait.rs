@@ -1,6 +1,7 @@
 //! Waiting for AWS to finish what it started (a cluster becoming ACTIVE, a
 //! distribution Deployed, a record change INSYNC): poll with growing pauses,
-//! report the status and the elapsed time, give up after a timeout.
+//! report the status and the elapsed time, end at once when AWS says it
+//! failed, give up after a timeout.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -11,6 +12,8 @@ use super::CloudError;
 pub enum Poll {
     Done,
     Waiting(String),
+    /// AWS says it will not get there: the state and AWS's reason.
+    Failed(String),
 }
 
 /// Progress of a waiter: the step's current status, e.g. "CREATING (42 s)".
@@ -31,6 +34,9 @@ where
     loop {
         match poll().await? {
             Poll::Done => return Ok(()),
+            Poll::Failed(reason) => {
+                return Err(CloudError::Failed { what: what.to_string(), reason });
+            }
             Poll::Waiting(status) => {
                 let elapsed = started.elapsed();
                 if elapsed > timeout {

@@ -18,7 +18,7 @@ use std::io;
 
 use crate::cloud::Cloud;
 use crate::plan::steps::Step;
-use crate::state::live::Ids;
+use crate::state::live::{Ids, Outcome};
 use interrupt::Interrupt;
 use journal::{Entry, Journal, now};
 use report::Reporter;
@@ -77,13 +77,11 @@ pub async fn execute<C: Cloud>(
     let mut rolled_back = None;
     // A run the user stopped is left as it is: they chose to stop, and
     // `wway rollback` undoes it if they want.
-    if !applied.failed.is_empty()
-        && options.rollback
-        && !applied.done.is_empty()
-        && interrupted.is_none()
+    let acted: Vec<(Step, Outcome)> = applied.done.iter().chain(&applied.partly).cloned().collect();
+    if !applied.failed.is_empty() && options.rollback && !acted.is_empty() && interrupted.is_none()
     {
         journal.write(&Entry::RollbackBegin { of: journal.run.clone() }).await?;
-        let undo = rollback::inverse(&applied.done);
+        let undo = rollback::inverse(&acted);
         rolled_back = Some(walker.walk(undo, applied.ids.clone(), journal).await?);
     }
     let status = match (&rolled_back, applied.failed.is_empty()) {

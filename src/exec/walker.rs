@@ -16,7 +16,7 @@ use super::interrupt::Interrupt;
 use super::journal::{Entry, Journal};
 use super::report::{Reporter, StepResult};
 use crate::cloud::{Cloud, CloudError};
-use crate::plan::steps::{Step, StepName};
+use crate::plan::steps::{Op, Step, StepName};
 use crate::state::live::Ids;
 use crate::state::live::Outcome;
 
@@ -26,6 +26,9 @@ pub struct Walked {
     pub done: Vec<(Step, Outcome)>,
     pub deferred: Vec<Step>,
     pub failed: Vec<(Step, String)>,
+    /// Failed steps that made their resource before they failed, and what
+    /// they made: a rollback removes it with what was done.
+    pub partly: Vec<(Step, Outcome)>,
     pub skipped: Vec<Step>,
     /// Not started because the run was interrupted.
     pub not_started: Vec<Step>,
@@ -39,13 +42,24 @@ pub struct Walked {
 const RETRY_FOR: Duration = Duration::from_secs(5 * 60);
 const ATTEMPTS: u32 = 40;
 
-/// A step is tried again after a failure that may pass, after
-/// DependencyViolation (what used the resource is still going), and while
-/// an IAM role has not reached the service yet.
-fn retryable(error: &CloudError) -> bool {
-    error.may_pass()
-        || error.not_propagated()
-        || matches!(error, CloudError::Api { code, .. } if code == "DependencyViolation")
+/// How long a role is waited for: IAM reaches a service in seconds, rarely
+/// a minute; terraform-provider-aws waits 2 minutes. Lambda answers a role
+/// that does not exist in the same words, so the wait must stay short.
+const PROPAGATION_FOR: Duration = Duration::from_secs(2 * 60);
+
+/// How long a failed step may be tried again: after a failure that may pass,
+/// after DependencyViolation (what used the resource is still going), and
+/// while an IAM role has not reached the service yet.
+fn retry_for(error: &CloudError) -> Option<Duration> {
+    if error.not_propagated() {
+        Some(PROPAGATION_FOR)
+    } else if error.may_pass()
+        || matches!(error.cause(), CloudError::Api { code, .. } if code == "DependencyViolation")
+    {
+        Some(RETRY_FOR)
+    } else {
+        None
+    }
 }
 
 /// Exponential backoff with jitter: 0.5 s, 1 s, 2 s, ... up to 20 s.
@@ -54,6 +68,18 @@ fn backoff(attempt: u32) -> Duration {
     let jitter =
         Duration::from_millis(u64::from(std::process::id() ^ attempt.wrapping_mul(7919)) % 250);
     base.min(Duration::from_secs(20)) + jitter
+}
+
+/// What a create that failed made before it failed, as its outcome.
+fn left_behind(step: &Step, error: &CloudError) -> Option<Outcome> {
+    match (&step.op, error) {
+        (Op::Create { target, .. }, CloudError::MadeThenFailed { id, .. }) => {
+            let mut made = Outcome::default();
+            made.ids.insert(target.addr.clone(), id.clone());
+            Some(made)
+        }
+        _ => None,
+    }
 }
 
 pub struct Walker<'a, C: Cloud> {
@@ -73,9 +99,8 @@ impl<C: Cloud> Walker<'_, C> {
             self.budget.take(step.service).await;
             match self.cloud.apply_step(self.topology, step, &ids, &progress).await {
                 Err(error)
-                    if retryable(&error)
-                        && attempt + 1 < ATTEMPTS
-                        && started.elapsed() < RETRY_FOR =>
+                    if retry_for(&error).is_some_and(|window| started.elapsed() < window)
+                        && attempt + 1 < ATTEMPTS =>
                 {
                     attempt += 1;
                     self.reporter.progress(step, &format!("retrying after: {error}"));
@@ -158,9 +183,14 @@ impl<C: Cloud> Walker<'_, C> {
                 }
                 Err(error) => {
                     let message = error.to_string();
-                    journal
-                        .write(&Entry::Failed { step: step.name.clone(), error: message.clone() })
-                        .await?;
+                    let entry = Entry::Failed { step: step.name.clone(), error: message.clone() };
+                    journal.write(&entry).await?;
+                    // `wway rollback` finds such a resource by reading the
+                    // account (rollback::took_effect); this run knows it.
+                    if let Some(made) = left_behind(&step, &error) {
+                        ids.absorb(&made);
+                        walked.partly.push((step.clone(), made));
+                    }
                     self.reporter.finished(&step, &StepResult::Failed(message.clone()), elapsed);
                     broken.insert(step.name.clone(), step.name.clone());
                     walked.failed.push((step, message));

@@ -38,7 +38,10 @@ fn folder(state: &Path) -> std::sync::Arc<dyn wway::store::Store> {
 }
 
 pub(crate) fn wway(emulator: &Emulator, state: &Path, args: &[&str]) -> Run {
-    let output = emulator.wway().env("WWAY_STATE_DIR", state).args(args).output().unwrap();
+    // Bounded, so that a wait that never ends fails its test instead of CI.
+    let mut command = emulator.wway();
+    command.env("WWAY_STATE_DIR", state).args(args).timeout(std::time::Duration::from_secs(300));
+    let output = command.output().unwrap();
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -195,26 +198,27 @@ fn a_failed_step_rolls_back_what_the_run_did() {
     let Applied { emulator, state, dir, base } = wonderway_applied();
     let base = base.as_str();
 
-    // Scale a node group and add a record (they succeed), and add an edge
-    // function whose role does not exist (Lambda refuses it).
+    // Scale a node group and add a record (they succeed), and add a node
+    // group whose instances fail to join (AWS makes it, then says
+    // CREATE_FAILED).
     let broken = topology_copy(dir.path(), "topologies/wonderway.yaml", "broken.yaml", |t| {
         let t = t.replacen("          min: 2\n", "          min: 3\n", 1);
         let t = t.replace(
             "    - name: cdn\n",
             "    - name: us.api\n      policy: simple\n      region: us-east-1\n    - name: cdn\n",
         );
-        t.replace(
-            "edge_functions:\n  edge-router:\n",
-            &format!(
-                "edge_functions:\n  audit:\n    source: {}\n    runtime: nodejs20.x\n    handler: index.handler\n    role_arn: arn:aws:iam::123456789012:role/missing\n  edge-router:\n",
-                project_root().join("templates/edge-router").display()
-            ),
+        t.replacen(
+            "      node_groups:\n",
+            "      node_groups:\n        batch:\n          instance_types: [m5.2xlarge]\n          min: 1\n          desired: 1\n          max: 2\n",
+            1,
         )
     });
+    emulator.fail_next("nodegroup", "batch", "NodeCreationFailure", "Instances failed to join");
     let run = wway(&emulator, state.path(), &["apply", broken.to_str().unwrap(), "--auto-approve"]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("Apply failed: us-east-1/edge-function/audit: lambda:"),
+        run.stdout
+            .contains("Apply failed: us-east-1/node-group/batch: node group batch CREATE_FAILED"),
         "{}",
         run.stdout
     );

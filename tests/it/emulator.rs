@@ -146,6 +146,38 @@ impl Emulator {
         calls
     }
 
+    /// Stops the launcher's virtual clock (scripts/emulator/clock.py): nothing
+    /// that takes AWS time (a cluster CREATING, a role reaching Lambda) moves
+    /// on until `resume_clock` or `advance_clock`.
+    pub fn freeze_clock(&self) {
+        self.http("POST", "/_wway/clock/freeze");
+    }
+
+    pub fn resume_clock(&self) {
+        self.http("POST", "/_wway/clock/resume");
+    }
+
+    /// Waits (up to a minute) until the emulator has refused a request in a
+    /// way whose note contains `what`, e.g. "lambda:CreateFunction".
+    pub fn await_refusal(&self, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !self.http("GET", "/_wway/refusals").contains(what) {
+            assert!(Instant::now() < deadline, "the emulator never refused {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Makes the next `kind` ("cluster", "nodegroup" or "upgrade") named
+    /// `name` fail on AWS's terms: `code` and `message` become its
+    /// `health.issues` (or the update's errors) when it would have finished.
+    pub fn fail_next(&self, kind: &str, name: &str, code: &str, message: &str) {
+        let message = message.replace(' ', "+");
+        self.http(
+            "POST",
+            &format!("/_wway/fail?kind={kind}&name={name}&code={code}&message={message}"),
+        );
+    }
+
     /// An SDK configuration for `region` pointed at this emulator, for tests
     /// that change the account behind wway's back.
     pub async fn sdk(&self, region: &str) -> aws_config::SdkConfig {

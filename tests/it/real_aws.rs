@@ -338,12 +338,84 @@ fn an_eks_upgrade_is_one_way_and_downgrades_and_jumps_are_refused() {
 /// Regression: a role a run uses can be minutes old on AWS or seconds old
 /// (made by the same pipeline just before); Lambda refuses one IAM has not
 /// propagated yet ("cannot be assumed by Lambda"), and wway failed the
-/// apply where Terraform waits. The emulator refuses roles younger than 5 s.
+/// apply where Terraform waits. The emulator refuses roles younger than 10 s
+/// on its clock, which stands still until the refusal has happened.
 #[test]
 fn a_role_made_just_before_is_waited_for() {
     let emulator = Emulator::start();
     let state = tempfile::tempdir().unwrap();
+    emulator.freeze_clock();
     emulator.seed_roles(&topology("topologies/wonderway.yaml"));
-    let run = applied(&emulator, state.path(), "topologies/wonderway.yaml");
+    let run = std::thread::scope(|scope| {
+        let apply = scope.spawn(|| applied(&emulator, state.path(), "topologies/wonderway.yaml"));
+        emulator.await_refusal("lambda:CreateFunction");
+        emulator.resume_clock();
+        apply.join().unwrap()
+    });
     assert!(run.stderr.contains("cannot be assumed by Lambda"), "the role was new: {}", run.stderr);
+}
+
+/// Regression: waits took CREATE_FAILED for "keep waiting" (40 minutes) and
+/// rollback undid only finished steps, so a cluster whose node group failed
+/// was left behind (EKS refuses to delete a cluster with node groups). The
+/// wait ends when AWS says the group failed, with AWS's reason, and rollback
+/// deletes the failed group, then its cluster.
+#[test]
+fn a_failed_node_group_ends_the_apply_at_once_with_its_reason_and_is_rolled_back() {
+    let emulator = Emulator::start();
+    let state = tempfile::tempdir().unwrap();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let why = "Instances failed to join the kubernetes cluster";
+    emulator.fail_next("nodegroup", "general", "NodeCreationFailure", why);
+    let started = std::time::Instant::now();
+    let run =
+        wway(&emulator, state.path(), &["apply", "topologies/wonderway.yaml", "--auto-approve"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(started.elapsed().as_secs() < 120, "the wait ended when the group failed");
+    assert!(
+        run.stdout.contains(&format!("CREATE_FAILED: NodeCreationFailure: {why}")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("the account is as it was"), "{}\n{}", run.stdout, run.stderr);
+    let left = plan_changes(&emulator, state.path(), "topologies/wonderway.yaml");
+    // As for an empty account: every resource a create, the failed group too.
+    assert!(left.iter().all(|(_, action)| action == "create"), "left behind: {left:?}");
+    assert_eq!(left.len(), 51, "{left:?}");
+
+    // Without the automatic rollback, `wway rollback` finds the failed group
+    // in the journal and removes it before the cluster.
+    emulator.fail_next("nodegroup", "general", "NodeCreationFailure", why);
+    let apply = ["apply", "topologies/wonderway.yaml", "--auto-approve", "--no-rollback"];
+    assert_eq!(wway(&emulator, state.path(), &apply).code, 1);
+    let run =
+        wway(&emulator, state.path(), &["rollback", "topologies/wonderway.yaml", "--auto-approve"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len(), 51);
+}
+
+/// Regression: an upgrade was followed by waiting for the cluster to be
+/// ACTIVE again, which it is after a failed upgrade too (on its old
+/// version): the apply said done and the next plan showed the upgrade still
+/// to do. The update is followed by its id, and its failure is the step's,
+/// with the errors AWS gives; the next apply carries the upgrade out.
+#[test]
+fn an_eks_upgrade_is_followed_by_its_update_id_and_its_failure_is_reported() {
+    let account = crate::apply_emulator::wonderway_applied();
+    let upgraded =
+        wonderway_edited(&account, "upgraded.yaml", |t| t.replace("\"1.31\"", "\"1.32\""));
+    let why = "the control plane could not reach the nodes";
+    account.emulator.fail_next("upgrade", "wonderway-eu-west-1", "ClusterUnreachable", why);
+    let run =
+        wway(&account.emulator, account.state.path(), &["apply", &upgraded, "--auto-approve"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let failed = run.stdout.lines().find(|l| l.starts_with("Apply failed: eu-west-1/eks-cluster"));
+    let failed = failed.unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(failed.contains("of wonderway-eu-west-1 Failed: ClusterUnreachable: "), "{failed}");
+    assert!(failed.ends_with(why), "{failed}");
+    let left = plan_changes(&account.emulator, account.state.path(), &upgraded);
+    assert_eq!(left, [("eu-west-1/eks-cluster".to_string(), "update".to_string())]);
+
+    applied(&account.emulator, account.state.path(), &upgraded);
+    assert!(plan_changes(&account.emulator, account.state.path(), &upgraded).is_empty());
 }

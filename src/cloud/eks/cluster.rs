@@ -68,7 +68,7 @@ impl CloudKind for Cluster {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {
             let name = eks.create_cluster(call.scope, &read(target), call.ids).await?;
-            eks.cluster_active(&name, call.progress).await?;
+            eks.cluster_active(&name, call.progress).await.map_err(|error| error.made(&name))?;
             Ok(Made::id(name))
         })
     }

@@ -48,36 +48,74 @@ pub struct Eks {
     client: Client,
 }
 
-/// Polls `status` until it says ACTIVE.
-async fn until_active<F, Fut>(
+/// How long EKS may take, as terraform-provider-aws allows: a cluster is
+/// made in about 10 minutes (users see 21), upgraded in 20 to 45, a node
+/// group made or replaced in about 5 to 15.
+const CLUSTER_CREATE: Duration = Duration::from_secs(30 * 60);
+const CLUSTER_DELETE: Duration = Duration::from_secs(15 * 60);
+const UPDATE: Duration = Duration::from_secs(60 * 60);
+const NODE_GROUP: Duration = Duration::from_secs(60 * 60);
+
+/// States from which EKS does not reach ACTIVE by itself.
+const FAILED: &[&str] = &["CREATE_FAILED", "DELETE_FAILED", "FAILED", "DEGRADED"];
+
+/// A cluster's or node group's state as EKS describes it: its status and
+/// the issues its health names ("CODE: message").
+struct State {
+    status: String,
+    issues: Vec<String>,
+}
+
+fn issue(code: Option<&str>, message: Option<&str>) -> String {
+    format!("{}: {}", code.unwrap_or("Unknown"), message.unwrap_or_default())
+}
+
+impl State {
+    fn of(status: Option<&str>, issues: impl Iterator<Item = String>) -> State {
+        State { status: status.unwrap_or_default().to_string(), issues: issues.collect() }
+    }
+
+    /// The state and AWS's reasons, when EKS says it failed.
+    fn failed(&self) -> Option<String> {
+        FAILED.contains(&self.status.as_str()).then(|| match self.issues.is_empty() {
+            true => self.status.clone(),
+            false => format!("{}: {}", self.status, self.issues.join("; ")),
+        })
+    }
+
+    /// A poll that waits for ACTIVE and ends at a failure.
+    fn active(read: Result<State, CloudError>) -> Result<Poll, CloudError> {
+        let state = read?;
+        Ok(match state.failed() {
+            _ if state.status == "ACTIVE" => Poll::Done,
+            Some(reason) => Poll::Failed(reason),
+            None => Poll::Waiting(state.status),
+        })
+    }
+
+    /// A poll that waits for the resource to be not found, and ends at a
+    /// failed delete.
+    fn gone(read: Result<State, CloudError>) -> Result<Poll, CloudError> {
+        match read {
+            Ok(state) => Ok(state.failed().map_or(Poll::Waiting(state.status), Poll::Failed)),
+            Err(error) => gone(Err(error)).map(|()| Poll::Done),
+        }
+    }
+}
+
+/// Polls `state` until `poll` (`State::active` or `State::gone`) says done.
+async fn until_state<F, Fut>(
     what: &str,
+    timeout: Duration,
     progress: Progress<'_>,
-    status: F,
+    state: F,
+    poll: fn(Result<State, CloudError>) -> Result<Poll, CloudError>,
 ) -> Result<(), CloudError>
 where
     F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<Option<String>, CloudError>>,
+    Fut: std::future::Future<Output = Result<State, CloudError>>,
 {
-    until(what, Duration::from_secs(40 * 60), progress, || async {
-        let status = status().await?.unwrap_or_default();
-        Ok(if status == "ACTIVE" { Poll::Done } else { Poll::Waiting(status) })
-    })
-    .await
-}
-
-/// Polls `status` until the resource is not found.
-async fn until_gone<F, Fut>(what: &str, progress: Progress<'_>, status: F) -> Result<(), CloudError>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<Option<String>, CloudError>>,
-{
-    until(what, Duration::from_secs(40 * 60), progress, || async {
-        match status().await {
-            Ok(status) => Ok(Poll::Waiting(status.unwrap_or_else(|| "DELETING".into()))),
-            Err(error) => gone(Err(error)).map(|()| Poll::Done),
-        }
-    })
-    .await
+    until(what, timeout, progress, || async { poll(state().await) }).await
 }
 
 impl Eks {
@@ -91,7 +129,9 @@ impl Eks {
         name: &str,
         progress: Progress<'_>,
     ) -> Result<(), CloudError> {
-        until_active(&format!("cluster {name}"), progress, || self.cluster_status(name)).await
+        let what = format!("cluster {name}");
+        let state = || self.cluster_state(name);
+        until_state(&what, CLUSTER_CREATE, progress, state, State::active).await
     }
 
     /// Waits until a node group is ACTIVE.
@@ -102,7 +142,43 @@ impl Eks {
         progress: Progress<'_>,
     ) -> Result<(), CloudError> {
         let what = format!("node group {name}");
-        until_active(&what, progress, || self.node_group_status(cluster, name)).await
+        let state = || self.node_group_state(cluster, name);
+        until_state(&what, NODE_GROUP, progress, state, State::active).await
+    }
+
+    /// Follows an update (a version upgrade, a node group's new settings) by
+    /// its id until it is Successful; Failed or Cancelled end the wait with
+    /// the errors AWS gives.
+    async fn update_done(
+        &self,
+        cluster: &str,
+        group: Option<&str>,
+        id: Option<&str>,
+        progress: Progress<'_>,
+    ) -> Result<(), CloudError> {
+        let id =
+            id.ok_or_else(|| CloudError::Internal("EKS answered an update without id".into()))?;
+        let what = format!("update {id} of {}", group.unwrap_or(cluster));
+        until(&what, UPDATE, progress, || async {
+            let describe = self.client.describe_update().name(cluster).update_id(id);
+            let response = describe.set_nodegroup_name(group.map(str::to_string)).send().await;
+            let response = response.map_err(sdk_error)?;
+            let update = response.update();
+            let errors: Vec<String> = update
+                .map(|u| u.errors())
+                .unwrap_or_default()
+                .iter()
+                .map(|e| issue(e.error_code().map(|c| c.as_str()), e.error_message()))
+                .collect();
+            Ok(match update.and_then(|u| u.status()).map(|s| s.as_str()).unwrap_or_default() {
+                "Successful" => Poll::Done,
+                status @ ("Failed" | "Cancelled") => {
+                    Poll::Failed(format!("{status}: {}", errors.join("; ")))
+                }
+                status => Poll::Waiting(status.to_string()),
+            })
+        })
+        .await
     }
 
     /// A version upgrade and the tags; subnets and role are replacements.
@@ -115,14 +191,10 @@ impl Eks {
         let name = r.str("name")?;
         let version = r.str("version")?;
         if before.get("version").and_then(Value::as_str) != Some(version) {
-            self.client
-                .update_cluster_version()
-                .name(name)
-                .version(version)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            self.cluster_active(name, progress).await?;
+            let upgrade = self.client.update_cluster_version().name(name).version(version);
+            let response = upgrade.send().await.map_err(sdk_error)?;
+            let id = response.update().and_then(|u| u.id());
+            self.update_done(name, None, id, progress).await?;
         }
         self.retag(r, before).await
     }
@@ -183,7 +255,8 @@ impl Eks {
             .set_add_or_update_labels(Some(wanted.clone().into_iter().collect()))
             .set_remove_labels(Some(had.into_iter().filter(|k| !wanted.contains_key(k)).collect()))
             .build();
-        self.client
+        let response = self
+            .client
             .update_nodegroup_config()
             .cluster_name(cluster)
             .nodegroup_name(name)
@@ -192,7 +265,8 @@ impl Eks {
             .send()
             .await
             .map_err(sdk_error)?;
-        self.node_group_active(cluster, name, progress).await?;
+        let id = response.update().and_then(|u| u.id());
+        self.update_done(cluster, Some(name), id, progress).await?;
         self.retag(r, before).await
     }
 
@@ -203,7 +277,9 @@ impl Eks {
         progress: Progress<'_>,
     ) -> Result<(), CloudError> {
         gone(self.client.delete_cluster().name(name).send().await.map(|_| ()).map_err(sdk_error))?;
-        until_gone(&format!("cluster {name}"), progress, || self.cluster_status(name)).await
+        let what = format!("cluster {name}");
+        let state = || self.cluster_state(name);
+        until_state(&what, CLUSTER_DELETE, progress, state, State::gone).await
     }
 
     /// Deletes a node group and waits until it is gone.
@@ -217,24 +293,27 @@ impl Eks {
             self.client.delete_nodegroup().cluster_name(cluster).nodegroup_name(name).send().await;
         gone(deleted.map(|_| ()).map_err(sdk_error))?;
         let what = format!("node group {name}");
-        until_gone(&what, progress, || self.node_group_status(cluster, name)).await
+        let state = || self.node_group_state(cluster, name);
+        until_state(&what, NODE_GROUP, progress, state, State::gone).await
     }
 
-    /// A cluster's status, as DescribeCluster gives it.
-    async fn cluster_status(&self, name: &str) -> Result<Option<String>, CloudError> {
+    /// A cluster's state, as DescribeCluster gives it.
+    async fn cluster_state(&self, name: &str) -> Result<State, CloudError> {
         let response = self.client.describe_cluster().name(name).send().await.map_err(sdk_error)?;
-        Ok(response.cluster().and_then(|c| c.status()).map(|s| s.as_str().to_string()))
+        let cluster = response.cluster();
+        let issues = cluster.and_then(|c| c.health()).map(|h| h.issues()).unwrap_or_default();
+        let issues = issues.iter().map(|i| issue(i.code().map(|c| c.as_str()), i.message()));
+        Ok(State::of(cluster.and_then(|c| c.status()).map(|s| s.as_str()), issues))
     }
 
-    /// A node group's status, as DescribeNodegroup gives it.
-    async fn node_group_status(
-        &self,
-        cluster: &str,
-        name: &str,
-    ) -> Result<Option<String>, CloudError> {
+    /// A node group's state, as DescribeNodegroup gives it.
+    async fn node_group_state(&self, cluster: &str, name: &str) -> Result<State, CloudError> {
         let describe = self.client.describe_nodegroup().cluster_name(cluster).nodegroup_name(name);
         let response = describe.send().await.map_err(sdk_error)?;
-        Ok(response.nodegroup().and_then(|g| g.status()).map(|s| s.as_str().to_string()))
+        let group = response.nodegroup();
+        let issues = group.and_then(|g| g.health()).map(|h| h.issues()).unwrap_or_default();
+        let issues = issues.iter().map(|i| issue(i.code().map(|c| c.as_str()), i.message()));
+        Ok(State::of(group.and_then(|g| g.status()).map(|s| s.as_str()), issues))
     }
 
     /// Creates a cluster on its subnets; returns its name.

@@ -82,8 +82,13 @@ impl CloudKind for NodeGroup {
                 None => declared.to_string(),
                 Some(_) => replacement_name(declared, &call.scope.token(&target.addr)),
             };
+            // EKS takes node groups only into an ACTIVE cluster; the cluster
+            // may still be CREATING when a run that was stopped is resumed.
+            let cluster = r.str("cluster")?;
+            eks.cluster_active(cluster, call.progress).await?;
             let name = eks.create_node_group(call.scope, &r, &name, call.ids).await?;
-            eks.node_group_active(r.str("cluster")?, &name, call.progress).await?;
+            let ready = eks.node_group_active(cluster, &name, call.progress).await;
+            ready.map_err(|error| error.made(&name))?;
             Ok(Made::id(name))
         })
     }

@@ -1,0 +1,243 @@
+"""Patch 8: EKS clusters and node groups pass through their real states, on the
+virtual clock, and versions change through UpdateClusterVersion as on AWS.
+
+moto makes a cluster or node group ACTIVE at birth and deletes it at once, has
+no UpdateClusterVersion or DescribeUpdate route, and answers every node group
+update Successful at once. AWS:
+
+- a cluster is CREATING about 10 minutes, then ACTIVE (or FAILED, with
+  `health.issues`); DELETING about 5 minutes, and its name stays taken until it
+  is gone; DeleteCluster is refused while node groups (even DELETING ones) exist;
+- a node group is CREATING about 5 minutes, then ACTIVE (or CREATE_FAILED with
+  `health.issues`); DELETING about 5 minutes; UpdateNodegroupConfig makes it
+  UPDATING and returns an update id, InProgress until it is Successful; an update
+  of a group that is not ACTIVE is ResourceInUseException;
+- UpdateClusterVersion (one minor version up, never down, on an ACTIVE cluster)
+  makes the cluster UPDATING and returns an update id, InProgress about 25
+  minutes; the version changes when the update is Successful; a failed upgrade
+  leaves the cluster ACTIVE on its old version; DescribeUpdate follows either kind.
+
+A test makes the next cluster, node group or version update of a name fail with
+`POST /_wway/fail?kind=cluster|nodegroup|upgrade&name=N&code=C&message=M`.
+"""
+
+import functools
+import threading
+import uuid
+
+from clock import CLOCK, failure_for, refused
+
+CLUSTER_CREATE_SECONDS = 600
+CLUSTER_DELETE_SECONDS = 300
+CLUSTER_UPGRADE_SECONDS = 1500
+NODEGROUP_CREATE_SECONDS = 300
+NODEGROUP_DELETE_SECONDS = 300
+NODEGROUP_UPDATE_SECONDS = 120
+
+_lock = threading.RLock()
+
+
+def _then(resource, seconds, action) -> None:
+    """Runs `action` once the clock has moved `seconds` on."""
+    resource._wway_due = (CLOCK.now() + seconds, action)
+
+
+def _settle(backend) -> None:
+    """Runs every transition that is due, node groups before their clusters."""
+    now = CLOCK.now()
+    for cluster in list(backend.clusters.values()):
+        for group in list(cluster.nodegroups.values()):
+            _run_due(group, now)
+        _run_due(cluster, now)
+
+
+def _run_due(resource, now) -> None:
+    due = getattr(resource, "_wway_due", None)
+    if due is not None and due[0] <= now:
+        resource._wway_due = None
+        due[1]()
+
+
+def _creating(resource, kind, name, seconds, failed_status):
+    """CREATING for `seconds`, then ACTIVE, or failed as a test asked."""
+    resource.status = "CREATING"
+    failure = failure_for(kind, name)
+
+    def born():
+        if failure:
+            resource.status = failed_status
+            code, message = failure
+            resource.health = {"issues": [{"code": code, "message": message, "resourceIds": [name]}]}
+        else:
+            resource.status = "ACTIVE"
+
+    _then(resource, seconds, born)
+    return resource
+
+
+def _update(kind, params):
+    from moto.core.utils import utcnow
+
+    return {"id": str(uuid.uuid4()), "status": "InProgress", "type": kind, "params": params,
+            "createdAt": utcnow(), "errors": []}
+
+
+def _minor(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")[:2]
+    return int(major), int(minor)
+
+
+def patch() -> None:
+    from moto.eks import models, urls
+    from moto.eks.exceptions import InvalidParameterException, InvalidRequestException, ResourceInUseException
+    from moto.eks.responses import EKSResponse
+
+    backend_class = models.EKSBackend
+
+    def settled(method):
+        """Every backend call first lets the clock's transitions happen."""
+
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            with _lock:
+                _settle(self)
+                return method(self, *args, **kwargs)
+
+        return wrapper
+
+    original_create_cluster = backend_class.create_cluster
+    original_delete_cluster = backend_class.delete_cluster
+    original_create_nodegroup = backend_class.create_nodegroup
+    original_delete_nodegroup = backend_class.delete_nodegroup
+    original_update_nodegroup = backend_class.update_nodegroup_config
+
+    def create_cluster(self, *args, **kwargs):
+        cluster = original_create_cluster(self, *args, **kwargs)
+        return _creating(cluster, "cluster", cluster.name, CLUSTER_CREATE_SECONDS, "FAILED")
+
+    def delete_cluster(self, name):
+        cluster = self.clusters.get(name)
+        if cluster is not None and cluster.nodegroups:
+            refused(f"eks:DeleteCluster {name}: node groups attached")
+            raise ResourceInUseException(
+                clusterName=name, nodegroupName=None, addonName=None,
+                message=f"Cluster has nodegroups attached: {', '.join(sorted(cluster.nodegroups))}",
+            )
+        if cluster is not None and cluster.status == "DELETING":
+            return cluster
+        cluster = original_delete_cluster(self, name)
+        self.clusters[name] = cluster
+        cluster.status = "DELETING"
+        _then(cluster, CLUSTER_DELETE_SECONDS, lambda: self.clusters.pop(name, None))
+        return cluster
+
+    def create_nodegroup(self, *args, **kwargs):
+        group = original_create_nodegroup(self, *args, **kwargs)
+        return _creating(group, "nodegroup", group.nodegroup_name, NODEGROUP_CREATE_SECONDS, "CREATE_FAILED")
+
+    def delete_nodegroup(self, cluster_name, nodegroup_name):
+        cluster = self.clusters.get(cluster_name)
+        group = cluster.nodegroups.get(nodegroup_name) if cluster else None
+        if group is not None and group.status == "DELETING":
+            return group
+        group = original_delete_nodegroup(self, cluster_name, nodegroup_name)
+        cluster.nodegroups[nodegroup_name] = group
+        group.status = "DELETING"
+        _then(group, NODEGROUP_DELETE_SECONDS, lambda: cluster.nodegroups.pop(nodegroup_name, None))
+        return group
+
+    def update_nodegroup_config(self, cluster_name, nodegroup_name, *args, **kwargs):
+        cluster = self.clusters.get(cluster_name)
+        group = cluster.nodegroups.get(nodegroup_name) if cluster else None
+        if group is not None and group.status != "ACTIVE":
+            refused(f"eks:UpdateNodegroupConfig {nodegroup_name}: {group.status}")
+            raise ResourceInUseException(
+                clusterName=cluster_name, nodegroupName=nodegroup_name, addonName=None,
+                message=f"Nodegroup cannot be updated as it is currently not in Active State ({group.status})",
+            )
+        answer = original_update_nodegroup(self, cluster_name, nodegroup_name, *args, **kwargs)
+        update = _update("ConfigUpdate", answer["params"])
+        group.status = "UPDATING"
+        group.__dict__.setdefault("_wway_updates", {})[update["id"]] = update
+
+        def done():
+            group.status = "ACTIVE"
+            update["status"] = "Successful"
+
+        _then(group, NODEGROUP_UPDATE_SECONDS, done)
+        return update
+
+    def update_cluster_version(self, name, version):
+        cluster = self.clusters.get(name)
+        if cluster is None:
+            return self.describe_cluster(name)  # moto's ResourceNotFoundException
+        if cluster.status != "ACTIVE":
+            refused(f"eks:UpdateClusterVersion {name}: {cluster.status}")
+            raise ResourceInUseException(
+                clusterName=name, nodegroupName=None, addonName=None,
+                message=f"Cluster {name} is currently {cluster.status}; an update cannot start",
+            )
+        (old_major, old_minor), (new_major, new_minor) = _minor(cluster.version), _minor(version)
+        if (new_major, new_minor) != (old_major, old_minor + 1):
+            refused(f"eks:UpdateClusterVersion {name}: {cluster.version} to {version}")
+            raise InvalidParameterException(
+                clusterName=name, nodegroupName=None, fargateProfileName=None, addonName=None,
+                message=f"Unsupported Kubernetes minor version update from {cluster.version} to {version}",
+            )
+        update = _update("VersionUpdate", [{"type": "Version", "value": version},
+                                           {"type": "PlatformVersion", "value": "eks.1"}])
+        cluster.status = "UPDATING"
+        cluster.__dict__.setdefault("_wway_updates", {})[update["id"]] = update
+        failure = failure_for("upgrade", name)
+
+        def done():
+            cluster.status = "ACTIVE"
+            if failure:
+                update["status"] = "Failed"
+                update["errors"] = [{"errorCode": failure[0], "errorMessage": failure[1], "resourceIds": [name]}]
+            else:
+                cluster.version = version
+                update["status"] = "Successful"
+
+        _then(cluster, CLUSTER_UPGRADE_SECONDS, done)
+        return update
+
+    def describe_update(self, name, update_id, nodegroup_name=None):
+        cluster = self.clusters.get(name)
+        owner = cluster.nodegroups.get(nodegroup_name) if cluster and nodegroup_name else cluster
+        update = getattr(owner, "_wway_updates", {}).get(update_id) if owner else None
+        if update is None:
+            raise InvalidRequestException(message=f"No update found for ID: {update_id}")
+        return update
+
+    for name, method in {
+        "create_cluster": create_cluster,
+        "delete_cluster": delete_cluster,
+        "create_nodegroup": create_nodegroup,
+        "delete_nodegroup": delete_nodegroup,
+        "update_nodegroup_config": update_nodegroup_config,
+        "update_cluster_version": update_cluster_version,
+        "describe_update": describe_update,
+    }.items():
+        setattr(backend_class, name, method)
+    for name, method in list(vars(backend_class).items()):
+        if callable(method) and not name.startswith("_"):
+            setattr(backend_class, name, settled(method))
+
+    def update_cluster_version_response(self):
+        update = self.eks_backend.update_cluster_version(self._get_param("name"), self._get_param("version"))
+        from moto.core.responses import ActionResult
+
+        return ActionResult({"update": update})
+
+    def describe_update_response(self):
+        update = self.eks_backend.describe_update(
+            self._get_param("name"), self._get_param("updateId"), self._get_param("nodegroupName"))
+        from moto.core.responses import ActionResult
+
+        return ActionResult({"update": update})
+
+    EKSResponse.update_cluster_version = update_cluster_version_response
+    EKSResponse.describe_update = describe_update_response
+    urls.url_paths["{0}/clusters/(?P<name>[^/]+)/updates$"] = urls.response.dispatch
+    urls.url_paths["{0}/clusters/(?P<name>[^/]+)/updates/(?P<updateId>[^/]+)$"] = urls.response.dispatch
