@@ -21,8 +21,9 @@ wway itself is never changed to fit the emulator):
    adds a duplicate; AWS rejects the whole batch with InvalidChangeBatch. We
    check every CREATE before any change of the batch is made. Likewise a
    DELETE of a record set that is not there (by name, type and set
-   identifier; AWS also compares TTL and values, which we do not yet): moto
-   deletes nothing and answers success, AWS refuses the batch. And the other
+   identifier), or whose TTL, values, alias target, health check or routing
+   differ from the one there: moto deletes nothing, or the record anyway, and
+   answers success; AWS refuses the batch. And the other
    way round: moto refuses to CREATE a record again that an earlier change
    created and a later one deleted (its check finds the old change in the
    zone's change history, then looks at every record sorted after the name,
@@ -44,6 +45,21 @@ wway itself is never changed to fit the emulator):
    no UpdateClusterVersion or DescribeUpdate. eks_states.py gives them their
    real states and times, update ids, version rules and failures (its module
    note lists them).
+9. CloudFront keeps one ETag, ignores If-Match, says Deployed after one read
+   whatever was written, and deletes an enabled distribution.
+   cloudfront_states.py gives every write a new ETag and a deployment on the
+   clock, refuses a stale If-Match (PreconditionFailed) and a delete of a
+   distribution that is not disabled and Deployed (DistributionNotDisabled).
+10. Route 53 answers every change INSYNC at once under one fixed id, and
+   GetChange INSYNC for any id. route53_states.py gives each change its own
+   id, PENDING for 60 s on the clock, and NoSuchChange for an unknown id.
+11. Lambda makes a function and each version Active at once and every update
+   Successful at once. lambda_states.py makes them Pending (5 s), updates
+   InProgress (5 s), and refuses a change meanwhile (ResourceConflictException).
+12. CloudFront takes any ARN as a Lambda@Edge association. lambda_states.py
+   refuses one that is not a numbered, Active version of a us-east-1
+   function whose role trusts edgelambda.amazonaws.com
+   (InvalidLambdaFunctionAssociation).
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -58,7 +74,10 @@ import sys
 import threading
 
 import clock
+import cloudfront_states
 import eks_states
+import lambda_states
+import route53_states
 from clock import CLOCK, refused
 
 # moto is imported inside the functions below, after main() has set the
@@ -125,6 +144,25 @@ def page_record_sets_by_identifier() -> None:
     route53_responses.Route53.list_resource_record_sets = respond
 
 
+def stored(record_set) -> dict:
+    """A record set moto holds, in the shape of a change's ResourceRecordSet."""
+    return {"TTL": record_set.ttl, "ResourceRecords": record_set.records, "AliasTarget": record_set.alias_target,
+            "HealthCheckId": record_set.health_check_id, "Weight": record_set.weight, "Region": record_set.region,
+            "Failover": record_set.failover, "GeoLocation": record_set.geo_location}
+
+
+def shape(record: dict) -> tuple:
+    """What a DELETE must match of a record set: TTL, values, alias target,
+    health check and routing (AWS compares them all)."""
+    values = sorted(v["Value"] if isinstance(v, dict) else v for v in record.get("ResourceRecords") or [])
+    alias = record.get("AliasTarget") or {}
+    alias = (alias.get("HostedZoneId"), (alias.get("DNSName") or "").rstrip(".").lower()) if alias else None
+    routing = tuple(str(record.get(k) or "") for k in ["Weight", "Region", "Failover"])
+    geo = tuple(sorted((record.get("GeoLocation") or {}).items()))
+    ttl = str(record["TTL"]) if record.get("TTL") is not None else None
+    return (ttl, tuple(values), alias, record.get("HealthCheckId") or None, routing, geo)
+
+
 def reject_duplicate_creates() -> None:
     """Patch 3: a CREATE of an existing record, or a DELETE of a missing one,
     fails the whole batch."""
@@ -136,7 +174,7 @@ def reject_duplicate_creates() -> None:
     @functools.wraps(original)
     def change_resource_record_sets(self, zoneid, change_list):
         zone = self.get_hosted_zone(zoneid)
-        existing = {record_key(r) for r in zone.rrsets}
+        existing = {record_key(r): shape(stored(r)) for r in zone.rrsets}
         for change in change_list:
             record = change["ResourceRecordSet"]
             key = (reverse_domain_name(record["Name"]), record["Type"], record.get("SetIdentifier") or "")
@@ -147,7 +185,7 @@ def reject_duplicate_creates() -> None:
                         f"Tried to create resource record set [name='{record['Name']}', "
                         f"type='{record['Type']}'] but it already exists"
                     )
-                existing.add(key)
+                existing[key] = shape(record)
             elif change["Action"] == "DELETE":
                 if key not in existing:
                     raise Route53ClientError(
@@ -155,7 +193,14 @@ def reject_duplicate_creates() -> None:
                         f"Tried to delete resource record set [name='{record['Name']}', "
                         f"type='{record['Type']}'] but it was not found"
                     )
-                existing.discard(key)
+                if existing[key] != shape(record):
+                    refused(f"route53:ChangeResourceRecordSets DELETE {record['Name']}: values differ")
+                    raise Route53ClientError(
+                        "InvalidChangeBatch",
+                        f"Tried to delete resource record set [name='{record['Name']}', "
+                        f"type='{record['Type']}'] but the values provided do not match the current values"
+                    )
+                del existing[key]
         stale = []
         for change in change_list:
             while change["Action"] == "CREATE" and change in zone.rr_changes:
@@ -315,6 +360,10 @@ def main() -> int:
     health_check_caller_references()
     zone_caller_references()
     eks_states.patch()
+    cloudfront_states.patch()
+    route53_states.patch()
+    lambda_states.patch()
+    lambda_states.patch_cloudfront()
 
     app = clock.control(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)

@@ -1,7 +1,12 @@
-"""Create, in the emulator, the IAM roles a topology names (they exist before
-wway runs in a real account, and Lambda refuses a role that does not exist).
+"""Create, in the emulator, the IAM roles a topology names, each trusting the
+services that assume it in a real account (Lambda refuses a role that does
+not exist, and CloudFront a Lambda@Edge function whose role does not trust
+edgelambda.amazonaws.com).
 
-    python seed.py --endpoint URL ROLE_ARN...
+    python seed.py --endpoint URL ROLE_ARN=SERVICE[,SERVICE]...
+
+e.g. arn:aws:iam::123456789012:role/edge=lambda.amazonaws.com,edgelambda.amazonaws.com
+A role named twice trusts the services of both.
 """
 
 import argparse
@@ -9,33 +14,38 @@ import json
 
 import boto3
 
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": ["eks.amazonaws.com", "ec2.amazonaws.com", "lambda.amazonaws.com", "edgelambda.amazonaws.com"]},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
+
+def trust(services):
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": sorted(services)}, "Action": "sts:AssumeRole"}],
+    }
+
+
+def role_name(arn: str) -> str:
+    return arn.split(":role/", 1)[1].rsplit("/", 1)[-1]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="create IAM roles in the emulator")
     parser.add_argument("--endpoint", required=True)
-    parser.add_argument("roles", nargs="*")
+    parser.add_argument("roles", nargs="*", help="ROLE_ARN=SERVICE[,SERVICE]")
     args = parser.parse_args()
     iam = boto3.client("iam", endpoint_url=args.endpoint, region_name="us-east-1",
                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    wanted: dict[str, set[str]] = {}
+    for role in args.roles:
+        arn, _, services = role.partition("=")
+        if not services:
+            raise SystemExit(f"{role}: name the services that assume it (ROLE_ARN=SERVICE,...)")
+        wanted.setdefault(role_name(arn), set()).update(services.split(","))
     existing = {r["RoleName"] for r in iam.list_roles()["Roles"]}
-    for arn in dict.fromkeys(args.roles):
-        name = arn.split(":role/", 1)[1].rsplit("/", 1)[-1]
+    for name, services in wanted.items():
         if name not in existing:
-            iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST))
+            iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust(services)))
     # Fail loudly if a role is not there afterwards.
-    present = {r["Arn"].split(":role/", 1)[1].rsplit("/", 1)[-1] for r in iam.list_roles()["Roles"]}
-    missing = [arn for arn in args.roles if arn.split(":role/", 1)[1].rsplit("/", 1)[-1] not in present]
+    present = {r["RoleName"] for r in iam.list_roles()["Roles"]}
+    missing = sorted(set(wanted) - present)
     if missing:
         raise SystemExit(f"roles missing after seeding: {missing}")
 

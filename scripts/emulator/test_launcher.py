@@ -15,6 +15,18 @@ import boto3
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def distribution_config(reference, **behavior):
+    """A small distribution: one custom origin, `behavior` added to its default behavior."""
+    return {
+        "CallerReference": reference, "Comment": "", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{"Id": "api", "DomainName": "api.example.com",
+                                              "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}]},
+        "DefaultCacheBehavior": dict({"TargetOriginId": "api", "ViewerProtocolPolicy": "redirect-to-https",
+                                      "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}}, "MinTTL": 0},
+                                     **behavior),
+    }
+
+
 class LaunchedEmulator(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -114,17 +126,36 @@ class LaunchedEmulator(unittest.TestCase):
         names = [r["Name"] for r in r53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]]
         self.assertIn("kept.gone.example.", names, "the batch must fail as a whole")
 
-    def test_a_new_role_reaches_lambda_seconds_later(self):
-        iam, awslambda = self.client("iam"), self.client("lambda")
-        trust = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}'
+    def test_a_delete_must_match_the_record_exactly(self):
+        r53, zone = self.zone("exact.example")
+        record = {"Name": "www.exact.example", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.1"}]}
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": record}]})
+        for wrong in [dict(record, TTL=300), dict(record, ResourceRecords=[{"Value": "192.0.2.2"}])]:
+            with self.assertRaises(r53.exceptions.InvalidChangeBatch) as refused:
+                r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": wrong}]})
+            self.assertIn("do not match the current values", str(refused.exception))
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": record}]})
+
+    def role(self, name, services=("lambda.amazonaws.com", "edgelambda.amazonaws.com")):
+        import json
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": list(services)}}]})
+        return self.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+
+    def create_function(self, name, role, **extra):
         import io, zipfile
         code = io.BytesIO()
         with zipfile.ZipFile(code, "w") as z:
             z.writestr("index.js", "exports.handler = async () => 1;")
+        return self.client("lambda").create_function(FunctionName=name, Runtime="nodejs20.x", Role=role,
+                                                     Handler="index.handler", Code={"ZipFile": code.getvalue()},
+                                                     **extra)
+
+    def test_a_new_role_reaches_lambda_seconds_later(self):
+        awslambda = self.client("lambda")
         with self.frozen():
-            role = iam.create_role(RoleName="fresh", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
-            create = lambda: awslambda.create_function(FunctionName="fresh", Runtime="nodejs20.x", Role=role,
-                                                       Handler="index.handler", Code={"ZipFile": code.getvalue()})
+            role = self.role("fresh")
+            create = lambda: self.create_function("fresh", role)
             with self.assertRaises(awslambda.exceptions.InvalidParameterValueException) as refused:
                 create()
             self.assertIn("cannot be assumed by Lambda", str(refused.exception))
@@ -165,19 +196,13 @@ class LaunchedEmulator(unittest.TestCase):
 
     def test_cloudfront_keeps_lambda_function_associations(self):
         cf = self.client("cloudfront")
-        arn = "arn:aws:lambda:us-east-1:123456789012:function:edge-router:1"
-        config = {
-            "CallerReference": "lfa", "Comment": "", "Enabled": True,
-            "Origins": {"Quantity": 1, "Items": [{"Id": "api", "DomainName": "api.example.com",
-                                                  "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}]},
-            "DefaultCacheBehavior": {
-                "TargetOriginId": "api", "ViewerProtocolPolicy": "redirect-to-https",
-                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
-                "MinTTL": 0,
-                "LambdaFunctionAssociations": {"Quantity": 1, "Items": [
-                    {"LambdaFunctionARN": arn, "EventType": "origin-request", "IncludeBody": False}]},
-            },
-        }
+        role = self.role("edge-router")
+        self.advance(60)
+        created = self.create_function("edge-router", role, Publish=True)
+        arn = f"{created['FunctionArn']}:{created['Version']}"
+        self.advance(60)
+        config = distribution_config("lfa", LambdaFunctionAssociations={"Quantity": 1, "Items": [
+            {"LambdaFunctionARN": arn, "EventType": "origin-request", "IncludeBody": False}]})
         created = cf.create_distribution(DistributionConfig=config)["Distribution"]
         read = cf.get_distribution_config(Id=created["Id"])["DistributionConfig"]
         associations = read["DefaultCacheBehavior"]["LambdaFunctionAssociations"]
@@ -286,6 +311,98 @@ class LaunchedEmulator(unittest.TestCase):
             self.assertEqual(group["status"], "CREATE_FAILED")
             self.assertEqual(group["health"]["issues"][0]["code"], "NodeCreationFailure")
             self.assertIn("failed to join", group["health"]["issues"][0]["message"])
+
+    def test_a_distribution_deploys_and_its_etag_guards_each_write(self):
+        cf = self.client("cloudfront")
+        config = distribution_config("etag")
+        with self.frozen():
+            created = cf.create_distribution(DistributionConfig=config)
+            ident, first = created["Distribution"]["Id"], created["ETag"]
+            status = lambda: cf.get_distribution(Id=ident)["Distribution"]["Status"]
+            self.assertEqual(status(), "InProgress")
+            self.advance(300)
+            self.assertEqual(status(), "Deployed")
+            disabled = dict(config, Enabled=False)
+            second = cf.update_distribution(Id=ident, IfMatch=first, DistributionConfig=disabled)["ETag"]
+            self.assertNotEqual(first, second, "a write gives a new ETag")
+            self.assertEqual(status(), "InProgress")
+            with self.assertRaises(cf.exceptions.ClientError) as stale:
+                cf.update_distribution(Id=ident, IfMatch=first, DistributionConfig=disabled)
+            self.assertEqual(stale.exception.response["Error"]["Code"], "PreconditionFailed")
+            self.assertEqual(stale.exception.response["ResponseMetadata"]["HTTPStatusCode"], 412)
+            with self.assertRaises(cf.exceptions.ClientError) as busy:
+                cf.delete_distribution(Id=ident, IfMatch=second)
+            self.assertEqual(busy.exception.response["Error"]["Code"], "DistributionNotDisabled")
+            self.advance(300)
+            self.assertEqual(cf.get_distribution_config(Id=ident)["ETag"], second)
+            cf.delete_distribution(Id=ident, IfMatch=second)
+            with self.assertRaises(cf.exceptions.ClientError):
+                cf.get_distribution(Id=ident)
+
+    def test_an_enabled_distribution_is_not_deleted(self):
+        cf = self.client("cloudfront")
+        config = distribution_config("enabled")
+        with self.frozen():
+            created = cf.create_distribution(DistributionConfig=config)
+            self.advance(300)
+            with self.assertRaises(cf.exceptions.ClientError) as enabled:
+                cf.delete_distribution(Id=created["Distribution"]["Id"], IfMatch=created["ETag"])
+            self.assertEqual(enabled.exception.response["Error"]["Code"], "DistributionNotDisabled")
+
+    def test_a_route53_change_is_pending_then_insync(self):
+        with self.frozen():
+            r53, zone = self.zone("pending.example")
+            record = {"Name": "www.pending.example", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.1"}]}
+            changes = lambda action: {"Changes": [{"Action": action, "ResourceRecordSet": record}]}
+            first = r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch=changes("CREATE"))["ChangeInfo"]
+            second = r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch=changes("DELETE"))["ChangeInfo"]
+            self.assertNotEqual(first["Id"], second["Id"], "each change has its own id")
+            self.assertEqual(first["Status"], "PENDING")
+            self.assertEqual(r53.get_change(Id=first["Id"])["ChangeInfo"]["Status"], "PENDING")
+            self.advance(60)
+            self.assertEqual(r53.get_change(Id=first["Id"])["ChangeInfo"]["Status"], "INSYNC")
+            with self.assertRaises(r53.exceptions.NoSuchChange):
+                r53.get_change(Id="/change/CNEVERGIVEN")
+
+    def test_a_function_and_its_versions_are_pending_then_active(self):
+        awslambda, cf = self.client("lambda"), self.client("cloudfront")
+        role = self.role("pending")
+        self.advance(60)
+        with self.frozen():
+            created = self.create_function("pending", role, Publish=True)
+            version = f"{created['FunctionArn']}:{created['Version']}"
+            state = lambda q=None: awslambda.get_function_configuration(
+                FunctionName="pending", **({"Qualifier": q} if q else {}))["State"]
+            self.assertEqual((created["State"], state(), state(created["Version"])), ("Pending", "Pending", "Pending"))
+            with self.assertRaises(awslambda.exceptions.ResourceConflictException):
+                awslambda.update_function_configuration(FunctionName="pending", MemorySize=256)
+            edge = lambda arn: {"LambdaFunctionAssociations": {"Quantity": 1, "Items": [
+                {"LambdaFunctionARN": arn, "EventType": "origin-request", "IncludeBody": False}]}}
+            with self.assertRaises(cf.exceptions.ClientError) as pending:
+                cf.create_distribution(DistributionConfig=distribution_config("edge-pending", **edge(version)))
+            self.assertEqual(pending.exception.response["Error"]["Code"], "InvalidLambdaFunctionAssociation")
+            self.advance(5)
+            self.assertEqual((state(), state(created["Version"])), ("Active", "Active"))
+            awslambda.update_function_configuration(FunctionName="pending", MemorySize=256)
+            self.assertEqual(awslambda.get_function_configuration(FunctionName="pending")["LastUpdateStatus"], "InProgress")
+            with self.assertRaises(awslambda.exceptions.ResourceConflictException):
+                awslambda.publish_version(FunctionName="pending")
+            self.advance(5)
+            second = awslambda.publish_version(FunctionName="pending")
+            self.assertEqual(state(second["Version"]), "Pending")
+            with self.assertRaises(cf.exceptions.ClientError) as unnumbered:
+                cf.create_distribution(DistributionConfig=distribution_config("edge-latest", **edge(created["FunctionArn"])))
+            self.assertIn("specific function version", str(unnumbered.exception))
+            cf.create_distribution(DistributionConfig=distribution_config("edge-active", **edge(version)))
+
+            role = self.role("regional", ["lambda.amazonaws.com"])
+            self.advance(60)
+            regional = self.create_function("regional", role, Publish=True)
+            self.advance(60)
+            with self.assertRaises(cf.exceptions.ClientError) as untrusted:
+                arn = f"{regional['FunctionArn']}:{regional['Version']}"
+                cf.create_distribution(DistributionConfig=distribution_config("edge-untrusted", **edge(arn)))
+            self.assertIn("edgelambda.amazonaws.com", str(untrusted.exception))
 
 
 if __name__ == "__main__":

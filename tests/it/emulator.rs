@@ -81,13 +81,17 @@ impl Emulator {
         wway::cloud::Settings { endpoint_url: Some(self.url.clone()), profile: None }
     }
 
-    /// Creates the IAM roles the topology names, as they exist in a real account.
+    /// Creates the IAM roles the topology names, as they exist in a real
+    /// account: each trusting the services that assume it.
     pub fn seed_roles(&self, topology: &Topology) {
-        let mut roles: Vec<&str> = Vec::new();
+        let mut roles: Vec<String> = Vec::new();
         for region in &topology.regions {
-            roles.extend([region.cluster.role_arn.as_str(), region.cluster.node_role_arn.as_str()]);
+            roles.push(format!("{}=eks.amazonaws.com", region.cluster.role_arn.as_str()));
+            roles.push(format!("{}=ec2.amazonaws.com", region.cluster.node_role_arn.as_str()));
         }
-        roles.extend(topology.edge_functions.iter().map(|f| f.role_arn.as_str()));
+        roles.extend(topology.edge_functions.iter().map(|f| {
+            format!("{}=lambda.amazonaws.com,edgelambda.amazonaws.com", f.role_arn.as_str())
+        }));
         let status = Command::new(python())
             .arg(project_root().join("scripts/emulator/seed.py"))
             .args(["--endpoint", &self.url])

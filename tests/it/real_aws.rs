@@ -19,6 +19,15 @@ fn wonderway_edited(
     file.to_str().unwrap().to_string()
 }
 
+/// The id of the one distribution in the account.
+fn the_distribution(
+    runtime: &tokio::runtime::Runtime,
+    cloudfront: &aws_sdk_cloudfront::Client,
+) -> String {
+    let listed = runtime.block_on(cloudfront.list_distributions().send()).unwrap();
+    listed.distribution_list().unwrap().items()[0].id().to_string()
+}
+
 /// The zones named `wonderway.com.`: (id, private, record sets).
 fn zones_named(
     runtime: &tokio::runtime::Runtime,
@@ -255,8 +264,7 @@ fn an_edge_function_configuration_change_reaches_cloudfront() {
         .unwrap();
     assert_eq!(latest.memory_size(), Some(256));
     let cloudfront = aws_sdk_cloudfront::Client::new(&config);
-    let listed = runtime.block_on(cloudfront.list_distributions().send()).unwrap();
-    let id = listed.distribution_list().unwrap().items()[0].id().to_string();
+    let id = the_distribution(&runtime, &cloudfront);
     let got = runtime.block_on(cloudfront.get_distribution_config().id(id).send()).unwrap();
     let behaviors = got.distribution_config().unwrap();
     let arns: Vec<String> =
@@ -418,4 +426,61 @@ fn an_eks_upgrade_is_followed_by_its_update_id_and_its_failure_is_reported() {
 
     applied(&account.emulator, account.state.path(), &upgraded);
     assert!(plan_changes(&account.emulator, account.state.path(), &upgraded).is_empty());
+}
+
+/// Regression: a distribution update wrote the configuration wway builds
+/// from the file, so every setting the file does not manage was dropped:
+/// a WAF web ACL attached by the security team, IPv6, an origin's secret
+/// header, a behavior's response headers policy. An update
+/// now starts from the live configuration and changes only what wway owns.
+#[test]
+fn a_distribution_update_keeps_what_wway_does_not_manage() {
+    use aws_sdk_cloudfront::types::{CustomHeaders, OriginCustomHeader};
+    let account = crate::apply_emulator::wonderway_applied();
+    let (emulator, state) = (&account.emulator, account.state.path());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let cloudfront = aws_sdk_cloudfront::Client::new(&runtime.block_on(emulator.sdk("us-east-1")));
+    let id = the_distribution(&runtime, &cloudfront);
+    let read = || runtime.block_on(cloudfront.get_distribution_config().id(&id).send()).unwrap();
+
+    let web_acl = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/0f1e2d3c";
+    let headers_policy = "67f7725c-6f97-4210-82d7-5512b31e9d03";
+    let current = read();
+    let mut config = current.distribution_config().unwrap().clone();
+    config.web_acl_id = Some(web_acl.into());
+    config.is_ipv6_enabled = Some(true);
+    let header = OriginCustomHeader::builder()
+        .header_name("X-Origin-Verify")
+        .header_value("from-cloudfront")
+        .build()
+        .unwrap();
+    let headers = CustomHeaders::builder().quantity(1).items(header).build().unwrap();
+    if let Some(origins) = config.origins.as_mut() {
+        origins.items[0].custom_headers = Some(headers);
+    }
+    if let Some(behavior) = config.default_cache_behavior.as_mut() {
+        behavior.response_headers_policy_id = Some(headers_policy.into());
+    }
+    let update = cloudfront
+        .update_distribution()
+        .id(&id)
+        .if_match(current.e_tag().unwrap())
+        .distribution_config(config);
+    runtime.block_on(update.send()).unwrap();
+
+    let edited = wonderway_edited(&account, "edited.yaml", |t| {
+        t.replace("price_class: PriceClass_All", "price_class: PriceClass_200")
+    });
+    applied(emulator, state, &edited);
+    let after = read();
+    let config = after.distribution_config().unwrap();
+    assert_eq!(config.price_class().map(|p| p.as_str()), Some("PriceClass_200"), "wway's change");
+    assert_eq!(config.web_acl_id(), Some(web_acl));
+    assert_eq!(config.is_ipv6_enabled(), Some(true));
+    let origin = &config.origins().unwrap().items()[0];
+    let kept = origin.custom_headers().map(|h| h.items().len());
+    assert_eq!(kept, Some(1), "the origin's header: {origin:?}");
+    let behavior = config.default_cache_behavior().unwrap();
+    assert_eq!(behavior.response_headers_policy_id(), Some(headers_policy));
+    assert!(plan_changes(emulator, state, &edited).is_empty());
 }

@@ -3,6 +3,7 @@
 //! the aliases the topology wants (CloudFront lets an alias live on only one).
 
 pub mod distribution;
+mod merge;
 
 use aws_sdk_cloudfront::Client;
 use aws_sdk_cloudfront::types::{
@@ -137,7 +138,8 @@ impl CloudFront {
     }
 
     /// Writes the desired configuration (keeping the distribution's caller
-    /// reference) and tags, and waits for Deployed.
+    /// reference and what the file does not manage) and tags, and waits for
+    /// Deployed.
     pub async fn update_distribution(
         &self,
         id: &str,
@@ -146,7 +148,12 @@ impl CloudFront {
         before: &crate::state::Fields,
         progress: Progress<'_>,
     ) -> Result<(), CloudError> {
-        self.rewrite(id, |current| distribution_config(r, ids, current.caller_reference())).await?;
+        self.rewrite(id, |live| {
+            let mut built = distribution_config(r, ids, live.caller_reference())?;
+            merge::keep_unmanaged(&mut built, &live);
+            Ok(built)
+        })
+        .await?;
         if let Some(arn) = before.get("arn").and_then(Value::as_str) {
             let tags = r
                 .tags()?

@@ -1,0 +1,170 @@
+"""Patches 11 and 12: a Lambda function and each version it publishes are Pending
+before they are Active, and an update is InProgress for a while, on the
+virtual clock, as on AWS; and CloudFront takes only what Lambda@Edge can run.
+
+moto makes a function and every version Active at once, reports every update
+Successful, and lets CloudFront name any ARN in a behavior. AWS:
+
+- State is Pending after CreateFunction and for each newly published version
+  until Lambda has set it up (seconds), then Active;
+- LastUpdateStatus is InProgress after UpdateFunctionConfiguration or
+  UpdateFunctionCode, then Successful; while a function is Pending or an
+  update InProgress, a further update or PublishVersion is refused with
+  ResourceConflictException;
+- a CloudFront behavior's Lambda@Edge association must name a numbered
+  version (not $LATEST, not the bare function) of a us-east-1 function that
+  is Active and whose role trusts edgelambda.amazonaws.com, else
+  InvalidLambdaFunctionAssociation.
+"""
+
+import functools
+import inspect
+import re
+
+from clock import CLOCK, refused
+
+PENDING_SECONDS = 5
+UPDATE_SECONDS = 5
+
+
+def _until(resource, attribute, seconds) -> None:
+    setattr(resource, attribute, CLOCK.now() + seconds)
+
+
+def _busy(function):
+    """Why Lambda refuses a change now, or None."""
+    if CLOCK.now() < getattr(function, "_wway_active_at", 0):
+        return "The function is currently in the following state: Pending"
+    if CLOCK.now() < getattr(function, "_wway_updated_at", 0):
+        return f"An update is in progress for resource: {function.function_arn}"
+    return None
+
+
+def patch() -> None:
+    from moto.awslambda import models
+    from moto.awslambda.exceptions import LambdaClientError
+
+    backend = models.LambdaBackend
+    original_config = models.LambdaFunction.get_configuration
+    original_create = backend.create_function
+    original_publish = models.LambdaStorage.publish_version
+
+    def conflict(function, operation):
+        why = _busy(function)
+        if why is not None:
+            refused(f"lambda:{operation} {function.function_name}: {why}")
+            raise LambdaClientError(
+                "ResourceConflictException", f"The operation cannot be performed at this time. {why}"
+            )
+
+    @functools.wraps(original_config)
+    def get_configuration(self, on_create=False):
+        config = original_config(self, on_create)
+        config["State"] = "Pending" if CLOCK.now() < getattr(self, "_wway_active_at", 0) else "Active"
+        if "LastUpdateStatus" in config and CLOCK.now() < getattr(self, "_wway_updated_at", 0):
+            config["LastUpdateStatus"] = "InProgress"
+        return config
+
+    def updating(method, operation):
+        """An update: refused while the function is busy, then InProgress."""
+
+        @functools.wraps(method)
+        def wrapper(self, function_name, qualifier, body):
+            function = self.get_function(function_name, qualifier)
+            conflict(function, operation)
+            answer = method(self, function_name, qualifier, body)
+            _until(function, "_wway_updated_at", UPDATE_SECONDS)
+            return answer
+
+        return wrapper
+
+    @functools.wraps(original_create)
+    def create_function(self, spec):
+        answer = original_create(self, spec)  # a copy when it published a version
+        latest = self._lambdas.get_function_by_name_forbid_qualifier(answer.function_name)
+        for function in {answer, latest}:
+            _until(function, "_wway_active_at", PENDING_SECONDS)
+        return answer
+
+    @functools.wraps(original_publish)
+    def publish_version(self, name_or_arn, description=""):
+        latest = self.get_function_by_name_or_arn_forbid_qualifier(name_or_arn)
+        conflict(latest, "PublishVersion")
+        known = list(self._functions.get(latest.function_name, {}).get("versions", []))
+        version = original_publish(self, name_or_arn, description)
+        if version is not None and version not in known:
+            _until(version, "_wway_active_at", PENDING_SECONDS)
+            version._wway_updated_at = 0
+        return version
+
+    models.LambdaFunction.get_configuration = get_configuration
+    backend.update_function_code = updating(backend.update_function_code, "UpdateFunctionCode")
+    backend.update_function_configuration = updating(
+        backend.update_function_configuration, "UpdateFunctionConfiguration")
+    backend.create_function = create_function
+    models.LambdaStorage.publish_version = publish_version
+
+
+def edge_association_problem(arn: str, lambda_backends):
+    """Why CloudFront refuses to run `arn` at the edge, or None."""
+    match = re.match(r"^arn:aws:lambda:([a-z0-9-]+):(\d+):function:([^:]+):(\d+)$", arn)
+    if match is None:
+        return "The function ARN must reference a specific function version (not $LATEST or an alias)"
+    region, account, name, number = match.groups()
+    if region != "us-east-1":
+        return "The function must be in region us-east-1"
+    try:
+        storage = lambda_backends[account]["us-east-1"]._lambdas
+        versions = storage._functions[name]["versions"]
+        version = next(v for v in versions if str(v.version) == number)
+    except (KeyError, StopIteration):
+        return "The function does not exist or the caller does not have permission to access it"
+    if CLOCK.now() < getattr(version, "_wway_active_at", 0):
+        return "The function must be in an Active state. The current state is: Pending"
+    from moto.iam.models import iam_backends
+
+    try:
+        role = iam_backends[account]["aws"].get_role_by_arn(version.role)
+        trusted = "edgelambda.amazonaws.com" in role.assume_role_policy_document
+    except Exception:
+        trusted = False
+    if not trusted:
+        return ("The function execution role must be assumable with edgelambda.amazonaws.com "
+                "as well as lambda.amazonaws.com principals")
+    return None
+
+
+def patch_cloudfront() -> None:
+    """CloudFront refuses a Lambda@Edge association Lambda@Edge cannot run."""
+    from moto.awslambda.models import lambda_backends
+    from moto.cloudfront import models
+    from moto.cloudfront.exceptions import CloudFrontException
+
+    def associations(config):
+        behaviors = [config.get("DefaultCacheBehavior") or {}]
+        behaviors += (config.get("CacheBehaviors") or {}).get("Items") or []
+        for behavior in behaviors:
+            items = (behavior.get("LambdaFunctionAssociations") or {}).get("Items") or []
+            for item in items:
+                yield item.get("LambdaFunctionARN", "")
+
+    def checked(method, parameter):
+        """`method`, refusing a configuration (its argument `parameter`) that
+        names an association Lambda@Edge cannot run."""
+        signature = inspect.signature(method)
+
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            config = signature.bind(self, *args, **kwargs).arguments[parameter] or {}
+            for arn in associations(config):
+                problem = edge_association_problem(arn, lambda_backends)
+                if problem is not None:
+                    refused(f"cloudfront:{method.__name__} {arn}: {problem}")
+                    raise CloudFrontException("InvalidLambdaFunctionAssociation", f"{problem}: {arn}")
+            return method(self, *args, **kwargs)
+
+        return wrapper
+
+    backend = models.CloudFrontBackend
+    backend.create_distribution_with_tags = checked(backend.create_distribution_with_tags, "distribution_config")
+    backend.update_distribution = checked(backend.update_distribution, "dist_config")
