@@ -161,6 +161,10 @@ impl Emulator {
         self.http("POST", "/_wway/clock/resume");
     }
 
+    pub fn advance_clock(&self, seconds: u64) {
+        self.http("POST", &format!("/_wway/clock/advance?seconds={seconds}"));
+    }
+
     /// Waits (up to a minute) until the emulator has refused a request in a
     /// way whose note contains `what`, e.g. "lambda:CreateFunction".
     pub fn await_refusal(&self, what: &str) {

@@ -484,3 +484,36 @@ fn a_distribution_update_keeps_what_wway_does_not_manage() {
     assert_eq!(behavior.response_headers_policy_id(), Some(headers_policy));
     assert!(plan_changes(emulator, state, &edited).is_empty());
 }
+
+/// Regression: CloudFront was given the version CreateFunction had just
+/// published while Lambda still had it Pending (seconds on AWS), and
+/// CloudFront refuses such an association (InvalidLambdaFunctionAssociation:
+/// "The function must be in an Active state"): a first apply failed now and
+/// then. The emulator's clock stands still once the roles are old enough,
+/// so the version stays Pending until the test lets time pass.
+#[test]
+fn cloudfront_gets_an_edge_function_version_once_it_is_active() {
+    let emulator = Emulator::start();
+    let state = tempfile::tempdir().unwrap();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    emulator.freeze_clock();
+    emulator.advance_clock(60);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let lambda = aws_sdk_lambda::Client::new(&runtime.block_on(emulator.sdk("us-east-1")));
+    let made = || {
+        let asked = lambda.get_function().function_name("wonderway-edge-router").send();
+        runtime.block_on(asked).is_ok()
+    };
+    std::thread::scope(|scope| {
+        let apply = scope.spawn(|| applied(&emulator, state.path(), "topologies/wonderway.yaml"));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !made() {
+            assert!(std::time::Instant::now() < deadline, "the edge function was never made");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        // Time enough for the apply to go on to CloudFront, were it to.
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        emulator.resume_clock();
+        apply.join().unwrap();
+    });
+}

@@ -108,6 +108,10 @@ impl CloudKind for EdgeFunction {
         Box::pin(async move {
             let (name, version) =
                 lambda.create_function(call.scope, &read(target), code(target)?).await?;
+            // CloudFront takes the version only once Lambda has it Active.
+            let number = version.rsplit(':').next();
+            let ready = lambda.ready(&name, number, call.progress).await;
+            ready.map_err(|error| error.made(&name))?;
             Ok(Made { id: name, outputs: published(version) })
         })
     }

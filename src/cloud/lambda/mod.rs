@@ -116,26 +116,40 @@ impl Lambda {
         Ok(Some((name.to_string(), version)))
     }
 
-    /// Waits while an update of the function is in progress (Lambda refuses
-    /// the next change until then).
-    async fn settled(&self, name: &str, progress: Progress<'_>) -> Result<(), CloudError> {
-        until(
-            &format!("function {name}"),
-            std::time::Duration::from_secs(10 * 60),
-            progress,
-            || async {
-                let config = self
-                    .client
-                    .get_function_configuration()
-                    .function_name(name)
-                    .send()
-                    .await
-                    .map_err(sdk_error)?;
-                let status =
-                    config.last_update_status().map(|s| s.as_str().to_string()).unwrap_or_default();
-                Ok(if status == "InProgress" { Poll::Waiting(status) } else { Poll::Done })
-            },
-        )
+    /// Waits until the function (or one published version of it) is ready:
+    /// State Active (a new function or version is Pending for seconds, and
+    /// CloudFront refuses a version that is not Active) and no update
+    /// InProgress (Lambda refuses the next change until then). A Failed
+    /// state or update ends the wait with Lambda's reason.
+    pub async fn ready(
+        &self,
+        name: &str,
+        version: Option<&str>,
+        progress: Progress<'_>,
+    ) -> Result<(), CloudError> {
+        let what = match version {
+            Some(version) => format!("function {name} version {version}"),
+            None => format!("function {name}"),
+        };
+        until(&what, std::time::Duration::from_secs(10 * 60), progress, || async {
+            let asked = self.client.get_function_configuration().function_name(name);
+            let config = asked.set_qualifier(version.map(str::to_string)).send().await;
+            let config = config.map_err(sdk_error)?;
+            let state = config.state().map(|s| s.as_str()).unwrap_or("Active");
+            let update = config.last_update_status().map(|s| s.as_str()).unwrap_or("Successful");
+            Ok(match (state, update) {
+                ("Failed", _) => {
+                    Poll::Failed(format!("Failed: {}", config.state_reason().unwrap_or_default()))
+                }
+                (_, "Failed") => Poll::Failed(format!(
+                    "update Failed: {}",
+                    config.last_update_status_reason().unwrap_or_default()
+                )),
+                ("Active", "Successful") => Poll::Done,
+                ("Active", update) => Poll::Waiting(update.to_string()),
+                (state, _) => Poll::Waiting(state.to_string()),
+            })
+        })
         .await
     }
 
@@ -160,7 +174,7 @@ impl Lambda {
             .send()
             .await
             .map_err(sdk_error)?;
-        self.settled(name, progress).await?;
+        self.ready(name, None, progress).await?;
         if let Some(code) = code {
             self.client
                 .update_function_code()
@@ -169,10 +183,11 @@ impl Lambda {
                 .send()
                 .await
                 .map_err(sdk_error)?;
-            self.settled(name, progress).await?;
+            self.ready(name, None, progress).await?;
         }
         let published =
             self.client.publish_version().function_name(name).send().await.map_err(sdk_error)?;
+        self.ready(name, published.version(), progress).await?;
         if let Some(arn) = before.get("arn").and_then(|a| a.as_str()) {
             let tags = r.tags()?.into_iter().collect();
             self.client
