@@ -138,14 +138,15 @@ fn compare(resource: &DesiredResource, current: &LiveResource) -> Option<Change>
             })
         })
         .collect();
-    if changed.is_empty() {
+    if changed.is_empty() && current.failed.is_none() {
         return None;
     }
-    let replace_because: Vec<String> = changed
+    let mut replace_because: Vec<String> = changed
         .iter()
         .filter(|c| def.replace_fields().contains(&c.field.as_str()))
         .map(|c| c.field.clone())
         .collect();
+    replace_because.extend(current.failed.iter().map(|why| format!("AWS says it failed: {why}")));
     let action = if replace_because.is_empty() { Action::Update } else { Action::Replace };
     Some(Change {
         address: resource.addr.clone(),

@@ -40,6 +40,11 @@ pub struct LiveResource {
     pub deps: Vec<ResourceAddr>,
     /// An ETag or version where AWS gives one, else a hash of `fields`.
     pub fingerprint: String,
+    /// What AWS says when the resource failed and will not recover by
+    /// itself (a node group CREATE_FAILED, with its health issues): the plan
+    /// replaces it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
 }
 
 /// A resource wway does not own, found under a name wway wants.
@@ -139,6 +144,7 @@ impl LiveState {
                     fields: r.fields.clone(),
                     deps: r.deps.clone(),
                     fingerprint: "f0".into(),
+                    failed: None,
                 };
                 (r.addr.clone(), live)
             })

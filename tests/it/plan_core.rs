@@ -173,6 +173,7 @@ fn owned_resources_no_longer_declared_are_deleted_dependents_first() {
                 fields: Default::default(),
                 deps,
                 fingerprint: "f".into(),
+                failed: None,
             },
         );
     }

@@ -517,3 +517,35 @@ fn cloudfront_gets_an_edge_function_version_once_it_is_active() {
         apply.join().unwrap();
     });
 }
+
+/// Regression: a node group that AWS says failed (CREATE_FAILED, after an
+/// apply that was not rolled back) has the fields the file asks for, so the
+/// plan said "no changes" and the failure stayed. The read notes what AWS
+/// says of a resource that failed for good, and the plan replaces it,
+/// saying why; the next apply converges.
+#[test]
+fn a_failed_node_group_is_replaced_by_the_next_plan() {
+    let emulator = Emulator::start();
+    let state = tempfile::tempdir().unwrap();
+    let file = "topologies/wonderway.yaml";
+    emulator.seed_roles(&topology(file));
+    let why = "Instances failed to join the kubernetes cluster";
+    emulator.fail_next("nodegroup", "general", "NodeCreationFailure", why);
+    let apply = ["apply", file, "--auto-approve", "--no-rollback"];
+    assert_eq!(wway(&emulator, state.path(), &apply).code, 1);
+
+    let run = wway(&emulator, state.path(), &["plan", file, "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let replaced: Vec<&serde_json::Value> =
+        plan["changes"].as_array().unwrap().iter().filter(|c| c["action"] == "replace").collect();
+    assert_eq!(replaced.len(), 1, "{replaced:?}");
+    assert!(replaced[0]["address"].as_str().unwrap().ends_with("/node-group/general"));
+    let because = replaced[0]["replace_because"].to_string();
+    assert!(
+        because.contains(&format!("AWS says it failed: CREATE_FAILED: NodeCreationFailure: {why}")),
+        "{because}"
+    );
+
+    applied(&emulator, state.path(), file);
+    assert!(plan_changes(&emulator, state.path(), file).is_empty());
+}

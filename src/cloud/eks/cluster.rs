@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use super::{Eks, SERVICE, sdk_error, subnet_addrs, tag_map, unowned};
+use super::{Eks, SERVICE, cluster_failed, sdk_error, subnet_addrs, tag_map, unowned};
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{live, owner};
@@ -58,7 +58,9 @@ impl CloudKind for Cluster {
                     ("arn".to_string(), json!(cluster.arn())),
                 ]
                 .into();
-                found.owned.insert(addr, live(Kind::EksCluster, &name, fields, tags, deps, None));
+                let mut live = live(Kind::EksCluster, &name, fields, tags, deps, None);
+                live.failed = cluster_failed(cluster);
+                found.owned.insert(addr, live);
             }
             Ok(found)
         })

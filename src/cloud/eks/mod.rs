@@ -10,7 +10,8 @@ use std::collections::HashMap;
 
 use aws_sdk_eks::Client;
 use aws_sdk_eks::types::{
-    CapacityTypes, Nodegroup, NodegroupScalingConfig, UpdateLabelsPayload, VpcConfigRequest,
+    CapacityTypes, Cluster, Nodegroup, NodegroupScalingConfig, UpdateLabelsPayload,
+    VpcConfigRequest,
 };
 use std::time::Duration;
 
@@ -39,6 +40,16 @@ fn subnet_addrs(ids: &[String], earlier: &Earlier) -> Value {
     sorted(ids.iter().map(|id| addr(id).unwrap_or_else(|| id.clone())).collect())
 }
 
+/// What AWS says of a cluster that failed for good, for the plan.
+fn cluster_failed(cluster: &Cluster) -> Option<String> {
+    State::of_cluster(cluster).terminal()
+}
+
+/// What AWS says of a node group that failed for good, for the plan.
+fn group_failed(group: &Nodegroup) -> Option<String> {
+    State::of_group(group).terminal()
+}
+
 /// Someone else's cluster or node group under a name the topology declares.
 fn unowned(kind: Kind, name: String, tags: &Tags) -> Unowned {
     Unowned { kind, name: name.clone(), id: name, holder: holder(tags), wanted_by: None }
@@ -61,6 +72,7 @@ const FAILED: &[&str] = &["CREATE_FAILED", "DELETE_FAILED", "FAILED", "DEGRADED"
 
 /// A cluster's or node group's state as EKS describes it: its status and
 /// the issues its health names ("CODE: message").
+#[derive(Default)]
 struct State {
     status: String,
     issues: Vec<String>,
@@ -73,6 +85,24 @@ fn issue(code: Option<&str>, message: Option<&str>) -> String {
 impl State {
     fn of(status: Option<&str>, issues: impl Iterator<Item = String>) -> State {
         State { status: status.unwrap_or_default().to_string(), issues: issues.collect() }
+    }
+
+    fn of_cluster(cluster: &Cluster) -> State {
+        let issues = cluster.health().map(|h| h.issues()).unwrap_or_default();
+        let issues = issues.iter().map(|i| issue(i.code().map(|c| c.as_str()), i.message()));
+        State::of(cluster.status().map(|s| s.as_str()), issues)
+    }
+
+    fn of_group(group: &Nodegroup) -> State {
+        let issues = group.health().map(|h| h.issues()).unwrap_or_default();
+        let issues = issues.iter().map(|i| issue(i.code().map(|c| c.as_str()), i.message()));
+        State::of(group.status().map(|s| s.as_str()), issues)
+    }
+
+    /// The state and AWS's reasons, when EKS says the resource failed for
+    /// good: it must be made anew (a DEGRADED group still runs, and may heal).
+    fn terminal(&self) -> Option<String> {
+        self.failed().filter(|_| self.status != "DEGRADED")
     }
 
     /// The state and AWS's reasons, when EKS says it failed.
@@ -300,20 +330,14 @@ impl Eks {
     /// A cluster's state, as DescribeCluster gives it.
     async fn cluster_state(&self, name: &str) -> Result<State, CloudError> {
         let response = self.client.describe_cluster().name(name).send().await.map_err(sdk_error)?;
-        let cluster = response.cluster();
-        let issues = cluster.and_then(|c| c.health()).map(|h| h.issues()).unwrap_or_default();
-        let issues = issues.iter().map(|i| issue(i.code().map(|c| c.as_str()), i.message()));
-        Ok(State::of(cluster.and_then(|c| c.status()).map(|s| s.as_str()), issues))
+        Ok(response.cluster().map(State::of_cluster).unwrap_or_default())
     }
 
     /// A node group's state, as DescribeNodegroup gives it.
     async fn node_group_state(&self, cluster: &str, name: &str) -> Result<State, CloudError> {
         let describe = self.client.describe_nodegroup().cluster_name(cluster).nodegroup_name(name);
         let response = describe.send().await.map_err(sdk_error)?;
-        let group = response.nodegroup();
-        let issues = group.and_then(|g| g.health()).map(|h| h.issues()).unwrap_or_default();
-        let issues = issues.iter().map(|i| issue(i.code().map(|c| c.as_str()), i.message()));
-        Ok(State::of(group.and_then(|g| g.status()).map(|s| s.as_str()), issues))
+        Ok(response.nodegroup().map(State::of_group).unwrap_or_default())
     }
 
     /// Creates a cluster on its subnets; returns its name.

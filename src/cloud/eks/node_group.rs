@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Eks, subnet_addrs, tag_map, unowned};
+use super::{Eks, group_failed, subnet_addrs, tag_map, unowned};
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{live, owner, sorted};
@@ -64,9 +64,9 @@ impl CloudKind for NodeGroup {
                     ]
                     .into();
                     let deps: Vec<ResourceAddr> = vec![cluster_addr.clone()];
-                    found
-                        .owned
-                        .insert(addr, live(Kind::NodeGroup, &name, fields, tags, deps, None));
+                    let mut live = live(Kind::NodeGroup, &name, fields, tags, deps, None);
+                    live.failed = group_failed(&group);
+                    found.owned.insert(addr, live);
                 }
             }
             Ok(found)
