@@ -174,6 +174,9 @@ pub struct RunArgs {
     /// No progress bars, plain lines only (as when stderr is not a terminal).
     #[arg(long)]
     pub no_progress: bool,
+    /// How long to wait for AWS on one kind's steps, e.g. node-group=90m (repeatable; s, m or h). The defaults are real AWS's: eks-cluster 30m to create, node-group 60m, distribution 30m.
+    #[arg(long = "timeout", value_name = "KIND=DURATION")]
+    pub timeouts: Vec<String>,
     #[command(flatten)]
     pub cloud: CloudArgs,
 }

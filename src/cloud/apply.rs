@@ -23,11 +23,14 @@ pub async fn apply_step(
     progress: Progress<'_>,
 ) -> Result<Outcome, CloudError> {
     let mut outcome = Outcome::default();
-    let call = |clients| Call { clients, scope, ids, progress, replaces: None };
+    let call = |clients, kind| {
+        let limit = aws.timeouts.get(kind);
+        Call { clients, scope, ids, progress, replaces: None, limit }
+    };
     match &step.op {
         Op::Create { target, replaces } => {
-            let call =
-                Call { replaces: replaces.as_deref(), ..call(aws.clients(&target.region).await) };
+            let clients = aws.clients(&target.region).await;
+            let call = Call { replaces: replaces.as_deref(), ..call(clients, target.kind) };
             let made = cloud(target.kind).create(&call, target).await?;
             outcome.ids.insert(target.addr.clone(), made.id);
             if !made.outputs.is_empty() {
@@ -35,14 +38,14 @@ pub async fn apply_step(
             }
         }
         Op::Update { target, id, before } => {
-            let call = call(aws.clients(&target.region).await);
+            let call = call(aws.clients(&target.region).await, target.kind);
             let outputs = cloud(target.kind).update(&call, target, id, before).await?;
             if !outputs.is_empty() {
                 outcome.outputs.insert(target.addr.clone(), outputs);
             }
         }
         Op::Delete { target, id } => {
-            let call = call(aws.clients(&target.region).await);
+            let call = call(aws.clients(&target.region).await, target.kind);
             match cloud(target.kind).delete(&call, target, id).await? {
                 Deleted::Gone => outcome.removed.push(target.addr.clone()),
                 Deleted::Deferred => outcome.deferred = true,

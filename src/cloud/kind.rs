@@ -25,6 +25,15 @@ pub struct Call<'a> {
     /// taken up as the new one (nor share its name, where AWS names are
     /// unique).
     pub replaces: Option<&'a str>,
+    /// The user's limit on this step's waits (`--timeout`), if any.
+    pub limit: Option<std::time::Duration>,
+}
+
+impl<'a> Call<'a> {
+    /// What the step's waits need.
+    pub fn wait(&self) -> crate::cloud::wait::Wait<'a> {
+        crate::cloud::wait::Wait { progress: self.progress, limit: self.limit }
+    }
 }
 
 /// What a create made: the new resource's AWS id, and its outputs.

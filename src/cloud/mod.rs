@@ -23,6 +23,7 @@ pub mod probe;
 pub mod read;
 pub mod route53;
 mod tagging;
+pub mod timeouts;
 pub mod wait;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +33,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use futures_util::future::try_join_all;
 
 pub use error::CloudError;
+pub use timeouts::Timeouts;
 
 use crate::kinds::Placement;
 use crate::plan::steps::Step;
@@ -191,6 +193,8 @@ pub struct Aws {
     /// (hosted zones), read besides the file's own.
     remembered_regions: BTreeSet<String>,
     remembered_names: BTreeSet<String>,
+    /// The user's limits on waits, per kind.
+    timeouts: Timeouts,
 }
 
 /// One region's service clients, each counting its calls.
@@ -217,7 +221,14 @@ impl Aws {
             salt,
             remembered_regions: BTreeSet::new(),
             remembered_names: BTreeSet::new(),
+            timeouts: Timeouts::default(),
         }
+    }
+
+    /// Waits for AWS at most these long, per kind (`--timeout`).
+    pub fn waiting(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
     }
 
     /// Also reads these regions and names (ones earlier runs used), so that

@@ -19,6 +19,21 @@ pub enum Poll {
 /// Progress of a waiter: the step's current status, e.g. "CREATING (42 s)".
 pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
 
+/// What a step's waits need: where to report, and the user's limit for
+/// the step's kind (`--timeout`), if they set one.
+#[derive(Clone, Copy)]
+pub struct Wait<'a> {
+    pub progress: Progress<'a>,
+    pub limit: Option<Duration>,
+}
+
+impl Wait<'_> {
+    /// The user's limit, else the kind's `default`.
+    pub fn limit(&self, default: Duration) -> Duration {
+        self.limit.unwrap_or(default)
+    }
+}
+
 pub async fn until<F, Fut>(
     what: &str,
     timeout: Duration,

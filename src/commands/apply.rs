@@ -13,7 +13,7 @@ use super::run::{
 };
 use super::{Context, Failure, Status, load_desired};
 use crate::cli::RunArgs;
-use crate::cloud::{Aws, Cloud};
+use crate::cloud::{Aws, Cloud, Timeouts};
 use crate::exec::interrupt::Interrupt;
 use crate::exec::journal::Journal;
 use crate::exec::scope;
@@ -72,6 +72,7 @@ async fn locked(
     context: &Context,
 ) -> Status {
     let (topology, wanted) = load_desired(file, &context.printer)?;
+    let timeouts = Timeouts::parse(&args.timeouts).map_err(|why| format!("--timeout {why}"))?;
     let command = match mode {
         Mode::Apply { .. } => "apply",
         Mode::Destroy => "destroy",
@@ -79,7 +80,7 @@ async fn locked(
     let store = store(file, &topology, context).await?;
     let interrupt = interrupt(&context.printer)?;
     let lock = super::run::lock(store.clone(), command, file, context).await?;
-    let aws = aws(store.as_ref(), context).await;
+    let aws = aws(store.as_ref(), context).await.map(|aws| aws.waiting(timeouts));
     let result = match aws {
         Ok(aws) => {
             let run = Run { aws: &aws, store, command, file, args, interrupt };

@@ -549,3 +549,31 @@ fn a_failed_node_group_is_replaced_by_the_next_plan() {
     applied(&emulator, state.path(), file);
     assert!(plan_changes(&emulator, state.path(), file).is_empty());
 }
+
+/// A wait that runs out of time fails its step with what it waited for,
+/// and the limit is the user's to set (`--timeout`): the defaults are sized
+/// for real AWS (a cluster 30 minutes). The emulator's clock runs at 100
+/// here, so a cluster is CREATING for 6 s, longer than the limit of 2 s.
+/// The next apply takes up the clusters and finishes.
+#[test]
+fn a_wait_ends_at_the_users_timeout_and_the_next_apply_finishes() {
+    let emulator = Emulator::start_at_speed(100);
+    let state = tempfile::tempdir().unwrap();
+    let file = "topologies/wonderway.yaml";
+    emulator.seed_roles(&topology(file));
+    let apply = ["apply", file, "--auto-approve", "--no-rollback", "--timeout", "eks-cluster=2s"];
+    let started = std::time::Instant::now();
+    let run = wway(&emulator, state.path(), &apply);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(started.elapsed().as_secs() < 60, "the wait ended at the limit");
+    let failed = run.stdout.lines().find(|l| l.starts_with("Apply failed: us-east-1/eks-cluster"));
+    let failed = failed.unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(failed.contains("cluster wonderway-us-east-1 still CREATING after "), "{failed}");
+
+    applied(&emulator, state.path(), file);
+    assert!(plan_changes(&emulator, state.path(), file).is_empty());
+
+    let bad = wway(&emulator, state.path(), &["apply", file, "--timeout", "nodes=1m"]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("--timeout nodes=1m: no kind `nodes`"), "{}", bad.stderr);
+}

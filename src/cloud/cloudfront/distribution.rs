@@ -89,7 +89,7 @@ impl CloudKind for Distribution {
         Box::pin(async move {
             let r = read(target);
             let (id, domain) = cloudfront.create_distribution(call.scope, &r, call.ids).await?;
-            cloudfront.deployed(&id, call.progress).await?;
+            cloudfront.deployed(&id, call.wait()).await?;
             Ok(Made { id, outputs: [(DOMAIN_NAME.to_string(), domain)].into() })
         })
     }
@@ -106,7 +106,7 @@ impl CloudKind for Distribution {
         Box::pin(async move {
             let r = read(target);
             let updated =
-                cloudfront.update_distribution(id, &r, call.ids, before, call.progress).await;
+                cloudfront.update_distribution(id, &r, call.ids, before, call.wait()).await;
             updated.map(|()| Outputs::new())
         })
     }
@@ -120,7 +120,7 @@ impl CloudKind for Distribution {
         let cloudfront =
             CloudFront::new(call.clients.cloudfront.clone(), call.clients.tagging.clone());
         Box::pin(async move {
-            cloudfront.delete_distribution(id, call.progress).await.map(|()| Deleted::Gone)
+            cloudfront.delete_distribution(id, call.wait()).await.map(|()| Deleted::Gone)
         })
     }
 }

@@ -23,7 +23,7 @@ use crate::cloud::fields::Read;
 use crate::cloud::lambda::Versions;
 use crate::cloud::owned::{Mark, adopt, sorted};
 use crate::cloud::tagging::tagged;
-use crate::cloud::wait::{Poll, Progress, until};
+use crate::cloud::wait::{Poll, Wait, until};
 use crate::cloud::{CloudError, Ids, RunScope};
 use crate::kinds::lambda::edge_function::{self, PUBLISHED_VERSION};
 use crate::state::ResourceAddr;
@@ -32,6 +32,10 @@ use crate::state::live::Unresolved;
 const SERVICE: &str = "cloudfront";
 
 crate::cloud::error::sdk_errors!(SERVICE);
+
+/// How long a deployment may take: AWS says within 5 minutes, users see
+/// 3 to 15; terraform-provider-aws allows 70 for a create.
+const DEPLOY: Duration = Duration::from_secs(30 * 60);
 
 pub struct CloudFront {
     client: Client,
@@ -93,8 +97,9 @@ impl CloudFront {
     }
 
     /// Waits until CloudFront has deployed the distribution (15 to 35 minutes).
-    pub async fn deployed(&self, id: &str, progress: Progress<'_>) -> Result<(), CloudError> {
-        until(&format!("distribution {id}"), Duration::from_secs(60 * 60), progress, || async {
+    pub async fn deployed(&self, id: &str, wait: Wait<'_>) -> Result<(), CloudError> {
+        let what = format!("distribution {id}");
+        until(&what, wait.limit(DEPLOY), wait.progress, || async {
             let response = self.client.get_distribution().id(id).send().await.map_err(sdk_error)?;
             let status =
                 response.distribution().map(|d| d.status().to_string()).unwrap_or_default();
@@ -146,7 +151,7 @@ impl CloudFront {
         r: &Read<'_>,
         ids: &Ids,
         before: &crate::state::Fields,
-        progress: Progress<'_>,
+        wait: Wait<'_>,
     ) -> Result<(), CloudError> {
         self.rewrite(id, |live| {
             let mut built = distribution_config(r, ids, live.caller_reference())?;
@@ -162,15 +167,11 @@ impl CloudFront {
             let tags = Tags::builder().set_items(Some(tags.collect::<Result<_, _>>()?)).build();
             self.client.tag_resource().resource(arn).tags(tags).send().await.map_err(sdk_error)?;
         }
-        self.deployed(id, progress).await
+        self.deployed(id, wait).await
     }
 
     /// Disables the distribution, waits for that to deploy, then deletes it.
-    pub async fn delete_distribution(
-        &self,
-        id: &str,
-        progress: Progress<'_>,
-    ) -> Result<(), CloudError> {
+    pub async fn delete_distribution(&self, id: &str, wait: Wait<'_>) -> Result<(), CloudError> {
         let current =
             match self.client.get_distribution_config().id(id).send().await.map_err(sdk_error) {
                 Ok(current) => current,
@@ -182,7 +183,7 @@ impl CloudFront {
                 Ok(config)
             })
             .await?;
-            self.deployed(id, progress).await?;
+            self.deployed(id, wait).await?;
         }
         let etag = self
             .client

@@ -70,7 +70,7 @@ impl CloudKind for Cluster {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {
             let name = eks.create_cluster(call.scope, &read(target), call.ids).await?;
-            eks.cluster_active(&name, call.progress).await.map_err(|error| error.made(&name))?;
+            eks.cluster_active(&name, call.wait()).await.map_err(|error| error.made(&name))?;
             Ok(Made::id(name))
         })
     }
@@ -84,7 +84,7 @@ impl CloudKind for Cluster {
     ) -> Answer<'a, Outputs> {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {
-            eks.update_cluster(&read(target), before, call.progress).await.map(|()| Outputs::new())
+            eks.update_cluster(&read(target), before, call.wait()).await.map(|()| Outputs::new())
         })
     }
 
@@ -95,6 +95,6 @@ impl CloudKind for Cluster {
         id: &'a str,
     ) -> Answer<'a, Deleted> {
         let eks = Eks::new(call.clients.eks.clone());
-        Box::pin(async move { eks.delete_cluster(id, call.progress).await.map(|()| Deleted::Gone) })
+        Box::pin(async move { eks.delete_cluster(id, call.wait()).await.map(|()| Deleted::Gone) })
     }
 }

@@ -21,7 +21,7 @@ use crate::cloud::fields::Read;
 use crate::cloud::owned::{Mark, Tags, adopt, holder, sorted};
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::Earlier;
-use crate::cloud::wait::{Poll, Progress, gone, until};
+use crate::cloud::wait::{Poll, Progress, Wait, gone, until};
 use crate::cloud::{CloudError, Ids, RunScope};
 use crate::state::live::Unowned;
 use crate::state::{Fields, Kind, ResourceAddr};
@@ -154,14 +154,10 @@ impl Eks {
     }
 
     /// Waits until a cluster is ACTIVE (EKS takes 10 to 15 minutes).
-    pub async fn cluster_active(
-        &self,
-        name: &str,
-        progress: Progress<'_>,
-    ) -> Result<(), CloudError> {
+    pub async fn cluster_active(&self, name: &str, wait: Wait<'_>) -> Result<(), CloudError> {
         let what = format!("cluster {name}");
         let state = || self.cluster_state(name);
-        until_state(&what, CLUSTER_CREATE, progress, state, State::active).await
+        until_state(&what, wait.limit(CLUSTER_CREATE), wait.progress, state, State::active).await
     }
 
     /// Waits until a node group is ACTIVE.
@@ -169,11 +165,11 @@ impl Eks {
         &self,
         cluster: &str,
         name: &str,
-        progress: Progress<'_>,
+        wait: Wait<'_>,
     ) -> Result<(), CloudError> {
         let what = format!("node group {name}");
         let state = || self.node_group_state(cluster, name);
-        until_state(&what, NODE_GROUP, progress, state, State::active).await
+        until_state(&what, wait.limit(NODE_GROUP), wait.progress, state, State::active).await
     }
 
     /// Follows an update (a version upgrade, a node group's new settings) by
@@ -184,12 +180,12 @@ impl Eks {
         cluster: &str,
         group: Option<&str>,
         id: Option<&str>,
-        progress: Progress<'_>,
+        wait: Wait<'_>,
     ) -> Result<(), CloudError> {
         let id =
             id.ok_or_else(|| CloudError::Internal("EKS answered an update without id".into()))?;
         let what = format!("update {id} of {}", group.unwrap_or(cluster));
-        until(&what, UPDATE, progress, || async {
+        until(&what, wait.limit(UPDATE), wait.progress, || async {
             let describe = self.client.describe_update().name(cluster).update_id(id);
             let response = describe.set_nodegroup_name(group.map(str::to_string)).send().await;
             let response = response.map_err(sdk_error)?;
@@ -216,7 +212,7 @@ impl Eks {
         &self,
         r: &Read<'_>,
         before: &Fields,
-        progress: Progress<'_>,
+        wait: Wait<'_>,
     ) -> Result<(), CloudError> {
         let name = r.str("name")?;
         let version = r.str("version")?;
@@ -224,7 +220,7 @@ impl Eks {
             let upgrade = self.client.update_cluster_version().name(name).version(version);
             let response = upgrade.send().await.map_err(sdk_error)?;
             let id = response.update().and_then(|u| u.id());
-            self.update_done(name, None, id, progress).await?;
+            self.update_done(name, None, id, wait).await?;
         }
         self.retag(r, before).await
     }
@@ -260,7 +256,7 @@ impl Eks {
         name: &str,
         r: &Read<'_>,
         before: &Fields,
-        progress: Progress<'_>,
+        wait: Wait<'_>,
     ) -> Result<(), CloudError> {
         let cluster = r.str("cluster")?;
         let (min, max) = (r.int32("min_size")?, r.int32("max_size")?);
@@ -296,20 +292,16 @@ impl Eks {
             .await
             .map_err(sdk_error)?;
         let id = response.update().and_then(|u| u.id());
-        self.update_done(cluster, Some(name), id, progress).await?;
+        self.update_done(cluster, Some(name), id, wait).await?;
         self.retag(r, before).await
     }
 
     /// Deletes a cluster and waits until it is gone.
-    pub async fn delete_cluster(
-        &self,
-        name: &str,
-        progress: Progress<'_>,
-    ) -> Result<(), CloudError> {
+    pub async fn delete_cluster(&self, name: &str, wait: Wait<'_>) -> Result<(), CloudError> {
         gone(self.client.delete_cluster().name(name).send().await.map(|_| ()).map_err(sdk_error))?;
         let what = format!("cluster {name}");
         let state = || self.cluster_state(name);
-        until_state(&what, CLUSTER_DELETE, progress, state, State::gone).await
+        until_state(&what, wait.limit(CLUSTER_DELETE), wait.progress, state, State::gone).await
     }
 
     /// Deletes a node group and waits until it is gone.
@@ -317,14 +309,14 @@ impl Eks {
         &self,
         cluster: &str,
         name: &str,
-        progress: Progress<'_>,
+        wait: Wait<'_>,
     ) -> Result<(), CloudError> {
         let deleted =
             self.client.delete_nodegroup().cluster_name(cluster).nodegroup_name(name).send().await;
         gone(deleted.map(|_| ()).map_err(sdk_error))?;
         let what = format!("node group {name}");
         let state = || self.node_group_state(cluster, name);
-        until_state(&what, NODE_GROUP, progress, state, State::gone).await
+        until_state(&what, wait.limit(NODE_GROUP), wait.progress, state, State::gone).await
     }
 
     /// A cluster's state, as DescribeCluster gives it.

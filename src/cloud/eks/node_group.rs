@@ -85,9 +85,9 @@ impl CloudKind for NodeGroup {
             // EKS takes node groups only into an ACTIVE cluster; the cluster
             // may still be CREATING when a run that was stopped is resumed.
             let cluster = r.str("cluster")?;
-            eks.cluster_active(cluster, call.progress).await?;
+            eks.cluster_active(cluster, call.wait()).await?;
             let name = eks.create_node_group(call.scope, &r, &name, call.ids).await?;
-            let ready = eks.node_group_active(cluster, &name, call.progress).await;
+            let ready = eks.node_group_active(cluster, &name, call.wait()).await;
             ready.map_err(|error| error.made(&name))?;
             Ok(Made::id(name))
         })
@@ -102,7 +102,7 @@ impl CloudKind for NodeGroup {
     ) -> Answer<'a, Outputs> {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {
-            let updated = eks.update_node_group(id, &read(target), before, call.progress).await;
+            let updated = eks.update_node_group(id, &read(target), before, call.wait()).await;
             updated.map(|()| Outputs::new())
         })
     }
@@ -116,7 +116,7 @@ impl CloudKind for NodeGroup {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {
             let cluster = read(target).str("cluster")?.to_string();
-            eks.delete_node_group(&cluster, id, call.progress).await.map(|()| Deleted::Gone)
+            eks.delete_node_group(&cluster, id, call.wait()).await.map(|()| Deleted::Gone)
         })
     }
 }

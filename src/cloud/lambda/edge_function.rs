@@ -110,7 +110,7 @@ impl CloudKind for EdgeFunction {
                 lambda.create_function(call.scope, &read(target), code(target)?).await?;
             // CloudFront takes the version only once Lambda has it Active.
             let number = version.rsplit(':').next();
-            let ready = lambda.ready(&name, number, call.progress).await;
+            let ready = lambda.ready(&name, number, call.wait()).await;
             ready.map_err(|error| error.made(&name))?;
             Ok(Made { id: name, outputs: published(version) })
         })
@@ -129,7 +129,7 @@ impl CloudKind for EdgeFunction {
             let new_code = before.get("code_sha256") != target.fields.get("code_sha256");
             let code = if new_code { Some(code(target)?) } else { None };
             let r = read(target);
-            lambda.update_function(&r, before, code, call.progress).await.map(published)
+            lambda.update_function(&r, before, code, call.wait()).await.map(published)
         })
     }
 

@@ -14,7 +14,7 @@ use aws_sdk_lambda::types::{FunctionCode, Runtime};
 use crate::cloud::fields::Read;
 use crate::cloud::owned::{Mark, Tags, adopt, tags};
 use crate::cloud::paging::all_pages;
-use crate::cloud::wait::{Poll, Progress, gone, until};
+use crate::cloud::wait::{Poll, Wait, gone, until};
 use crate::cloud::{CloudError, RunScope};
 use crate::kinds::lambda::edge_function::version_digest;
 
@@ -36,6 +36,10 @@ fn version_arn(arn: Option<&str>, version: Option<&str>) -> String {
 fn latest(versions: &Versions) -> Option<&String> {
     versions.keys().max_by_key(|arn| arn.rsplit(':').next().and_then(|v| v.parse::<u64>().ok()))
 }
+
+/// How long a function or version may stay Pending, or an update
+/// InProgress: seconds on AWS, minutes at worst.
+const READY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 pub struct Lambda {
     client: Client,
@@ -125,13 +129,13 @@ impl Lambda {
         &self,
         name: &str,
         version: Option<&str>,
-        progress: Progress<'_>,
+        wait: Wait<'_>,
     ) -> Result<(), CloudError> {
         let what = match version {
             Some(version) => format!("function {name} version {version}"),
             None => format!("function {name}"),
         };
-        until(&what, std::time::Duration::from_secs(10 * 60), progress, || async {
+        until(&what, wait.limit(READY), wait.progress, || async {
             let asked = self.client.get_function_configuration().function_name(name);
             let config = asked.set_qualifier(version.map(str::to_string)).send().await;
             let config = config.map_err(sdk_error)?;
@@ -160,7 +164,7 @@ impl Lambda {
         r: &Read<'_>,
         before: &crate::state::Fields,
         code: Option<Vec<u8>>,
-        progress: Progress<'_>,
+        wait: Wait<'_>,
     ) -> Result<String, CloudError> {
         let name = r.str("function_name")?;
         self.client
@@ -174,7 +178,7 @@ impl Lambda {
             .send()
             .await
             .map_err(sdk_error)?;
-        self.ready(name, None, progress).await?;
+        self.ready(name, None, wait).await?;
         if let Some(code) = code {
             self.client
                 .update_function_code()
@@ -183,11 +187,11 @@ impl Lambda {
                 .send()
                 .await
                 .map_err(sdk_error)?;
-            self.ready(name, None, progress).await?;
+            self.ready(name, None, wait).await?;
         }
         let published =
             self.client.publish_version().function_name(name).send().await.map_err(sdk_error)?;
-        self.ready(name, published.version(), progress).await?;
+        self.ready(name, published.version(), wait).await?;
         if let Some(arn) = before.get("arn").and_then(|a| a.as_str()) {
             let tags = r.tags()?.into_iter().collect();
             self.client
