@@ -96,7 +96,7 @@ impl<C: Cloud> Walker<'_, C> {
         let progress = |status: &str| self.reporter.progress(step, status);
         let (mut attempt, started) = (0, Instant::now());
         loop {
-            self.budget.take(step.service).await;
+            self.budget.take(step).await;
             match self.cloud.apply_step(self.topology, step, &ids, &progress).await {
                 Err(error)
                     if retry_for(&error).is_some_and(|window| started.elapsed() < window)

@@ -274,6 +274,13 @@ pub trait KindDef: Sync {
         OnClash::Refuse
     }
 
+    /// How many creates a second AWS allows of this kind, where the kind's
+    /// create has a limit of its own below its service's (Route 53's
+    /// CreateHealthCheck: one every two seconds).
+    fn creates_per_second(&self) -> Option<f64> {
+        None
+    }
+
     /// Whether the account is asked for it by name rather than found by
     /// tag (a hosted zone): then the names earlier runs used are read too,
     /// so that one the file no longer names is still found.
