@@ -168,7 +168,7 @@ pub struct RunArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
-    /// How many steps may run at once.
+    /// How many steps may make requests at once (a step waiting for AWS does not count).
     #[arg(long, default_value_t = 10)]
     pub parallelism: usize,
     /// No progress bars, plain lines only (as when stderr is not a terminal).

@@ -22,6 +22,7 @@ pub(crate) mod paging;
 pub mod probe;
 pub mod read;
 pub mod route53;
+pub mod slot;
 mod tagging;
 pub mod timeouts;
 pub mod wait;

@@ -1,7 +1,8 @@
 //! Waiting for AWS to finish what it started (a cluster becoming ACTIVE, a
 //! distribution Deployed, a record change INSYNC): poll with growing pauses,
 //! report the status and the elapsed time, end at once when AWS says it
-//! failed, give up after a timeout.
+//! failed, give up after a timeout. Between polls the step lets go of its
+//! place among the run's parallel steps (`slot.rs`).
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -62,7 +63,7 @@ where
                     });
                 }
                 progress(&format!("{what}: {status} ({} s)", elapsed.as_secs()));
-                tokio::time::sleep(pause).await;
+                super::slot::pause(pause).await;
                 pause = (pause * 2).min(Duration::from_secs(15));
             }
         }

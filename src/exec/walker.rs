@@ -1,20 +1,25 @@
 //! The DAG walker: runs each step when the steps it depends on are done,
-//! independent steps in parallel (up to `parallelism`, within per-service
-//! budgets); retries throttling and transient failures with backoff; skips
+//! independent steps in parallel (up to `parallelism` at once making
+//! requests, within the rate budgets; a step that only waits for AWS gives
+//! its place up, `cloud/slot.rs`); retries throttling and transient
+//! failures with backoff; skips
 //! the dependents of a failed step and reports only the failure itself.
 //! Once the run is interrupted it starts no new step, lets the running ones
 //! finish (journaled as ever) and leaves the rest not started.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use tokio::sync::Semaphore;
 
 use super::budget::Budget;
 use super::interrupt::Interrupt;
 use super::journal::{Entry, Journal};
 use super::report::{Reporter, StepResult};
+use crate::cloud::slot::{self, SLOT, Slot};
 use crate::cloud::{Cloud, CloudError};
 use crate::plan::steps::{Op, Step, StepName};
 use crate::state::live::Ids;
@@ -104,7 +109,7 @@ impl<C: Cloud> Walker<'_, C> {
                 {
                     attempt += 1;
                     self.reporter.progress(step, &format!("retrying after: {error}"));
-                    tokio::time::sleep(backoff(attempt)).await;
+                    slot::pause(backoff(attempt)).await;
                 }
                 other => return other,
             }
@@ -124,6 +129,7 @@ impl<C: Cloud> Walker<'_, C> {
         let mut broken: BTreeMap<StepName, StepName> = BTreeMap::new();
         let mut walked = Walked::default();
         let mut running = FuturesUnordered::new();
+        let places = Arc::new(Semaphore::new(self.parallelism));
         loop {
             // Steps behind a failure will not run: say why, once each.
             let blocked: Vec<(StepName, StepName)> = pending
@@ -143,28 +149,39 @@ impl<C: Cloud> Walker<'_, C> {
                     walked.skipped.push(step);
                 }
             }
-            let room = match self.interrupt.requested() {
-                Some(_) => 0,
-                None => self.parallelism.saturating_sub(running.len()),
-            };
             let ready: Vec<StepName> = pending
                 .values()
+                .filter(|_| self.interrupt.requested().is_none())
                 .filter(|s| s.deps.iter().all(|d| finished.contains(d) || !names.contains(d)))
                 .map(|s| s.name.clone())
-                .take(room)
                 .collect();
+            // A step starts when a place is free: one that only waits
+            // gives its place up (slot.rs).
+            let mut waiting = false;
             for name in ready {
+                let Ok(place) = places.clone().try_acquire_owned() else {
+                    waiting = true;
+                    break;
+                };
                 let Some(step) = pending.remove(&name) else { continue };
                 journal.write(&Entry::Intent { step: step.clone() }).await?;
                 self.reporter.started(&step);
                 let ids = ids.clone();
-                running.push(async move {
+                running.push(SLOT.scope(Slot::new(places.clone(), place), async move {
                     let started = Instant::now();
                     let result = self.run(&step, ids).await;
                     (step, result, started.elapsed())
-                });
+                }));
             }
-            let Some((step, result, elapsed)) = running.next().await else { break };
+            let next = match waiting {
+                true => tokio::select! {
+                    next = running.next() => next,
+                    // A place came free (a step began to wait): start more.
+                    _ = places.clone().acquire_owned() => continue,
+                },
+                false => running.next().await,
+            };
+            let Some((step, result, elapsed)) = next else { break };
             match result {
                 Ok(outcome) => {
                     journal

@@ -26,6 +26,11 @@ pub struct FakeCloud {
     delay: Duration,
     in_flight: AtomicUsize,
     most_in_flight: AtomicUsize,
+    /// Whether a step spends its `delay` waiting for AWS (polling, as a
+    /// cluster's create does) rather than in a request.
+    waits: bool,
+    waiting: AtomicUsize,
+    most_waiting: AtomicUsize,
     made: AtomicUsize,
     /// The steps carried out, by name, in the order they finished.
     log: Mutex<Vec<String>>,
@@ -35,6 +40,17 @@ impl FakeCloud {
     /// A cloud whose every step takes `delay`.
     pub fn slow(delay: Duration) -> Self {
         FakeCloud { delay, ..Default::default() }
+    }
+
+    /// A cloud whose every step makes its request at once, then waits
+    /// `delay` for AWS to finish, polling.
+    pub fn waiting(delay: Duration) -> Self {
+        FakeCloud { delay, waits: true, ..Default::default() }
+    }
+
+    /// The most steps that were ever waiting for AWS at once.
+    pub fn most_waiting(&self) -> usize {
+        self.most_waiting.load(Ordering::SeqCst)
     }
 
     /// A cloud that refuses the steps named.
@@ -113,12 +129,27 @@ impl Cloud for FakeCloud {
         _topology: &str,
         step: &Step,
         _ids: &Ids,
-        _progress: wait::Progress<'_>,
+        progress: wait::Progress<'_>,
     ) -> Result<Outcome, CloudError> {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.most_in_flight.fetch_max(now, Ordering::SeqCst);
-        tokio::time::sleep(self.delay).await;
-        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if self.waits {
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            let now = self.waiting.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most_waiting.fetch_max(now, Ordering::SeqCst);
+            let started = std::time::Instant::now();
+            let done = || async {
+                Ok(match started.elapsed() >= self.delay {
+                    true => wait::Poll::Done,
+                    false => wait::Poll::Waiting("CREATING".into()),
+                })
+            };
+            wait::until("fake", Duration::from_secs(60), progress, done).await?;
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+        } else {
+            tokio::time::sleep(self.delay).await;
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        }
         if self.refuse.contains(step.name.as_str()) {
             return Err(CloudError::Api {
                 service: "fake",

@@ -53,6 +53,22 @@ async fn steps_run_in_parallel_within_the_bound() {
     assert_eq!(cloud.most_in_flight(), 3, "independent steps fill the bound, never more");
 }
 
+/// Regression: a step held its place among the `--parallelism` while it
+/// only polled (on AWS a node group is CREATING for about 5 minutes), so
+/// 30 node groups ran in waves of 10. A step that waits gives its place up
+/// between polls: more steps wait at once than the bound, while no more
+/// than the bound make requests at once.
+#[tokio::test]
+async fn steps_that_only_wait_do_not_hold_their_place() {
+    let wanted = shop();
+    let cloud = FakeCloud::waiting(Duration::from_millis(600));
+    let report = apply(&cloud, &wanted, 2, true).await;
+    assert!(report.succeeded(), "{report:?}");
+    assert_eq!(cloud.owned().len(), wanted.resources.len());
+    assert!(cloud.most_in_flight() <= 2, "requests stay within the bound");
+    assert!(cloud.most_waiting() > 2, "waits do not: {} at most", cloud.most_waiting());
+}
+
 #[tokio::test]
 async fn a_failure_skips_its_dependents_and_rollback_undoes_dependents_first() {
     let wanted = shop();
