@@ -13,7 +13,7 @@ use super::run::{
 };
 use super::{Context, Failure, Status, load_desired};
 use crate::cli::RunArgs;
-use crate::cloud::{Aws, Cloud, Timeouts};
+use crate::cloud::{Aws, Cloud};
 use crate::exec::interrupt::Interrupt;
 use crate::exec::journal::Journal;
 use crate::exec::scope;
@@ -72,7 +72,7 @@ async fn locked(
     context: &Context,
 ) -> Status {
     let (topology, wanted) = load_desired(file, &context.printer)?;
-    let timeouts = Timeouts::parse(&args.timeouts).map_err(|why| format!("--timeout {why}"))?;
+    let timeouts = super::run::timeouts(args)?;
     let command = match mode {
         Mode::Apply { .. } => "apply",
         Mode::Destroy => "destroy",

@@ -15,7 +15,7 @@ use super::run::{
 };
 use super::{Context, Status};
 use crate::cli::RollbackArgs;
-use crate::cloud::{Cloud, Timeouts};
+use crate::cloud::Cloud;
 use crate::exec::interrupt::Interrupt;
 use crate::exec::journal::{self, Entry, Journal};
 use crate::exec::{self, Options, rollback};
@@ -157,7 +157,7 @@ async fn attempt(
     }
     let mut run = undoable(&read.entries)?;
     let location = store.location(&journal::key(&run_id));
-    let timeouts = Timeouts::parse(&args.run.timeouts).map_err(|why| format!("--timeout {why}"))?;
+    let timeouts = super::run::timeouts(&args.run)?;
     let aws = aws(store.as_ref(), context).await?.waiting(timeouts);
     own_backend(&aws, store.as_ref(), &run.topology, false).await?;
     if !run.unfinished.is_empty() {

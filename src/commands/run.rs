@@ -90,6 +90,11 @@ pub async fn lock(
     }
 }
 
+/// The user's limits on waits (`--timeout`), refused before anything is read.
+pub fn timeouts(args: &crate::cli::RunArgs) -> Result<crate::cloud::Timeouts, String> {
+    crate::cloud::Timeouts::parse(&args.timeouts).map_err(|why| format!("--timeout {why}"))
+}
+
 /// The cloud for a topology's commands: AWS, reading besides the file's own
 /// regions and zones the ones earlier runs (in `store`) used.
 pub async fn aws(store: &dyn Store, context: &super::Context) -> Result<crate::cloud::Aws, String> {

@@ -149,20 +149,22 @@ impl<C: Cloud> Walker<'_, C> {
                     walked.skipped.push(step);
                 }
             }
+            // A step starts when a place is free: one that only waits
+            // gives its place up (slot.rs). One ready step more than there
+            // are places says whether to wait for a place as well.
+            let room = match self.interrupt.requested() {
+                Some(_) => 0,
+                None => places.available_permits(),
+            };
             let ready: Vec<StepName> = pending
                 .values()
-                .filter(|_| self.interrupt.requested().is_none())
                 .filter(|s| s.deps.iter().all(|d| finished.contains(d) || !names.contains(d)))
                 .map(|s| s.name.clone())
+                .take(room + 1)
                 .collect();
-            // A step starts when a place is free: one that only waits
-            // gives its place up (slot.rs).
-            let mut waiting = false;
-            for name in ready {
-                let Ok(place) = places.clone().try_acquire_owned() else {
-                    waiting = true;
-                    break;
-                };
+            let waiting = self.interrupt.requested().is_none() && ready.len() > room;
+            for name in ready.into_iter().take(room) {
+                let Ok(place) = places.clone().try_acquire_owned() else { break };
                 let Some(step) = pending.remove(&name) else { continue };
                 journal.write(&Entry::Intent { step: step.clone() }).await?;
                 self.reporter.started(&step);

@@ -96,7 +96,7 @@ impl CloudFront {
         Ok((id, domain))
     }
 
-    /// Waits until CloudFront has deployed the distribution (15 to 35 minutes).
+    /// Waits until CloudFront has deployed the distribution (see `DEPLOY`).
     pub async fn deployed(&self, id: &str, wait: Wait<'_>) -> Result<(), CloudError> {
         let what = format!("distribution {id}");
         until(&what, wait.limit(DEPLOY), wait.progress, || async {

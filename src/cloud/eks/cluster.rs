@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use super::{Eks, SERVICE, cluster_failed, sdk_error, subnet_addrs, tag_map, unowned};
+use super::{Eks, SERVICE, State, sdk_error, subnet_addrs, tag_map, unowned};
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{live, owner};
@@ -59,7 +59,7 @@ impl CloudKind for Cluster {
                 ]
                 .into();
                 let mut live = live(Kind::EksCluster, &name, fields, tags, deps, None);
-                live.failed = cluster_failed(cluster);
+                live.failed = State::of_cluster(cluster).terminal();
                 found.owned.insert(addr, live);
             }
             Ok(found)

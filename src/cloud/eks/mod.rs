@@ -40,16 +40,6 @@ fn subnet_addrs(ids: &[String], earlier: &Earlier) -> Value {
     sorted(ids.iter().map(|id| addr(id).unwrap_or_else(|| id.clone())).collect())
 }
 
-/// What AWS says of a cluster that failed for good, for the plan.
-fn cluster_failed(cluster: &Cluster) -> Option<String> {
-    State::of_cluster(cluster).terminal()
-}
-
-/// What AWS says of a node group that failed for good, for the plan.
-fn group_failed(group: &Nodegroup) -> Option<String> {
-    State::of_group(group).terminal()
-}
-
 /// Someone else's cluster or node group under a name the topology declares.
 fn unowned(kind: Kind, name: String, tags: &Tags) -> Unowned {
     Unowned { kind, name: name.clone(), id: name, holder: holder(tags), wanted_by: None }

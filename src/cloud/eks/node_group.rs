@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Eks, group_failed, subnet_addrs, tag_map, unowned};
+use super::{Eks, State, subnet_addrs, tag_map, unowned};
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{live, owner, sorted};
@@ -65,7 +65,7 @@ impl CloudKind for NodeGroup {
                     .into();
                     let deps: Vec<ResourceAddr> = vec![cluster_addr.clone()];
                     let mut live = live(Kind::NodeGroup, &name, fields, tags, deps, None);
-                    live.failed = group_failed(&group);
+                    live.failed = State::of_group(&group).terminal();
                     found.owned.insert(addr, live);
                 }
             }
