@@ -36,6 +36,14 @@ class Clock:
         self._since = time.monotonic()
         self._frozen = False
 
+    def restart(self, speed: float) -> None:
+        """Back to zero, unfrozen, at `speed` (an emulator's clock starts when it serves)."""
+        with self._lock:
+            self.speed = speed
+            self._base = 0.0
+            self._since = time.monotonic()
+            self._frozen = False
+
     def now(self) -> float:
         with self._lock:
             if self._frozen:

@@ -1,8 +1,11 @@
 """Start moto, patched where it differs from AWS, on a free loopback port.
 
     python launcher.py --url-file PATH [--port N] [--speed X]
+    python launcher.py --forks
 
 Writes the server's URL to PATH once it is listening, then serves until killed.
+With --forks it loads moto once and starts emulators on request, each a fresh
+process of its own (forks.py); the test suite starts its emulators so.
 Time-taking behaviours run on a virtual clock, X times faster than real time
 (600: ten AWS minutes in one second); clock.py has the routes that steer it.
 
@@ -63,6 +66,9 @@ wway itself is never changed to fit the emulator):
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
+
+Not patches (no answer changes): speedups.py stops moto redoing per request
+what never changes, and forks.py serves the test suite its emulators.
 """
 
 import argparse
@@ -76,12 +82,14 @@ import threading
 import clock
 import cloudfront_states
 import eks_states
+import forks
 import lambda_states
 import route53_states
+import speedups
 from clock import CLOCK, refused
 
-# moto is imported inside the functions below, after main() has set the
-# environment it reads at import time.
+# moto is imported inside the functions below: importing this module (as the
+# tests and forks.py do) loads nothing until an app is built.
 
 
 def keep_lambda_function_associations() -> None:
@@ -333,22 +341,9 @@ def zone_caller_references() -> None:
     route53_models.Route53Backend.create_hosted_zone = create_hosted_zone
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url-file", required=True)
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--speed", type=float, default=600.0, help="virtual seconds per real second")
-    args = parser.parse_args()
-
-    # moto's request recorder writes to ./moto_recording unless told otherwise;
-    # each emulator records beside its URL file, so emulators running in
-    # parallel (one per test) do not write into each other's recording.
-    here = os.path.dirname(os.path.abspath(args.url_file))
-    os.environ.setdefault("MOTO_RECORDER_FILEPATH", os.path.join(here, "moto_recording"))
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-    from werkzeug.serving import make_server
-
-    CLOCK.speed = args.speed
+def patched_app():
+    """moto's WSGI app with every patch above applied, behind the control routes."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     # One log line per request drowns the test output; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -364,21 +359,49 @@ def main() -> int:
     route53_states.patch()
     lambda_states.patch()
     lambda_states.patch_cloudfront()
+    speedups.patch()
+    return clock.control(DomainDispatcherApplication(create_backend_app))
 
-    app = clock.control(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
+
+def serve(app, url_file: str, port: int) -> None:
+    """Serves `app` on a loopback port until SIGTERM or SIGINT, once its URL is in `url_file`."""
+    from moto.moto_api import recorder
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import make_server
+
+    # moto's request recorder writes to ./moto_recording unless told otherwise;
+    # each emulator records beside its URL file, so emulators running in
+    # parallel (one per test) do not write into each other's recording.
+    recorder._location = os.path.join(os.path.dirname(os.path.abspath(url_file)), "moto_recording")
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     host, port = server.server_address[:2]
-    with open(args.url_file + ".tmp", "w") as f:
+    with open(url_file + ".tmp", "w") as f:
         f.write(f"http://{host}:{port}\n")
     # Renamed into place so a reader never sees a half-written URL.
-    os.replace(args.url_file + ".tmp", args.url_file)
+    os.replace(url_file + ".tmp", url_file)
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()
     server.shutdown()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url-file", help="where to write the server's URL")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--speed", type=float, default=600.0, help="virtual seconds per real second")
+    parser.add_argument("--forks", action="store_true",
+                        help="serve emulators on request instead of one (forks.py: the protocol on stdin)")
+    args = parser.parse_args()
+    if args.forks:
+        return forks.serve(patched_app(), serve)
+    if not args.url_file:
+        parser.error("--url-file is required (or --forks)")
+    CLOCK.restart(args.speed)
+    serve(patched_app(), args.url_file, args.port)
     return 0
 
 

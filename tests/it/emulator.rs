@@ -1,16 +1,17 @@
 //! The emulator harness: every test that talks to AWS gets a moto server of its
-//! own (started by scripts/emulator/launcher.py on a free loopback port, so
-//! tests run in parallel and start clean), and the IAM roles its topology names.
+//! own (forked by scripts/emulator/forks.py on a free loopback port, so tests
+//! run in parallel and start clean), and the IAM roles its topology names.
 
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::Once;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::{Mutex, Once, OnceLock};
 use std::time::{Duration, Instant};
 
 use wway::topology::Topology;
 
 pub struct Emulator {
-    child: Child,
+    pid: u32,
     pub url: String,
     _dir: tempfile::TempDir,
 }
@@ -58,22 +59,13 @@ impl Emulator {
         fake_credentials();
         let dir = tempfile::tempdir().expect("temp dir");
         let url_file = dir.path().join("url");
-        let child = Command::new(python())
-            .arg(project_root().join("scripts/emulator/launcher.py"))
-            .arg("--url-file")
-            .arg(&url_file)
-            .args(["--speed", &speed.to_string()])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start the emulator");
-        let mut emulator = Emulator { child, url: String::new(), _dir: dir };
+        let pid = forks().start(&url_file, speed);
+        let mut emulator = Emulator { pid, url: String::new(), _dir: dir };
         let deadline = Instant::now() + Duration::from_secs(60);
         while emulator.url.is_empty() {
             if let Ok(url) = std::fs::read_to_string(&url_file) {
                 emulator.url = url.trim().to_string();
-            } else if Instant::now() > deadline
-                || emulator.child.try_wait().ok().flatten().is_some()
-            {
+            } else if Instant::now() > deadline {
                 panic!(
                     "the emulator did not start; run scripts/emulator/launcher.py by hand to see why"
                 );
@@ -113,7 +105,7 @@ impl Emulator {
 /// connection alive, so one request per connection).
 impl Emulator {
     fn http(&self, method: &str, path: &str) -> String {
-        use std::io::{Read, Write};
+        use std::io::Read;
         let address = self.url.trim_start_matches("http://");
         let mut stream = std::net::TcpStream::connect(address).expect("connect to the emulator");
         write!(stream, "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
@@ -216,8 +208,57 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        forks().stop(self.pid);
+    }
+}
+
+/// The server of emulators (scripts/emulator/forks.py), one per test process:
+/// it loads moto and the service models once and forks a fresh emulator for
+/// each test. It ends, and its emulators with it, when this process ends and
+/// its stdin closes.
+struct Forks {
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    _server: Child,
+}
+
+fn forks() -> std::sync::MutexGuard<'static, Forks> {
+    static FORKS: OnceLock<Mutex<Forks>> = OnceLock::new();
+    let forks = FORKS.get_or_init(|| {
+        let mut server = Command::new(python())
+            .arg(project_root().join("scripts/emulator/launcher.py"))
+            .arg("--forks")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the emulator server");
+        let stdin = server.stdin.take().expect("piped stdin");
+        let stdout = BufReader::new(server.stdout.take().expect("piped stdout"));
+        Mutex::new(Forks { stdin, stdout, _server: server })
+    });
+    // A test that panicked while holding the lock left the pipes whole.
+    forks.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Forks {
+    fn ask(&mut self, line: &str) -> String {
+        let broken = "the emulator server ended; run scripts/emulator/launcher.py --forks by hand to see why";
+        writeln!(self.stdin, "{line}").and_then(|()| self.stdin.flush()).expect(broken);
+        let mut answer = String::new();
+        let read = self.stdout.read_line(&mut answer).expect(broken);
+        assert!(read > 0, "{broken}");
+        answer.trim().to_string()
+    }
+
+    fn start(&mut self, url_file: &Path, speed: u32) -> u32 {
+        let url_file = url_file.to_str().expect("a temp path in UTF-8");
+        let answer = self.ask(&format!("start {url_file} {speed}"));
+        answer.parse().unwrap_or_else(|_| panic!("the emulator server answered {answer:?}"))
+    }
+
+    fn stop(&mut self, pid: u32) {
+        let answer = self.ask(&format!("stop {pid}"));
+        assert_eq!(answer, "stopped", "the emulator server answered {answer:?}");
     }
 }
 
