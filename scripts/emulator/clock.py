@@ -15,6 +15,7 @@ Routes (plain HTTP on the emulator's own port; AWS never sees them):
     POST /_wway/clock/resume          start it again
     POST /_wway/clock/advance?seconds=N
     GET  /_wway/refusals              ["what was refused and why", ...]
+    POST /_wway/set?NAME=N            a patch's number (see `setting`)
     POST /_wway/fail?kind=K&name=N&code=C&message=M
                                       the next K named N that is made fails
                                       (see `failure_for`)
@@ -75,7 +76,14 @@ CLOCK = Clock(600.0)
 
 _refusals: list[str] = []
 _failures: dict[tuple[str, str], tuple[str, str]] = {}
+_settings: dict[str, float] = {}
 _lock = threading.Lock()
+
+
+def setting(name: str, default: float) -> float:
+    """A patch's number (e.g. "eni_linger", seconds) as a test set it, else `default`."""
+    with _lock:
+        return _settings.get(name, default)
 
 
 def refused(what: str) -> None:
@@ -115,6 +123,9 @@ def control(app):
         elif path == "/_wway/refusals" and method == "GET":
             with _lock:
                 return answer(start_response, list(_refusals))
+        elif path == "/_wway/set" and method == "POST":
+            with _lock:
+                _settings.update({k: float(v) for k, v in query.items()})
         elif path == "/_wway/fail" and method == "POST":
             with _lock:
                 _failures[(query["kind"], query["name"])] = (query["code"], query.get("message", ""))

@@ -5,6 +5,8 @@ moto makes a cluster or node group ACTIVE at birth and deletes it at once, has
 no UpdateClusterVersion or DescribeUpdate route, and answers every node group
 update Successful at once. AWS:
 
+- CreateCluster refuses a subnet in a zone whose ID EKS does not serve
+  (UnsupportedAvailabilityZoneException, naming the zones it takes);
 - a cluster is CREATING about 10 minutes, then ACTIVE (or FAILED, with
   `health.issues`); DELETING about 5 minutes, and its name stays taken until it
   is gone; DeleteCluster is refused while node groups (even DELETING ones) exist;
@@ -25,6 +27,7 @@ import functools
 import threading
 import uuid
 
+import network_states
 from clock import CLOCK, failure_for, refused
 
 CLUSTER_CREATE_SECONDS = 600
@@ -33,6 +36,9 @@ CLUSTER_UPGRADE_SECONDS = 1500
 NODEGROUP_CREATE_SECONDS = 300
 NODEGROUP_DELETE_SECONDS = 300
 NODEGROUP_UPDATE_SECONDS = 120
+# Zone IDs where EKS does not place control planes (AWS's EKS user guide,
+# "Cluster VPC and subnet requirements"): CreateCluster refuses their subnets.
+EKS_REFUSED_ZONE_IDS = {"use1-az3", "usw1-az2", "cac1-az3"}
 
 _lock = threading.RLock()
 
@@ -82,6 +88,35 @@ def _update(kind, params):
             "createdAt": utcnow(), "errors": []}
 
 
+def refuse_unsupported_zones(backend, name, subnet_ids) -> None:
+    """CreateCluster with a subnet in a zone ID whose EKS control plane has no
+    capacity is refused, naming the zones it would take."""
+    from moto.ec2.models import ec2_backends
+    from moto.eks.exceptions import EKSError
+
+    ec2 = ec2_backends[backend.account_id][backend.region_name]
+    zones = {z.zone_id: z.name for z in ec2.describe_availability_zones()}
+    for subnet_id in subnet_ids:
+        try:
+            subnet = ec2.get_subnet(subnet_id)
+        except Exception:
+            continue  # moto's own check answers for unknown subnets
+        zone_id = subnet.availability_zone_id
+        if zone_id in EKS_REFUSED_ZONE_IDS:
+            refused(f"eks:CreateCluster {name}: zone {subnet.availability_zone} ({zone_id})")
+            taken = sorted(n for i, n in zones.items() if i not in EKS_REFUSED_ZONE_IDS)
+
+            class Unsupported(EKSError):
+                TYPE = "UnsupportedAvailabilityZoneException"
+                STATUS = 400
+
+            raise Unsupported(
+                message=f"Cannot create cluster '{name}' because {subnet.availability_zone}, the targeted "
+                        "availability zone, does not currently have sufficient capacity to support the "
+                        f"cluster. Retry and choose from these availability zones: {', '.join(taken)}",
+                clusterName=name, validZones=taken)
+
+
 def _minor(version: str) -> tuple[int, int]:
     major, minor = version.split(".")[:2]
     return int(major), int(minor)
@@ -111,8 +146,11 @@ def patch() -> None:
     original_delete_nodegroup = backend_class.delete_nodegroup
     original_update_nodegroup = backend_class.update_nodegroup_config
 
-    def create_cluster(self, *args, **kwargs):
-        cluster = original_create_cluster(self, *args, **kwargs)
+    def create_cluster(self, name, role_arn, resources_vpc_config, *args, **kwargs):
+        refuse_unsupported_zones(self, name, resources_vpc_config.get("subnetIds") or [])
+        cluster = original_create_cluster(self, name, role_arn, resources_vpc_config, *args, **kwargs)
+        network_states.cluster_made(self.account_id, self.region_name, name,
+                                    resources_vpc_config.get("subnetIds") or [])
         return _creating(cluster, "cluster", cluster.name, CLUSTER_CREATE_SECONDS, "FAILED")
 
     def delete_cluster(self, name):
@@ -128,7 +166,11 @@ def patch() -> None:
         cluster = original_delete_cluster(self, name)
         self.clusters[name] = cluster
         cluster.status = "DELETING"
-        _then(cluster, CLUSTER_DELETE_SECONDS, lambda: self.clusters.pop(name, None))
+        def gone():
+            self.clusters.pop(name, None)
+            network_states.cluster_gone(self.account_id, self.region_name, name)
+
+        _then(cluster, CLUSTER_DELETE_SECONDS, gone)
         return cluster
 
     def create_nodegroup(self, *args, **kwargs):

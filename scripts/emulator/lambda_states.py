@@ -1,4 +1,4 @@
-"""Patches 11 and 12: a Lambda function and each version it publishes are Pending
+"""Patches 11, 12 and 14: a Lambda function and each version it publishes are Pending
 before they are Active, and an update is InProgress for a while, on the
 virtual clock, as on AWS; and CloudFront takes only what Lambda@Edge can run.
 
@@ -14,7 +14,11 @@ Successful, and lets CloudFront name any ARN in a behavior. AWS:
 - a CloudFront behavior's Lambda@Edge association must name a numbered
   version (not $LATEST, not the bare function) of a us-east-1 function that
   is Active and whose role trusts edgelambda.amazonaws.com, else
-  InvalidLambdaFunctionAssociation.
+  InvalidLambdaFunctionAssociation;
+- a function CloudFront runs at the edge is replicated, and DeleteFunction
+  refuses it ("because it is a replicated function") while a distribution
+  names one of its versions and for hours after the last one stopped
+  (REPLICA_SECONDS: AWS removes the replicas "within a few hours").
 """
 
 import functools
@@ -25,6 +29,36 @@ from clock import CLOCK, refused
 
 PENDING_SECONDS = 5
 UPDATE_SECONDS = 5
+REPLICA_SECONDS = 3 * 3600
+
+# The Lambda@Edge ARNs each distribution names, and when each function's
+# last association went (per emulator: each is a process of its own).
+_edge_arns: dict[str, set[str]] = {}
+_released: dict[str, float] = {}
+
+
+def _function_name(arn: str) -> str:
+    return arn.split(":function:")[-1].split(":")[0]
+
+
+def _associations_changed(distribution_id: str, arns) -> None:
+    """Notes what `distribution_id` names now (None: it is gone)."""
+    before = {_function_name(a) for names in _edge_arns.values() for a in names}
+    if arns is None:
+        _edge_arns.pop(distribution_id, None)
+    else:
+        _edge_arns[distribution_id] = set(arns)
+    after = {_function_name(a) for names in _edge_arns.values() for a in names}
+    for name in before - after:
+        _released[name] = CLOCK.now()
+
+
+def replicated(function_name: str) -> bool:
+    """Whether CloudFront still holds replicas of the function."""
+    name = _function_name(function_name)
+    if any(_function_name(a) == name for names in _edge_arns.values() for a in names):
+        return True
+    return CLOCK.now() < _released.get(name, float("-inf")) + REPLICA_SECONDS
 
 
 def _until(resource, attribute, seconds) -> None:
@@ -104,6 +138,21 @@ def patch() -> None:
     backend.create_function = create_function
     models.LambdaStorage.publish_version = publish_version
 
+    original_delete = backend.delete_function
+
+    @functools.wraps(original_delete)
+    def delete_function(self, function_name, qualifier=None):
+        if self.region_name == "us-east-1" and replicated(function_name):
+            arn = f"arn:aws:lambda:us-east-1:{self.account_id}:function:{_function_name(function_name)}"
+            refused(f"lambda:DeleteFunction {function_name}: replicated")
+            raise LambdaClientError(
+                "InvalidParameterValueException",
+                f"Lambda was unable to delete {arn} because it is a replicated function. Please see our "
+                "documentation for Deleting Lambda@Edge Functions and Replicas.")
+        return original_delete(self, function_name, qualifier)
+
+    backend.delete_function = delete_function
+
 
 def edge_association_problem(arn: str, lambda_backends):
     """Why CloudFront refuses to run `arn` at the edge, or None."""
@@ -166,5 +215,30 @@ def patch_cloudfront() -> None:
         return wrapper
 
     backend = models.CloudFrontBackend
-    backend.create_distribution_with_tags = checked(backend.create_distribution_with_tags, "distribution_config")
-    backend.update_distribution = checked(backend.update_distribution, "dist_config")
+    original_create = checked(backend.create_distribution_with_tags, "distribution_config")
+    original_update = checked(backend.update_distribution, "dist_config")
+    original_delete = backend.delete_distribution
+
+    @functools.wraps(original_create)
+    def create(self, distribution_config, tags):
+        arns = list(associations(distribution_config or {}))  # moto changes the config it is given
+        answer = original_create(self, distribution_config, tags)
+        _associations_changed(answer[0].distribution_id, arns)
+        return answer
+
+    @functools.wraps(original_update)
+    def update(self, dist_config, _id, if_match):
+        arns = list(associations(dist_config or {}))
+        answer = original_update(self, dist_config, _id, if_match)
+        _associations_changed(_id, arns)
+        return answer
+
+    @functools.wraps(original_delete)
+    def delete(self, distribution_id, if_match):
+        answer = original_delete(self, distribution_id, if_match)
+        _associations_changed(distribution_id, None)
+        return answer
+
+    backend.create_distribution_with_tags = create
+    backend.update_distribution = update
+    backend.delete_distribution = delete

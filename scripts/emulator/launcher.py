@@ -63,6 +63,14 @@ wway itself is never changed to fit the emulator):
    refuses one that is not a numbered, Active version of a us-east-1
    function whose role trusts edgelambda.amazonaws.com
    (InvalidLambdaFunctionAssociation).
+13. moto's EKS makes no network interface, and DeleteSubnet deletes a subnet
+   whatever is in it. network_states.py gives a cluster an in-use interface
+   in each subnet, leaves them behind for minutes after the cluster is gone,
+   and refuses DeleteSubnet (DependencyViolation) while any interface is in
+   the subnet, and DeleteNetworkInterface of one in use.
+14. Lambda deletes a function CloudFront runs at the edge at once.
+   lambda_states.py refuses it as AWS does ("replicated function") while a
+   distribution names it and for hours after the last one stopped.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -84,6 +92,7 @@ import cloudfront_states
 import eks_states
 import forks
 import lambda_states
+import network_states
 import route53_states
 import speedups
 from clock import CLOCK, refused
@@ -359,6 +368,7 @@ def patched_app():
     route53_states.patch()
     lambda_states.patch()
     lambda_states.patch_cloudfront()
+    network_states.patch()
     speedups.patch()
     return clock.control(DomainDispatcherApplication(create_backend_app))
 

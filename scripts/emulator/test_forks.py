@@ -25,9 +25,10 @@ class Forks(unittest.TestCase):
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     def tearDown(self):
-        if self.server.poll() is None:
+        if not self.server.stdin.closed:
             self.server.stdin.close()
-            self.server.wait(timeout=30)
+        self.server.wait(timeout=30)
+        self.server.stdout.close()
         self.dir.cleanup()
 
     def ask(self, line):

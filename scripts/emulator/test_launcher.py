@@ -274,6 +274,57 @@ class LaunchedEmulator(unittest.TestCase):
             with self.assertRaises(eks.exceptions.ResourceNotFoundException):
                 status()
 
+    def test_a_cluster_in_a_zone_eks_does_not_serve_is_refused(self):
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+        zones = {z["ZoneId"]: z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]}
+        subnet = lambda zone_id, block: ec2.create_subnet(VpcId=vpc, CidrBlock=block,
+                                                         AvailabilityZoneId=zone_id)["Subnet"]["SubnetId"]
+        served, unserved = subnet("use1-az1", "10.40.1.0/24"), subnet("use1-az3", "10.40.2.0/24")
+        eks = self.client("eks")
+        with self.assertRaises(eks.exceptions.UnsupportedAvailabilityZoneException) as refused:
+            eks.create_cluster(name="az3", roleArn="arn:aws:iam::123456789012:role/c",
+                               resourcesVpcConfig={"subnetIds": [served, unserved]})
+        message = refused.exception.response["Error"]["Message"]
+        self.assertIn(zones["use1-az3"], message.split("choose from")[0])
+        self.assertNotIn(zones["use1-az3"], message.split("choose from")[1])
+        eks.create_cluster(name="az1", roleArn="arn:aws:iam::123456789012:role/c",
+                           resourcesVpcConfig={"subnetIds": [served, subnet("use1-az2", "10.40.3.0/24")]})
+
+    def test_a_clusters_network_interfaces_keep_its_subnet_until_they_go(self):
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.41.0.0/16")["Vpc"]["VpcId"]
+        subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.41.{i}.0/24", AvailabilityZoneId=f"use1-az{i}")
+                   ["Subnet"]["SubnetId"] for i in (1, 2)]
+        eks = self.client("eks")
+        interfaces = lambda: ec2.describe_network_interfaces(
+            Filters=[{"Name": "subnet-id", "Values": [subnets[0]]}])["NetworkInterfaces"]
+        with self.frozen():
+            eks.create_cluster(name="enis", roleArn="arn:aws:iam::123456789012:role/c",
+                               resourcesVpcConfig={"subnetIds": subnets})
+            [eni] = interfaces()
+            self.assertEqual((eni["Description"], eni["Status"]), ("Amazon EKS enis", "in-use"))
+            with self.assertRaises(ec2.exceptions.ClientError) as in_use:
+                ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
+            self.assertEqual(in_use.exception.response["Error"]["Code"], "InvalidNetworkInterface.InUse")
+            self.advance(600)
+            eks.delete_cluster(name="enis")
+            self.advance(300)
+            with self.assertRaises(eks.exceptions.ResourceNotFoundException):
+                eks.describe_cluster(name="enis")
+            [eni] = interfaces()
+            self.assertEqual(eni["Status"], "available")
+            with self.assertRaises(ec2.exceptions.ClientError) as violation:
+                ec2.delete_subnet(SubnetId=subnets[0])
+            self.assertEqual(violation.exception.response["Error"]["Code"], "DependencyViolation")
+            ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
+            ec2.delete_subnet(SubnetId=subnets[0])
+            self.advance(599)
+            with self.assertRaises(ec2.exceptions.ClientError):
+                ec2.delete_subnet(SubnetId=subnets[1])
+            self.advance(1)
+            ec2.delete_subnet(SubnetId=subnets[1])  # AWS removed the interface itself
+
     def test_a_cluster_version_moves_one_minor_up_through_an_update(self):
         with self.frozen():
             eks = self.eks_cluster("upgrade", version="1.30")
@@ -403,6 +454,29 @@ class LaunchedEmulator(unittest.TestCase):
                 arn = f"{regional['FunctionArn']}:{regional['Version']}"
                 cf.create_distribution(DistributionConfig=distribution_config("edge-untrusted", **edge(arn)))
             self.assertIn("edgelambda.amazonaws.com", str(untrusted.exception))
+
+    def test_an_edge_function_is_deleted_only_hours_after_cloudfront_let_go(self):
+        awslambda, cf = self.client("lambda"), self.client("cloudfront")
+        role = self.role("replicas")
+        self.advance(60)
+        with self.frozen():
+            created = self.create_function("replicated", role, Publish=True)
+            self.advance(5)
+            edge = {"LambdaFunctionAssociations": {"Quantity": 1, "Items": [
+                {"LambdaFunctionARN": f"{created['FunctionArn']}:{created['Version']}",
+                 "EventType": "origin-request", "IncludeBody": False}]}}
+            made = cf.create_distribution(DistributionConfig=distribution_config("replicas", **edge))
+            replicated = lambda: self.assertRaisesRegex(awslambda.exceptions.InvalidParameterValueException,
+                                                        "replicated function")
+            with replicated():
+                awslambda.delete_function(FunctionName="replicated")
+            config = distribution_config("replicas")
+            cf.update_distribution(Id=made["Distribution"]["Id"], IfMatch=made["ETag"], DistributionConfig=config)
+            self.advance(2 * 3600)
+            with replicated():
+                awslambda.delete_function(FunctionName="replicated")
+            self.advance(3600)
+            awslambda.delete_function(FunctionName="replicated")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ pub mod slot;
 mod tagging;
 pub mod timeouts;
 pub mod wait;
+mod zones;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -196,6 +197,9 @@ pub struct Aws {
     remembered_names: BTreeSet<String>,
     /// The user's limits on waits, per kind.
     timeouts: Timeouts,
+    /// The zones each region offers, once read (placing zones reads them
+    /// before the plan's read, which needs them again).
+    offered_zones: zones::Offered,
 }
 
 /// One region's service clients, each counting its calls.
@@ -223,6 +227,7 @@ impl Aws {
             remembered_regions: BTreeSet::new(),
             remembered_names: BTreeSet::new(),
             timeouts: Timeouts::default(),
+            offered_zones: Default::default(),
         }
     }
 
@@ -302,12 +307,12 @@ impl Aws {
         let types: Vec<String> = types.into_iter().collect();
         let kinds = kinds_placed(Placement::Regional);
         let (zones, offered, found) = tokio::try_join!(
-            read::patiently(|| ec2.availability_zones()),
+            self.offered_zones.of(region, &ec2),
             read::patiently(|| ec2.offered_instance_types(&types)),
             read::read(&clients, desired, region, &kinds, &self.remembered_names)
         )?;
         let facts = RegionFacts {
-            availability_zones: zones,
+            availability_zones: zones.into_iter().map(|z| z.name).collect(),
             offered_instance_types: offered.into_iter().collect(),
         };
         Ok((found, facts))

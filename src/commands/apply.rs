@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::run::{
-    aws, confirm, finish, interrupt, own_backend, release, reporter, stopped_before_changes, store,
-    unless_interrupted,
+    aws, confirm, desired_on, finish, interrupt, own_backend, release, reporter,
+    stopped_before_changes, store, unless_interrupted,
 };
-use super::{Context, Failure, Status, load_desired};
+use super::{Context, Failure, Status, desired_of, load};
 use crate::cli::RunArgs;
 use crate::cloud::{Aws, Cloud};
 use crate::exec::interrupt::Interrupt;
@@ -71,7 +71,7 @@ async fn locked(
     args: &RunArgs,
     context: &Context,
 ) -> Status {
-    let (topology, wanted) = load_desired(file, &context.printer)?;
+    let (_, mut topology) = load(file, &context.printer)?;
     let timeouts = super::run::timeouts(args)?;
     let command = match mode {
         Mode::Apply { .. } => "apply",
@@ -83,8 +83,18 @@ async fn locked(
     let aws = aws(store.as_ref(), context).await.map(|aws| aws.waiting(timeouts));
     let result = match aws {
         Ok(aws) => {
-            let run = Run { aws: &aws, store, command, file, args, interrupt };
-            run.own_and_run(mode, saved, &wanted, context).await
+            // A destroy declares nothing, so it has no zones to place.
+            let wanted = match mode {
+                Mode::Apply { .. } => desired_on(&mut topology, &aws).await,
+                Mode::Destroy => desired_of(&topology),
+            };
+            match wanted {
+                Ok(wanted) => {
+                    let run = Run { aws: &aws, store, command, file, args, interrupt };
+                    run.own_and_run(mode, saved, &wanted, context).await
+                }
+                Err(error) => Err(error.into()),
+            }
         }
         Err(error) => Err(error.into()),
     };

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::run::read_account;
-use super::{Context, Failure, Printer, Status, load_desired};
+use super::{Context, Failure, Printer, Status, load};
 use crate::cli::{DriftArgs, DriftFormat};
 use crate::exec::history;
 use crate::exec::journal::now;
@@ -56,18 +56,19 @@ fn check(
 ) -> Result<(Drift, BTreeSet<crate::state::Kind>), (String, Failure)> {
     let stem =
         args.topology.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let (topology, desired) =
-        load_desired(&args.topology, &context.printer).map_err(|failure| (stem, failure))?;
+    let (_, mut topology) =
+        load(&args.topology, &context.printer).map_err(|failure| (stem, failure))?;
     let name = topology.name.clone();
     let failed = |failure: Failure| (name.clone(), failure);
     let read = context
         .block_on(async {
-            let (live, store) = read_account(&args.topology, &topology, &desired, context).await?;
+            let (desired, live, store) =
+                read_account(&args.topology, &mut topology, context).await?;
             let made = history::made(store.as_ref()).await.map_err(|e| e.to_string())?;
-            Ok::<_, String>((live, made))
+            Ok::<_, String>((desired, live, made))
         })
         .map_err(failed)?;
-    let (live, made) = read.map_err(|message| failed(message.into()))?;
+    let (desired, live, made) = read.map_err(|message| failed(message.into()))?;
     let plan = plan::plan(&desired, &live).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
         failed(lines.join("\nerror: ").into())

@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
 use super::run::read_account;
-use super::{Context, Status, load_desired};
+use super::{Context, Status, desired_of, load};
 use crate::cli::ExportArgs;
 use crate::export::terraform::{Inputs, export};
 
@@ -18,7 +18,16 @@ const HEADER: &str = "# Written by `wway export terraform`";
 
 pub fn run(args: &ExportArgs, context: &Context) -> Status {
     let printer = &context.printer;
-    let (topology, desired) = load_desired(&args.topology, printer)?;
+    let (_, mut topology) = load(&args.topology, printer)?;
+    // With imports, the zones are those the account's regions offer and use;
+    // without, a count of zones exports as the letters a, b, c...
+    let (desired, live) = if args.with_imports {
+        let read = read_account(&args.topology, &mut topology, context);
+        let (desired, live, _) = context.block_on(read)??;
+        (desired, Some(live))
+    } else {
+        (desired_of(&topology)?, None)
+    };
     let out = &args.out;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let mut sources = BTreeMap::new();
@@ -27,12 +36,6 @@ pub fn run(args: &ExportArgs, context: &Context) -> Status {
             sources.insert(r.addr.clone(), relative(out, source)?);
         }
     }
-    let live = if args.with_imports {
-        let read = read_account(&args.topology, &topology, &desired, context);
-        Some(context.block_on(read)??.0)
-    } else {
-        None
-    };
     let files = export(&Inputs { desired: &desired, sources: &sources, live: live.as_ref() })
         .map_err(|e| format!("wway: {e}"))?;
     let header =

@@ -4,12 +4,13 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{Printer, Status, load_desired};
+use super::{Printer, Status, desired_of, load};
 use crate::cli::GraphFormat;
 use crate::present::graph;
 
 pub fn run(path: &Path, format: GraphFormat, printer: &Printer) -> Status {
-    let (_, desired) = load_desired(path, printer)?;
+    let (_, topology) = load(path, printer)?;
+    let desired = desired_of(&topology)?;
     printer.out(match format {
         GraphFormat::Dot => graph::dot(&desired),
         GraphFormat::Mermaid => graph::mermaid(&desired),

@@ -171,16 +171,12 @@ pub fn calls_line(aws: &crate::cloud::Aws, elapsed: std::time::Duration) -> Stri
     format!("{:.2} s, {total} API calls ({})", elapsed.as_secs_f64(), per_service.join(", "))
 }
 
-/// A topology and its desired state, or why not (the file's diagnostics are
-/// said here; an edge function folder that cannot be read is the failure).
-pub fn load_desired(
-    path: &Path,
-    printer: &Printer,
-) -> Result<(Topology, crate::state::desired::DesiredState), Failure> {
-    let (_, topology) = load(path, printer)?;
-    let desired = crate::state::desired::desired(&topology)
-        .map_err(|error| format!("cannot package an edge function: {error}"))?;
-    Ok((topology, desired))
+/// The desired state `topology` lowers to, or why not (an edge function
+/// folder that cannot be read). A count of zones stays the letters a, b,
+/// c... unless the account was read first ([`run::desired_on`]).
+pub fn desired_of(topology: &Topology) -> Result<crate::state::desired::DesiredState, String> {
+    crate::state::desired::desired(topology)
+        .map_err(|error| format!("cannot package an edge function: {error}"))
 }
 
 /// Reads and validates a topology; a file with problems has its diagnostics

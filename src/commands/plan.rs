@@ -5,16 +5,16 @@
 use std::process::ExitCode;
 
 use super::run::read_account;
-use super::{Context, Status, load_desired};
+use super::{Context, Status, load};
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::plan;
 use crate::present::{plan_json, plan_text};
 
 pub fn run(args: &PlanArgs, context: &Context) -> Status {
     let printer = &context.printer;
-    let (topology, desired) = load_desired(&args.topology, printer)?;
-    let read = read_account(&args.topology, &topology, &desired, context);
-    let (live, _) = context.block_on(read)??;
+    let (_, mut topology) = load(&args.topology, printer)?;
+    let read = read_account(&args.topology, &mut topology, context);
+    let (desired, live, _) = context.block_on(read)??;
     let plan = plan::plan(&desired, &live).map_err(|errors| {
         for error in &errors {
             printer.error(error);

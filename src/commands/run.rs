@@ -9,12 +9,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Failure, Printer, Status};
+use crate::cloud::Aws;
 use crate::cloud::backend_marker::Claim;
 use crate::exec::Report;
 use crate::exec::interrupt::Interrupt;
 use crate::exec::lock::{Lock, LockError};
 use crate::exec::report::Reporter;
 use crate::present::progress::{Bars, Lines, Silent};
+use crate::state::desired::DesiredState;
 use crate::store::s3::S3Store;
 use crate::store::{Folder, Store};
 use crate::topology::Topology;
@@ -97,10 +99,10 @@ pub fn timeouts(args: &crate::cli::RunArgs) -> Result<crate::cloud::Timeouts, St
 
 /// The cloud for a topology's commands: AWS, reading besides the file's own
 /// regions and zones the ones earlier runs (in `store`) used.
-pub async fn aws(store: &dyn Store, context: &super::Context) -> Result<crate::cloud::Aws, String> {
+pub async fn aws(store: &dyn Store, context: &super::Context) -> Result<Aws, String> {
     context.reachable().await?;
     let used = crate::exec::scope::read(store).await.map_err(|e| e.to_string())?;
-    Ok(crate::cloud::Aws::new(context.settings.clone()).remembering(used.regions, used.zones))
+    Ok(Aws::new(context.settings.clone()).remembering(used.regions, used.zones))
 }
 
 /// Claims `topology` in the account for this run's backend (`claim`), or
@@ -108,7 +110,7 @@ pub async fn aws(store: &dyn Store, context: &super::Context) -> Result<crate::c
 /// on one account (two state folders, a folder and a bucket) would each make
 /// everything under a lock of its own, and undo each other's work.
 pub async fn own_backend(
-    aws: &crate::cloud::Aws,
+    aws: &Aws,
     store: &dyn Store,
     topology: &str,
     claim: bool,
@@ -134,28 +136,39 @@ pub async fn own_backend(
 }
 
 /// Reads the account for a topology (its store tells which regions and
-/// zones earlier runs used); with `-v`, says what the read cost, failed or
-/// not. Gives the live state and the store.
+/// zones earlier runs used), after placing its counted zones on the ones the
+/// regions offer; with `-v`, says what the read cost, failed or not. Gives
+/// the desired state, the live state and the store.
 pub async fn read_account(
     file: &Path,
-    topology: &Topology,
-    desired: &crate::state::desired::DesiredState,
+    topology: &mut Topology,
     context: &super::Context,
-) -> Result<(crate::state::live::LiveState, Arc<dyn Store>), String> {
+) -> Result<(DesiredState, crate::state::live::LiveState, Arc<dyn Store>), String> {
     use crate::cloud::Cloud;
     let started = std::time::Instant::now();
     let store = store(file, topology, context).await?;
     let aws = aws(store.as_ref(), context).await?;
-    let live = match own_backend(&aws, store.as_ref(), &topology.name, false).await {
-        Ok(()) => aws.snapshot(desired).await.map_err(|e| e.to_string()),
-        Err(error) => Err(error),
+    let read = async {
+        own_backend(&aws, store.as_ref(), &topology.name, false).await?;
+        let desired = desired_on(topology, &aws).await?;
+        let live = aws.snapshot(&desired).await.map_err(|e| e.to_string())?;
+        Ok::<_, String>((desired, live))
     };
+    let read = read.await;
     if context.printer.verbose > 0 {
         context
             .printer
             .note(format!("read the account: {}", super::calls_line(&aws, started.elapsed())));
     }
-    Ok((live?, store))
+    let (desired, live) = read?;
+    Ok((desired, live, store))
+}
+
+/// The desired state of `topology` on `aws`: its counted zones placed on
+/// zones the regions offer ([`Aws::place_zones`]), then lowered.
+pub async fn desired_on(topology: &mut Topology, aws: &Aws) -> Result<DesiredState, String> {
+    aws.place_zones(topology).await?;
+    super::desired_of(topology)
 }
 
 /// Asks on the terminal; without a terminal, only `--auto-approve` goes on.
@@ -237,6 +250,21 @@ pub async fn release(lock: Lock, printer: &Printer) {
     }
 }
 
+/// Names the steps AWS would not let finish yet, and why.
+fn deferred(steps: &[crate::plan::steps::Step], printer: &Printer) {
+    if steps.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+    printer.line(format!(
+        "Deferred until a later run ({}): {}. AWS does not let them go yet (it deletes a \
+         Lambda@Edge function only hours after CloudFront stopped using it); they stay this \
+         topology's, and a later destroy, or an apply that no longer declares them, deletes them.",
+        names.len(),
+        names.join(", ")
+    ));
+}
+
 /// Says how the run ended on stdout and gives its outcome: a run that
 /// failed has said why, so it is [`Failure::Reported`].
 pub fn finish(
@@ -253,14 +281,7 @@ pub fn finish(
     let rollback = suggest(&format!("rollback {}", file.display()), context);
     if report.succeeded() {
         printer.line(format!("{verb} complete: {} steps in {seconds:.1} s.", applied.done.len()));
-        if !applied.deferred.is_empty() {
-            let names: Vec<&str> = applied.deferred.iter().map(|s| s.name.as_str()).collect();
-            printer.line(format!(
-                "Deferred until a later run ({}): {}",
-                names.len(),
-                names.join(", ")
-            ));
-        }
+        deferred(&applied.deferred, printer);
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(signal) = report.interrupted {
@@ -291,18 +312,25 @@ pub fn finish(
     match &report.rolled_back {
         Some(undo) if undo.failed.is_empty() => {
             let done = undo.done.len();
-            printer.line(match &report.left_over {
+            // What waits for a later run is said below, with why.
+            let waits = |line: &String| {
+                undo.deferred.iter().any(|s| line.starts_with(&format!("{} ", s.addr())))
+            };
+            let left_over: Option<Vec<&String>> =
+                report.left_over.as_ref().map(|left| left.iter().filter(|l| !waits(l)).collect());
+            printer.line(match &left_over {
                 Some(left) if left.is_empty() => format!(
                     "Rolled back the {done} steps it had done; the account is as it was (read back)."
                 ),
                 Some(left) => format!(
                     "Rolled back the {done} steps it had done, but the account is not as it was: {}. The journal is {journal}.",
-                    left.join(", ")
+                    left.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ")
                 ),
                 None => format!(
                     "Rolled back the {done} steps it had done; the account could not be read back to check it. The journal is {journal}."
                 ),
             });
+            deferred(&undo.deferred, printer);
         }
         Some(undo) => {
             for (step, error) in &undo.failed {

@@ -19,6 +19,7 @@ mod regions;
 pub mod schema;
 mod values;
 mod yaml;
+pub mod zones;
 
 use std::path::{Path, PathBuf};
 

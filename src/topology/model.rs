@@ -67,6 +67,10 @@ pub struct Network {
     pub subnets: Vec<Subnet>,
     /// Whether the VPC has an internet gateway attached.
     pub internet_gateway: bool,
+    /// `availability_zones: N`: the file names no zone, and the subnets'
+    /// zones (a, b, c... of the region until then) are placed by a command
+    /// that reads the region on N zones it offers (see [`super::zones`]).
+    pub zone_count: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

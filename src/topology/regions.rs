@@ -105,7 +105,7 @@ fn network(
         );
     }
     blocks.push((cidr, cidr_span, region.value.clone()));
-    let (zones, zones_span) = zones?;
+    let (zones, zones_span, zone_count) = zones?;
     let Some(subnets) = cidr.carve(zones.len(), SMALLEST_SUBNET) else {
         d.report(
             Problem::new(
@@ -126,7 +126,7 @@ fn network(
         .zip(subnets)
         .map(|(availability_zone, cidr)| Subnet { availability_zone, cidr })
         .collect();
-    Some(Network { cidr, subnets, internet_gateway })
+    Some(Network { cidr, subnets, internet_gateway, zone_count })
 }
 
 fn cidr(d: &mut Decoder, node: &Node) -> Option<(Ipv4Net, Span)> {
@@ -152,9 +152,14 @@ fn cidr(d: &mut Decoder, node: &Node) -> Option<(Ipv4Net, Span)> {
     None
 }
 
-/// `availability_zones`: a count (2..6, zones a, b, c, ... of the region) or a
-/// list of zone names of the region.
-fn zones(d: &mut Decoder, node: &Node, region: &Spanned<String>) -> Option<(Vec<String>, Span)> {
+/// `availability_zones`: a count (2..6; zones a, b, c, ... of the region
+/// until a command that reads the region places them) or a list of zone
+/// names of the region. The count, where it is one.
+fn zones(
+    d: &mut Decoder,
+    node: &Node,
+    region: &Spanned<String>,
+) -> Option<(Vec<String>, Span, Option<usize>)> {
     let what = "`availability_zones`";
     // The zones of a region that does not exist are not judged: its name is
     // the one problem (and likely a typo that the zones do not share).
@@ -194,12 +199,12 @@ fn zones(d: &mut Decoder, node: &Node, region: &Spanned<String>) -> Option<(Vec<
                 .help("EKS needs subnets in at least two zones; list 2 to 6"),
             );
         }
-        return valid.then(|| (names.into_iter().map(|z| z.value).collect(), node.span));
+        return valid.then(|| (names.into_iter().map(|z| z.value).collect(), node.span, None));
     }
     let count = d.integer(node, what, 2..=6)?;
     let zones =
         (b'a'..).take(count as usize).map(|c| format!("{}{}", region.value, c as char)).collect();
-    Some((zones, node.span))
+    Some((zones, node.span, Some(count as usize)))
 }
 
 fn cluster(

@@ -14,9 +14,10 @@ async fn every_topology_region_has_the_zones_it_asks_for() {
     for region in &topology.regions {
         let config = cloud::config(&emulator.settings(), &region.name).await;
         let zones = Ec2::new(aws_sdk_ec2::Client::new(&config))
-            .availability_zones()
+            .offered_zones()
             .await
             .expect("describe availability zones");
+        let zones: Vec<String> = zones.into_iter().map(|z| z.name).collect();
         assert!(zones.iter().all(|z| z.starts_with(region.name.as_str())), "{zones:?}");
         for subnet in &region.network.subnets {
             assert!(
@@ -66,7 +67,7 @@ async fn an_unreachable_endpoint_is_one_clear_error() {
         cloud::Settings { endpoint_url: Some(format!("http://127.0.0.1:{port}")), profile: None };
     let config = cloud::config(&settings, "us-east-1").await;
     let error = Ec2::new(aws_sdk_ec2::Client::new(&config))
-        .availability_zones()
+        .offered_zones()
         .await
         .expect_err("nothing listens there");
     assert!(matches!(error, cloud::CloudError::Unreachable { .. }), "{error:?}");
@@ -105,8 +106,9 @@ async fn child_reads_zones_through_the_environment() {
     crate::emulator::fake_credentials();
     let config = cloud::config(&cloud::Settings::default(), "eu-west-1").await;
     let zones = Ec2::new(aws_sdk_ec2::Client::new(&config))
-        .availability_zones()
+        .offered_zones()
         .await
         .expect("zones through AWS_ENDPOINT_URL");
+    let zones: Vec<String> = zones.into_iter().map(|z| z.name).collect();
     assert_eq!(zones[0], "eu-west-1a");
 }

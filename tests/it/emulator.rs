@@ -174,6 +174,12 @@ impl Emulator {
         }
     }
 
+    /// Sets one of the launcher's numbers (clock.py `setting`), e.g.
+    /// "eni_linger": how long a deleted cluster's network interfaces stay.
+    pub fn set(&self, name: &str, value: f64) {
+        self.http("POST", &format!("/_wway/set?{name}={value}"));
+    }
+
     /// Makes the next `kind` ("cluster", "nodegroup" or "upgrade") named
     /// `name` fail on AWS's terms: `code` and `message` become its
     /// `health.issues` (or the update's errors) when it would have finished.
@@ -183,6 +189,14 @@ impl Emulator {
             "POST",
             &format!("/_wway/fail?kind={kind}&name={name}&code={code}&message={message}"),
         );
+    }
+
+    /// The desired state of `topology` in this emulator's account, as wway's
+    /// commands make it: counted zones placed on those the regions offer.
+    pub async fn desired(&self, mut topology: Topology) -> wway::state::desired::DesiredState {
+        let aws = wway::cloud::Aws::new(self.settings());
+        aws.place_zones(&mut topology).await.expect("place the zones");
+        wway::state::desired::desired(&topology).expect("package the edge function")
     }
 
     /// An SDK configuration for `region` pointed at this emulator, for tests

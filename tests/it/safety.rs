@@ -177,7 +177,7 @@ async fn adding_a_record(
         )
     });
     let source = wway::topology::Source::read(&file).unwrap();
-    let desired = wway::state::desired::desired(&wway::topology::load(&source).unwrap()).unwrap();
+    let desired = applied.emulator.desired(wway::topology::load(&source).unwrap()).await;
     let aws = Aws::new(applied.emulator.settings());
     let live = aws.snapshot(&desired).await.unwrap();
     let plan = wway::plan::plan(&desired, &live).unwrap();

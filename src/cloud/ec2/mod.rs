@@ -8,19 +8,25 @@ pub mod subnet;
 pub mod vpc;
 
 use std::collections::BTreeSet;
+use std::future::Future;
+use std::time::Duration;
 
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::config::retry::RetryConfig;
-use aws_sdk_ec2::types::{Filter, LocationType, ResourceType, Tag, TagSpecification};
+use aws_sdk_ec2::types::{
+    Filter, LocationType, NetworkInterfaceStatus, ResourceType, Tag, TagSpecification,
+};
 
 use crate::cloud::fields::Read;
-use crate::cloud::kind::{Answer, Call, read};
+use crate::cloud::kind::{Answer, Call, Deleted, read};
 use crate::cloud::owned::{Mark, Tags, adopt, tags};
 use crate::cloud::paging::all_pages;
+use crate::cloud::wait::{Poll, gone, until};
 use crate::cloud::{CloudError, RunScope};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
 use crate::state::{ID_TAG, ResourceAddr, TOPOLOGY_TAG};
+use crate::topology::zones::Offered;
 
 const SERVICE: &str = "ec2";
 
@@ -82,7 +88,70 @@ fn retag<'a>(call: &Call<'a>, target: &'a Target, id: &'a str) -> Answer<'a, Out
     Box::pin(async move { ec2.tag(id, &read(target)).await.map(|()| Outputs::new()) })
 }
 
+/// How long a subnet's or a VPC's delete waits out DependencyViolation
+/// unless the user says otherwise: what used it (a cluster's network
+/// interfaces) can take minutes to go. terraform-provider-aws: 20 minutes.
+const DELETE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
+
+/// Deletes with `delete` until AWS stops answering DependencyViolation, for
+/// the delete's whole timeout; `between` runs after each refusal (a subnet
+/// removes what AWS left behind in it). Gone already is done.
+async fn delete_when_free<D, DF, B, BF>(
+    call: &Call<'_>,
+    what: &str,
+    delete: D,
+    between: B,
+) -> Result<Deleted, CloudError>
+where
+    D: Fn() -> DF,
+    DF: Future<Output = Result<(), CloudError>>,
+    B: Fn() -> BF,
+    BF: Future<Output = Result<(), CloudError>>,
+{
+    let wait = call.wait();
+    let poll = || async {
+        match gone(delete().await) {
+            Ok(()) => Ok(Poll::Done),
+            Err(CloudError::Api { code, message, .. }) if code == "DependencyViolation" => {
+                between().await?;
+                Ok(Poll::Waiting(format!("in use ({message})")))
+            }
+            Err(error) => Err(error),
+        }
+    };
+    until(what, wait.limit(DELETE_TIMEOUT), wait.progress, poll).await.map(|()| Deleted::Gone)
+}
+
 impl Ec2 {
+    /// Deletes the network interfaces AWS left behind in `subnet` for EKS
+    /// clusters that are gone: available (attached to nothing), described
+    /// "Amazon EKS <cluster>", and no such cluster any more. AWS removes them
+    /// itself, minutes later; until then the subnet cannot be deleted.
+    async fn remove_leftover_interfaces(
+        &self,
+        subnet: &str,
+        eks: &aws_sdk_eks::Client,
+    ) -> Result<(), CloudError> {
+        let in_subnet = Filter::builder().name("subnet-id").values(subnet).build();
+        let found = self.client.describe_network_interfaces().filters(in_subnet).send().await;
+        for eni in found.map_err(sdk_error)?.network_interfaces() {
+            let available = eni.status() == Some(&NetworkInterfaceStatus::Available);
+            let cluster = eni.description().and_then(|d| d.strip_prefix("Amazon EKS "));
+            let (true, Some(cluster), Some(id)) = (available, cluster, eni.network_interface_id())
+            else {
+                continue;
+            };
+            let described = eks.describe_cluster().name(cluster).send().await;
+            let cluster_gone = matches!(&described, Err(e)
+                if e.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()));
+            if cluster_gone {
+                let deleted = self.client.delete_network_interface().network_interface_id(id);
+                gone(deleted.send().await.map(|_| ()).map_err(sdk_error))?;
+            }
+        }
+        Ok(())
+    }
+
     pub fn new(client: Client) -> Self {
         Ec2 { client }
     }
@@ -99,8 +168,8 @@ impl Ec2 {
         Ok(())
     }
 
-    /// The names of the region's available zones, sorted.
-    pub async fn availability_zones(&self) -> Result<Vec<String>, CloudError> {
+    /// The region's available zones, by name and ID (sorted by name).
+    pub async fn offered_zones(&self) -> Result<Vec<Offered>, CloudError> {
         let response = self
             .client
             .describe_availability_zones()
@@ -108,13 +177,33 @@ impl Ec2 {
             .send()
             .await
             .map_err(sdk_error)?;
-        let mut zones: Vec<String> = response
+        let mut zones: Vec<Offered> = response
             .availability_zones()
             .iter()
-            .filter_map(|z| z.zone_name().map(str::to_string))
+            .filter_map(|z| {
+                let (name, id) = (z.zone_name()?, z.zone_id()?);
+                Some(Offered { name: name.to_string(), id: id.to_string() })
+            })
             .collect();
-        zones.sort();
+        zones.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(zones)
+    }
+
+    /// The zones (by name) of the subnets `topology` has in the region.
+    pub async fn zones_in_use(&self, topology: &str) -> Result<BTreeSet<String>, CloudError> {
+        let subnets = all_pages(SERVICE, "DescribeSubnets", |token: Option<String>| async move {
+            let page = self
+                .client
+                .describe_subnets()
+                .filters(ownership_filter(topology))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            Ok((page.subnets().to_vec(), page.next_token().map(str::to_string)))
+        })
+        .await?;
+        Ok(subnets.iter().filter_map(|s| s.availability_zone().map(str::to_string)).collect())
     }
 
     /// Which of `types` the region offers.

@@ -1,22 +1,22 @@
 //! The subnet's cloud half: read by the topology's tag (one call per
 //! region, after the VPCs, whose ids it names by address); made in its VPC
 //! and zone with its tags (found again by them after a lost answer),
-//! retagged in place, deleted.
+//! retagged in place, deleted once nothing is in it (the network
+//! interfaces a deleted cluster left behind are removed).
 
 use serde_json::json;
 
 use aws_sdk_ec2::types::ResourceType;
 
 use super::{
-    Ec2, SERVICE, adopted, made_by, ownership_filter, sdk_error, sent_once, tag_map,
-    tag_specification,
+    Ec2, SERVICE, adopted, delete_when_free, made_by, ownership_filter, sdk_error, sent_once,
+    tag_map, tag_specification,
 };
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{Tags, live, owner};
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
-use crate::cloud::wait::gone;
 use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
@@ -105,8 +105,12 @@ impl CloudKind for Subnet {
     ) -> Answer<'a, Deleted> {
         let ec2 = Ec2::new(call.clients.ec2.clone());
         Box::pin(async move {
-            let deleted = ec2.client.delete_subnet().subnet_id(id).send().await;
-            gone(deleted.map(|_| ()).map_err(sdk_error)).map(|()| Deleted::Gone)
+            let delete = || async {
+                let deleted = ec2.client.delete_subnet().subnet_id(id).send().await;
+                deleted.map(|_| ()).map_err(sdk_error)
+            };
+            let leftovers = || ec2.remove_leftover_interfaces(id, &call.clients.eks);
+            delete_when_free(call, &format!("subnet {id}"), delete, leftovers).await
         })
     }
 }

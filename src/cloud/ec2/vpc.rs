@@ -7,15 +7,14 @@ use serde_json::json;
 use aws_sdk_ec2::types::ResourceType;
 
 use super::{
-    Ec2, SERVICE, adopted, made_by, ownership_filter, sdk_error, sent_once, tag_map,
-    tag_specification,
+    Ec2, SERVICE, adopted, delete_when_free, made_by, ownership_filter, sdk_error, sent_once,
+    tag_map, tag_specification,
 };
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{Tags, live, owner};
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
-use crate::cloud::wait::gone;
 use crate::kinds::{Fields, Kind};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
@@ -87,8 +86,12 @@ impl CloudKind for Vpc {
     ) -> Answer<'a, Deleted> {
         let ec2 = Ec2::new(call.clients.ec2.clone());
         Box::pin(async move {
-            let deleted = ec2.client.delete_vpc().vpc_id(id).send().await;
-            gone(deleted.map(|_| ()).map_err(sdk_error)).map(|()| Deleted::Gone)
+            let delete = || async {
+                let deleted = ec2.client.delete_vpc().vpc_id(id).send().await;
+                deleted.map(|_| ()).map_err(sdk_error)
+            };
+            let nothing = || async { Ok(()) };
+            delete_when_free(call, &format!("VPC {id}"), delete, nothing).await
         })
     }
 }
