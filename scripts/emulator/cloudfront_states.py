@@ -7,7 +7,8 @@ an enabled distribution. AWS:
 
 - every write (create, update) starts a deployment: the distribution is
   InProgress for minutes ("within 5 minutes"; users see 3 to 15), then
-  Deployed; here DEPLOY_SECONDS on the clock;
+  Deployed; here DEPLOY_SECONDS on the clock (a test changes it with
+  `POST /_wway/set?deploy_seconds=N`);
 - every write gives the distribution a new ETag; a write with an If-Match
   that is not the current ETag is refused with PreconditionFailed (412), one
   without any with InvalidIfMatchVersion;
@@ -17,6 +18,7 @@ an enabled distribution. AWS:
 
 import functools
 
+import clock
 from clock import CLOCK, refused
 
 DEPLOY_SECONDS = 300
@@ -26,7 +28,7 @@ def _deploying(distribution) -> None:
     from moto.cloudfront.models import random_id
 
     distribution.etag = random_id()
-    distribution._wway_deployed_at = CLOCK.now() + DEPLOY_SECONDS
+    distribution._wway_deployed_at = CLOCK.now() + clock.setting("deploy_seconds", DEPLOY_SECONDS)
 
 
 def _status(distribution) -> str:

@@ -29,7 +29,7 @@ import traceback
 from clock import CLOCK
 
 # One cheap read per service wway calls (and IAM, which seed.py calls), signed
-# for us-east-1 so that moto routes it by its credential scope as it routes the
+# for a region so that moto routes it by its credential scope as it routes the
 # SDK's requests.
 WARM_UP = [
     ("ec2", "POST", "/", "Action=DescribeVpcs&Version=2016-11-15", None),
@@ -45,13 +45,22 @@ WARM_UP = [
 ]
 
 
+# The regions the repository's topologies and tests use: EC2 and EKS build
+# a region's state on its first request (EC2's default VPC, AMIs, instance
+# types: about a second of CPU each), which every emulator would pay again.
+REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1", "us-west-2", "eu-central-1", "ap-northeast-1"]
+REGIONAL = {"ec2", "eks"}
+
+
 def warm_up(app) -> None:
     from werkzeug.test import Client
 
     client = Client(app)
-    for service, method, path, body, target in WARM_UP:
+    requests = [(region, *request) for request in WARM_UP
+                for region in (REGIONS if request[0] in REGIONAL else ["us-east-1"])]
+    for region, service, method, path, body, target in requests:
         headers = {
-            "Authorization": f"AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/{service}/aws4_request, "
+            "Authorization": f"AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/{service}/aws4_request, "
                              "SignedHeaders=host, Signature=0",
         }
         if target:

@@ -54,6 +54,10 @@ pub async fn apply_step(
         Op::Records { zone, changes, owners } => {
             records(aws, scope.topology, zone, changes, owners, ids, progress).await?
         }
+        Op::Settle { target } => {
+            let call = call(aws.clients(&target.region).await, target.kind);
+            cloud(target.kind).settle(&call, target, ids.id(&target.addr)?).await?;
+        }
     }
     Ok(outcome)
 }

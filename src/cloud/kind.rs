@@ -90,6 +90,17 @@ pub trait CloudKind: Sync {
         target: &'a Target,
         id: &'a str,
     ) -> Answer<'a, Deleted>;
+
+    /// Waits until AWS has finished the last write, for a kind that
+    /// [`settles`](crate::kinds::KindDef::settles).
+    fn settle<'a>(
+        &'a self,
+        _call: &'a Call<'a>,
+        _target: &'a Target,
+        _id: &'a str,
+    ) -> Answer<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// The registry of cloud halves.

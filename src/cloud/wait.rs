@@ -1,8 +1,8 @@
 //! Waiting for AWS to finish what it started (a cluster becoming ACTIVE, a
-//! distribution Deployed, a record change INSYNC): poll with growing pauses,
-//! report the status and the elapsed time, end at once when AWS says it
-//! failed, give up after a timeout. Between polls the step lets go of its
-//! place among the run's parallel steps (`slot.rs`).
+//! distribution Deployed, a record change INSYNC): poll with pauses that grow
+//! with the time waited, report the status and the elapsed time, end at once
+//! when AWS says it failed, give up after a timeout. Between polls the step
+//! lets go of its place among the run's parallel steps (`slot.rs`).
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -46,9 +46,22 @@ where
     Fut: Future<Output = Result<Poll, CloudError>>,
 {
     let started = Instant::now();
-    let mut pause = Duration::from_millis(200);
+    let mut failed_polls = 0;
     loop {
-        match poll().await? {
+        let answer = match poll().await {
+            Ok(answer) => {
+                failed_polls = 0;
+                answer
+            }
+            // The SDK has retried already; the wait polls again later, so a
+            // busy API does not end it (AWS's own waiters do the same).
+            Err(error) if error.may_pass() && failed_polls < FAILED_POLLS => {
+                failed_polls += 1;
+                Poll::Waiting(format!("asking again after: {error}"))
+            }
+            Err(error) => return Err(error),
+        };
+        match answer {
             Poll::Done => return Ok(()),
             Poll::Failed(reason) => {
                 return Err(CloudError::Failed { what: what.to_string(), reason });
@@ -63,11 +76,23 @@ where
                     });
                 }
                 progress(&format!("{what}: {status} ({} s)", elapsed.as_secs()));
-                super::slot::pause(pause).await;
-                pause = (pause * 2).min(Duration::from_secs(15));
+                super::slot::pause(pause(elapsed)).await;
             }
         }
     }
+}
+
+/// How many polls in a row may fail in a way that passes before the wait
+/// fails with it (each after the SDK's own retries).
+const FAILED_POLLS: u32 = 5;
+
+/// How long to wait before the next poll, `elapsed` into a wait: a tenth of
+/// it, from 0.2 s to 15 s. A wait then ends at most a tenth later than AWS
+/// finished (a cluster ready after 10 minutes is seen within 15 s, a record
+/// change INSYNC after 30 s within 3 s), and a ten-minute wait costs about a
+/// hundred polls, well within each service's rate.
+fn pause(elapsed: Duration) -> Duration {
+    (elapsed / 10).clamp(Duration::from_millis(200), Duration::from_secs(15))
 }
 
 /// A delete that finds nothing to delete has done its job.
@@ -81,5 +106,50 @@ pub fn gone(result: Result<(), CloudError>) -> Result<(), CloudError> {
             Ok(())
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: a throttled poll (after the SDK's own retries) ended the
+    /// wait with the error, and the walker ran the whole step again (a
+    /// create's look for what it made, then the wait from the start).
+    #[tokio::test]
+    async fn a_poll_that_fails_for_a_while_is_polled_again() {
+        let throttled = || CloudError::Throttled { service: "eks", code: "Throttling".into() };
+        let answers = std::sync::Mutex::new(vec![
+            Ok(Poll::Done),
+            Err(throttled()),
+            Ok(Poll::Waiting("CREATING".into())),
+            Err(throttled()),
+        ]);
+        let poll = || async { answers.lock().unwrap().pop().unwrap() };
+        until("cluster c", Duration::from_secs(60), &|_| {}, poll).await.unwrap();
+
+        // Failing on and on is the wait's failure.
+        let poll = || async { Err(throttled()) };
+        let error = until("cluster c", Duration::from_secs(60), &|_| {}, poll).await.unwrap_err();
+        assert!(matches!(error, CloudError::Throttled { .. }), "{error}");
+        // An error that will not pass ends it at once.
+        let poll = || async { Err(CloudError::Internal("no".into())) };
+        let error = until("cluster c", Duration::from_secs(60), &|_| {}, poll).await.unwrap_err();
+        assert!(matches!(error, CloudError::Internal(_)), "{error}");
+    }
+
+    #[test]
+    fn a_wait_polls_every_tenth_of_its_time_from_a_fifth_of_a_second_to_fifteen() {
+        let at = |seconds: f64| pause(Duration::from_secs_f64(seconds)).as_secs_f64();
+        assert_eq!(at(0.0), 0.2);
+        assert_eq!(at(30.0), 3.0);
+        assert_eq!(at(600.0), 15.0);
+        // A wait that ends at any time is seen within a tenth of it (or 0.2 s).
+        let mut polled = 0.0;
+        while polled < 1200.0 {
+            let next = polled + at(polled);
+            assert!(next - polled <= (polled / 10.0).max(0.2) + 1e-9, "{polled}");
+            polled = next;
+        }
     }
 }

@@ -67,6 +67,7 @@ fn effects(step: &Step) -> Vec<(ResourceAddr, bool)> {
         Op::Records { changes, .. } => {
             changes.iter().map(|c| (c.addr.clone(), c.action != Action::Delete)).collect()
         }
+        Op::Settle { .. } => Vec::new(),
     }
 }
 

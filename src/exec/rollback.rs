@@ -1,7 +1,8 @@
 //! Rollback: the inverse of the steps a run completed, run in reverse
 //! dependency order by the same walker. A create is undone by a delete, an
 //! update by an update back to the prior fields, a delete by a create from the
-//! prior fields, a record batch by the opposite batch.
+//! prior fields, a record batch by the opposite batch. A wait for AWS to
+//! finish a write (`Op::Settle`) has nothing to undo.
 //!
 //! A step that was started but never seen to finish (the run was killed, or
 //! the step failed after AWS had acted) is judged against the live account:
@@ -18,28 +19,32 @@ use crate::state::live::Outcome;
 
 /// The steps that undo `done` (in the order they were done).
 pub fn inverse(done: &[(Step, crate::state::live::Outcome)]) -> Vec<Step> {
+    let done: Vec<(&Step, Op)> =
+        done.iter().filter_map(|(s, outcome)| Some((s, undo(&s.op, outcome)?))).collect();
     let names: BTreeSet<&StepName> = done.iter().map(|(s, _)| &s.name).collect();
     // Undo X before Y when Y's doing needed X done: reverse every edge.
     let mut reverse: BTreeMap<&StepName, BTreeSet<StepName>> = BTreeMap::new();
-    for (step, _) in done {
+    for (step, _) in &done {
         for dep in step.deps.iter().filter(|d| names.contains(d)) {
             reverse.entry(dep).or_default().insert(StepName::undo(&step.name));
         }
     }
-    done.iter()
+    done.into_iter()
         .rev()
-        .map(|(step, outcome)| Step {
+        .map(|(step, op)| Step {
             name: StepName::undo(&step.name),
             service: step.service,
             region: step.region.clone(),
-            op: undo(&step.op, outcome),
+            op,
             deps: reverse.remove(&step.name).unwrap_or_default(),
         })
         .collect()
 }
 
-fn undo(op: &Op, outcome: &crate::state::live::Outcome) -> Op {
-    match op {
+/// The op that undoes `op`; none for a wait, which changed nothing.
+fn undo(op: &Op, outcome: &crate::state::live::Outcome) -> Option<Op> {
+    Some(match op {
+        Op::Settle { .. } => return None,
         Op::Create { target, .. } => {
             let id = outcome.ids.get(&target.addr).cloned().unwrap_or_default();
             Op::Delete { target: target.clone(), id }
@@ -80,7 +85,7 @@ fn undo(op: &Op, outcome: &crate::state::live::Outcome) -> Op {
                 })
                 .collect(),
         },
-    }
+    })
 }
 
 /// The fields of an update that cannot be changed back, with why.
@@ -102,7 +107,7 @@ fn one_way(target: &Target, before: &Fields) -> Vec<(String, String)> {
 pub fn not_undone(done: &[(Step, Outcome)]) -> Vec<String> {
     let updates = done.iter().filter_map(|(step, _)| match &step.op {
         Op::Update { target, before, .. } => Some((target, before)),
-        Op::Create { .. } | Op::Delete { .. } | Op::Records { .. } => None,
+        Op::Create { .. } | Op::Delete { .. } | Op::Records { .. } | Op::Settle { .. } => None,
     });
     updates
         .flat_map(|(target, before)| {
@@ -138,6 +143,8 @@ pub fn took_effect(step: &Step, live: &LiveState) -> Option<Outcome> {
             }
             outcome.removed.push(target.addr.clone());
         }
+        // A wait changed nothing.
+        Op::Settle { .. } => return None,
         // A batch is atomic in Route 53: its first change tells for all.
         Op::Records { changes, .. } => {
             let change = changes.first()?;

@@ -281,6 +281,14 @@ pub trait KindDef: Sync {
         None
     }
 
+    /// Whether AWS goes on working after a write is taken (a distribution
+    /// deploys for minutes): the write's step then ends when AWS took it,
+    /// so what depends on the resource goes on, and a step of its own
+    /// waits for AWS to finish (`settle`), which nothing waits for.
+    fn settles(&self) -> bool {
+        false
+    }
+
     /// Whether the account is asked for it by name rather than found by
     /// tag (a hosted zone): then the names earlier runs used are read too,
     /// so that one the file no longer names is still found.

@@ -1,6 +1,7 @@
 //! The name of a step in a run, in its journal and in its progress lines:
 //! the address of the resource it acts on, `<address>#old` for the old half
-//! of a replacement, `records:<zone address>` for a zone's batch of record
+//! of a replacement, `<address>#settled` for the wait that follows a write
+//! AWS goes on with, `records:<zone address>` for a zone's batch of record
 //! changes, and `undo:<step>` for a rollback's inverse of a step. Written and
 //! parsed here only; everywhere else a name is this type, and what it names
 //! is asked of it, not cut out of its text.
@@ -23,11 +24,13 @@ pub struct StepName {
 enum Of {
     Resource(ResourceAddr),
     Old(ResourceAddr),
+    Settled(ResourceAddr),
     Records(ResourceAddr),
     Undo(Box<StepName>),
 }
 
 const OLD: &str = "#old";
+const SETTLED: &str = "#settled";
 const RECORDS: &str = "records:";
 const UNDO: &str = "undo:";
 
@@ -40,6 +43,11 @@ impl StepName {
     /// The old half of `addr`'s replacement: the delete of what it replaces.
     pub fn old(addr: &ResourceAddr) -> Self {
         StepName { text: format!("{addr}{OLD}"), of: Of::Old(addr.clone()) }
+    }
+
+    /// The wait for AWS to finish the write to `addr`.
+    pub fn settled(addr: &ResourceAddr) -> Self {
+        StepName { text: format!("{addr}{SETTLED}"), of: Of::Settled(addr.clone()) }
     }
 
     /// The batch of record changes of the zone `zone`.
@@ -60,6 +68,9 @@ impl StepName {
         if let Some(zone) = text.strip_prefix(RECORDS) {
             return StepName::records(&ResourceAddr::new(zone));
         }
+        if let Some(addr) = text.strip_suffix(SETTLED) {
+            return StepName::settled(&ResourceAddr::new(addr));
+        }
         match text.strip_suffix(OLD) {
             Some(addr) => StepName::old(&ResourceAddr::new(addr)),
             None => StepName::resource(&ResourceAddr::new(text)),
@@ -70,7 +81,7 @@ impl StepName {
     /// what the undone step acted on).
     pub fn addr(&self) -> &ResourceAddr {
         match &self.of {
-            Of::Resource(addr) | Of::Old(addr) | Of::Records(addr) => addr,
+            Of::Resource(addr) | Of::Old(addr) | Of::Settled(addr) | Of::Records(addr) => addr,
             Of::Undo(step) => step.addr(),
         }
     }
@@ -84,7 +95,7 @@ impl StepName {
     pub fn undone(&self) -> Option<&StepName> {
         match &self.of {
             Of::Undo(step) => Some(step),
-            Of::Resource(_) | Of::Old(_) | Of::Records(_) => None,
+            Of::Resource(_) | Of::Old(_) | Of::Settled(_) | Of::Records(_) => None,
         }
     }
 
@@ -150,6 +161,7 @@ mod tests {
             StepName::old(&node_group),
             StepName::records(&zone),
             StepName::undo(&StepName::old(&node_group)),
+            StepName::settled(&node_group),
         ];
         let texts: Vec<String> = names.iter().map(ToString::to_string).collect();
         assert_eq!(
@@ -159,6 +171,7 @@ mod tests {
                 "eu-west-1/node-group/web#old",
                 "records:global/zone/shop.example",
                 "undo:eu-west-1/node-group/web#old",
+                "eu-west-1/node-group/web#settled",
             ]
         );
         for name in &names {

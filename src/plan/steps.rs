@@ -2,7 +2,9 @@
 //! replacement becomes two (delete then create, or create then delete once
 //! everything that depended on the old one has moved); every record change of
 //! one zone becomes a single batch step, so Route 53 gets as few
-//! ChangeResourceRecordSets calls as its limits allow.
+//! ChangeResourceRecordSets calls as its limits allow. A write that AWS goes
+//! on with (a distribution deploying) is followed by a step that waits for
+//! it, and nothing else waits for that one.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -51,6 +53,11 @@ pub enum Op {
         changes: Vec<RecordOp>,
         owners: Vec<OwnerChange>,
     },
+    /// Waits until AWS has finished the write before it (a distribution
+    /// Deployed); changes nothing.
+    Settle {
+        target: Target,
+    },
 }
 
 /// The ownership TXT record of one record name, before and after a batch:
@@ -86,9 +93,10 @@ impl Step {
     /// The address the step acts on (the zone, for a batch).
     pub fn addr(&self) -> &ResourceAddr {
         match &self.op {
-            Op::Create { target, .. } | Op::Update { target, .. } | Op::Delete { target, .. } => {
-                &target.addr
-            }
+            Op::Create { target, .. }
+            | Op::Update { target, .. }
+            | Op::Delete { target, .. }
+            | Op::Settle { target } => &target.addr,
             Op::Records { zone, .. } => zone,
         }
     }
@@ -220,6 +228,29 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
             }
         }
     }
+    // A write AWS goes on with is waited for by a step of its own.
+    let settling: Vec<Step> = steps
+        .iter()
+        .filter_map(|s| match &s.op {
+            Op::Create { target, .. } | Op::Update { target, .. }
+                if target.kind.def().settles() =>
+            {
+                Some(Step {
+                    name: StepName::settled(&target.addr),
+                    service: s.service,
+                    region: s.region.clone(),
+                    op: Op::Settle { target: target.clone() },
+                    deps: BTreeSet::from([s.name.clone()]),
+                })
+            }
+            Op::Create { .. }
+            | Op::Update { .. }
+            | Op::Delete { .. }
+            | Op::Records { .. }
+            | Op::Settle { .. } => None,
+        })
+        .collect();
+    steps.extend(settling);
     // The old half of a create-before-destroy replacement goes last: after
     // everything that waited for the new one.
     let mut dependents: HashMap<&StepName, Vec<&StepName>> = HashMap::new();

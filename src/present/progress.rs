@@ -19,6 +19,7 @@ fn verb(step: &Step) -> &'static str {
         Op::Update { .. } => "update",
         Op::Delete { .. } => "delete",
         Op::Records { .. } => "records",
+        Op::Settle { .. } => "await",
     }
 }
 

@@ -120,7 +120,8 @@ async fn apply_converges_and_destroy_leaves_what_others_own() {
     emulator.start_recording();
     let run = applied(&emulator, state.path(), "topologies/wonderway.yaml");
     let calls = emulator.recorded_calls();
-    assert!(run.stdout.starts_with("Apply complete: 28 steps in "), "{}", run.stdout);
+    // 28 changes, and the wait for the distribution's deployment.
+    assert!(run.stdout.starts_with("Apply complete: 29 steps in "), "{}", run.stdout);
     assert!(run.stderr.contains("Plan: 51 to create"), "the plan is shown on stderr");
     assert!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").is_empty());
     eprintln!("apply of the WonderWay topology: {calls:?}");

@@ -659,3 +659,32 @@ fn a_destroy_removes_what_a_deleted_cluster_left_in_its_subnets() {
     let left: Vec<_> = left.network_interfaces().iter().filter_map(|e| e.description()).collect();
     assert!(left.iter().all(|d| !d.starts_with("Amazon EKS")), "{left:?}");
 }
+
+/// Regression: the zone's record batch depended on the distribution's step,
+/// which ended only when CloudFront said Deployed (3 to 15 minutes on AWS
+/// for every change), so every record, the failover, geolocation and latency
+/// ones too, waited for CloudFront. An alias to a distribution works as soon
+/// as the distribution exists: the create now ends when CloudFront took it,
+/// and a step of its own (`<address>#settled`) waits for Deployed, which
+/// nothing waits for. Here CloudFront never deploys: the records are made
+/// all the same, and only that wait fails, at the user's limit.
+#[test]
+fn records_do_not_wait_for_cloudfront_to_deploy() {
+    let emulator = Emulator::start();
+    let state = tempfile::tempdir().unwrap();
+    let file = "topologies/wonderway.yaml";
+    emulator.seed_roles(&topology(file));
+    emulator.set("deploy_seconds", 1e9);
+    let apply = ["apply", file, "--auto-approve", "--no-rollback", "--timeout", "distribution=5s"];
+    let run = wway(&emulator, state.path(), &apply);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let failed = run.stdout.lines().find(|l| l.starts_with("Apply failed: "));
+    let failed = failed.unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(
+        failed.starts_with("Apply failed: global/distribution#settled: distribution "),
+        "{failed}"
+    );
+    assert!(failed.contains("still InProgress after "), "{failed}");
+    // Everything else is made, the records too: the account matches the file.
+    assert!(plan_changes(&emulator, state.path(), file).is_empty());
+}

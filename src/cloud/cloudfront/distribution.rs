@@ -89,7 +89,6 @@ impl CloudKind for Distribution {
         Box::pin(async move {
             let r = read(target);
             let (id, domain) = cloudfront.create_distribution(call.scope, &r, call.ids).await?;
-            cloudfront.deployed(&id, call.wait()).await?;
             Ok(Made { id, outputs: [(DOMAIN_NAME.to_string(), domain)].into() })
         })
     }
@@ -105,10 +104,20 @@ impl CloudKind for Distribution {
             CloudFront::new(call.clients.cloudfront.clone(), call.clients.tagging.clone());
         Box::pin(async move {
             let r = read(target);
-            let updated =
-                cloudfront.update_distribution(id, &r, call.ids, before, call.wait()).await;
-            updated.map(|()| Outputs::new())
+            cloudfront.update_distribution(id, &r, call.ids, before).await.map(|()| Outputs::new())
         })
+    }
+
+    /// Deployed: CloudFront serves what was written, everywhere.
+    fn settle<'a>(
+        &'a self,
+        call: &'a Call<'a>,
+        _target: &'a Target,
+        id: &'a str,
+    ) -> Answer<'a, ()> {
+        let cloudfront =
+            CloudFront::new(call.clients.cloudfront.clone(), call.clients.tagging.clone());
+        Box::pin(async move { cloudfront.deployed(id, call.wait()).await })
     }
 
     fn delete<'a>(

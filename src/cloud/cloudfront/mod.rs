@@ -143,15 +143,14 @@ impl CloudFront {
     }
 
     /// Writes the desired configuration (keeping the distribution's caller
-    /// reference and what the file does not manage) and tags, and waits for
-    /// Deployed.
+    /// reference and what the file does not manage) and tags (the step that
+    /// follows waits for Deployed).
     pub async fn update_distribution(
         &self,
         id: &str,
         r: &Read<'_>,
         ids: &Ids,
         before: &crate::state::Fields,
-        wait: Wait<'_>,
     ) -> Result<(), CloudError> {
         self.rewrite(id, |live| {
             let mut built = distribution_config(r, ids, live.caller_reference())?;
@@ -167,7 +166,7 @@ impl CloudFront {
             let tags = Tags::builder().set_items(Some(tags.collect::<Result<_, _>>()?)).build();
             self.client.tag_resource().resource(arn).tags(tags).send().await.map_err(sdk_error)?;
         }
-        self.deployed(id, wait).await
+        Ok(())
     }
 
     /// Disables the distribution, waits for that to deploy, then deletes it.

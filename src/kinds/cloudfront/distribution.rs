@@ -152,6 +152,10 @@ impl KindDef for Distribution {
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
         spec::check::<Spec>(ABOUT.name, fields)
     }
+    /// Deployed minutes after each write; a record can alias it at once.
+    fn settles(&self) -> bool {
+        true
+    }
     /// The file's `cdn:`, running the edge functions its behaviors name.
     fn lower(&self, from: &Lowering) -> Vec<Resource> {
         let Some(cdn) = &from.topology.cdn else { return Vec::new() };
