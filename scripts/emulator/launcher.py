@@ -71,6 +71,10 @@ wway itself is never changed to fit the emulator):
 14. Lambda deletes a function CloudFront runs at the edge at once.
    lambda_states.py refuses it as AWS does ("replicated function") while a
    distribution names it and for hours after the last one stopped.
+15. Route 53 finds a zone the moment CreateHostedZone made it; AWS can
+   answer NoSuchHostedZone for a few seconds. route53_states.py does too.
+16. Route 53 takes any number of tags on a zone or health check; AWS takes
+   10 (InvalidInput). route53_states.py refuses more.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -366,6 +370,8 @@ def patched_app():
     eks_states.patch()
     cloudfront_states.patch()
     route53_states.patch()
+    route53_states.patch_zone_lag()
+    route53_states.patch_tag_limit()
     lambda_states.patch()
     lambda_states.patch_cloudfront()
     network_states.patch()

@@ -70,8 +70,10 @@ class LaunchedEmulator(unittest.TestCase):
             self.control("POST", "/_wway/clock/resume")
 
     def zone(self, name):
+        """A zone made and, on the clock, found (see route53_states.ZONE_LAG_SECONDS)."""
         r53 = self.client("route53")
         zone = r53.create_hosted_zone(Name=name, CallerReference=name)["HostedZone"]["Id"]
+        self.advance(5)
         return r53, zone
 
     def test_url_is_loopback(self):
@@ -477,6 +479,25 @@ class LaunchedEmulator(unittest.TestCase):
                 awslambda.delete_function(FunctionName="replicated")
             self.advance(3600)
             awslambda.delete_function(FunctionName="replicated")
+
+    def test_a_zone_is_found_seconds_after_it_was_made(self):
+        r53 = self.client("route53")
+        with self.frozen():
+            zone = r53.create_hosted_zone(Name="lag.example", CallerReference="lag")["HostedZone"]["Id"]
+            with self.assertRaises(r53.exceptions.NoSuchHostedZone):
+                r53.list_resource_record_sets(HostedZoneId=zone)
+            self.advance(5)
+            r53.list_resource_record_sets(HostedZoneId=zone)
+
+    def test_a_zone_takes_at_most_ten_tags(self):
+        r53, zone = self.zone("tags.example")
+        zone_id = zone.rsplit("/", 1)[-1]
+        tags = lambda n, start=0: [{"Key": f"k{i}", "Value": "v"} for i in range(start, start + n)]
+        r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id, AddTags=tags(10))
+        with self.assertRaises(r53.exceptions.InvalidInput):
+            r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id, AddTags=tags(1, 10))
+        r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id, AddTags=tags(1, 10),
+                                     RemoveTagKeys=["k0"])
 
 
 if __name__ == "__main__":

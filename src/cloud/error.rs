@@ -91,15 +91,21 @@ const CREDENTIALS: &[&str] = &[
     "AccessDeniedException",
 ];
 
-/// What services answer while an IAM role made moments ago has not reached
-/// them yet: (error code, words of the message). AWS gives no other signal;
-/// terraform-provider-aws retries on the same words.
-const NOT_PROPAGATED: &[(&str, &str)] =
-    &[("InvalidParameterValueException", "cannot be assumed by Lambda")];
+/// What services answer while something made moments ago has not reached
+/// them yet: (error code, words of the message). An IAM role Lambda cannot
+/// assume yet (AWS gives no other signal; terraform-provider-aws retries on
+/// the same words); a hosted zone Route 53 does not find yet, seconds after
+/// CreateHostedZone made it (a zone that is really gone fails after the
+/// same wait).
+const NOT_PROPAGATED: &[(&str, &str)] = &[
+    ("InvalidParameterValueException", "cannot be assumed by Lambda"),
+    ("NoSuchHostedZone", "No hosted zone found"),
+];
 
 impl CloudError {
-    /// Whether a service refused a role (or another IAM change) that IAM has
-    /// not propagated to it yet: it passes within seconds to minutes.
+    /// Whether a service refused what was made moments ago and has not
+    /// reached it yet (an IAM role, a hosted zone): it passes within seconds
+    /// to minutes.
     pub fn not_propagated(&self) -> bool {
         matches!(self.cause(), CloudError::Api { code, message, .. }
             if NOT_PROPAGATED.iter().any(|(c, words)| code == c && message.contains(words)))

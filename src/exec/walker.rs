@@ -47,9 +47,11 @@ pub struct Walked {
 const RETRY_FOR: Duration = Duration::from_secs(5 * 60);
 const ATTEMPTS: u32 = 40;
 
-/// How long a role is waited for: IAM reaches a service in seconds, rarely
-/// a minute; terraform-provider-aws waits 2 minutes. Lambda answers a role
-/// that does not exist in the same words, so the wait must stay short.
+/// How long what was made moments ago is waited for, where a service does
+/// not know it yet: an IAM role reaches a service in seconds, rarely a
+/// minute (terraform-provider-aws waits 2 minutes); a new hosted zone, in
+/// seconds. Lambda answers a role that does not exist in the same words, so
+/// the wait must stay short.
 const PROPAGATION_FOR: Duration = Duration::from_secs(2 * 60);
 
 /// How long a failed step may be tried again: after a failure that may pass,

@@ -688,3 +688,19 @@ fn records_do_not_wait_for_cloudfront_to_deploy() {
     // Everything else is made, the records too: the account matches the file.
     assert!(plan_changes(&emulator, state.path(), file).is_empty());
 }
+
+/// Regression: seconds after CreateHostedZone, Route 53 can still answer
+/// NoSuchHostedZone for the new zone, and the first record batch failed the
+/// apply with it. It is now asked again, as a role that has not reached
+/// Lambda yet is.
+#[test]
+fn a_zone_not_found_just_after_it_was_made_is_asked_again() {
+    let emulator = Emulator::start();
+    let state = tempfile::tempdir().unwrap();
+    let file = "topologies/wonderway.yaml";
+    emulator.seed_roles(&topology(file));
+    emulator.set("zone_lag", 6000.0); // 10 s at the emulator's speed
+    applied(&emulator, state.path(), file);
+    emulator.await_refusal("route53: NoSuchHostedZone");
+    assert!(plan_changes(&emulator, state.path(), file).is_empty());
+}
