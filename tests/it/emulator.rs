@@ -76,6 +76,14 @@ impl Emulator {
         emulator
     }
 
+    /// A fresh emulator with the IAM roles of the repository topology
+    /// `file`, and an empty state folder.
+    pub fn seeded_for(file: &str) -> (Emulator, tempfile::TempDir) {
+        let emulator = Emulator::start();
+        emulator.seed_roles(&topology(file));
+        (emulator, tempfile::tempdir().expect("temp dir"))
+    }
+
     pub fn settings(&self) -> wway::cloud::Settings {
         wway::cloud::Settings { endpoint_url: Some(self.url.clone()), profile: None }
     }

@@ -527,10 +527,8 @@ fn cloudfront_gets_an_edge_function_version_once_it_is_active() {
 /// saying why; the next apply converges.
 #[test]
 fn a_failed_node_group_is_replaced_by_the_next_plan() {
-    let emulator = Emulator::start();
-    let state = tempfile::tempdir().unwrap();
     let file = "topologies/wonderway.yaml";
-    emulator.seed_roles(&topology(file));
+    let (emulator, state) = Emulator::seeded_for(file);
     let why = "Instances failed to join the kubernetes cluster";
     emulator.fail_next("nodegroup", "general", "NodeCreationFailure", why);
     let apply = ["apply", file, "--auto-approve", "--no-rollback"];
@@ -644,10 +642,8 @@ fn a_count_of_zones_takes_zones_the_region_offers_and_eks_serves() {
 /// waits out the refusal for the delete's whole timeout.
 #[test]
 fn a_destroy_removes_what_a_deleted_cluster_left_in_its_subnets() {
-    let emulator = Emulator::start();
-    let state = tempfile::tempdir().unwrap();
     let file = "tests/topologies/good/gateway.yaml";
-    emulator.seed_roles(&topology(file));
+    let (emulator, state) = Emulator::seeded_for(file);
     applied(&emulator, state.path(), file);
     emulator.set("eni_linger", 1e9); // as good as never, in this test's time
     let run = wway(&emulator, state.path(), &["destroy", file, "--auto-approve"]);
@@ -670,10 +666,8 @@ fn a_destroy_removes_what_a_deleted_cluster_left_in_its_subnets() {
 /// all the same, and only that wait fails, at the user's limit.
 #[test]
 fn records_do_not_wait_for_cloudfront_to_deploy() {
-    let emulator = Emulator::start();
-    let state = tempfile::tempdir().unwrap();
     let file = "topologies/wonderway.yaml";
-    emulator.seed_roles(&topology(file));
+    let (emulator, state) = Emulator::seeded_for(file);
     emulator.set("deploy_seconds", 1e9);
     let apply = ["apply", file, "--auto-approve", "--no-rollback", "--timeout", "distribution=5s"];
     let run = wway(&emulator, state.path(), &apply);
@@ -695,10 +689,8 @@ fn records_do_not_wait_for_cloudfront_to_deploy() {
 /// Lambda yet is.
 #[test]
 fn a_zone_not_found_just_after_it_was_made_is_asked_again() {
-    let emulator = Emulator::start();
-    let state = tempfile::tempdir().unwrap();
     let file = "topologies/wonderway.yaml";
-    emulator.seed_roles(&topology(file));
+    let (emulator, state) = Emulator::seeded_for(file);
     emulator.set("zone_lag", 6000.0); // 10 s at the emulator's speed
     applied(&emulator, state.path(), file);
     emulator.await_refusal("route53: NoSuchHostedZone");
