@@ -199,7 +199,7 @@ pub struct Aws {
     timeouts: Timeouts,
     /// The zones each region offers, once read (placing zones reads them
     /// before the plan's read, which needs them again).
-    offered_zones: zones::Offered,
+    offered_zones: zones::OfferedZones,
 }
 
 /// One region's service clients, each counting its calls.

@@ -10,9 +10,9 @@ use crate::topology::zones::{self, Offered as Zone};
 
 /// The zones of each region read so far.
 #[derive(Default)]
-pub struct Offered(tokio::sync::Mutex<BTreeMap<String, Vec<Zone>>>);
+pub struct OfferedZones(tokio::sync::Mutex<BTreeMap<String, Vec<Zone>>>);
 
-impl Offered {
+impl OfferedZones {
     /// The zones `region` offers, read through `ec2` the first time.
     pub async fn of(&self, region: &str, ec2: &Ec2) -> Result<Vec<Zone>, CloudError> {
         if let Some(zones) = self.0.lock().await.get(region) {

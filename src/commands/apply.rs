@@ -81,23 +81,17 @@ async fn locked(
     let interrupt = interrupt(&context.printer)?;
     let lock = super::run::lock(store.clone(), command, file, context).await?;
     let aws = aws(store.as_ref(), context).await.map(|aws| aws.waiting(timeouts));
-    let result = match aws {
-        Ok(aws) => {
-            // A destroy declares nothing, so it has no zones to place.
-            let wanted = match mode {
-                Mode::Apply { .. } => desired_on(&mut topology, &aws).await,
-                Mode::Destroy => desired_of(&topology),
-            };
-            match wanted {
-                Ok(wanted) => {
-                    let run = Run { aws: &aws, store, command, file, args, interrupt };
-                    run.own_and_run(mode, saved, &wanted, context).await
-                }
-                Err(error) => Err(error.into()),
-            }
-        }
-        Err(error) => Err(error.into()),
-    };
+    let result = async {
+        let aws = aws?;
+        // A destroy declares nothing, so it has no zones to place.
+        let wanted = match mode {
+            Mode::Apply { .. } => desired_on(&mut topology, &aws).await?,
+            Mode::Destroy => desired_of(&topology)?,
+        };
+        let run = Run { aws: &aws, store, command, file, args, interrupt };
+        run.own_and_run(mode, saved, &wanted, context).await
+    }
+    .await;
     release(lock, &context.printer).await;
     result
 }

@@ -316,15 +316,17 @@ pub fn finish(
             let waits = |line: &String| {
                 undo.deferred.iter().any(|s| line.starts_with(&format!("{} ", s.addr())))
             };
-            let left_over: Option<Vec<&String>> =
-                report.left_over.as_ref().map(|left| left.iter().filter(|l| !waits(l)).collect());
+            let left_over: Option<Vec<&str>> = report
+                .left_over
+                .as_ref()
+                .map(|left| left.iter().filter(|l| !waits(l)).map(String::as_str).collect());
             printer.line(match &left_over {
                 Some(left) if left.is_empty() => format!(
                     "Rolled back the {done} steps it had done; the account is as it was (read back)."
                 ),
                 Some(left) => format!(
                     "Rolled back the {done} steps it had done, but the account is not as it was: {}. The journal is {journal}.",
-                    left.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ")
+                    left.join(", ")
                 ),
                 None => format!(
                     "Rolled back the {done} steps it had done; the account could not be read back to check it. The journal is {journal}."

@@ -189,20 +189,22 @@ impl Ec2 {
         Ok(zones)
     }
 
-    /// The zones (by name) of the subnets `topology` has in the region.
-    pub async fn zones_in_use(&self, topology: &str) -> Result<BTreeSet<String>, CloudError> {
-        let subnets = all_pages(SERVICE, "DescribeSubnets", |token: Option<String>| async move {
-            let page = self
-                .client
-                .describe_subnets()
-                .filters(ownership_filter(topology))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(sdk_error)?;
+    /// The subnets that carry `topology`'s ownership tag in the region.
+    async fn owned_subnets(
+        &self,
+        topology: &str,
+    ) -> Result<Vec<aws_sdk_ec2::types::Subnet>, CloudError> {
+        all_pages(SERVICE, "DescribeSubnets", |token: Option<String>| async move {
+            let page = self.client.describe_subnets().filters(ownership_filter(topology));
+            let page = page.set_next_token(token).send().await.map_err(sdk_error)?;
             Ok((page.subnets().to_vec(), page.next_token().map(str::to_string)))
         })
-        .await?;
+        .await
+    }
+
+    /// The zones (by name) of the subnets `topology` has in the region.
+    pub async fn zones_in_use(&self, topology: &str) -> Result<BTreeSet<String>, CloudError> {
+        let subnets = self.owned_subnets(topology).await?;
         Ok(subnets.iter().filter_map(|s| s.availability_zone().map(str::to_string)).collect())
     }
 

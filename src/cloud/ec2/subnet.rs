@@ -9,13 +9,11 @@ use serde_json::json;
 use aws_sdk_ec2::types::ResourceType;
 
 use super::{
-    Ec2, SERVICE, adopted, delete_when_free, made_by, ownership_filter, sdk_error, sent_once,
-    tag_map, tag_specification,
+    Ec2, adopted, delete_when_free, made_by, sdk_error, sent_once, tag_map, tag_specification,
 };
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{Tags, live, owner};
-use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
 use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
@@ -31,12 +29,7 @@ impl CloudKind for Subnet {
     fn read<'a>(&'a self, call: &'a ReadCall<'a>) -> Answer<'a, Found> {
         let ec2 = Ec2::new(call.clients.ec2.clone());
         Box::pin(async move {
-            let subnets = all_pages(SERVICE, "DescribeSubnets", |token: Option<String>| async {
-                let page = ec2.client.describe_subnets().filters(ownership_filter(call.topology));
-                let page = page.set_next_token(token).send().await.map_err(sdk_error)?;
-                Ok((page.subnets().to_vec(), page.next_token().map(str::to_string)))
-            })
-            .await?;
+            let subnets = ec2.owned_subnets(call.topology).await?;
             let mut found = Found::default();
             for subnet in &subnets {
                 let tags = tag_map(subnet.tags());
