@@ -20,7 +20,10 @@ update Successful at once. AWS:
   leaves the cluster ACTIVE on its old version; DescribeUpdate follows either kind.
 
 A test makes the next cluster, node group or version update of a name fail with
-`POST /_wway/fail?kind=cluster|nodegroup|upgrade&name=N&code=C&message=M`.
+`POST /_wway/fail?kind=cluster|nodegroup|upgrade&name=N&code=C&message=M`, and an
+ACTIVE node group of a name DEGRADED (as AWS marks a group whose instances it can
+no longer launch, with `health.issues`; it still exists and runs) with
+`kind=degrade`.
 """
 
 import functools
@@ -54,7 +57,18 @@ def _settle(backend) -> None:
     for cluster in list(backend.clusters.values()):
         for group in list(cluster.nodegroups.values()):
             _run_due(group, now)
+            if group.status == "ACTIVE":
+                _degrade(group)
         _run_due(cluster, now)
+
+
+def _degrade(group) -> None:
+    """DEGRADED, with the issue a test asked for (`kind=degrade`)."""
+    failure = failure_for("degrade", group.nodegroup_name)
+    if failure:
+        code, message = failure
+        group.status = "DEGRADED"
+        group.health = {"issues": [{"code": code, "message": message, "resourceIds": [group.nodegroup_name]}]}
 
 
 def _run_due(resource, now) -> None:

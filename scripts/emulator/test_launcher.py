@@ -365,6 +365,18 @@ class LaunchedEmulator(unittest.TestCase):
             self.assertEqual(group["health"]["issues"][0]["code"], "NodeCreationFailure")
             self.assertIn("failed to join", group["health"]["issues"][0]["message"])
 
+    def test_a_running_node_group_can_be_degraded(self):
+        with self.frozen():
+            eks = self.eks_cluster("degrading")
+            self.advance(600)
+            self.node_group(eks, "degrading", "spot")
+            self.advance(300)
+            self.control("POST", "/_wway/fail?kind=degrade&name=spot&code=AsgInstanceLaunchFailures"
+                                 "&message=Could+not+launch+Spot+Instances")
+            group = eks.describe_nodegroup(clusterName="degrading", nodegroupName="spot")["nodegroup"]
+            self.assertEqual(group["status"], "DEGRADED")
+            self.assertEqual(group["health"]["issues"][0]["code"], "AsgInstanceLaunchFailures")
+
     def test_a_distribution_deploys_and_its_etag_guards_each_write(self):
         cf = self.client("cloudfront")
         config = distribution_config("etag")

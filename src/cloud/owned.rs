@@ -75,7 +75,7 @@ pub fn live(
             crate::state::digest::sha256_hex(text.as_bytes())[..24].to_string()
         }
     };
-    LiveResource { kind, id: id.to_string(), fields, deps, fingerprint, failed: None }
+    LiveResource { kind, id: id.to_string(), fields, deps, fingerprint, unhealthy: None }
 }
 
 pub fn sorted(mut items: Vec<String>) -> Value {

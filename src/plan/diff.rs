@@ -10,10 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::graph::order;
-use super::{Action, Change, FieldChange, Plan, PlanError};
+use super::{Action, Change, FieldChange, Plan, PlanError, UnhealthyResource};
 use crate::kinds::{OnClash, ResourceAddr, api_region, references};
 use crate::state::desired::{DesiredResource, DesiredState};
-use crate::state::live::{LiveResource, LiveState};
+use crate::state::live::{Health, LiveResource, LiveState};
 
 pub fn plan(desired: &DesiredState, live: &LiveState) -> Result<Plan, Vec<PlanError>> {
     let mut errors = preflight(desired, live);
@@ -54,7 +54,24 @@ pub fn plan(desired: &DesiredState, live: &LiveState) -> Result<Plan, Vec<PlanEr
     let changes = order(changes, desired, live).map_err(|cycle| vec![PlanError::Cycle(cycle)])?;
     let fingerprints =
         live.owned.iter().map(|(addr, r)| (addr.clone(), r.fingerprint.clone())).collect();
-    Ok(Plan { topology: desired.topology.clone(), changes, fingerprints })
+    Ok(Plan {
+        topology: desired.topology.clone(),
+        changes,
+        fingerprints,
+        unhealthy: unhealthy(live),
+    })
+}
+
+fn unhealthy(live: &LiveState) -> Vec<UnhealthyResource> {
+    let ailing = live.owned.iter().filter_map(|(addr, current)| {
+        Some(UnhealthyResource {
+            address: addr.clone(),
+            kind: current.kind,
+            region: api_region(current.kind, addr),
+            unhealthy: current.unhealthy.clone()?,
+        })
+    });
+    ailing.collect()
 }
 
 /// Region facts the account must offer: each kind says what it needs (the
@@ -138,7 +155,8 @@ fn compare(resource: &DesiredResource, current: &LiveResource) -> Option<Change>
             })
         })
         .collect();
-    if changed.is_empty() && current.failed.is_none() {
+    let failed = current.unhealthy.as_ref().filter(|u| u.health == Health::Failed);
+    if changed.is_empty() && failed.is_none() {
         return None;
     }
     let mut replace_because: Vec<String> = changed
@@ -146,7 +164,7 @@ fn compare(resource: &DesiredResource, current: &LiveResource) -> Option<Change>
         .filter(|c| def.replace_fields().contains(&c.field.as_str()))
         .map(|c| c.field.clone())
         .collect();
-    replace_because.extend(current.failed.iter().map(|why| format!("AWS says it failed: {why}")));
+    replace_because.extend(failed.map(|u| format!("{}: {}", u.health.says(), u.reason)));
     let action = if replace_because.is_empty() { Action::Update } else { Action::Replace };
     Some(Change {
         address: resource.addr.clone(),

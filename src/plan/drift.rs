@@ -4,8 +4,8 @@
 //! values AWS fills in are never differences). Each drifted resource is in a
 //! class: changed (fields differ, each shown at its own path), missing
 //! (wway made it, it is gone), unmanaged (it carries this topology's
-//! ownership but the file no longer declares it); or, not drift, unapplied
-//! (declared, never made). `drift.ignore` rules of the topology take out what
+//! ownership but the file no longer declares it), unhealthy (AWS says it
+//! failed or is degraded); or, not drift, unapplied (declared, never made). `drift.ignore` rules of the topology take out what
 //! a team changes by hand, and the report keeps their reasons.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Action, Plan};
+use crate::state::live::Unhealthy;
 use crate::state::{Kind, ResourceAddr};
 use crate::topology::model::DriftIgnore;
 
@@ -23,19 +24,22 @@ pub enum Class {
     Changed,
     Missing,
     Unmanaged,
+    /// AWS says it failed or is degraded.
+    Unhealthy,
     /// Declared but never made: a change not yet applied, not drift.
     Unapplied,
 }
 
 impl Class {
-    pub const ALL: [Class; 4] =
-        [Class::Changed, Class::Missing, Class::Unmanaged, Class::Unapplied];
+    pub const ALL: [Class; 5] =
+        [Class::Changed, Class::Missing, Class::Unmanaged, Class::Unhealthy, Class::Unapplied];
 
     pub fn name(self) -> &'static str {
         match self {
             Class::Changed => "changed",
             Class::Missing => "missing",
             Class::Unmanaged => "unmanaged",
+            Class::Unhealthy => "unhealthy",
             Class::Unapplied => "unapplied",
         }
     }
@@ -66,6 +70,9 @@ pub struct Drifted {
     pub class: Class,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldDrift>,
+    /// For an unhealthy one: what AWS says of it.
+    #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
+    pub unhealthy: Option<Unhealthy>,
     /// The reason of the ignore rule that covers the whole resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ignored: Option<String>,
@@ -140,10 +147,20 @@ pub fn drift(plan: &Plan, made: History<'_>, rules: &[DriftIgnore]) -> Drift {
                 region: change.region.clone(),
                 class,
                 fields,
+                unhealthy: None,
                 ignored: None,
             })
         })
         .collect();
+    items.extend(plan.unhealthy.iter().map(|ailing| Drifted {
+        address: ailing.address.clone(),
+        kind: ailing.kind,
+        region: ailing.region.clone(),
+        class: Class::Unhealthy,
+        fields: Vec::new(),
+        unhealthy: Some(ailing.unhealthy.clone()),
+        ignored: None,
+    }));
     for item in &mut items {
         ignore(item, rules);
     }

@@ -2,7 +2,8 @@
 //! A [`Plan`] is plain data with no behaviour: changes in execution order,
 //! each with its action, its field-level before and after, and the changes it
 //! waits for; plus a fingerprint of every live resource it was computed from,
-//! so that a saved plan can be refused once the account has moved.
+//! so that a saved plan can be refused once the account has moved, and what
+//! AWS says of the resources that are not well.
 
 #![deny(clippy::wildcard_enum_match_arm)]
 
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::kinds::InPlace;
+use crate::state::live::Unhealthy;
 use crate::state::{Fields, Kind, ResourceAddr};
 
 pub use diff::plan;
@@ -115,6 +117,19 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// Every live resource the plan was computed from, by its fingerprint.
     pub fingerprints: BTreeMap<ResourceAddr, String>,
+    /// The resources AWS says are not well, by address: a failed one is also
+    /// replaced by a change, a degraded one only reported.
+    pub unhealthy: Vec<UnhealthyResource>,
+}
+
+/// A resource the plan read that AWS says is not well.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnhealthyResource {
+    pub address: ResourceAddr,
+    pub kind: Kind,
+    pub region: String,
+    #[serde(flatten)]
+    pub unhealthy: Unhealthy,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

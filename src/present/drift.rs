@@ -20,6 +20,7 @@ pub struct Summary {
     pub changed: usize,
     pub missing: usize,
     pub unmanaged: usize,
+    pub unhealthy: usize,
     pub unapplied: usize,
     pub ignored: usize,
 }
@@ -33,6 +34,7 @@ impl Summary {
                 Class::Changed => &mut summary.changed,
                 Class::Missing => &mut summary.missing,
                 Class::Unmanaged => &mut summary.unmanaged,
+                Class::Unhealthy => &mut summary.unhealthy,
                 Class::Unapplied => &mut summary.unapplied,
             };
             *slot += 1;
@@ -61,6 +63,11 @@ fn describe(item: &Drifted, drift: &Drift) -> (&'static str, String) {
         Class::Unmanaged => {
             ("+", format!("unmanaged: owned by topology `{topology}`, no longer in the file"))
         }
+        Class::Unhealthy => {
+            let said =
+                item.unhealthy.as_ref().map(|u| format!("{}: {}", u.health.says(), u.reason));
+            ("!", format!("unhealthy: {}", said.unwrap_or_default()))
+        }
         Class::Unapplied => ("?", "unapplied: declared, never made (`wway apply` makes it)".into()),
     }
 }
@@ -88,13 +95,13 @@ pub fn human(drift: &Drift) -> String {
         }
     }
     let summary = Summary::of(drift);
-    let drifted = summary.changed + summary.missing + summary.unmanaged;
+    let drifted = summary.changed + summary.missing + summary.unmanaged + summary.unhealthy;
     let mut line = if drifted == 0 {
         format!("No drift: the account matches topology `{}`", drift.topology)
     } else {
         format!(
-            "Drift in topology `{}`: {drifted} resources ({} changed, {} missing, {} unmanaged)",
-            drift.topology, summary.changed, summary.missing, summary.unmanaged
+            "Drift in topology `{}`: {drifted} resources ({} changed, {} missing, {} unmanaged, {} unhealthy)",
+            drift.topology, summary.changed, summary.missing, summary.unmanaged, summary.unhealthy
         )
     };
     if summary.ignored > 0 {

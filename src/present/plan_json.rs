@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::state::digest::sha256_hex;
 
-use crate::plan::{Action, Change, FieldChange, Plan, Summary};
+use crate::plan::{Action, Change, FieldChange, Plan, Summary, UnhealthyResource};
 use crate::state::{Fields, Kind, ResourceAddr};
 
 /// Bumped when a field changes meaning or goes away (adding one does not).
@@ -32,6 +32,9 @@ pub struct PlanDocument {
     pub changes: Vec<ChangeDocument>,
     /// Every live resource the plan read, by address: an ETag or a hash.
     pub fingerprints: BTreeMap<ResourceAddr, String>,
+    /// The resources AWS says are not well.
+    #[serde(default)]
+    pub unhealthy: Vec<UnhealthyResource>,
     /// The code packages the plan uploads, by address: their `CodeSha256`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub packages: BTreeMap<ResourceAddr, String>,
@@ -67,6 +70,7 @@ impl From<&Plan> for PlanDocument {
             summary: plan.summary(),
             changes: plan.changes.iter().map(ChangeDocument::from).collect(),
             fingerprints: plan.fingerprints.clone(),
+            unhealthy: plan.unhealthy.clone(),
             packages: packages(plan),
             digest: None,
         }
@@ -174,6 +178,11 @@ pub fn parse(text: &str) -> Option<Result<SavedPlan, String>> {
             create_before_destroy: c.create_before_destroy,
         })
         .collect();
-    let plan = Plan { topology: document.topology, changes, fingerprints: document.fingerprints };
+    let plan = Plan {
+        topology: document.topology,
+        changes,
+        fingerprints: document.fingerprints,
+        unhealthy: document.unhealthy,
+    };
     Some(Ok(SavedPlan { plan, origin, packages: document.packages, intact }))
 }

@@ -1,6 +1,7 @@
 //! The plan for people: one block per changed resource, grouped by region,
 //! marked `+` create, `~` update, `-/+` replace, `-` delete, with the changed
-//! fields' old and new values, then the summary line. Colour only if asked.
+//! fields' old and new values, then the summary line; first, a line for each
+//! resource AWS says is not well. Colour only if asked.
 
 use std::fmt::Write;
 
@@ -8,6 +9,7 @@ use serde_json::Value;
 
 use crate::plan::{Action, Change, Plan};
 use crate::state::Fields;
+use crate::state::live::Unhealthy;
 
 pub fn render(plan: &Plan, color: bool) -> String {
     let mut out = String::new();
@@ -30,6 +32,13 @@ fn paint(text: &str, action: Action, color: bool) -> String {
 }
 
 fn write_plan(out: &mut String, plan: &Plan, color: bool) -> std::fmt::Result {
+    for ailing in &plan.unhealthy {
+        let Unhealthy { health, reason } = &ailing.unhealthy;
+        writeln!(out, "  ! {}: {}: {reason}", ailing.address, health.says())?;
+    }
+    if !plan.unhealthy.is_empty() {
+        writeln!(out)?;
+    }
     if plan.is_empty() {
         writeln!(out, "No changes. The account matches topology `{}`.", plan.topology)?;
         return Ok(());

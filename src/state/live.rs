@@ -40,11 +40,40 @@ pub struct LiveResource {
     pub deps: Vec<ResourceAddr>,
     /// An ETag or version where AWS gives one, else a hash of `fields`.
     pub fingerprint: String,
-    /// What AWS says when the resource failed and will not recover by
-    /// itself (a node group CREATE_FAILED, with its health issues): the plan
-    /// replaces it.
+    /// What AWS says of it when it is not well (a node group CREATE_FAILED
+    /// or DEGRADED, with its health issues).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failed: Option<String>,
+    pub unhealthy: Option<Unhealthy>,
+}
+
+/// How bad AWS says a resource is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    /// Failed for good (CREATE_FAILED): AWS will not bring it back, so the
+    /// plan replaces it.
+    Failed,
+    /// Still there and running, but not well (DEGRADED); it may heal, and a
+    /// replacement would take what it still serves, so it is reported only.
+    Degraded,
+}
+
+impl Health {
+    /// "AWS says it ...", for sentences.
+    pub fn says(self) -> &'static str {
+        match self {
+            Health::Failed => "AWS says it failed",
+            Health::Degraded => "AWS says it is degraded",
+        }
+    }
+}
+
+/// What AWS says of a resource that is not well.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unhealthy {
+    pub health: Health,
+    /// AWS's state and reasons: "DEGRADED: AsgInstanceLaunchFailures: ...".
+    pub reason: String,
 }
 
 /// A resource wway does not own, found under a name wway wants.
@@ -144,7 +173,7 @@ impl LiveState {
                     fields: r.fields.clone(),
                     deps: r.deps.clone(),
                     fingerprint: "f0".into(),
-                    failed: None,
+                    unhealthy: None,
                 };
                 (r.addr.clone(), live)
             })

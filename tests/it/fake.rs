@@ -84,7 +84,7 @@ impl FakeCloud {
             fields: fields.clone(),
             deps: Vec::new(),
             fingerprint: "f0".into(),
-            failed: None,
+            unhealthy: None,
         };
         self.owned.lock().unwrap().insert(addr.clone(), live);
     }

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use wway::plan::{self, Action, PlanError};
 use wway::state::desired::{DesiredState, desired};
-use wway::state::live::{LiveResource, LiveState, Unowned};
+use wway::state::live::{Health, LiveResource, LiveState, Unhealthy, Unowned};
 use wway::state::{Kind, ResourceAddr};
 
 use crate::emulator::topology;
@@ -173,7 +173,7 @@ fn owned_resources_no_longer_declared_are_deleted_dependents_first() {
                 fields: Default::default(),
                 deps,
                 fingerprint: "f".into(),
-                failed: None,
+                unhealthy: None,
             },
         );
     }
@@ -182,6 +182,28 @@ fn owned_resources_no_longer_declared_are_deleted_dependents_first() {
     assert_eq!(order, ["us-west-2/subnet/us-west-2a", "us-west-2/vpc"]);
     assert!(plan.changes.iter().all(|c| c.action == Action::Delete));
     assert_eq!(plan.changes[1].depends_on, [addr("us-west-2/subnet/us-west-2a")]);
+}
+
+#[test]
+fn a_failed_resource_is_replaced_and_a_degraded_one_only_reported() {
+    let desired = wonderway();
+    let mut live = LiveState::as_applied(&desired);
+    let said = |health, reason: &str| Some(Unhealthy { health, reason: reason.into() });
+    let failed = addr("us-east-1/node-group/general");
+    let degraded = addr("eu-west-1/node-group/general");
+    live.owned.get_mut(&failed).unwrap().unhealthy = said(Health::Failed, "CREATE_FAILED");
+    live.owned.get_mut(&degraded).unwrap().unhealthy = said(Health::Degraded, "DEGRADED");
+    let plan = plan::plan(&desired, &live).unwrap();
+    let changed: Vec<(&str, Action)> =
+        plan.changes.iter().map(|c| (c.address.as_str(), c.action)).collect();
+    assert_eq!(changed, [(failed.as_str(), Action::Replace)]);
+    assert_eq!(plan.changes[0].replace_because, ["AWS says it failed: CREATE_FAILED"]);
+    let reported: Vec<(&str, Health)> =
+        plan.unhealthy.iter().map(|u| (u.address.as_str(), u.unhealthy.health)).collect();
+    assert_eq!(
+        reported,
+        [(degraded.as_str(), Health::Degraded), (failed.as_str(), Health::Failed)]
+    );
 }
 
 #[test]

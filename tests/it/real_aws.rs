@@ -546,8 +546,57 @@ fn a_failed_node_group_is_replaced_by_the_next_plan() {
         "{because}"
     );
 
+    let drift = wway(&emulator, state.path(), &["drift", file, "--format", "json"]);
+    assert_eq!(drift.code, 2, "{}\n{}", drift.stdout, drift.stderr);
+    let report: serde_json::Value = serde_json::from_str(&drift.stdout).unwrap();
+    let unhealthy = report["items"].as_array().unwrap().iter().find(|i| i["class"] == "unhealthy");
+    let unhealthy = unhealthy.unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        unhealthy["reason"].as_str().unwrap().starts_with("CREATE_FAILED: NodeCreationFailure")
+    );
+
     applied(&emulator, state.path(), file);
     assert!(plan_changes(&emulator, state.path(), file).is_empty());
+}
+
+/// Regression: AWS marks a node group DEGRADED when it can no longer launch
+/// its instances; the group still exists and runs, and the file asks for
+/// nothing different, so the plan said "No changes" and drift "No drift"
+/// while a region ran short of nodes. Both now say what AWS says of it; the
+/// plan changes nothing (a degraded group may heal, and replacing it would
+/// take the nodes it still has), and drift counts it, so a cron alerts.
+#[test]
+fn a_degraded_node_group_is_reported_by_plan_and_drift() {
+    let file = "topologies/wonderway.yaml";
+    let (emulator, state) = Emulator::seeded_for(file);
+    applied(&emulator, state.path(), file);
+    let why = "Could not launch Spot Instances";
+    emulator.fail_next("degrade", "compute-intensive", "AsgInstanceLaunchFailures", why);
+    let said = format!("DEGRADED: AsgInstanceLaunchFailures: {why}");
+
+    let run = wway(&emulator, state.path(), &["plan", file, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(plan["changes"], serde_json::json!([]));
+    let unhealthy = plan["unhealthy"].as_array().unwrap();
+    assert_eq!(unhealthy.len(), 1, "{unhealthy:?}");
+    assert!(unhealthy[0]["address"].as_str().unwrap().ends_with("/node-group/compute-intensive"));
+    assert_eq!(unhealthy[0]["health"], "degraded");
+    assert_eq!(unhealthy[0]["reason"], said.as_str());
+
+    let text = wway(&emulator, state.path(), &["plan", file]);
+    let warned = text.stdout.lines().find(|l| l.contains("/node-group/compute-intensive"));
+    let warned = warned.unwrap_or_else(|| panic!("{}", text.stdout));
+    let says = format!("AWS says it is degraded: {said}");
+    assert!(warned.starts_with("  ! ") && warned.ends_with(&says), "{warned}");
+
+    let drift = wway(&emulator, state.path(), &["drift", file, "--format", "json"]);
+    assert_eq!(drift.code, 2, "{}\n{}", drift.stdout, drift.stderr);
+    let report: serde_json::Value = serde_json::from_str(&drift.stdout).unwrap();
+    let items = report["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["class"], "unhealthy");
+    assert_eq!(items[0]["reason"], said.as_str());
 }
 
 /// A wait that runs out of time fails its step with what it waited for,

@@ -59,7 +59,7 @@ impl CloudKind for Cluster {
                 ]
                 .into();
                 let mut live = live(Kind::EksCluster, &name, fields, tags, deps, None);
-                live.failed = State::of_cluster(cluster).terminal();
+                live.unhealthy = State::of_cluster(cluster).unhealthy();
                 found.owned.insert(addr, live);
             }
             Ok(found)

@@ -23,7 +23,7 @@ use crate::cloud::paging::all_pages;
 use crate::cloud::read::Earlier;
 use crate::cloud::wait::{Poll, Progress, Wait, gone, until};
 use crate::cloud::{CloudError, Ids, RunScope};
-use crate::state::live::Unowned;
+use crate::state::live::{Health, Unhealthy, Unowned};
 use crate::state::{Fields, Kind, ResourceAddr};
 
 const SERVICE: &str = "eks";
@@ -89,10 +89,14 @@ impl State {
         State::of(group.status().map(|s| s.as_str()), issues)
     }
 
-    /// The state and AWS's reasons, when EKS says the resource failed for
-    /// good: it must be made anew (a DEGRADED group still runs, and may heal).
-    fn terminal(&self) -> Option<String> {
-        self.failed().filter(|_| self.status != "DEGRADED")
+    /// What EKS says of a resource a read found, when it is not well: a
+    /// DEGRADED group still runs and may heal, any other failure is for good.
+    fn unhealthy(&self) -> Option<Unhealthy> {
+        let health = match self.status.as_str() {
+            "DEGRADED" => Health::Degraded,
+            _ => Health::Failed,
+        };
+        self.failed().map(|reason| Unhealthy { health, reason })
     }
 
     /// The state and AWS's reasons, when EKS says it failed.

@@ -65,7 +65,7 @@ impl CloudKind for NodeGroup {
                     .into();
                     let deps: Vec<ResourceAddr> = vec![cluster_addr.clone()];
                     let mut live = live(Kind::NodeGroup, &name, fields, tags, deps, None);
-                    live.failed = State::of_group(&group).terminal();
+                    live.unhealthy = State::of_group(&group).unhealthy();
                     found.owned.insert(addr, live);
                 }
             }
