@@ -74,6 +74,13 @@ class Clock:
 
 CLOCK = Clock(600.0)
 
+# The day the emulator's services live on for their calendars (the EKS
+# versions they offer, the Lambda runtimes they take): fixed, so that nothing
+# leaves the suite's emulator on a day nobody changed anything. It is the day
+# the calendars (eks_states.VERSIONS, lambda_states.RUNTIMES) were last
+# compared with AWS's.
+CALENDAR_DAY = "2026-12-02"
+
 _refusals: list[str] = []
 _failures: dict[tuple[str, str], tuple[str, str]] = {}
 _settings: dict[str, float] = {}

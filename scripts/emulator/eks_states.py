@@ -14,6 +14,10 @@ update Successful at once. AWS:
   `health.issues`); DELETING about 5 minutes; UpdateNodegroupConfig makes it
   UPDATING and returns an update id, InProgress until it is Successful; an update
   of a group that is not ACTIVE is ResourceInUseException;
+- DescribeClusterVersions lists the Kubernetes versions EKS offers: those whose
+  extended support has not ended on CALENDAR_DAY (AWS's calendar below);
+  CreateCluster and UpdateClusterVersion refuse any other version
+  (InvalidParameterException), as AWS does once a version's support ended;
 - UpdateClusterVersion (one minor version up, never down, on an ACTIVE cluster)
   makes the cluster UPDATING and returns an update id, InProgress about 25
   minutes; the version changes when the update is Successful; a failed upgrade
@@ -31,7 +35,7 @@ import threading
 import uuid
 
 import network_states
-from clock import CLOCK, failure_for, refused
+from clock import CALENDAR_DAY, CLOCK, failure_for, refused
 
 CLUSTER_CREATE_SECONDS = 600
 CLUSTER_DELETE_SECONDS = 300
@@ -43,7 +47,53 @@ NODEGROUP_UPDATE_SECONDS = 120
 # "Cluster VPC and subnet requirements"): CreateCluster refuses their subnets.
 EKS_REFUSED_ZONE_IDS = {"use1-az3", "usw1-az2", "cac1-az3"}
 
+# AWS's Kubernetes release calendar for EKS (the EKS user guide, "Understand
+# the Kubernetes version lifecycle on EKS"): version, release, end of standard
+# support, end of extended support. Refresh it when AWS adds a version.
+VERSIONS = [
+    ("1.29", "2024-01-23", "2025-03-23", "2026-03-23"),
+    ("1.30", "2024-05-23", "2025-07-23", "2026-07-23"),
+    ("1.31", "2024-09-26", "2025-11-26", "2026-11-26"),
+    ("1.32", "2025-01-23", "2026-03-23", "2027-03-23"),
+    ("1.33", "2025-05-29", "2026-07-29", "2027-07-29"),
+    ("1.34", "2025-10-02", "2026-12-02", "2027-12-02"),
+    ("1.35", "2026-01-27", "2027-03-27", "2028-03-27"),
+]
+
 _lock = threading.RLock()
+
+
+def offered_versions() -> list[dict]:
+    """DescribeClusterVersions' entries for the versions EKS offers on CALENDAR_DAY."""
+    import datetime
+
+    def stamp(day):
+        return datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.timezone.utc).timestamp()
+
+    offered = [v for v in VERSIONS if v[3] > CALENDAR_DAY]
+    newest_standard = max(v[0] for v in offered if v[2] > CALENDAR_DAY)
+    return [{
+        "clusterVersion": version,
+        "clusterType": "eks",
+        "defaultPlatformVersion": "eks.1",
+        "defaultVersion": version == newest_standard,
+        "releaseDate": stamp(released),
+        "endOfStandardSupportDate": stamp(standard),
+        "endOfExtendedSupportDate": stamp(extended),
+        "status": "STANDARD_SUPPORT" if standard > CALENDAR_DAY else "EXTENDED_SUPPORT",
+        "versionStatus": "STANDARD_SUPPORT" if standard > CALENDAR_DAY else "EXTENDED_SUPPORT",
+    } for version, released, standard, extended in offered]
+
+
+def refuse_unoffered_version(name, version, error) -> None:
+    """InvalidParameterException for a version DescribeClusterVersions does not list."""
+    offered = [v["clusterVersion"] for v in offered_versions()]
+    if version is not None and version not in offered:
+        refused(f"eks: {name}: version {version} not offered")
+        raise error(
+            clusterName=name, nodegroupName=None, fargateProfileName=None, addonName=None,
+            message=f"unsupported Kubernetes version {version}; supported versions: {', '.join(offered)}",
+        )
 
 
 def _then(resource, seconds, action) -> None:
@@ -161,6 +211,7 @@ def patch() -> None:
     original_update_nodegroup = backend_class.update_nodegroup_config
 
     def create_cluster(self, name, role_arn, resources_vpc_config, *args, **kwargs):
+        refuse_unoffered_version(name, kwargs.get("version"), InvalidParameterException)
         refuse_unsupported_zones(self, name, resources_vpc_config.get("subnetIds") or [])
         cluster = original_create_cluster(self, name, role_arn, resources_vpc_config, *args, **kwargs)
         network_states.cluster_made(self.account_id, self.region_name, name,
@@ -233,6 +284,7 @@ def patch() -> None:
                 clusterName=name, nodegroupName=None, addonName=None,
                 message=f"Cluster {name} is currently {cluster.status}; an update cannot start",
             )
+        refuse_unoffered_version(name, version, InvalidParameterException)
         (old_major, old_minor), (new_major, new_minor) = _minor(cluster.version), _minor(version)
         if (new_major, new_minor) != (old_major, old_minor + 1):
             refused(f"eks:UpdateClusterVersion {name}: {cluster.version} to {version}")
@@ -293,6 +345,15 @@ def patch() -> None:
 
         return ActionResult({"update": update})
 
+    def describe_cluster_versions_response(self):
+        from moto.core.responses import ActionResult
+
+        wanted = self.querystring.get("clusterVersions") or []
+        versions = [v for v in offered_versions() if not wanted or v["clusterVersion"] in wanted]
+        return ActionResult({"clusterVersions": versions})
+
+    EKSResponse.describe_cluster_versions = describe_cluster_versions_response
+    urls.url_paths["{0}/cluster-versions$"] = urls.response.dispatch
     EKSResponse.update_cluster_version = update_cluster_version_response
     EKSResponse.describe_update = describe_update_response
     urls.url_paths["{0}/clusters/(?P<name>[^/]+)/updates$"] = urls.response.dispatch

@@ -15,6 +15,10 @@ Successful, and lets CloudFront name any ARN in a behavior. AWS:
   version (not $LATEST, not the bare function) of a us-east-1 function that
   is Active and whose role trusts edgelambda.amazonaws.com, else
   InvalidLambdaFunctionAssociation;
+- CreateFunction refuses a runtime on or after the day Lambda blocks new
+  functions on it, and an update of a function on a runtime on or after the
+  day it blocks updates (InvalidParameterValueException), by AWS's runtime
+  calendar (RUNTIMES) on CALENDAR_DAY;
 - a function CloudFront runs at the edge is replicated, and DeleteFunction
   refuses it ("because it is a replicated function") while a distribution
   names one of its versions and for hours after the last one stopped
@@ -25,7 +29,34 @@ import functools
 import inspect
 import re
 
-from clock import CLOCK, refused
+from clock import CALENDAR_DAY, CLOCK, refused
+
+# AWS's Lambda runtime calendar (the Lambda developer guide, "Lambda
+# runtimes"), for the runtimes Lambda@Edge runs: the day Lambda blocks
+# creating functions on each, and the day it blocks updating them.
+RUNTIMES = {
+    "nodejs18.x": ("2026-02-03", "2026-03-09"),
+    "nodejs20.x": ("2026-08-31", "2026-09-30"),
+    "nodejs22.x": ("2027-06-01", "2027-07-01"),
+    "python3.9": ("2026-06-01", "2026-07-01"),
+    "python3.10": ("2026-07-31", "2026-08-31"),
+    "python3.11": ("2026-07-31", "2026-08-31"),
+    "python3.12": ("2028-11-30", "2029-01-10"),
+    "python3.13": ("2029-07-31", "2029-08-31"),
+}
+
+
+def refuse_blocked_runtime(runtime, operation, create) -> None:
+    """InvalidParameterValueException for a runtime Lambda no longer takes."""
+    from moto.awslambda.exceptions import InvalidParameterValueException
+
+    blocked = RUNTIMES.get(runtime, ("9999-12-31", "9999-12-31"))[0 if create else 1]
+    if blocked <= CALENDAR_DAY:
+        refused(f"lambda:{operation}: runtime {runtime} blocked since {blocked}")
+        raise InvalidParameterValueException(
+            f"The runtime parameter of {runtime} is no longer supported for creating or updating "
+            "AWS Lambda functions. We recommend you use a supported runtime while creating or "
+            "updating functions.")
 
 PENDING_SECONDS = 5
 UPDATE_SECONDS = 5
@@ -105,6 +136,7 @@ def patch() -> None:
         @functools.wraps(method)
         def wrapper(self, function_name, qualifier, body):
             function = self.get_function(function_name, qualifier)
+            refuse_blocked_runtime(body.get("Runtime", function.run_time), operation, create=False)
             conflict(function, operation)
             answer = method(self, function_name, qualifier, body)
             _until(function, "_wway_updated_at", UPDATE_SECONDS)
@@ -114,6 +146,7 @@ def patch() -> None:
 
     @functools.wraps(original_create)
     def create_function(self, spec):
+        refuse_blocked_runtime(spec.get("Runtime"), "CreateFunction", create=True)
         answer = original_create(self, spec)  # a copy when it published a version
         latest = self._lambdas.get_function_by_name_forbid_qualifier(answer.function_name)
         for function in {answer, latest}:

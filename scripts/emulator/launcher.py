@@ -75,6 +75,17 @@ wway itself is never changed to fit the emulator):
    answer NoSuchHostedZone for a few seconds. route53_states.py does too.
 16. Route 53 takes any number of tags on a zone or health check; AWS takes
    10 (InvalidInput). route53_states.py refuses more.
+17. moto has no DescribeClusterVersions, and creates a cluster on any
+   version. eks_states.py lists the versions AWS's calendar offers on
+   clock.CALENDAR_DAY and refuses any other in CreateCluster and
+   UpdateClusterVersion (InvalidParameterException).
+18. Lambda takes any runtime. lambda_states.py refuses a create on a runtime
+   past the day Lambda blocks new functions on it, and an update past the day
+   it blocks updates (InvalidParameterValueException), by AWS's runtime
+   calendar on clock.CALENDAR_DAY.
+19. A node group stays ACTIVE whatever happens to its instances; AWS marks it
+   DEGRADED with health issues. eks_states.py does so when a test asks
+   (`/_wway/fail?kind=degrade`).
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.

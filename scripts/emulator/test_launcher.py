@@ -144,14 +144,26 @@ class LaunchedEmulator(unittest.TestCase):
             {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": list(services)}}]})
         return self.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
 
-    def create_function(self, name, role, **extra):
+    def create_function(self, name, role, runtime="nodejs22.x", **extra):
         import io, zipfile
         code = io.BytesIO()
         with zipfile.ZipFile(code, "w") as z:
             z.writestr("index.js", "exports.handler = async () => 1;")
-        return self.client("lambda").create_function(FunctionName=name, Runtime="nodejs20.x", Role=role,
+        return self.client("lambda").create_function(FunctionName=name, Runtime=runtime, Role=role,
                                                      Handler="index.handler", Code={"ZipFile": code.getvalue()},
                                                      **extra)
+
+    def test_lambda_takes_no_new_function_on_a_blocked_runtime(self):
+        awslambda = self.client("lambda")
+        role = self.role("runtimes")
+        self.advance(60)
+        with self.assertRaises(awslambda.exceptions.InvalidParameterValueException) as refusal:
+            self.create_function("old", role, runtime="nodejs20.x")
+        self.assertIn("nodejs20.x is no longer supported", str(refusal.exception))
+        self.create_function("new", role, runtime="nodejs22.x")
+        self.advance(10)
+        with self.assertRaises(awslambda.exceptions.InvalidParameterValueException):
+            awslambda.update_function_configuration(FunctionName="new", Runtime="nodejs18.x")
 
     def test_a_new_role_reaches_lambda_seconds_later(self):
         awslambda = self.client("lambda")
@@ -224,7 +236,7 @@ class LaunchedEmulator(unittest.TestCase):
         time.sleep(0.1)
         self.assertGreaterEqual(self.control("GET", "/_wway/clock")["now"] - started, 30, "600 times real time")
 
-    def eks_cluster(self, name, version="1.31"):
+    def eks_cluster(self, name, version="1.34"):
         eks = self.client("eks")
         eks.create_cluster(name=name, version=version, roleArn="arn:aws:iam::123456789012:role/c",
                            resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"]})
@@ -329,28 +341,38 @@ class LaunchedEmulator(unittest.TestCase):
 
     def test_a_cluster_version_moves_one_minor_up_through_an_update(self):
         with self.frozen():
-            eks = self.eks_cluster("upgrade", version="1.30")
+            eks = self.eks_cluster("upgrade", version="1.33")
             self.advance(600)
-            for version in ["1.32", "1.29"]:
+            for version in ["1.35", "1.32"]:
                 with self.assertRaises(eks.exceptions.InvalidParameterException):
                     eks.update_cluster_version(name="upgrade", version=version)
-            update = eks.update_cluster_version(name="upgrade", version="1.31")["update"]
+            update = eks.update_cluster_version(name="upgrade", version="1.34")["update"]
             cluster = lambda: eks.describe_cluster(name="upgrade")["cluster"]
             described = lambda: eks.describe_update(name="upgrade", updateId=update["id"])["update"]
             self.assertEqual((update["status"], update["type"]), ("InProgress", "VersionUpdate"))
-            self.assertEqual((cluster()["status"], cluster()["version"]), ("UPDATING", "1.30"))
+            self.assertEqual((cluster()["status"], cluster()["version"]), ("UPDATING", "1.33"))
             with self.assertRaises(eks.exceptions.ResourceInUseException):
-                eks.update_cluster_version(name="upgrade", version="1.31")
+                eks.update_cluster_version(name="upgrade", version="1.34")
             self.advance(1500)
             self.assertEqual(described()["status"], "Successful")
-            self.assertEqual((cluster()["status"], cluster()["version"]), ("ACTIVE", "1.31"))
+            self.assertEqual((cluster()["status"], cluster()["version"]), ("ACTIVE", "1.34"))
 
             self.control("POST", "/_wway/fail?kind=upgrade&name=upgrade&code=ClusterUnreachable&message=no+route")
-            update = eks.update_cluster_version(name="upgrade", version="1.32")["update"]
+            update = eks.update_cluster_version(name="upgrade", version="1.35")["update"]
             self.advance(1500)
             self.assertEqual(described()["status"], "Failed")
             self.assertEqual(described()["errors"][0]["errorCode"], "ClusterUnreachable")
-            self.assertEqual((cluster()["status"], cluster()["version"]), ("ACTIVE", "1.31"), "the old version stays")
+            self.assertEqual((cluster()["status"], cluster()["version"]), ("ACTIVE", "1.34"), "the old version stays")
+
+    def test_eks_offers_the_versions_whose_support_has_not_ended(self):
+        eks = self.client("eks")
+        listed = eks.describe_cluster_versions()["clusterVersions"]
+        self.assertEqual([v["clusterVersion"] for v in listed], ["1.32", "1.33", "1.34", "1.35"])
+        self.assertEqual([v["clusterVersion"] for v in listed if v["defaultVersion"]], ["1.35"])
+        self.assertEqual(listed[0]["versionStatus"], "EXTENDED_SUPPORT")
+        with self.assertRaises(eks.exceptions.InvalidParameterException) as refusal:
+            self.eks_cluster("too-old", version="1.31")
+        self.assertIn("supported versions: 1.32, 1.33, 1.34, 1.35", str(refusal.exception))
 
     def test_a_failed_node_group_says_why(self):
         with self.frozen():

@@ -306,14 +306,26 @@ impl Aws {
             in_region.flat_map(|r| r.kind.def().instance_types(&r.fields)).collect();
         let types: Vec<String> = types.into_iter().collect();
         let kinds = kinds_placed(Placement::Regional);
-        let (zones, offered, found) = tokio::try_join!(
+        let clusters =
+            desired.resources.values().any(|r| r.region == region && r.kind == Kind::EksCluster);
+        let eks = eks::Eks::new(clients.eks.clone());
+        let versions = async {
+            match clusters {
+                true => read::patiently(|| eks.offered_versions()).await,
+                false => Ok(Vec::new()),
+            }
+        };
+        let (zones, offered, eks_versions, found) = tokio::try_join!(
             self.offered_zones.of(region, &ec2),
             read::patiently(|| ec2.offered_instance_types(&types)),
+            versions,
             read::read(&clients, desired, region, &kinds, &self.remembered_names)
         )?;
         let facts = RegionFacts {
             availability_zones: zones.into_iter().map(|z| z.name).collect(),
             offered_instance_types: offered.into_iter().collect(),
+            eks_versions,
+            today: today(),
         };
         Ok((found, facts))
     }
@@ -324,6 +336,13 @@ impl Aws {
         let kinds = kinds_placed(Placement::Global);
         read::read(&clients, desired, GLOBAL_REGION, &kinds, &self.remembered_names).await
     }
+}
+
+/// The day (UTC, `YYYY-MM-DD`), for the calendars AWS keeps without an API.
+fn today() -> String {
+    let now = aws_smithy_types::DateTime::from(std::time::SystemTime::now());
+    let stamp = now.fmt(aws_smithy_types::date_time::Format::DateTime).unwrap_or_default();
+    stamp.chars().take(10).collect()
 }
 
 /// The kinds that live in a region, or in the global services.
@@ -350,6 +369,7 @@ impl Cloud for Aws {
             found.absorb(regional);
             state.regions.insert(region.to_string(), facts);
         }
+        state.regions.entry(GLOBAL_REGION.to_string()).or_default().today = today();
         state.owned = found.owned;
         state.unowned = found.unowned;
         state.record_owners = found.record_owners;

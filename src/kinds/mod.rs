@@ -159,6 +159,14 @@ pub struct RegionFacts {
     pub availability_zones: Vec<String>,
     /// Of the instance types the topology asks for, those the region offers.
     pub offered_instance_types: Vec<String>,
+    /// The Kubernetes versions EKS offers a new cluster or an upgrade
+    /// (DescribeClusterVersions), where the region has a cluster.
+    #[serde(default)]
+    pub eks_versions: Vec<String>,
+    /// The day of the read (UTC, `YYYY-MM-DD`), for the calendars AWS keeps
+    /// without an API to ask (Lambda's runtime deprecations).
+    #[serde(default)]
+    pub today: String,
 }
 
 /// A declared resource: what a kind's spec lowers to.
@@ -301,8 +309,14 @@ pub trait KindDef: Sync {
         Vec::new()
     }
 
-    /// Problems with the region it would go in, found before anything is planned.
-    fn preflight(&self, _resource: &Resource, _facts: &RegionFacts) -> Vec<String> {
+    /// Problems with the region it would go in, found before anything is
+    /// planned; `live`: its fields in the account, when it exists.
+    fn preflight(
+        &self,
+        _resource: &Resource,
+        _facts: &RegionFacts,
+        _live: Option<&Fields>,
+    ) -> Vec<String> {
         Vec::new()
     }
 

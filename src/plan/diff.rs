@@ -80,7 +80,8 @@ fn preflight(desired: &DesiredState, live: &LiveState) -> Vec<PlanError> {
     let mut errors = Vec::new();
     for resource in desired.resources.values() {
         let Some(facts) = live.regions.get(&resource.region) else { continue };
-        for message in resource.kind.def().preflight(resource, facts) {
+        let current = live.owned.get(&resource.addr).map(|r| &r.fields);
+        for message in resource.kind.def().preflight(resource, facts, current) {
             errors.push(PlanError::Preflight { region: resource.region.clone(), message });
         }
     }

@@ -13,17 +13,33 @@ use super::problem::Problem;
 use super::values::role_arn;
 use super::yaml::{Entry, Node};
 
-/// The runtimes Lambda@Edge accepts.
-const RUNTIMES: &[&str] = &[
-    "nodejs18.x",
-    "nodejs20.x",
-    "nodejs22.x",
-    "python3.9",
-    "python3.10",
-    "python3.11",
-    "python3.12",
-    "python3.13",
+/// A runtime Lambda@Edge runs, with the days Lambda stops taking it.
+pub struct Runtime {
+    pub name: &'static str,
+    /// The day (UTC) Lambda blocks creating functions on it.
+    pub blocks_create: &'static str,
+    /// The day (UTC) Lambda blocks updating functions on it.
+    pub blocks_update: &'static str,
+}
+
+/// The runtimes Lambda@Edge accepts, with AWS's calendar of their ends (the
+/// Lambda developer guide, "Lambda runtimes"; AWS moves these dates now and
+/// then). Lambda has no API that tells them, so a plan checks them here.
+pub const RUNTIMES: &[Runtime] = &[
+    Runtime { name: "nodejs18.x", blocks_create: "2026-02-03", blocks_update: "2026-03-09" },
+    Runtime { name: "nodejs20.x", blocks_create: "2026-08-31", blocks_update: "2026-09-30" },
+    Runtime { name: "nodejs22.x", blocks_create: "2027-06-01", blocks_update: "2027-07-01" },
+    Runtime { name: "python3.9", blocks_create: "2026-06-01", blocks_update: "2026-07-01" },
+    Runtime { name: "python3.10", blocks_create: "2026-07-31", blocks_update: "2026-08-31" },
+    Runtime { name: "python3.11", blocks_create: "2026-07-31", blocks_update: "2026-08-31" },
+    Runtime { name: "python3.12", blocks_create: "2028-11-30", blocks_update: "2029-01-10" },
+    Runtime { name: "python3.13", blocks_create: "2029-07-31", blocks_update: "2029-08-31" },
 ];
+
+/// The runtime of that name.
+pub fn runtime_named(name: &str) -> Option<&'static Runtime> {
+    RUNTIMES.iter().find(|r| r.name == name)
+}
 
 /// The valid functions, and the names of all (valid or not).
 /// `topology`: the topology's name, which prefixes each function's name in AWS.
@@ -100,9 +116,10 @@ fn function(
         None => Some(3),
     };
     let runtime = runtime.filter(|r| {
-        let known = RUNTIMES.contains(&r.as_str());
+        let known = runtime_named(r).is_some();
         if !known {
-            d.unknown_name(r, "Lambda@Edge runtime", RUNTIMES);
+            let names: Vec<&str> = RUNTIMES.iter().map(|r| r.name).collect();
+            d.unknown_name(r, "Lambda@Edge runtime", &names);
         }
         known
     })?;

@@ -10,7 +10,7 @@ pub mod code;
 mod decode;
 mod dns;
 mod drift;
-mod edge;
+pub mod edge;
 pub mod model;
 pub mod net;
 pub mod problem;

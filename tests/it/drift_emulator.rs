@@ -170,7 +170,10 @@ async fn out_of_band_edits_are_found_classified_and_gone_after_apply() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.ends_with("(1 changed, 2 missing, 1 unmanaged); 1 ignored by rules.\n"));
+    assert!(
+        run.stdout
+            .ends_with("(1 changed, 2 missing, 1 unmanaged, 0 unhealthy); 1 ignored by rules.\n")
+    );
 
     let metrics = dir.path().join("wway.prom");
     let metrics_arg = metrics.to_str().unwrap();

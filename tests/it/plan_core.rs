@@ -206,6 +206,41 @@ fn a_failed_resource_is_replaced_and_a_degraded_one_only_reported() {
     );
 }
 
+/// A function already on a runtime Lambda has closed is left alone while
+/// nothing of it changes; a change to it, or a new one, is refused.
+#[test]
+fn a_closed_runtime_stops_only_the_plans_that_would_write_it() {
+    let mut desired = wonderway();
+    let function = addr("us-east-1/edge-function/edge-router");
+    let fields = &mut desired.resources.get_mut(&function).unwrap().fields;
+    fields.insert("runtime".into(), json!("nodejs20.x"));
+    let mut live = LiveState::as_applied(&desired);
+    let facts = wway::state::live::RegionFacts {
+        availability_zones: ["a", "b", "c"].map(|z| format!("us-east-1{z}")).to_vec(),
+        offered_instance_types: vec!["c5.4xlarge".into(), "m5.2xlarge".into()],
+        eks_versions: vec!["1.34".into()],
+        today: "2026-12-02".into(),
+    };
+    live.regions.insert("us-east-1".into(), facts);
+    let unchanged = plan::plan(&desired, &live);
+    assert!(unchanged.is_ok(), "an unchanged function is not refused: {unchanged:?}");
+
+    let fields = &mut desired.resources.get_mut(&function).unwrap().fields;
+    fields.insert("timeout".into(), json!(4));
+    let errors = plan::plan(&desired, &live).unwrap_err();
+    let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        said,
+        [
+            "us-east-1: Lambda takes no change to a function on nodejs20.x since 2026-09-30 (us-east-1/edge-function/edge-router): choose a newer runtime"
+        ]
+    );
+
+    live.owned.remove(&function);
+    let said = plan::plan(&desired, &live).unwrap_err()[0].to_string();
+    assert!(said.contains("Lambda takes no new function on nodejs20.x since 2026-08-31"), "{said}");
+}
+
 #[test]
 fn a_name_held_by_someone_else_is_an_error_and_an_existing_zone_is_used() {
     let desired = wonderway();

@@ -308,32 +308,32 @@ fn at_version(version: &str) -> wway::state::desired::DesiredState {
 fn an_eks_upgrade_is_one_way_and_downgrades_and_jumps_are_refused() {
     use wway::plan::PlanError;
     let cluster = wway::state::ResourceAddr::new("eu-west-1/eks-cluster");
-    let live = wway::state::live::LiveState::as_applied(&at_version("1.31"));
+    let live = wway::state::live::LiveState::as_applied(&at_version("1.34"));
 
-    let plan = wway::plan::plan(&at_version("1.32"), &live).unwrap();
+    let plan = wway::plan::plan(&at_version("1.35"), &live).unwrap();
     let change = plan.changes.iter().find(|c| c.address == cluster).unwrap();
     assert_eq!(change.action, wway::plan::Action::Update);
-    assert_eq!(change.one_way(), ["EKS cannot downgrade: a rollback leaves the cluster at 1.32"]);
+    assert_eq!(change.one_way(), ["EKS cannot downgrade: a rollback leaves the cluster at 1.35"]);
     let text = wway::present::plan_text::render(&plan, false);
     assert!(text.contains("! one way: EKS cannot downgrade"), "{text}");
 
     // Undone, the update keeps the version and restores the rest.
-    let done: Vec<_> = wway::plan::steps::steps(plan, &at_version("1.32"), &live)
+    let done: Vec<_> = wway::plan::steps::steps(plan, &at_version("1.35"), &live)
         .into_iter()
         .map(|step| (step, wway::state::live::Outcome::default()))
         .collect();
     let undo = wway::exec::rollback::inverse(&done);
     let wway::plan::steps::Op::Update { target, .. } = &undo[0].op else { panic!("{undo:?}") };
-    assert_eq!(target.fields["version"], "1.32");
+    assert_eq!(target.fields["version"], "1.35");
     let left = wway::exec::rollback::not_undone(&done);
     assert_eq!(
         left,
-        ["eu-west-1/eks-cluster: EKS cannot downgrade: a rollback leaves the cluster at 1.32"]
+        ["eu-west-1/eks-cluster: EKS cannot downgrade: a rollback leaves the cluster at 1.35"]
     );
 
     for (version, why) in [
-        ("1.30", "EKS cannot downgrade a cluster (1.31 to 1.30)"),
-        ("1.33", "one minor version at a time"),
+        ("1.33", "EKS cannot downgrade a cluster (1.34 to 1.33)"),
+        ("1.36", "one minor version at a time"),
     ] {
         let errors = wway::plan::plan(&at_version(version), &live).unwrap_err();
         assert!(
@@ -413,7 +413,7 @@ fn a_failed_node_group_ends_the_apply_at_once_with_its_reason_and_is_rolled_back
 fn an_eks_upgrade_is_followed_by_its_update_id_and_its_failure_is_reported() {
     let account = crate::apply_emulator::wonderway_applied();
     let upgraded =
-        wonderway_edited(&account, "upgraded.yaml", |t| t.replace("\"1.31\"", "\"1.32\""));
+        wonderway_edited(&account, "upgraded.yaml", |t| t.replace("\"1.34\"", "\"1.35\""));
     let why = "the control plane could not reach the nodes";
     account.emulator.fail_next("upgrade", "wonderway-eu-west-1", "ClusterUnreachable", why);
     let run =
@@ -599,6 +599,33 @@ fn a_degraded_node_group_is_reported_by_plan_and_drift() {
     assert_eq!(items[0]["reason"], said.as_str());
 }
 
+/// Regression: EKS creates no cluster on a Kubernetes version whose extended
+/// support ended (1.31 on 2026-11-26), and Lambda takes no new function on a
+/// runtime past its block date (nodejs20.x on 2026-08-31). The plan said
+/// nothing, and the apply failed at CreateCluster with the networks already
+/// made. The plan now checks the versions EKS lists (DescribeClusterVersions)
+/// and Lambda's runtime calendar, and stops before anything is made.
+#[test]
+fn a_plan_refuses_a_version_or_runtime_aws_no_longer_takes() {
+    let file = "topologies/wonderway.yaml";
+    let (emulator, state) = Emulator::seeded_for(file);
+    let dir = tempfile::tempdir().unwrap();
+    let old = crate::apply_emulator::topology_copy(dir.path(), file, "old.yaml", |t| {
+        t.replacen("version: \"1.34\"", "version: \"1.31\"", 1).replace("nodejs22.x", "nodejs20.x")
+    });
+    let run = wway(&emulator, state.path(), &["apply", old.to_str().unwrap(), "--auto-approve"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let offered = "it offers 1.32, 1.33, 1.34, 1.35";
+    let eks = format!(
+        "us-east-1: EKS does not offer Kubernetes 1.31 for us-east-1/eks-cluster ({offered})"
+    );
+    assert!(run.stderr.contains(&eks), "{}", run.stderr);
+    let lambda = "Lambda takes no new function on nodejs20.x since 2026-08-31";
+    assert!(run.stderr.contains(lambda), "{}", run.stderr);
+    let changes = plan_changes(&emulator, state.path(), file);
+    assert!(changes.iter().all(|(_, action)| action == "create"), "nothing was made: {changes:?}");
+}
+
 /// A wait that runs out of time fails its step with what it waited for,
 /// and the limit is the user's to set (`--timeout`): the defaults are sized
 /// for real AWS (a cluster 30 minutes). The emulator's clock runs at 100
@@ -650,7 +677,7 @@ fn subnet_zone_ids(emulator: &Emulator, region: &str) -> Vec<String> {
 fn a_count_of_zones_takes_zones_the_region_offers_and_eks_serves() {
     let emulator = Emulator::start();
     let dir = tempfile::tempdir().unwrap();
-    let cluster = "    cluster:\n      version: \"1.31\"\n      role_arn: arn:aws:iam::123456789012:role/eks\n      node_role_arn: arn:aws:iam::123456789012:role/nodes\n      node_groups: {}\n";
+    let cluster = "    cluster:\n      version: \"1.34\"\n      role_arn: arn:aws:iam::123456789012:role/eks\n      node_role_arn: arn:aws:iam::123456789012:role/nodes\n      node_groups: {}\n";
     let file = |name: &str, us_east_zones: &str| {
         let text = format!(
             "version: 1\nname: zones\nregions:\n  us-east-1:\n    network: {{cidr: 10.1.0.0/16, availability_zones: {us_east_zones}}}\n{cluster}  ap-northeast-1:\n    network: {{cidr: 10.2.0.0/16, availability_zones: 3}}\n{cluster}"

@@ -147,6 +147,26 @@ impl Eks {
         Eks { client }
     }
 
+    /// The Kubernetes versions EKS offers in the region (standard and
+    /// extended support), oldest first.
+    pub async fn offered_versions(&self) -> Result<Vec<String>, CloudError> {
+        let mut versions =
+            all_pages(SERVICE, "DescribeClusterVersions", |token: Option<String>| {
+                let asked = self.client.describe_cluster_versions().set_next_token(token).send();
+                async move {
+                    let page = asked.await.map_err(sdk_error)?;
+                    let versions = page.cluster_versions().iter();
+                    let versions = versions.filter_map(|v| v.cluster_version().map(str::to_string));
+                    Ok((versions.collect::<Vec<_>>(), page.next_token().map(str::to_string)))
+                }
+            })
+            .await?;
+        versions.sort_by_key(|v| {
+            v.split('.').map(|n| n.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>()
+        });
+        Ok(versions)
+    }
+
     /// Waits until a cluster is ACTIVE (EKS takes 10 to 15 minutes).
     pub async fn cluster_active(&self, name: &str, wait: Wait<'_>) -> Result<(), CloudError> {
         let what = format!("cluster {name}");

@@ -87,7 +87,7 @@ impl KindDef for Subnet {
         lower::resource(addr, Kind::Subnet, "eu-west-1a", &spec, vec![vpc])
     }
     /// The zone must be one the region has.
-    fn preflight(&self, r: &Resource, facts: &RegionFacts) -> Vec<String> {
+    fn preflight(&self, r: &Resource, facts: &RegionFacts, _live: Option<&Fields>) -> Vec<String> {
         let zone = r.fields.get("availability_zone").and_then(|z| z.as_str()).unwrap_or_default();
         if facts.availability_zones.iter().any(|z| z == zone) {
             return Vec::new();

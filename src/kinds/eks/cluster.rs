@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::super::ec2::subnet;
 use super::super::terraform::{Exporter, Setting, VariableUse, map, output};
 use super::super::{
-    About, Fields, InPlace, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr, Service,
-    SpecError, lower, spec,
+    About, Fields, InPlace, Kind, KindDef, Lowering, Placement, RegionFacts, Resource,
+    ResourceAddr, Service, SpecError, lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
 use serde_json::Value;
@@ -80,7 +80,7 @@ impl KindDef for Cluster {
         let subnet = subnet::addr("eu-west-1", "eu-west-1a");
         let spec = Spec {
             name: "demo-eu".into(),
-            version: "1.31".into(),
+            version: "1.34".into(),
             role_arn: "arn:aws:iam::123456789012:role/eks-cluster".into(),
             subnets: vec![subnet.clone()],
             tags: spec::fixture_tags(&addr),
@@ -113,6 +113,24 @@ impl KindDef for Cluster {
             )),
             _ => InPlace::Reversible,
         }
+    }
+    /// A cluster made or upgraded must be on a version EKS offers (a
+    /// running one past its support is EKS's to move, not the plan's).
+    fn preflight(&self, r: &Resource, facts: &RegionFacts, live: Option<&Fields>) -> Vec<String> {
+        let version = r.fields.get("version").and_then(Value::as_str).unwrap_or_default();
+        let unchanged =
+            live.and_then(|l| l.get("version")).and_then(Value::as_str) == Some(version);
+        if unchanged
+            || facts.eks_versions.is_empty()
+            || facts.eks_versions.iter().any(|v| v == version)
+        {
+            return Vec::new();
+        }
+        vec![format!(
+            "EKS does not offer Kubernetes {version} for {} (it offers {})",
+            r.addr,
+            facts.eks_versions.join(", ")
+        )]
     }
     fn terraform_type(&self) -> &'static str {
         "aws_eks_cluster"

@@ -164,7 +164,7 @@ impl KindDef for NodeGroup {
         types.filter_map(Value::as_str).map(str::to_string).collect()
     }
     /// Each instance type must be offered in the region.
-    fn preflight(&self, r: &Resource, facts: &RegionFacts) -> Vec<String> {
+    fn preflight(&self, r: &Resource, facts: &RegionFacts, _live: Option<&Fields>) -> Vec<String> {
         let types = r.fields.get("instance_types").and_then(Value::as_array);
         types
             .into_iter()

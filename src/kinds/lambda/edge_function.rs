@@ -6,13 +6,15 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::super::terraform::{Exporter, Setting, VariableUse, map};
 use super::super::{
-    About, Fields, GLOBAL_REGION, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr,
-    Service, SpecError, lower, spec,
+    About, Fields, GLOBAL_REGION, Kind, KindDef, Lowering, Placement, RegionFacts, Resource,
+    ResourceAddr, Service, SpecError, lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
+use crate::topology::edge;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
@@ -108,7 +110,7 @@ impl KindDef for EdgeFunction {
         let addr = addr("router");
         let spec = Spec {
             function_name: function_name("demo", "router"),
-            runtime: "nodejs20.x".into(),
+            runtime: "nodejs22.x".into(),
             handler: "index.handler".into(),
             role_arn: "arn:aws:iam::123456789012:role/edge".into(),
             memory_size: 128,
@@ -120,6 +122,27 @@ impl KindDef for EdgeFunction {
     }
     fn outputs(&self) -> &'static [&'static str] {
         &[PUBLISHED_VERSION]
+    }
+    /// Lambda takes no new function on a runtime past the day it blocks
+    /// creates, and no change to one past the day it blocks updates.
+    fn preflight(&self, r: &Resource, facts: &RegionFacts, live: Option<&Fields>) -> Vec<String> {
+        let name = r.fields.get("runtime").and_then(Value::as_str).unwrap_or_default();
+        let Some(runtime) = edge::runtime_named(name) else { return Vec::new() };
+        let unchanged = |live: &Fields| {
+            r.fields.iter().filter(|(k, _)| *k != "tags").all(|(k, v)| live.get(k) == Some(v))
+        };
+        let (blocked, what) = match live {
+            None => (runtime.blocks_create, "no new function"),
+            Some(live) if unchanged(live) => return Vec::new(),
+            Some(_) => (runtime.blocks_update, "no change to a function"),
+        };
+        if facts.today.is_empty() || facts.today.as_str() < blocked {
+            return Vec::new();
+        }
+        vec![format!(
+            "Lambda takes {what} on {name} since {blocked} ({}): choose a newer runtime",
+            r.addr
+        )]
     }
     fn terraform_type(&self) -> &'static str {
         "aws_lambda_function"
