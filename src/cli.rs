@@ -45,6 +45,11 @@ pub struct CloudArgs {
     /// Keep journals and the lock in S3 (s3://BUCKET/PREFIX[?region=R]), overriding the file's `backend:`.
     #[arg(long, value_name = "URL", env = "WWAY_BACKEND")]
     pub backend: Option<String>,
+    /// How long to wait for AWS's answer to one request before asking again
+    /// (as the AWS CLI's --cli-read-timeout).
+    #[arg(long, value_name = "SECONDS", env = "WWAY_READ_TIMEOUT", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub read_timeout: u64,
     /// Say more on stderr (API calls and timings).
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,

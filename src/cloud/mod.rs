@@ -30,6 +30,7 @@ mod zones;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
+use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use futures_util::future::try_join_all;
@@ -54,7 +55,15 @@ pub use crate::kinds::GLOBAL_REGION;
 pub struct Settings {
     pub endpoint_url: Option<String>,
     pub profile: Option<String>,
+    /// How long one attempt of a request may take before the SDK asks again
+    /// (default [`READ_TIMEOUT`]).
+    pub read_timeout: Option<Duration>,
 }
+
+/// How long one attempt of a request may take by default: an answer that
+/// does not come (a connection dropped without a word) is asked again, as
+/// the AWS CLI does after its 60 s read timeout.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How often the SDK tries one request (throttling and transient failures,
 /// with exponential backoff) before wway sees the error. The SDK's default of
@@ -65,9 +74,16 @@ const ATTEMPTS_PER_REQUEST: u32 = 8;
 /// The SDK configuration for one region.
 pub async fn config(settings: &Settings, region: &str) -> SdkConfig {
     let retry = aws_config::retry::RetryConfig::standard().with_max_attempts(ATTEMPTS_PER_REQUEST);
+    let attempt = settings.read_timeout.unwrap_or(READ_TIMEOUT);
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        // The SDK's own default, which a whole TimeoutConfig replaces.
+        .connect_timeout(Duration::from_millis(3100))
+        .operation_attempt_timeout(attempt)
+        .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
-        .retry_config(retry);
+        .retry_config(retry)
+        .timeout_config(timeouts);
     if let Some(url) = &settings.endpoint_url {
         loader = loader.endpoint_url(url);
     }

@@ -87,8 +87,11 @@ impl Context {
             )
             .into());
         }
-        let settings =
-            Settings { endpoint_url: cloud.endpoint_url.clone(), profile: cloud.profile.clone() };
+        let settings = Settings {
+            endpoint_url: cloud.endpoint_url.clone(),
+            profile: cloud.profile.clone(),
+            read_timeout: Some(std::time::Duration::from_secs(cloud.read_timeout)),
+        };
         let backend = cloud
             .backend
             .as_deref()

@@ -63,8 +63,10 @@ async fn roles_named_by_the_topology_are_seeded() {
 async fn an_unreachable_endpoint_is_one_clear_error() {
     // A port that nothing listens on: bind, note it, close.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let settings =
-        cloud::Settings { endpoint_url: Some(format!("http://127.0.0.1:{port}")), profile: None };
+    let settings = cloud::Settings {
+        endpoint_url: Some(format!("http://127.0.0.1:{port}")),
+        ..Default::default()
+    };
     let config = cloud::config(&settings, "us-east-1").await;
     let error = Ec2::new(aws_sdk_ec2::Client::new(&config))
         .offered_zones()

@@ -85,7 +85,7 @@ impl Emulator {
     }
 
     pub fn settings(&self) -> wway::cloud::Settings {
-        wway::cloud::Settings { endpoint_url: Some(self.url.clone()), profile: None }
+        wway::cloud::Settings { endpoint_url: Some(self.url.clone()), ..Default::default() }
     }
 
     /// Creates the IAM roles the topology names, as they exist in a real

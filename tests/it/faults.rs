@@ -1,7 +1,8 @@
 //! Fault injection: a proxy of our own between wway and the emulator that,
 //! on a fixed schedule, answers with throttling (in each protocol's own error
 //! format), answers 503, resets the connection before the request reaches
-//! the emulator, or lets the request through and loses the answer. A whole
+//! the emulator, lets the request through and loses the answer, or lets it
+//! through and holds the answer far longer than anyone waits. A whole
 //! apply through it must converge with nothing made twice, on several fresh
 //! accounts, with half of all requests failing.
 
@@ -18,7 +19,12 @@ enum Fault {
     Unavailable,
     Reset,
     LostAnswer,
+    /// The request reaches the emulator; its answer comes after `HELD`.
+    SlowAnswer,
 }
+
+/// How long a slow answer is held: past any read timeout.
+const HELD: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Which fault the n-th request through a proxy seeded `seed` gets, at the
 /// rates a busy account sees at its worst: 30% throttling, 10% 5xx, 5%
@@ -168,6 +174,11 @@ fn serve(
         Some(Fault::LostAnswer) => {
             forward(upstream, &request);
             None
+        }
+        Some(Fault::SlowAnswer) => {
+            let answer = forward(upstream, &request);
+            std::thread::sleep(HELD);
+            answer
         }
         None => forward(upstream, &request),
     };
@@ -353,4 +364,108 @@ fn a_lost_answer_to_a_delete_batch_heals() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     let changes = crate::apply_emulator::plan_changes(&emulator, state.path(), file);
     assert!(changes.iter().all(|(_, action)| action == "create"), "{changes:?}");
+}
+
+/// Regression: wway set no time limit on one request, so an answer that
+/// never came (a connection AWS's side dropped silently, a proxy that
+/// stalls) held the apply for ever. A request now has `--read-timeout`
+/// seconds (60 by default, as the AWS CLI's) and is then asked again; here
+/// the answer to the first CreateHealthCheck is held for ten minutes, and
+/// the health check is made once, under its caller reference.
+#[test]
+fn an_answer_that_does_not_come_is_asked_again() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let held = Arc::new(AtomicBool::new(false));
+    let once = held.clone();
+    let choose: Chooser = Arc::new(move |_, request| {
+        let create = asks(request, b"<CreateHealthCheckRequest");
+        (create && !once.swap(true, Ordering::SeqCst)).then_some(Fault::SlowAnswer)
+    });
+    let proxy = FaultProxy::choosing(&emulator.url, choose);
+    let state = tempfile::tempdir().unwrap();
+    let file = "topologies/wonderway.yaml";
+    let output = emulator
+        .wway()
+        .env("WWAY_STATE_DIR", state.path())
+        .env("WWAY_READ_TIMEOUT", "3")
+        .args(["apply", file, "--auto-approve", "--endpoint-url", &proxy.url])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(held.load(Ordering::SeqCst), "an answer was held");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let changes = crate::apply_emulator::plan_changes(&emulator, state.path(), file);
+    assert!(changes.is_empty(), "{changes:?}");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let route53 = aws_sdk_route53::Client::new(&runtime.block_on(emulator.sdk("us-east-1")));
+    let checks = runtime.block_on(route53.list_health_checks().send()).unwrap();
+    assert_eq!(checks.health_checks().len(), 3);
+}
+
+/// WonderWay applied through a proxy that loses the answer to the first
+/// request holding `needle`: it converges, with `count` of what it lists.
+fn a_lost_first_answer_heals(needle: &'static [u8], count: impl Fn(&Emulator) -> usize) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let lost = Arc::new(AtomicBool::new(false));
+    let once = lost.clone();
+    let choose: Chooser = Arc::new(move |_, request| {
+        (asks(request, needle) && !once.swap(true, Ordering::SeqCst)).then_some(Fault::LostAnswer)
+    });
+    let proxy = FaultProxy::choosing(&emulator.url, choose);
+    let state = tempfile::tempdir().unwrap();
+    let file = "topologies/wonderway.yaml";
+    let output = emulator
+        .wway()
+        .env("WWAY_STATE_DIR", state.path())
+        .args(["apply", file, "--auto-approve", "--endpoint-url", &proxy.url])
+        .timeout(std::time::Duration::from_secs(180))
+        .output()
+        .unwrap();
+    assert!(lost.load(Ordering::SeqCst), "an answer was lost");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let changes = crate::apply_emulator::plan_changes(&emulator, state.path(), file);
+    assert!(changes.is_empty(), "{changes:?}");
+    assert_eq!(count(&emulator), 3, "one in each of three regions, or three checks");
+}
+
+/// CreateVpc has no idempotency token: the VPC its lost answer made is
+/// found by its tags, not made again (one per region, three regions).
+#[test]
+fn a_lost_answer_to_create_vpc_makes_no_second_vpc() {
+    a_lost_first_answer_heals(b"Action=CreateVpc", |emulator| {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let regions = ["us-east-1", "eu-west-1", "ap-southeast-1"].map(|region| {
+            let ec2 = aws_sdk_ec2::Client::new(&runtime.block_on(emulator.sdk(region)));
+            runtime.block_on(ec2.describe_vpcs().send()).unwrap().vpcs().len() - 1
+        });
+        regions.iter().sum()
+    });
+}
+
+/// A health check whose CreateHealthCheck answer was lost exists, untagged
+/// until wway tags it: the retry finds it by its caller reference, and it is
+/// tagged once found (three health checks, each owned).
+#[test]
+fn a_lost_answer_to_create_health_check_leaves_no_untagged_check() {
+    a_lost_first_answer_heals(b"<CreateHealthCheckRequest", |emulator| {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let route53 = aws_sdk_route53::Client::new(&runtime.block_on(emulator.sdk("us-east-1")));
+        let checks = runtime.block_on(route53.list_health_checks().send()).unwrap();
+        let owned = checks.health_checks().iter().filter(|check| {
+            let tags = route53
+                .list_tags_for_resource()
+                .resource_type(aws_sdk_route53::types::TagResourceType::Healthcheck)
+                .resource_id(check.id());
+            let tags = runtime.block_on(tags.send()).unwrap();
+            let set = tags.resource_tag_set().map(|s| s.tags()).unwrap_or_default();
+            set.iter().any(|t| t.key() == Some("wway:topology"))
+        });
+        assert_eq!(owned.count(), checks.health_checks().len(), "every check is owned");
+        checks.health_checks().len()
+    });
 }
