@@ -1,13 +1,32 @@
-//! Paging through AWS list calls. Every page is read; a continuation token
-//! that comes back a second time would loop forever (the emulator has such a
-//! bug, and so can a service), so it stops the read with a clear error.
+//! Paging through AWS list calls, and describing what a list named. Every
+//! page is read; a continuation token that comes back a second time would
+//! loop forever (the emulator has such a bug, and so can a service), so it
+//! stops the read with a clear error. Where a service has no batch read (EKS
+//! describes one cluster or node group a call), the describes run a few at
+//! a time, not one after another.
 
 use std::collections::HashSet;
 use std::fmt::Debug;
 use std::future::Future;
 use std::hash::Hash;
 
+use futures_util::{StreamExt, TryStreamExt, stream};
+
 use super::CloudError;
+
+/// How many describes of one list run at once: enough that a region's 30
+/// node groups are read in a few round trips, few enough to stay well within
+/// a service's rate in a region (EKS: 10 a second for reads, bursting more).
+const DESCRIBES_IN_FLIGHT: usize = 8;
+
+/// `describe` of each of `names`, a few at once, in the order of `names`.
+pub async fn describe_each<N, T, F, Fut>(names: Vec<N>, describe: F) -> Result<Vec<T>, CloudError>
+where
+    F: Fn(N) -> Fut,
+    Fut: Future<Output = Result<T, CloudError>>,
+{
+    stream::iter(names).map(describe).buffered(DESCRIBES_IN_FLIGHT).try_collect().await
+}
 
 /// Calls `fetch` with each page's token (`None` first) until it returns no
 /// next token, and gathers the items.

@@ -21,7 +21,12 @@ enum Fault {
     LostAnswer,
     /// The request reaches the emulator; its answer comes after `HELD`.
     SlowAnswer,
+    /// The answer comes after `LATE`: a far region's round trip.
+    LateAnswer,
 }
+
+/// How late a late answer is.
+const LATE: std::time::Duration = std::time::Duration::from_millis(400);
 
 /// How long a slow answer is held: past any read timeout.
 const HELD: std::time::Duration = std::time::Duration::from_secs(600);
@@ -178,6 +183,11 @@ fn serve(
         Some(Fault::SlowAnswer) => {
             let answer = forward(upstream, &request);
             std::thread::sleep(HELD);
+            answer
+        }
+        Some(Fault::LateAnswer) => {
+            let answer = forward(upstream, &request);
+            std::thread::sleep(LATE);
             answer
         }
         None => forward(upstream, &request),
@@ -468,4 +478,50 @@ fn a_lost_answer_to_create_health_check_leaves_no_untagged_check() {
         assert_eq!(owned.count(), checks.health_checks().len(), "every check is owned");
         checks.health_checks().len()
     });
+}
+
+/// Regression: the plan described a region's EKS clusters and node groups
+/// one after another (EKS has no batch read), so 16 node groups 400 ms away
+/// cost 6.4 s of round trips in a chain. They are described a few at a time
+/// now: the same plan through a proxy that answers each DescribeNodegroup
+/// 400 ms late takes a few round trips.
+#[test]
+fn a_plan_describes_a_regions_node_groups_at_once() {
+    let emulator = Emulator::start();
+    let file = "topologies/wonderway.yaml";
+    emulator.seed_roles(&topology(file));
+    let dir = tempfile::tempdir().unwrap();
+    let groups: String = (0..14)
+        .map(|i| {
+            format!(
+                "        extra-{i:02}: {{instance_types: [m5.large], min: 1, desired: 1, max: 2}}\n"
+            )
+        })
+        .collect();
+    let many = crate::apply_emulator::topology_copy(dir.path(), file, "many.yaml", |t| {
+        t.replacen("      node_groups:\n", &format!("      node_groups:\n{groups}"), 1)
+    });
+    let many = many.to_str().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    crate::apply_emulator::applied(&emulator, state.path(), many);
+    let choose: Chooser = Arc::new(move |_, request| {
+        let describe = asks(request, b"/node-groups/") && asks(request, b"GET ");
+        describe.then_some(Fault::LateAnswer)
+    });
+    let proxy = FaultProxy::choosing(&emulator.url, choose);
+    let started = std::time::Instant::now();
+    let output = emulator
+        .wway()
+        .env("WWAY_STATE_DIR", state.path())
+        .args(["plan", many, "--detailed-exitcode", "--endpoint-url", &proxy.url])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    let late = proxy.faults.lock().unwrap().get(&Fault::LateAnswer).copied().unwrap_or(0);
+    assert!(late >= 16, "every region's node groups were described late: {late}");
+    eprintln!("plan with 16 node groups described 400 ms late: {took:?}");
+    // In a chain: 16 x 0.4 s = 6.4 s in us-east-1 alone.
+    assert!(took < std::time::Duration::from_secs(4), "{took:?}");
 }

@@ -9,7 +9,7 @@ use super::{Eks, SERVICE, State, sdk_error, subnet_addrs, tag_map, unowned};
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{live, owner};
-use crate::cloud::paging::all_pages;
+use crate::cloud::paging::{all_pages, describe_each};
 use crate::cloud::read::ReadCall;
 use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
@@ -31,10 +31,12 @@ impl CloudKind for Cluster {
                 Ok((page.clusters().to_vec(), page.next_token().map(str::to_string)))
             })
             .await?;
+            let described = describe_each(names, |name| {
+                let asked = eks.client.describe_cluster().name(&name).send();
+                async move { Ok((name, asked.await.map_err(sdk_error)?)) }
+            });
             let mut found = Found::default();
-            for name in names {
-                let response =
-                    eks.client.describe_cluster().name(&name).send().await.map_err(sdk_error)?;
+            for (name, response) in described.await? {
                 let Some(cluster) = response.cluster() else { continue };
                 let tags = tag_map(cluster.tags());
                 let Some(addr) = owner(&tags, call.topology) else {

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::cloud::fields::Read;
 use crate::cloud::owned::{Mark, Tags, adopt, holder, sorted};
-use crate::cloud::paging::all_pages;
+use crate::cloud::paging::{all_pages, describe_each};
 use crate::cloud::read::Earlier;
 use crate::cloud::wait::{Poll, Progress, Wait, gone, until};
 use crate::cloud::{CloudError, Ids, RunScope};
@@ -432,13 +432,10 @@ impl Eks {
             Ok((page.nodegroups().to_vec(), page.next_token().map(str::to_string)))
         })
         .await?;
-        let mut groups = Vec::with_capacity(names.len());
-        for name in names {
-            let described =
-                self.client.describe_nodegroup().cluster_name(cluster).nodegroup_name(name);
-            let response = described.send().await.map_err(sdk_error)?;
-            groups.extend(response.nodegroup().cloned());
-        }
-        Ok(groups)
+        let described = describe_each(names, |name| {
+            let asked = self.client.describe_nodegroup().cluster_name(cluster).nodegroup_name(name);
+            async move { Ok(asked.send().await.map_err(sdk_error)?.nodegroup().cloned()) }
+        });
+        Ok(described.await?.into_iter().flatten().collect())
     }
 }
