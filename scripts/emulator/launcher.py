@@ -86,6 +86,9 @@ wway itself is never changed to fit the emulator):
 19. A node group stays ACTIVE whatever happens to its instances; AWS marks it
    DEGRADED with health issues. eks_states.py does so when a test asks
    (`/_wway/fail?kind=degrade`).
+20. moto answers any number of requests. rates.py throttles Route 53 to its
+   account rate (10 requests a second, CreateHealthCheck one every 2 s),
+   answering 400 Throttling as AWS does.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -108,6 +111,7 @@ import eks_states
 import forks
 import lambda_states
 import network_states
+import rates
 import route53_states
 import speedups
 from clock import CLOCK, refused
@@ -387,7 +391,7 @@ def patched_app():
     lambda_states.patch_cloudfront()
     network_states.patch()
     speedups.patch()
-    return clock.control(DomainDispatcherApplication(create_backend_app))
+    return clock.control(rates.limit(DomainDispatcherApplication(create_backend_app)))
 
 
 def serve(app, url_file: str, port: int) -> None:

@@ -47,8 +47,11 @@ class LaunchedEmulator(unittest.TestCase):
         cls.process.wait(timeout=10)
         cls.dir.cleanup()
 
-    def client(self, service):
-        return boto3.client(service, endpoint_url=self.url, region_name="us-east-1",
+    def client(self, service, attempts=10):
+        """A client that retries throttling as the SDKs do (Route 53 throttles, rates.py)."""
+        import botocore.config
+        config = botocore.config.Config(retries={"mode": "standard", "max_attempts": attempts})
+        return boto3.client(service, endpoint_url=self.url, region_name="us-east-1", config=config,
                             aws_access_key_id="testing", aws_secret_access_key="testing")
 
     def control(self, method, path):
@@ -532,6 +535,30 @@ class LaunchedEmulator(unittest.TestCase):
             r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id, AddTags=tags(1, 10))
         r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id, AddTags=tags(1, 10),
                                      RemoveTagKeys=["k0"])
+
+    def test_route53_answers_at_most_its_account_rate(self):
+        from botocore.exceptions import ClientError
+        r53 = self.client("route53", attempts=1)
+        time.sleep(1.1)  # the second before belongs to other tests
+        from concurrent.futures import ThreadPoolExecutor
+
+        def asked(_):
+            try:
+                r53.list_hosted_zones()
+                return None
+            except ClientError as error:
+                return error.response["Error"]["Code"]
+
+        with ThreadPoolExecutor(15) as pool:
+            answers = list(pool.map(asked, range(15)))
+        self.assertIn("Throttling", answers, "at most 10 of 15 at once")
+        self.assertEqual(set(answers), {None, "Throttling"})
+        time.sleep(1.1)
+        r53.create_health_check(CallerReference="rate-1", HealthCheckConfig={
+            "Type": "HTTPS", "FullyQualifiedDomainName": "a.example", "Port": 443, "ResourcePath": "/"})
+        with self.assertRaises(ClientError):
+            r53.create_health_check(CallerReference="rate-2", HealthCheckConfig={
+                "Type": "HTTPS", "FullyQualifiedDomainName": "b.example", "Port": 443, "ResourcePath": "/"})
 
 
 if __name__ == "__main__":

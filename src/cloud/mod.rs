@@ -9,6 +9,7 @@
 
 mod apply;
 pub mod backend_marker;
+mod budget;
 pub mod calls;
 pub mod cloudfront;
 pub mod ec2;
@@ -95,6 +96,9 @@ pub async fn config(settings: &Settings, region: &str) -> SdkConfig {
             .profile_name(profile)
             .build();
         loader = loader.profile_name(profile).credentials_provider(credentials);
+    }
+    if let Some(client) = budget::budgeted_client() {
+        loader = loader.http_client(client);
     }
     loader.load().await
 }

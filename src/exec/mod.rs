@@ -4,7 +4,6 @@
 
 #![deny(clippy::wildcard_enum_match_arm)]
 
-pub mod budget;
 pub mod history;
 pub mod interrupt;
 pub mod journal;
@@ -69,7 +68,6 @@ pub async fn execute<C: Cloud>(
         topology,
         reporter,
         parallelism: options.parallelism.max(1),
-        budget: Default::default(),
         interrupt: &options.interrupt,
     };
     let applied = walker.walk(steps, ids, journal).await?;

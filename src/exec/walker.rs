@@ -1,9 +1,9 @@
 //! The DAG walker: runs each step when the steps it depends on are done,
 //! independent steps in parallel (up to `parallelism` at once making
-//! requests, within the rate budgets; a step that only waits for AWS gives
-//! its place up, `cloud/slot.rs`); retries throttling and transient
-//! failures with backoff; skips
-//! the dependents of a failed step and reports only the failure itself.
+//! requests, each request within its rate budget, `cloud/budget.rs`; a step
+//! that only waits for AWS gives its place up, `cloud/slot.rs`); retries
+//! throttling and transient failures with backoff; skips the dependents of
+//! a failed step and reports only the failure itself.
 //! Once the run is interrupted it starts no new step, lets the running ones
 //! finish (journaled as ever) and leaves the rest not started.
 
@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::Semaphore;
 
-use super::budget::Budget;
 use super::interrupt::Interrupt;
 use super::journal::{Entry, Journal};
 use super::report::{Reporter, StepResult};
@@ -94,7 +93,6 @@ pub struct Walker<'a, C: Cloud> {
     pub topology: &'a str,
     pub reporter: &'a dyn Reporter,
     pub parallelism: usize,
-    pub budget: Budget,
     pub interrupt: &'a Interrupt,
 }
 
@@ -103,7 +101,6 @@ impl<C: Cloud> Walker<'_, C> {
         let progress = |status: &str| self.reporter.progress(step, status);
         let (mut attempt, started) = (0, Instant::now());
         loop {
-            self.budget.take(step).await;
             match self.cloud.apply_step(self.topology, step, &ids, &progress).await {
                 Err(error)
                     if retry_for(&error).is_some_and(|window| started.elapsed() < window)

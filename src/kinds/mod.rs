@@ -282,13 +282,6 @@ pub trait KindDef: Sync {
         OnClash::Refuse
     }
 
-    /// How many creates a second AWS allows of this kind, where the kind's
-    /// create has a limit of its own below its service's (Route 53's
-    /// CreateHealthCheck: one every two seconds).
-    fn creates_per_second(&self) -> Option<f64> {
-        None
-    }
-
     /// Whether AWS goes on working after a write is taken (a distribution
     /// deploys for minutes): the write's step then ends when AWS took it,
     /// so what depends on the resource goes on, and a step of its own

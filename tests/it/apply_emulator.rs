@@ -132,6 +132,11 @@ async fn apply_converges_and_destroy_leaves_what_others_own() {
     assert!(run.stdout.starts_with("Destroy complete: 27 steps"), "{}", run.stdout);
     edge_function_deferred(&run.stdout, "");
     assert_eq!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len(), 50);
+    // Route 53 allows an account 10 requests a second (the emulator
+    // throttles past it): wway keeps below, polls and retries included.
+    let throttled: Vec<String> =
+        emulator.refusals().into_iter().filter(|r| r.contains("Throttling")).collect();
+    assert!(throttled.is_empty(), "{throttled:?}");
     // Hours later AWS has let go of the replicas: the next destroy deletes it.
     emulator.advance_clock(3 * 3600);
     let run =

@@ -172,6 +172,12 @@ impl Emulator {
         self.http("POST", &format!("/_wway/clock/advance?seconds={seconds}"));
     }
 
+    /// What the emulator refused so far, one note each (e.g.
+    /// "route53:Throttling GET /2013-04-01/healthcheck: ...").
+    pub fn refusals(&self) -> Vec<String> {
+        serde_json::from_str(&self.http("GET", "/_wway/refusals")).expect("a JSON list")
+    }
+
     /// Waits (up to a minute) until the emulator has refused a request in a
     /// way whose note contains `what`, e.g. "lambda:CreateFunction".
     pub fn await_refusal(&self, what: &str) {

@@ -51,10 +51,6 @@ impl KindDef for HealthCheck {
     fn about(&self) -> &'static About {
         &ABOUT
     }
-    /// Route 53 takes CreateHealthCheck at 0.5 a second per account.
-    fn creates_per_second(&self) -> Option<f64> {
-        Some(0.5)
-    }
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
         spec::check::<Spec>(ABOUT.name, fields)
     }
