@@ -89,6 +89,9 @@ wway itself is never changed to fit the emulator):
 20. moto answers any number of requests. rates.py throttles Route 53 to its
    account rate (10 requests a second, CreateHealthCheck one every 2 s),
    answering 400 Throttling as AWS does.
+21. moto's tagging API finds a resource the moment it is made; AWS's finds it
+   a while later. tagging_lag.py hides a new function or distribution from
+   GetResources for 120 s on the clock.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -114,6 +117,7 @@ import network_states
 import rates
 import route53_states
 import speedups
+import tagging_lag
 from clock import CLOCK, refused
 
 # moto is imported inside the functions below: importing this module (as the
@@ -390,6 +394,7 @@ def patched_app():
     lambda_states.patch()
     lambda_states.patch_cloudfront()
     network_states.patch()
+    tagging_lag.patch()
     speedups.patch()
     return clock.control(rates.limit(DomainDispatcherApplication(create_backend_app)))
 

@@ -560,6 +560,19 @@ class LaunchedEmulator(unittest.TestCase):
             r53.create_health_check(CallerReference="rate-2", HealthCheckConfig={
                 "Type": "HTTPS", "FullyQualifiedDomainName": "b.example", "Port": 443, "ResourcePath": "/"})
 
+    def test_the_tagging_api_finds_a_new_function_a_while_after_it_was_made(self):
+        awslambda, tagging = self.client("lambda"), self.client("resourcegroupstaggingapi")
+        role = self.role("lagging")
+        self.advance(60)
+        with self.frozen():
+            self.create_function("lagging", role, Tags={"team": "lag"})
+            found = lambda: tagging.get_resources(TagFilters=[{"Key": "team", "Values": ["lag"]}])[
+                "ResourceTagMappingList"]
+            self.assertEqual(found(), [], "not yet")
+            self.assertEqual(awslambda.get_function(FunctionName="lagging")["Tags"], {"team": "lag"})
+            self.advance(120)
+            self.assertEqual(len(found()), 1)
+
 
 if __name__ == "__main__":
     unittest.main()

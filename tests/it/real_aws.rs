@@ -626,6 +626,24 @@ fn a_plan_refuses_a_version_or_runtime_aws_no_longer_takes() {
     assert!(changes.iter().all(|(_, action)| action == "create"), "nothing was made: {changes:?}");
 }
 
+/// Regression: the Resource Groups Tagging API, through which the plan finds
+/// the functions and distributions it owns, finds a new resource only a
+/// while after it was made. A plan right after an apply did not see them:
+/// it took the function for someone else's (a name clash on wway's own
+/// function) and would have made a second distribution. What the tagging
+/// API does not list yet is found by its declared name (GetFunction) or by
+/// the aliases it holds (ListDistributions), and is wway's when its own tags
+/// say so.
+#[test]
+fn a_plan_right_after_an_apply_finds_what_the_tagging_api_does_not_list_yet() {
+    let file = "topologies/wonderway.yaml";
+    let (emulator, state) = Emulator::seeded_for(file);
+    emulator.set("tagging_lag", 1e6);
+    applied(&emulator, state.path(), file);
+    let changes = plan_changes(&emulator, state.path(), file);
+    assert!(changes.is_empty(), "{changes:?}");
+}
+
 /// A wait that runs out of time fails its step with what it waited for,
 /// and the limit is the user's to set (`--timeout`): the defaults are sized
 /// for real AWS (a cluster 30 minutes). The emulator's clock runs at 100

@@ -1,17 +1,20 @@
 //! The distribution's cloud half: read by the topology's tag (after the edge
-//! functions, whose published versions it names), with any distribution of
-//! someone else's that holds an alias the file declares; made with an
+//! functions, whose published versions it names), or, while the tagging API
+//! does not list it yet, by a declared alias or comment and its own tags;
+//! with any distribution of someone else's that holds an alias the file
+//! declares; made with an
 //! idempotency token (its caller reference) and its tags, waited on until
 //! Deployed; updated with the ETag it was read with; disabled, waited on and
 //! deleted. Once made it gives its domain name, which alias records point at.
 
+use aws_sdk_cloudfront::types::DistributionSummary;
 use serde_json::{Value, json};
 
 use super::{CloudFront, SERVICE, deps, distribution_fields, sdk_error};
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::lambda::Versions;
 use crate::cloud::lambda::edge_function::PUBLISHED_VERSIONS;
-use crate::cloud::owned::{live, owner};
+use crate::cloud::owned::{Tags, live, owner};
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
 use crate::cloud::tagging::tagged;
@@ -20,7 +23,7 @@ use crate::kinds::cloudfront::distribution::DOMAIN_NAME;
 use crate::kinds::{Fields, Kind};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
-use crate::state::live::Unowned;
+use crate::state::live::{LiveResource, Unowned};
 
 pub struct Distribution;
 
@@ -50,35 +53,48 @@ impl CloudKind for Distribution {
                 .collect();
             let mut found = Found::default();
             let mut owned_ids = Vec::new();
-            for (arn, tags) in
-                tagged(&cloudfront.tagging, call.topology, "cloudfront:distribution").await?
-            {
+            let listed = tagged(&cloudfront.tagging, call.topology, "cloudfront:distribution");
+            for (arn, tags) in listed.await? {
                 let Some(addr) = owner(&tags, call.topology) else { continue };
                 let id = arn.rsplit('/').next().unwrap_or_default().to_string();
-                let response =
-                    cloudfront.client.get_distribution().id(&id).send().await.map_err(sdk_error)?;
-                let Some(distribution) = response.distribution() else { continue };
-                let Some(config) = distribution.distribution_config() else { continue };
-                let mut fields = distribution_fields(config, &versions);
-                // Not compared (the file does not declare them): for the executor.
-                fields.insert("domain_name".into(), json!(distribution.domain_name()));
-                fields.insert("arn".into(), json!(distribution.arn()));
-                found.owned.insert(
-                    addr,
-                    live(
-                        Kind::Distribution,
-                        &id,
-                        fields,
-                        tags,
-                        deps(config, call.topology),
-                        response.e_tag(),
-                    ),
-                );
-                owned_ids.push(id);
+                if let Some(live) =
+                    described(&cloudfront, &id, tags, &versions, call.topology).await?
+                {
+                    found.owned.insert(addr, live);
+                    owned_ids.push(id);
+                }
             }
-            if !aliases.is_empty() {
-                alias_holders(&cloudfront, &aliases, &owned_ids, &mut found).await?;
+            let missing: Vec<&str> = call
+                .declared
+                .iter()
+                .filter(|d| !found.owned.contains_key(&d.addr))
+                .filter_map(|d| d.fields.get("comment")?.as_str())
+                .collect();
+            if aliases.is_empty() && missing.is_empty() {
+                return Ok(found);
             }
+            let summaries = all_distributions(&cloudfront).await?;
+            // The tagging API lists a new distribution only a while after it
+            // was made: one that holds a declared alias or comment is asked
+            // for its tags, and is wway's when they say so.
+            let candidates: Vec<&DistributionSummary> = summaries
+                .iter()
+                .filter(|s| !missing.is_empty() && !owned_ids.iter().any(|o| o == s.id()))
+                .filter(|s| {
+                    let held = s.aliases().map(|a| a.items()).unwrap_or_default();
+                    held.iter().any(|a| aliases.contains(a)) || missing.contains(&s.comment())
+                })
+                .collect();
+            for summary in candidates {
+                let tags = cloudfront.tags(summary.arn()).await?;
+                let Some(addr) = owner(&tags, call.topology) else { continue };
+                let (id, topology) = (summary.id(), call.topology);
+                if let Some(live) = described(&cloudfront, id, tags, &versions, topology).await? {
+                    found.owned.insert(addr, live);
+                    owned_ids.push(id.to_string());
+                }
+            }
+            alias_holders(&summaries, &aliases, &owned_ids, &mut found);
             Ok(found)
         })
     }
@@ -134,14 +150,30 @@ impl CloudKind for Distribution {
     }
 }
 
-/// Distributions of others that hold one of `aliases`.
-async fn alias_holders(
+/// An owned distribution as the read reports it (`None` if it is gone).
+async fn described(
     cloudfront: &CloudFront,
-    aliases: &[String],
-    owned: &[String],
-    found: &mut Found,
-) -> Result<(), CloudError> {
-    let summaries = all_pages(SERVICE, "ListDistributions", |token: Option<String>| async move {
+    id: &str,
+    tags: Tags,
+    versions: &Versions,
+    topology: &str,
+) -> Result<Option<LiveResource>, CloudError> {
+    let response = cloudfront.client.get_distribution().id(id).send().await.map_err(sdk_error)?;
+    let Some(distribution) = response.distribution() else { return Ok(None) };
+    let Some(config) = distribution.distribution_config() else { return Ok(None) };
+    let mut fields = distribution_fields(config, versions);
+    // Not compared (the file does not declare them): for the executor.
+    fields.insert("domain_name".into(), json!(distribution.domain_name()));
+    fields.insert("arn".into(), json!(distribution.arn()));
+    let deps = deps(config, topology);
+    Ok(Some(live(Kind::Distribution, id, fields, tags, deps, response.e_tag())))
+}
+
+/// Every distribution of the account, summarised.
+async fn all_distributions(
+    cloudfront: &CloudFront,
+) -> Result<Vec<DistributionSummary>, CloudError> {
+    all_pages(SERVICE, "ListDistributions", |token: Option<String>| async move {
         let page = cloudfront
             .client
             .list_distributions()
@@ -155,7 +187,16 @@ async fn alias_holders(
             list.filter(|l| l.is_truncated()).and_then(|l| l.next_marker().map(str::to_string));
         Ok((items, next))
     })
-    .await?;
+    .await
+}
+
+/// Distributions of others that hold one of `aliases`.
+fn alias_holders(
+    summaries: &[DistributionSummary],
+    aliases: &[String],
+    owned: &[String],
+    found: &mut Found,
+) {
     for summary in summaries.iter().filter(|s| !owned.iter().any(|o| o == s.id())) {
         let held = summary.aliases().map(|a| a.items()).unwrap_or_default();
         for alias in held.iter().filter(|a| aliases.contains(a)) {
@@ -168,5 +209,4 @@ async fn alias_holders(
             });
         }
     }
-    Ok(())
 }

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use crate::cloud::fields::Read;
 use crate::cloud::lambda::Versions;
-use crate::cloud::owned::{Mark, adopt, sorted};
+use crate::cloud::owned::{self, Mark, adopt, sorted};
 use crate::cloud::tagging::tagged;
 use crate::cloud::wait::{Poll, Wait, until};
 use crate::cloud::{CloudError, Ids, RunScope};
@@ -43,6 +43,14 @@ pub struct CloudFront {
 }
 
 impl CloudFront {
+    /// The tags of the distribution `arn`.
+    pub async fn tags(&self, arn: &str) -> Result<owned::Tags, CloudError> {
+        let response =
+            self.client.list_tags_for_resource().resource(arn).send().await.map_err(sdk_error)?;
+        let items = response.tags().map(|t| t.items()).unwrap_or_default();
+        Ok(owned::tags(items.iter().map(|t| (t.key(), t.value().unwrap_or_default()))))
+    }
+
     pub fn new(client: Client, tagging: aws_sdk_resourcegroupstagging::Client) -> Self {
         CloudFront { client, tagging }
     }

@@ -1,5 +1,6 @@
 //! The edge function's cloud half: read by the topology's tag (with its
-//! published versions, the code each runs); made from its code package and
+//! published versions, the code each runs), and by its declared name where
+//! the tagging API does not list it yet; made from its code package and
 //! published, updated (code only when its hash changed) and published
 //! again, deleted unless CloudFront's replicas still hold it. What is
 //! uploaded is what the plan showed: a package whose SHA-256 differs from
@@ -32,6 +33,10 @@ fn published(version: String) -> Outputs {
 }
 
 impl CloudKind for EdgeFunction {
+    /// The functions the tagging API lists with this topology's tag; then
+    /// each declared name it did not list (it lists a new function only a
+    /// while after it was made): wway's when its own tags say so, else a
+    /// clash with someone else's.
     fn read<'a>(&'a self, call: &'a ReadCall<'a>) -> Answer<'a, Found> {
         let lambda = Lambda::new(call.clients.lambda.clone(), call.clients.tagging.clone());
         Box::pin(async move {
@@ -47,57 +52,36 @@ impl CloudKind for EdgeFunction {
                     .await
                     .map_err(sdk_error)?;
                 let Some(config) = response.configuration() else { continue };
-                let name = config.function_name().unwrap_or_default().to_string();
-                let fields = [
-                    ("function_name".to_string(), json!(name)),
-                    ("runtime".to_string(), json!(config.runtime().map(|r| r.as_str()))),
-                    ("handler".to_string(), json!(config.handler())),
-                    ("role_arn".to_string(), json!(config.role())),
-                    ("memory_size".to_string(), json!(config.memory_size())),
-                    ("timeout".to_string(), json!(config.timeout())),
-                    ("code_sha256".to_string(), json!(config.code_sha256())),
-                ]
-                .into();
-                let published = lambda.versions(&name).await?;
-                let mut fields: Fields = fields;
-                // Not compared (the file does not declare them): for the executor.
-                fields.insert("arn".into(), json!(config.function_arn()));
-                fields.insert("published_version_arn".into(), json!(latest(&published)));
-                fields.insert(PUBLISHED_VERSIONS.into(), json!(published));
-                found
-                    .owned
-                    .insert(addr, live(Kind::EdgeFunction, &name, fields, tags, vec![], None));
+                let (name, live) = described(&lambda, config, tags).await?;
+                found.owned.insert(addr, live);
                 owned_names.push(name);
             }
             for name in call.declared.iter().map(|r| &r.name).filter(|w| !owned_names.contains(w)) {
-                match lambda.client.get_function().function_name(name).send().await {
-                    Ok(response) => {
-                        let tags: Tags = tags(
-                            response
-                                .tags()
-                                .into_iter()
-                                .flatten()
-                                .map(|(k, v)| (k.as_str(), v.as_str())),
-                        );
-                        let id = response
-                            .configuration()
-                            .and_then(|c| c.function_arn())
-                            .unwrap_or(name)
-                            .to_string();
-                        found.unowned.push(Unowned {
-                            kind: Kind::EdgeFunction,
-                            name: name.clone(),
-                            id,
-                            holder: holder(&tags),
-                            wanted_by: None,
-                        });
-                    }
+                let response = match lambda.client.get_function().function_name(name).send().await {
+                    Ok(response) => response,
                     Err(error)
                         if error
                             .as_service_error()
-                            .is_some_and(|e| e.is_resource_not_found_exception()) => {}
+                            .is_some_and(|e| e.is_resource_not_found_exception()) =>
+                    {
+                        continue;
+                    }
                     Err(error) => return Err(sdk_error(error)),
+                };
+                let pairs = response.tags().into_iter().flatten();
+                let tags: Tags = tags(pairs.map(|(k, v)| (k.as_str(), v.as_str())));
+                let Some(config) = response.configuration() else { continue };
+                if let Some(addr) = owner(&tags, call.topology) {
+                    found.owned.insert(addr, described(&lambda, config, tags).await?.1);
+                    continue;
                 }
+                found.unowned.push(Unowned {
+                    kind: Kind::EdgeFunction,
+                    name: name.clone(),
+                    id: config.function_arn().unwrap_or(name).to_string(),
+                    holder: holder(&tags),
+                    wanted_by: None,
+                });
             }
             Ok(found)
         })
@@ -169,6 +153,33 @@ fn code(target: &Target) -> Result<Vec<u8>, CloudError> {
         )));
     }
     Ok(package.bytes)
+}
+
+/// An owned function as the read reports it: its name, and its fields with
+/// its published versions (one more call, ListVersionsByFunction).
+async fn described(
+    lambda: &Lambda,
+    config: &aws_sdk_lambda::types::FunctionConfiguration,
+    tags: Tags,
+) -> Result<(String, crate::state::live::LiveResource), CloudError> {
+    let name = config.function_name().unwrap_or_default().to_string();
+    let mut fields: Fields = [
+        ("function_name".to_string(), json!(name)),
+        ("runtime".to_string(), json!(config.runtime().map(|r| r.as_str()))),
+        ("handler".to_string(), json!(config.handler())),
+        ("role_arn".to_string(), json!(config.role())),
+        ("memory_size".to_string(), json!(config.memory_size())),
+        ("timeout".to_string(), json!(config.timeout())),
+        ("code_sha256".to_string(), json!(config.code_sha256())),
+    ]
+    .into();
+    let published = lambda.versions(&name).await?;
+    // Not compared (the file does not declare them): for the executor.
+    fields.insert("arn".into(), json!(config.function_arn()));
+    fields.insert("published_version_arn".into(), json!(latest(&published)));
+    fields.insert(PUBLISHED_VERSIONS.into(), json!(published));
+    let live = live(Kind::EdgeFunction, &name, fields, tags, vec![], None);
+    Ok((name, live))
 }
 
 #[cfg(test)]
