@@ -19,6 +19,10 @@ Successful, and lets CloudFront name any ARN in a behavior. AWS:
   functions on it, and an update of a function on a runtime on or after the
   day it blocks updates (InvalidParameterValueException), by AWS's runtime
   calendar (RUNTIMES) on CALENDAR_DAY;
+- a function's creation can fail (State Failed, with StateReasonCode and
+  StateReason) and so can an update (LastUpdateStatus Failed, with its
+  reason), as a test asks with `POST /_wway/fail?kind=function|function-update
+  &name=N&code=C&message=M`;
 - a function CloudFront runs at the edge is replicated, and DeleteFunction
   refuses it ("because it is a replicated function") while a distribution
   names one of its versions and for hours after the last one stopped
@@ -29,7 +33,7 @@ import functools
 import inspect
 import re
 
-from clock import CALENDAR_DAY, CLOCK, refused
+from clock import CALENDAR_DAY, CLOCK, failure_for, refused
 
 # AWS's Lambda runtime calendar (the Lambda developer guide, "Lambda
 # runtimes"), for the runtimes Lambda@Edge runs: the day Lambda blocks
@@ -126,8 +130,15 @@ def patch() -> None:
     def get_configuration(self, on_create=False):
         config = original_config(self, on_create)
         config["State"] = "Pending" if CLOCK.now() < getattr(self, "_wway_active_at", 0) else "Active"
+        failed = getattr(self, "_wway_failed", None)
+        if failed and config["State"] == "Active":
+            config.update(State="Failed", StateReasonCode=failed[0], StateReason=failed[1])
         if "LastUpdateStatus" in config and CLOCK.now() < getattr(self, "_wway_updated_at", 0):
             config["LastUpdateStatus"] = "InProgress"
+        elif getattr(self, "_wway_update_failed", None):
+            code, message = self._wway_update_failed
+            config.update(LastUpdateStatus="Failed", LastUpdateStatusReasonCode=code,
+                          LastUpdateStatusReason=message)
         return config
 
     def updating(method, operation):
@@ -140,6 +151,7 @@ def patch() -> None:
             conflict(function, operation)
             answer = method(self, function_name, qualifier, body)
             _until(function, "_wway_updated_at", UPDATE_SECONDS)
+            function._wway_update_failed = failure_for("function-update", function.function_name)
             return answer
 
         return wrapper
@@ -149,8 +161,10 @@ def patch() -> None:
         refuse_blocked_runtime(spec.get("Runtime"), "CreateFunction", create=True)
         answer = original_create(self, spec)  # a copy when it published a version
         latest = self._lambdas.get_function_by_name_forbid_qualifier(answer.function_name)
+        failure = failure_for("function", answer.function_name)
         for function in {answer, latest}:
             _until(function, "_wway_active_at", PENDING_SECONDS)
+            function._wway_failed = failure
         return answer
 
     @functools.wraps(original_publish)

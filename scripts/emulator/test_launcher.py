@@ -573,6 +573,25 @@ class LaunchedEmulator(unittest.TestCase):
             self.advance(120)
             self.assertEqual(len(found()), 1)
 
+    def test_a_function_or_its_update_can_fail(self):
+        awslambda = self.client("lambda")
+        role = self.role("failing-fn")
+        self.advance(60)
+        with self.frozen():
+            self.control("POST", "/_wway/fail?kind=function&name=broken&code=EniLimitExceeded&message=no+ENIs")
+            self.create_function("broken", role)
+            self.control("POST", "/_wway/fail?kind=function-update&name=updated&code=KMSAccessDenied"
+                                 "&message=no+key")
+            self.create_function("updated", role)
+            self.advance(10)
+            config = awslambda.get_function_configuration(FunctionName="broken")
+            self.assertEqual((config["State"], config["StateReasonCode"]), ("Failed", "EniLimitExceeded"))
+            awslambda.update_function_configuration(FunctionName="updated", Timeout=9)
+            self.advance(10)
+            config = awslambda.get_function_configuration(FunctionName="updated")
+            self.assertEqual((config["State"], config["LastUpdateStatus"]), ("Active", "Failed"))
+            self.assertEqual(config["LastUpdateStatusReason"], "no key")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -644,6 +644,32 @@ fn a_plan_right_after_an_apply_finds_what_the_tagging_api_does_not_list_yet() {
     assert!(changes.is_empty(), "{changes:?}");
 }
 
+/// Lambda says when an update of a function failed (LastUpdateStatus
+/// Failed): the apply ends on it, and the function, which runs what it ran
+/// before, is reported as degraded by the plan and by drift (the read of an
+/// owned function already asks GetFunction, which says so).
+#[test]
+fn a_function_whose_update_failed_is_reported_as_degraded() {
+    let account = crate::apply_emulator::wonderway_applied();
+    let slower =
+        wonderway_edited(&account, "slower.yaml", |t| t.replace("timeout: 5", "timeout: 4"));
+    let why = "Lambda was unable to decrypt the environment variables";
+    let name = "wonderway-edge-router";
+    account.emulator.fail_next("function-update", name, "KMSAccessDenied", why);
+    let apply = ["apply", &slower, "--auto-approve", "--no-rollback"];
+    let run = wway(&account.emulator, account.state.path(), &apply);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(&format!("update Failed: {why}")), "{}", run.stdout);
+
+    let run = wway(&account.emulator, account.state.path(), &["plan", &slower, "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let unhealthy = plan["unhealthy"].as_array().unwrap();
+    assert_eq!(unhealthy.len(), 1, "{unhealthy:?}");
+    assert_eq!(unhealthy[0]["address"], "us-east-1/edge-function/edge-router");
+    assert_eq!(unhealthy[0]["health"], "degraded");
+    assert_eq!(unhealthy[0]["reason"], format!("update Failed: {why}"));
+}
+
 /// A wait that runs out of time fails its step with what it waited for,
 /// and the limit is the user's to set (`--timeout`): the defaults are sized
 /// for real AWS (a cluster 30 minutes). The emulator's clock runs at 100

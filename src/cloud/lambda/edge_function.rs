@@ -8,7 +8,7 @@
 
 use serde_json::json;
 
-use super::{Lambda, latest, sdk_error};
+use super::{Lambda, Said, latest, sdk_error};
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{Tags, holder, live, owner, tags};
 use crate::cloud::read::ReadCall;
@@ -178,7 +178,14 @@ async fn described(
     fields.insert("arn".into(), json!(config.function_arn()));
     fields.insert("published_version_arn".into(), json!(latest(&published)));
     fields.insert(PUBLISHED_VERSIONS.into(), json!(published));
-    let live = live(Kind::EdgeFunction, &name, fields, tags, vec![], None);
+    let mut live = live(Kind::EdgeFunction, &name, fields, tags, vec![], None);
+    live.unhealthy = Said {
+        state: config.state().map_or("Active", |s| s.as_str()),
+        state_reason: config.state_reason(),
+        update: config.last_update_status().map_or("Successful", |s| s.as_str()),
+        update_reason: config.last_update_status_reason(),
+    }
+    .unhealthy();
     Ok((name, live))
 }
 

@@ -17,6 +17,7 @@ use crate::cloud::paging::all_pages;
 use crate::cloud::wait::{Poll, Wait, gone, until};
 use crate::cloud::{CloudError, RunScope};
 use crate::kinds::lambda::edge_function::version_digest;
+use crate::state::live::{Health, Unhealthy};
 
 const SERVICE: &str = "lambda";
 
@@ -44,6 +45,32 @@ const READY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 pub struct Lambda {
     client: Client,
     tagging: aws_sdk_resourcegroupstagging::Client,
+}
+
+/// What Lambda says of a function's state and of its last update.
+pub struct Said<'a> {
+    pub state: &'a str,
+    pub state_reason: Option<&'a str>,
+    pub update: &'a str,
+    pub update_reason: Option<&'a str>,
+}
+
+impl Said<'_> {
+    /// A function whose creation failed (State Failed) is failed for good;
+    /// one whose last update failed still runs what it ran before: degraded.
+    pub fn unhealthy(&self) -> Option<Unhealthy> {
+        let (health, reason) = match (self.state, self.update) {
+            ("Failed", _) => {
+                (Health::Failed, format!("Failed: {}", self.state_reason.unwrap_or_default()))
+            }
+            (_, "Failed") => (
+                Health::Degraded,
+                format!("update Failed: {}", self.update_reason.unwrap_or_default()),
+            ),
+            _ => return None,
+        };
+        Some(Unhealthy { health, reason })
+    }
 }
 
 impl Lambda {
@@ -141,17 +168,17 @@ impl Lambda {
             let config = config.map_err(sdk_error)?;
             let state = config.state().map(|s| s.as_str()).unwrap_or("Active");
             let update = config.last_update_status().map(|s| s.as_str()).unwrap_or("Successful");
-            Ok(match (state, update) {
-                ("Failed", _) => {
-                    Poll::Failed(format!("Failed: {}", config.state_reason().unwrap_or_default()))
-                }
-                (_, "Failed") => Poll::Failed(format!(
-                    "update Failed: {}",
-                    config.last_update_status_reason().unwrap_or_default()
-                )),
-                ("Active", "Successful") => Poll::Done,
-                ("Active", update) => Poll::Waiting(update.to_string()),
-                (state, _) => Poll::Waiting(state.to_string()),
+            let said = Said {
+                state,
+                state_reason: config.state_reason(),
+                update,
+                update_reason: config.last_update_status_reason(),
+            };
+            Ok(match (said.unhealthy(), state, update) {
+                (Some(unhealthy), _, _) => Poll::Failed(unhealthy.reason),
+                (None, "Active", "Successful") => Poll::Done,
+                (None, "Active", update) => Poll::Waiting(update.to_string()),
+                (None, state, _) => Poll::Waiting(state.to_string()),
             })
         })
         .await
