@@ -350,18 +350,13 @@ fn a_plan_reads_through_a_streak_of_throttling() {
 /// every change already holds is done, as for a lost CREATE.
 #[test]
 fn a_lost_answer_to_a_delete_batch_heals() {
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::Ordering;
     let emulator = Emulator::start();
     emulator.seed_roles(&topology("topologies/wonderway.yaml"));
     let state = tempfile::tempdir().unwrap();
     let file = "topologies/wonderway.yaml";
     crate::apply_emulator::applied(&emulator, state.path(), file);
-    let lost = Arc::new(AtomicBool::new(false));
-    let once = lost.clone();
-    let choose: Chooser = Arc::new(move |_, request| {
-        let deletes = asks(request, b"<Action>DELETE</Action>");
-        (deletes && !once.swap(true, Ordering::SeqCst)).then_some(Fault::LostAnswer)
-    });
+    let (choose, lost) = first(b"<Action>DELETE</Action>", Fault::LostAnswer);
     let proxy = FaultProxy::choosing(&emulator.url, choose);
     let output = emulator
         .wway()
@@ -376,6 +371,60 @@ fn a_lost_answer_to_a_delete_batch_heals() {
     assert!(changes.iter().all(|(_, action)| action == "create"), "{changes:?}");
 }
 
+/// A chooser that gives `fault` to the first request holding `needle`, and
+/// the flag that says whether it has.
+fn first(needle: &'static [u8], fault: Fault) -> (Chooser, Arc<std::sync::atomic::AtomicBool>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let given = Arc::new(AtomicBool::new(false));
+    let once = given.clone();
+    let choose: Chooser = Arc::new(move |_, request| {
+        (asks(request, needle) && !once.swap(true, Ordering::SeqCst)).then_some(fault)
+    });
+    (choose, given)
+}
+
+/// WonderWay applied on a fresh account (with `env` set) through a proxy
+/// that gives `fault` to the first request holding `needle`: it converges,
+/// and the next plan has nothing to do. The account, for a closer look.
+fn applied_through_first(needle: &'static [u8], fault: Fault, env: &[(&str, &str)]) -> Emulator {
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
+    let (choose, given) = first(needle, fault);
+    let proxy = FaultProxy::choosing(&emulator.url, choose);
+    let state = tempfile::tempdir().unwrap();
+    let file = "topologies/wonderway.yaml";
+    let output = emulator
+        .wway()
+        .env("WWAY_STATE_DIR", state.path())
+        .envs(env.iter().copied())
+        .args(["apply", file, "--auto-approve", "--endpoint-url", &proxy.url])
+        .timeout(std::time::Duration::from_secs(180))
+        .output()
+        .unwrap();
+    assert!(given.load(std::sync::atomic::Ordering::SeqCst), "no {fault:?} was given");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let changes = crate::apply_emulator::plan_changes(&emulator, state.path(), file);
+    assert!(changes.is_empty(), "{changes:?}");
+    emulator
+}
+
+/// The health checks of the account, and whether each carries wway's tag.
+fn health_checks(emulator: &Emulator) -> Vec<bool> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let route53 = aws_sdk_route53::Client::new(&runtime.block_on(emulator.sdk("us-east-1")));
+    let checks = runtime.block_on(route53.list_health_checks().send()).unwrap();
+    let owned = checks.health_checks().iter().map(|check| {
+        let tags = route53
+            .list_tags_for_resource()
+            .resource_type(aws_sdk_route53::types::TagResourceType::Healthcheck)
+            .resource_id(check.id());
+        let tags = runtime.block_on(tags.send()).unwrap();
+        let set = tags.resource_tag_set().map(|s| s.tags()).unwrap_or_default();
+        set.iter().any(|t| t.key() == Some("wway:topology"))
+    });
+    owned.collect()
+}
+
 /// Regression: wway set no time limit on one request, so an answer that
 /// never came (a connection AWS's side dropped silently, a proxy that
 /// stalls) held the apply for ever. A request now has `--read-timeout`
@@ -384,77 +433,23 @@ fn a_lost_answer_to_a_delete_batch_heals() {
 /// the health check is made once, under its caller reference.
 #[test]
 fn an_answer_that_does_not_come_is_asked_again() {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let emulator = Emulator::start();
-    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
-    let held = Arc::new(AtomicBool::new(false));
-    let once = held.clone();
-    let choose: Chooser = Arc::new(move |_, request| {
-        let create = asks(request, b"<CreateHealthCheckRequest");
-        (create && !once.swap(true, Ordering::SeqCst)).then_some(Fault::SlowAnswer)
-    });
-    let proxy = FaultProxy::choosing(&emulator.url, choose);
-    let state = tempfile::tempdir().unwrap();
-    let file = "topologies/wonderway.yaml";
-    let output = emulator
-        .wway()
-        .env("WWAY_STATE_DIR", state.path())
-        .env("WWAY_READ_TIMEOUT", "3")
-        .args(["apply", file, "--auto-approve", "--endpoint-url", &proxy.url])
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(held.load(Ordering::SeqCst), "an answer was held");
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
-    let changes = crate::apply_emulator::plan_changes(&emulator, state.path(), file);
-    assert!(changes.is_empty(), "{changes:?}");
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let route53 = aws_sdk_route53::Client::new(&runtime.block_on(emulator.sdk("us-east-1")));
-    let checks = runtime.block_on(route53.list_health_checks().send()).unwrap();
-    assert_eq!(checks.health_checks().len(), 3);
-}
-
-/// WonderWay applied through a proxy that loses the answer to the first
-/// request holding `needle`: it converges, with `count` of what it lists.
-fn a_lost_first_answer_heals(needle: &'static [u8], count: impl Fn(&Emulator) -> usize) {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let emulator = Emulator::start();
-    emulator.seed_roles(&topology("topologies/wonderway.yaml"));
-    let lost = Arc::new(AtomicBool::new(false));
-    let once = lost.clone();
-    let choose: Chooser = Arc::new(move |_, request| {
-        (asks(request, needle) && !once.swap(true, Ordering::SeqCst)).then_some(Fault::LostAnswer)
-    });
-    let proxy = FaultProxy::choosing(&emulator.url, choose);
-    let state = tempfile::tempdir().unwrap();
-    let file = "topologies/wonderway.yaml";
-    let output = emulator
-        .wway()
-        .env("WWAY_STATE_DIR", state.path())
-        .args(["apply", file, "--auto-approve", "--endpoint-url", &proxy.url])
-        .timeout(std::time::Duration::from_secs(180))
-        .output()
-        .unwrap();
-    assert!(lost.load(Ordering::SeqCst), "an answer was lost");
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    let changes = crate::apply_emulator::plan_changes(&emulator, state.path(), file);
-    assert!(changes.is_empty(), "{changes:?}");
-    assert_eq!(count(&emulator), 3, "one in each of three regions, or three checks");
+    let read_timeout = [("WWAY_READ_TIMEOUT", "3")];
+    let emulator =
+        applied_through_first(b"<CreateHealthCheckRequest", Fault::SlowAnswer, &read_timeout);
+    assert_eq!(health_checks(&emulator), [true; 3]);
 }
 
 /// CreateVpc has no idempotency token: the VPC its lost answer made is
-/// found by its tags, not made again (one per region, three regions).
+/// found by its tags, not made again (one in each of three regions).
 #[test]
 fn a_lost_answer_to_create_vpc_makes_no_second_vpc() {
-    a_lost_first_answer_heals(b"Action=CreateVpc", |emulator| {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let regions = ["us-east-1", "eu-west-1", "ap-southeast-1"].map(|region| {
-            let ec2 = aws_sdk_ec2::Client::new(&runtime.block_on(emulator.sdk(region)));
-            runtime.block_on(ec2.describe_vpcs().send()).unwrap().vpcs().len() - 1
-        });
-        regions.iter().sum()
-    });
+    let emulator = applied_through_first(b"Action=CreateVpc", Fault::LostAnswer, &[]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for region in ["us-east-1", "eu-west-1", "ap-southeast-1"] {
+        let ec2 = aws_sdk_ec2::Client::new(&runtime.block_on(emulator.sdk(region)));
+        let vpcs = runtime.block_on(ec2.describe_vpcs().send()).unwrap();
+        assert_eq!(vpcs.vpcs().len(), 2, "{region}: the default VPC and wway's");
+    }
 }
 
 /// A health check whose CreateHealthCheck answer was lost exists, untagged
@@ -462,22 +457,8 @@ fn a_lost_answer_to_create_vpc_makes_no_second_vpc() {
 /// tagged once found (three health checks, each owned).
 #[test]
 fn a_lost_answer_to_create_health_check_leaves_no_untagged_check() {
-    a_lost_first_answer_heals(b"<CreateHealthCheckRequest", |emulator| {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let route53 = aws_sdk_route53::Client::new(&runtime.block_on(emulator.sdk("us-east-1")));
-        let checks = runtime.block_on(route53.list_health_checks().send()).unwrap();
-        let owned = checks.health_checks().iter().filter(|check| {
-            let tags = route53
-                .list_tags_for_resource()
-                .resource_type(aws_sdk_route53::types::TagResourceType::Healthcheck)
-                .resource_id(check.id());
-            let tags = runtime.block_on(tags.send()).unwrap();
-            let set = tags.resource_tag_set().map(|s| s.tags()).unwrap_or_default();
-            set.iter().any(|t| t.key() == Some("wway:topology"))
-        });
-        assert_eq!(owned.count(), checks.health_checks().len(), "every check is owned");
-        checks.health_checks().len()
-    });
+    let emulator = applied_through_first(b"<CreateHealthCheckRequest", Fault::LostAnswer, &[]);
+    assert_eq!(health_checks(&emulator), [true; 3]);
 }
 
 /// Regression: the plan described a region's EKS clusters and node groups
