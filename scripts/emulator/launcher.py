@@ -92,6 +92,9 @@ wway itself is never changed to fit the emulator):
 21. moto's tagging API finds a resource the moment it is made; AWS's finds it
    a while later. tagging_lag.py hides a new function or distribution from
    GetResources for 120 s on the clock.
+22. moto takes change batches for a zone as fast as they come; AWS refuses
+   one while it still processes the zone's last (PriorRequestNotComplete).
+   rates.py refuses a batch within 0.5 s of the zone's last.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.

@@ -1,10 +1,14 @@
-"""Patch 20: Route 53 answers at most its account's rate, as AWS does.
+"""Patches 20 and 22: Route 53 answers at most its account's rate, and one
+change batch of a zone at a time, as AWS does.
 
 moto answers every request. Route 53 allows an account 10 requests a second
 (since 2026-07-30; 5 before) and CreateHealthCheck one every two seconds,
 and answers more with HTTP 400 Throttling ("Rate exceeded"), which the SDKs
-retry after a backoff. This WSGI layer counts Route 53's requests (its REST
-paths start with /2013-04-01/) over the last second of wall time: rates are
+retry after a backoff. It also refuses a change batch for a zone while it
+is still processing the zone's last one (HTTP 400 PriorRequestNotComplete;
+PRIOR_REQUEST_SECONDS of wall time here; a test changes it with
+`POST /_wway/set?prior_request=N`). This WSGI layer counts Route 53's
+requests (its REST paths start with /2013-04-01/) in wall time: rates are
 about how often a client asks, not about the virtual clock.
 """
 
@@ -12,18 +16,29 @@ import threading
 import time
 from collections import deque
 
+import clock
 from clock import refused
 
 ACCOUNT_PER_SECOND = 10
 HEALTH_CHECK_CREATES_EVERY = 2.0  # seconds
+PRIOR_REQUEST_SECONDS = 0.5
 
 _lock = threading.Lock()
 _recent: deque = deque()
 _last_check_create = [float("-inf")]
+_last_batch: dict[str, float] = {}
 
-THROTTLED = (b"<?xml version=\"1.0\"?>\n<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">"
-             b"<Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
-             b"<RequestId>wway-emulator</RequestId></ErrorResponse>")
+
+
+def _error(code: str, message: str) -> bytes:
+    return (f"<?xml version=\"1.0\"?>\n<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">"
+            f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+            f"<RequestId>wway-emulator</RequestId></ErrorResponse>").encode()
+
+
+THROTTLED = _error("Throttling", "Rate exceeded")
+PRIOR_REQUEST = _error("PriorRequestNotComplete",
+                       "The request was rejected because Route 53 was still processing a prior request.")
 
 
 def _admitted(creates_check: bool) -> str | None:
@@ -42,6 +57,19 @@ def _admitted(creates_check: bool) -> str | None:
     return None
 
 
+def _zone_free(path: str) -> bool:
+    """Whether a change batch to the zone of `path` may start now: Route 53
+    has done with the zone's last one (`_processed` says when)."""
+    with _lock:
+        last = _last_batch.get(path.split("/")[3], float("-inf"))
+    return time.monotonic() - last >= clock.setting("prior_request", PRIOR_REQUEST_SECONDS)
+
+
+def _processed(path: str) -> None:
+    with _lock:
+        _last_batch[path.split("/")[3]] = time.monotonic()
+
+
 def limit(app):
     """Wraps the emulator's WSGI app with Route 53's rates."""
 
@@ -51,10 +79,17 @@ def limit(app):
             return app(environ, start_response)
         method = environ.get("REQUEST_METHOD", "")
         why = _admitted(method == "POST" and path.rstrip("/") == "/2013-04-01/healthcheck")
+        answer = THROTTLED
+        if why is None and method == "POST" and path.rstrip("/").endswith("/rrset") and not _zone_free(path):
+            why, answer = "the zone's last batch is still being processed", PRIOR_REQUEST
+        if why is None and path.rstrip("/").endswith("/rrset"):
+            answer = app(environ, start_response)
+            _processed(path)
+            return answer
         if why is None:
             return app(environ, start_response)
-        refused(f"route53:Throttling {method} {path}: {why}")
-        start_response("400 Bad Request", [("Content-Type", "text/xml"), ("Content-Length", str(len(THROTTLED)))])
-        return [THROTTLED]
+        refused(f"route53:{'Throttling' if answer is THROTTLED else 'PriorRequestNotComplete'} {method} {path}: {why}")
+        start_response("400 Bad Request", [("Content-Type", "text/xml"), ("Content-Length", str(len(answer)))])
+        return [answer]
 
     return wrapped

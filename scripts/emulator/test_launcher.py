@@ -592,6 +592,23 @@ class LaunchedEmulator(unittest.TestCase):
             self.assertEqual((config["State"], config["LastUpdateStatus"]), ("Active", "Failed"))
             self.assertEqual(config["LastUpdateStatusReason"], "no key")
 
+    def test_a_zone_takes_one_change_batch_at_a_time(self):
+        from botocore.exceptions import ClientError
+        r53, zone = self.zone("prior.example")
+        r53 = self.client("route53", attempts=1)
+        record = lambda name: {"Changes": [{"Action": "CREATE", "ResourceRecordSet": {
+            "Name": f"{name}.prior.example", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.1"}]}}]}
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch=record("a"))
+        self.control("POST", "/_wway/set?prior_request=3")
+        try:
+            with self.assertRaises(ClientError) as refusal:
+                r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch=record("b"))
+            self.assertEqual(refusal.exception.response["Error"]["Code"], "PriorRequestNotComplete")
+        finally:
+            self.control("POST", "/_wway/set?prior_request=0.5")
+        time.sleep(0.6)
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch=record("b"))
+
 
 if __name__ == "__main__":
     unittest.main()
