@@ -31,6 +31,7 @@ mod zones;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -232,6 +233,10 @@ pub(crate) struct Clients {
     lambda: aws_sdk_lambda::Client,
     tagging: aws_sdk_resourcegroupstagging::Client,
     ssm: aws_sdk_ssm::Client,
+    /// The topology's subnets as the placement of its zones read them,
+    /// for the account's read that follows it (taken once, so that no
+    /// later read sees them).
+    placed_subnets: Arc<tokio::sync::Mutex<Option<Vec<aws_sdk_ec2::types::Subnet>>>>,
 }
 
 impl Aws {
@@ -308,6 +313,7 @@ impl Aws {
             ssm: aws_sdk_ssm::Client::from_conf(
                 aws_sdk_ssm::config::Builder::from(&c).interceptor(counted("ssm")).build(),
             ),
+            placed_subnets: Arc::default(),
         };
         cache.insert(region.to_string(), clients.clone());
         clients

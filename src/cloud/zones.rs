@@ -1,6 +1,7 @@
 //! Reading what [`crate::topology::zones::place`] chooses from: the zones
 //! each region offers (read once per run, and kept for the plan's read of
-//! the region's facts) and the zones the topology's subnets use there.
+//! the region's facts) and the zones the topology's subnets use there (the
+//! subnets kept for the read of the account that follows).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -52,10 +53,15 @@ impl Aws {
         region: &str,
         topology: &str,
     ) -> Result<(Vec<Zone>, BTreeSet<String>), CloudError> {
-        let ec2 = Ec2::new(self.clients(region).await.ec2.clone());
-        tokio::try_join!(
+        let clients = self.clients(region).await;
+        let ec2 = Ec2::new(clients.ec2.clone());
+        let (offered, subnets) = tokio::try_join!(
             self.offered_zones.of(region, &ec2),
-            read::patiently(|| ec2.zones_in_use(topology))
-        )
+            read::patiently(|| ec2.owned_subnets(topology))
+        )?;
+        let in_use = subnets.iter().filter_map(|s| s.availability_zone().map(str::to_string));
+        let in_use = in_use.collect();
+        *clients.placed_subnets.lock().await = Some(subnets);
+        Ok((offered, in_use))
     }
 }

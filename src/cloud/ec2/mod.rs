@@ -190,7 +190,7 @@ impl Ec2 {
     }
 
     /// The subnets that carry `topology`'s ownership tag in the region.
-    async fn owned_subnets(
+    pub async fn owned_subnets(
         &self,
         topology: &str,
     ) -> Result<Vec<aws_sdk_ec2::types::Subnet>, CloudError> {
@@ -200,12 +200,6 @@ impl Ec2 {
             Ok((page.subnets().to_vec(), page.next_token().map(str::to_string)))
         })
         .await
-    }
-
-    /// The zones (by name) of the subnets `topology` has in the region.
-    pub async fn zones_in_use(&self, topology: &str) -> Result<BTreeSet<String>, CloudError> {
-        let subnets = self.owned_subnets(topology).await?;
-        Ok(subnets.iter().filter_map(|s| s.availability_zone().map(str::to_string)).collect())
     }
 
     /// Which of `types` the region offers.

@@ -29,7 +29,11 @@ impl CloudKind for Subnet {
     fn read<'a>(&'a self, call: &'a ReadCall<'a>) -> Answer<'a, Found> {
         let ec2 = Ec2::new(call.clients.ec2.clone());
         Box::pin(async move {
-            let subnets = ec2.owned_subnets(call.topology).await?;
+            let placed = call.clients.placed_subnets.lock().await.take();
+            let subnets = match placed {
+                Some(subnets) => subnets,
+                None => ec2.owned_subnets(call.topology).await?,
+            };
             let mut found = Found::default();
             for subnet in &subnets {
                 let tags = tag_map(subnet.tags());
