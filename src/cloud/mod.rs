@@ -351,7 +351,8 @@ impl Aws {
             availability_zones: zones.into_iter().map(|z| z.name).collect(),
             offered_instance_types: offered.into_iter().collect(),
             eks_versions,
-            today: today(),
+            // Set once for the whole read, in `snapshot`.
+            today: String::new(),
         };
         Ok((found, facts))
     }
@@ -395,7 +396,12 @@ impl Cloud for Aws {
             found.absorb(regional);
             state.regions.insert(region.to_string(), facts);
         }
-        state.regions.entry(GLOBAL_REGION.to_string()).or_default().today = today();
+        // One day for the whole read, the global services' calendars too.
+        let today = today();
+        state.regions.entry(GLOBAL_REGION.to_string()).or_default();
+        for facts in state.regions.values_mut() {
+            facts.today.clone_from(&today);
+        }
         state.owned = found.owned;
         state.unowned = found.unowned;
         state.record_owners = found.record_owners;

@@ -165,7 +165,7 @@ fn compare(resource: &DesiredResource, current: &LiveResource) -> Option<Change>
         .filter(|c| def.replace_fields().contains(&c.field.as_str()))
         .map(|c| c.field.clone())
         .collect();
-    replace_because.extend(failed.map(|u| format!("{}: {}", u.health.says(), u.reason)));
+    replace_because.extend(failed.map(ToString::to_string));
     let action = if replace_because.is_empty() { Action::Update } else { Action::Replace };
     Some(Change {
         address: resource.addr.clone(),

@@ -5,8 +5,9 @@
 //! class: changed (fields differ, each shown at its own path), missing
 //! (wway made it, it is gone), unmanaged (it carries this topology's
 //! ownership but the file no longer declares it), unhealthy (AWS says it
-//! failed or is degraded); or, not drift, unapplied (declared, never made). `drift.ignore` rules of the topology take out what
-//! a team changes by hand, and the report keeps their reasons.
+//! failed or is degraded); or, not drift, unapplied (declared, never made).
+//! `drift.ignore` rules of the topology take out what a team changes by
+//! hand, and the report keeps their reasons.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -64,9 +64,8 @@ fn describe(item: &Drifted, drift: &Drift) -> (&'static str, String) {
             ("+", format!("unmanaged: owned by topology `{topology}`, no longer in the file"))
         }
         Class::Unhealthy => {
-            let said =
-                item.unhealthy.as_ref().map(|u| format!("{}: {}", u.health.says(), u.reason));
-            ("!", format!("unhealthy: {}", said.unwrap_or_default()))
+            let said = item.unhealthy.as_ref().map(ToString::to_string).unwrap_or_default();
+            ("!", format!("unhealthy: {said}"))
         }
         Class::Unapplied => ("?", "unapplied: declared, never made (`wway apply` makes it)".into()),
     }

@@ -9,7 +9,6 @@ use serde_json::Value;
 
 use crate::plan::{Action, Change, Plan};
 use crate::state::Fields;
-use crate::state::live::Unhealthy;
 
 pub fn render(plan: &Plan, color: bool) -> String {
     let mut out = String::new();
@@ -33,8 +32,7 @@ fn paint(text: &str, action: Action, color: bool) -> String {
 
 fn write_plan(out: &mut String, plan: &Plan, color: bool) -> std::fmt::Result {
     for ailing in &plan.unhealthy {
-        let Unhealthy { health, reason } = &ailing.unhealthy;
-        writeln!(out, "  ! {}: {}: {reason}", ailing.address, health.says())?;
+        writeln!(out, "  ! {}: {}", ailing.address, ailing.unhealthy)?;
     }
     if !plan.unhealthy.is_empty() {
         writeln!(out)?;

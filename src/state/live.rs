@@ -58,22 +58,23 @@ pub enum Health {
     Degraded,
 }
 
-impl Health {
-    /// "AWS says it ...", for sentences.
-    pub fn says(self) -> &'static str {
-        match self {
-            Health::Failed => "AWS says it failed",
-            Health::Degraded => "AWS says it is degraded",
-        }
-    }
-}
-
 /// What AWS says of a resource that is not well.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unhealthy {
     pub health: Health,
     /// AWS's state and reasons: "DEGRADED: AsgInstanceLaunchFailures: ...".
     pub reason: String,
+}
+
+/// For sentences: "AWS says it is degraded: DEGRADED: ...".
+impl std::fmt::Display for Unhealthy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let says = match self.health {
+            Health::Failed => "AWS says it failed",
+            Health::Degraded => "AWS says it is degraded",
+        };
+        write!(f, "{says}: {}", self.reason)
+    }
 }
 
 /// A resource wway does not own, found under a name wway wants.
