@@ -70,6 +70,16 @@ def _processed(path: str) -> None:
         _last_batch[path.split("/")[3]] = time.monotonic()
 
 
+def _refusal(method: str, path: str, batch: bool):
+    """(code, why, answer) when Route 53 refuses the request now, else None."""
+    why = _admitted(method == "POST" and path.rstrip("/") == "/2013-04-01/healthcheck")
+    if why is not None:
+        return "Throttling", why, THROTTLED
+    if batch and not _zone_free(path):
+        return "PriorRequestNotComplete", "the zone's last batch is still being processed", PRIOR_REQUEST
+    return None
+
+
 def limit(app):
     """Wraps the emulator's WSGI app with Route 53's rates."""
 
@@ -78,17 +88,16 @@ def limit(app):
         if not path.startswith("/2013-04-01/"):
             return app(environ, start_response)
         method = environ.get("REQUEST_METHOD", "")
-        why = _admitted(method == "POST" and path.rstrip("/") == "/2013-04-01/healthcheck")
-        answer = THROTTLED
-        if why is None and method == "POST" and path.rstrip("/").endswith("/rrset") and not _zone_free(path):
-            why, answer = "the zone's last batch is still being processed", PRIOR_REQUEST
-        if why is None and path.rstrip("/").endswith("/rrset"):
+        # ChangeResourceRecordSets; a GET of the same path only lists records.
+        batch = method == "POST" and path.rstrip("/").endswith("/rrset")
+        refusal = _refusal(method, path, batch)
+        if refusal is None:
             answer = app(environ, start_response)
-            _processed(path)
+            if batch:
+                _processed(path)
             return answer
-        if why is None:
-            return app(environ, start_response)
-        refused(f"route53:{'Throttling' if answer is THROTTLED else 'PriorRequestNotComplete'} {method} {path}: {why}")
+        code, why, answer = refusal
+        refused(f"route53:{code} {method} {path}: {why}")
         start_response("400 Bad Request", [("Content-Type", "text/xml"), ("Content-Length", str(len(answer)))])
         return [answer]
 
