@@ -17,7 +17,7 @@ use super::CloudError;
 /// How many describes of one list run at once: enough that a region's 30
 /// node groups are read in a few round trips, few enough to stay well within
 /// a service's rate in a region (EKS: 10 a second for reads, bursting more).
-const DESCRIBES_IN_FLIGHT: usize = 8;
+pub(crate) const DESCRIBES_IN_FLIGHT: usize = 8;
 
 /// `describe` of each of `names`, a few at once, in the order of `names`.
 pub async fn describe_each<N, T, F, Fut>(names: Vec<N>, describe: F) -> Result<Vec<T>, CloudError>

@@ -117,6 +117,12 @@ impl Journal {
         self.store.append(&key(&self.run), line(entry)?).await
     }
 
+    /// Appends the run's last entry (its `end`); it is durable when this
+    /// returns, and the journal is now read more than written.
+    pub async fn close(&mut self, entry: &Entry) -> io::Result<()> {
+        self.store.close(&key(&self.run), line(entry)?).await
+    }
+
     /// Where the journal is, for messages.
     pub fn location(&self) -> String {
         self.store.location(&key(&self.run))
@@ -125,7 +131,7 @@ impl Journal {
 
 /// Appends to the journal of another (finished) run.
 pub async fn append(store: &dyn Store, run: &str, entry: &Entry) -> io::Result<()> {
-    store.append(&key(run), line(entry)?).await
+    store.close(&key(run), line(entry)?).await
 }
 
 /// Why a journal cannot be used.

@@ -88,6 +88,6 @@ pub async fn execute<C: Cloud>(
         (Some(r), false) if r.failed.is_empty() => "rolled-back",
         _ => "failed",
     };
-    journal.write(&Entry::End { status: status.into(), at: now() }).await?;
+    journal.close(&Entry::End { status: status.into(), at: now() }).await?;
     Ok(Report { applied, rolled_back, interrupted, left_over: None })
 }

@@ -33,6 +33,11 @@ pub trait Store: Send + Sync {
     fn create(&self, key: &str, body: Vec<u8>) -> Stored<'_, bool>;
     /// Adds `bytes` at the end of an existing object; durable on return.
     fn append(&self, key: &str, bytes: Vec<u8>) -> Stored<'_, ()>;
+    /// Appends an object's last bytes for now (a run's `end`): what follows
+    /// is reads, so a store that appends in pieces gathers them into one.
+    fn close(&self, key: &str, bytes: Vec<u8>) -> Stored<'_, ()> {
+        self.append(key, bytes)
+    }
     /// Replaces (or writes) the whole object at once.
     fn replace(&self, key: &str, body: Vec<u8>) -> Stored<'_, ()>;
     /// Removes the object; removing a missing one is not an error.

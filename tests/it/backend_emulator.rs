@@ -131,3 +131,73 @@ async fn a_journal_append_that_lost_a_race_is_refused_not_lost() {
     assert_eq!(ours.list("journal").await.unwrap(), ["journal/run.jsonl"]);
     assert_eq!(ours.location("journal/run.jsonl"), "s3://team-state/shop/journal/run.jsonl");
 }
+
+/// The bytes the emulator's S3 received in object puts since recording began.
+fn bytes_put(emulator: &Emulator) -> u64 {
+    emulator
+        .recorded_requests()
+        .iter()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|request| request["method"] == "PUT")
+        .filter_map(|request| request["headers"]["Content-Length"].as_str()?.parse::<u64>().ok())
+        .sum()
+}
+
+/// Puts back, under the open object `head`, what a fold or close cut short
+/// leaves: a part the head already counts as folded, and a part of another
+/// generation. Neither may be read.
+async fn leave_parts_a_cut_short_fold_would(client: &aws_sdk_s3::Client, head: &str) {
+    let got = client.get_object().bucket(BUCKET).key(head).send().await.unwrap();
+    let said = got.metadata().unwrap()["wway-parts"].clone();
+    let (generation, folded) = said.split_once(' ').unwrap();
+    assert!(folded.parse::<u32>().unwrap() > 0, "the parts were folded: {said}");
+    let (root, key) = head.split_once("/journal/").unwrap();
+    for stale in [format!("{generation}/{folded:0>8}"), "0-1/00000099".to_string()] {
+        let object = format!("{root}/.parts/journal/{key}/{stale}");
+        let body = aws_sdk_s3::primitives::ByteStream::from_static(b"{\"stale\":true}\n");
+        client.put_object().bucket(BUCKET).key(object).body(body).send().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_journal_append_sends_what_it_appends_and_a_closed_journal_is_one_get() {
+    let emulator = Emulator::start();
+    let client = bucket(&emulator).await;
+    let location = backend::parse(&format!("s3://{BUCKET}/teams")).unwrap();
+    let writer = S3Store::new(&location, "shop", &emulator.settings()).await;
+    let key = "journal/run.jsonl";
+    let entry = |n: usize| format!("{{\"entry\":{n:04},\"pad\":\"{}\"}}\n", "x".repeat(340));
+    let mut written = entry(0).into_bytes();
+    emulator.start_recording();
+    assert!(writer.create(key, written.clone()).await.unwrap());
+    for n in 1..300 {
+        writer.append(key, entry(n).into_bytes()).await.unwrap();
+        written.extend(entry(n).into_bytes());
+        if n == 150 {
+            leave_parts_a_cut_short_fold_would(&client, "teams/shop/journal/run.jsonl").await;
+            let reader = S3Store::new(&location, "shop", &emulator.settings()).await;
+            let midway = reader.read(key).await.unwrap().unwrap();
+            assert_eq!(midway, written, "another process reads every entry written so far");
+        }
+    }
+    writer.close(key, b"{\"end\":true}\n".to_vec()).await.unwrap();
+    written.extend(b"{\"end\":true}\n");
+    let put = bytes_put(&emulator);
+    let size = written.len() as u64;
+    assert!(
+        put <= 5 * size,
+        "{put} bytes put for a journal of {size} bytes: the appends cost more than they append"
+    );
+
+    emulator.start_recording();
+    let reader = S3Store::new(&location, "shop", &emulator.settings()).await;
+    assert_eq!(reader.read(key).await.unwrap().unwrap(), written);
+    assert_eq!(emulator.recorded_calls().values().sum::<u64>(), 1, "a closed journal is one GET");
+    assert_eq!(reader.list("journal").await.unwrap(), [key], "the parts are not journals");
+    assert_eq!(keys(&client).await, ["teams/shop/journal/run.jsonl"], "closing deletes the parts");
+
+    // A later run appends to the closed journal, as `wway rollback` does.
+    reader.close(key, b"{\"rolled-back-by\":\"r2\"}\n".to_vec()).await.unwrap();
+    written.extend(b"{\"rolled-back-by\":\"r2\"}\n");
+    assert_eq!(writer.read(key).await.unwrap().unwrap(), written);
+}

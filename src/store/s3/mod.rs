@@ -1,16 +1,20 @@
 //! The team backend: journals, the lock and the scope as objects in an S3
 //! bucket, under `<prefix>/<topology>/`. The lock is a put with
 //! `If-None-Match: *`, which S3 refuses with 412 when the object exists (as
-//! Terraform 1.10+ locks its state). S3 cannot append, so a journal entry is
-//! a put of the whole journal with `If-Match` on the ETag of the last put:
-//! a write that another writer raced is refused, never lost. Each put returns
-//! once S3 has stored it durably.
+//! Terraform 1.10+ locks its state). S3 cannot append: an appended object is
+//! kept in parts ([`appended`]), so that an entry costs what it adds. Every
+//! write is conditional on what this process last saw, so a write that
+//! another writer raced is refused, never lost; each returns once S3 has
+//! stored it durably.
+
+mod appended;
 
 use std::collections::HashMap;
 use std::io;
 
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use futures_util::FutureExt;
 use tokio::sync::Mutex;
 
@@ -19,6 +23,7 @@ use crate::cloud::error::sdk_errors;
 use crate::cloud::paging::all_pages;
 use crate::cloud::{CloudError, Settings, config};
 use crate::topology::backend::S3Location;
+use appended::Appended;
 
 sdk_errors!("s3");
 
@@ -31,13 +36,16 @@ fn failed(error: CloudError) -> io::Error {
 /// flight) before giving up.
 const CONFLICT_ATTEMPTS: u32 = 3;
 
+/// The most keys one DeleteObjects takes.
+const DELETES_PER_CALL: usize = 1000;
+
 pub struct S3Store {
     client: aws_sdk_s3::Client,
     bucket: String,
     /// `<prefix>/<topology>`: this topology's folder in the bucket.
     root: String,
-    /// The objects this process appends to: their bytes and last ETag.
-    appending: Mutex<HashMap<String, (Vec<u8>, String)>>,
+    /// The objects this process appends to, as it last wrote them.
+    appending: Mutex<HashMap<String, Appended>>,
 }
 
 /// The region of the bucket: the URL's `?region=`, else the one the AWS
@@ -57,9 +65,24 @@ async fn bucket_region(location: &S3Location, settings: &Settings) -> String {
         .map_or_else(|| crate::kinds::GLOBAL_REGION.into(), |r| r.to_string())
 }
 
+/// What a put is conditional on.
+enum Unless<'a> {
+    /// The key exists (`If-None-Match: *`).
+    Exists,
+    /// The object is no longer the one with this ETag (`If-Match`).
+    Changed(&'a str),
+}
+
 enum Put {
     Stored(String),
     PreconditionFailed,
+}
+
+/// An object as read: its bytes, ETag and user metadata.
+struct Got {
+    bytes: Vec<u8>,
+    etag: String,
+    metadata: HashMap<String, String>,
 }
 
 impl S3Store {
@@ -81,22 +104,29 @@ impl S3Store {
         format!("{}/{key}", self.root)
     }
 
-    async fn get(&self, key: &str) -> io::Result<Option<(Vec<u8>, String)>> {
+    /// The object at `key` relative to this topology's folder.
+    async fn get(&self, key: &str) -> io::Result<Option<Got>> {
         let answer = self.client.get_object().bucket(&self.bucket).key(self.object(key)).send();
         match answer.await {
             Ok(output) => {
                 let etag = output.e_tag().unwrap_or_default().to_string();
+                let metadata = output.metadata().cloned().unwrap_or_default();
                 let bytes = output.body.collect().await.map_err(io::Error::other)?.into_bytes();
-                Ok(Some((bytes.to_vec(), etag)))
+                Ok(Some(Got { bytes: bytes.to_vec(), etag, metadata }))
             }
             Err(error) if error.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
             Err(error) => Err(failed(sdk_error(error))),
         }
     }
 
-    /// A put with a condition: `If-None-Match: *` without an ETag, else
-    /// `If-Match` on it.
-    async fn put(&self, key: &str, body: Vec<u8>, after: Option<&str>) -> io::Result<Put> {
+    /// A put of `body` at `key`, with `metadata`, unless `unless` holds.
+    async fn put(
+        &self,
+        key: &str,
+        body: &[u8],
+        metadata: Option<(&str, String)>,
+        unless: Unless<'_>,
+    ) -> io::Result<Put> {
         let mut attempt = 0;
         loop {
             let request = self
@@ -105,10 +135,11 @@ impl S3Store {
                 .bucket(&self.bucket)
                 .key(self.object(key))
                 .content_type("application/json")
-                .body(ByteStream::from(body.clone()));
-            let request = match after {
-                None => request.if_none_match("*"),
-                Some(etag) => request.if_match(etag),
+                .set_metadata(metadata.clone().map(|(k, v)| HashMap::from([(k.to_string(), v)])))
+                .body(ByteStream::from(body.to_vec()));
+            let request = match unless {
+                Unless::Exists => request.if_none_match("*"),
+                Unless::Changed(etag) => request.if_match(etag),
             };
             match request.send().await {
                 Ok(output) => return Ok(Put::Stored(output.e_tag().unwrap_or_default().into())),
@@ -121,6 +152,51 @@ impl S3Store {
                 },
             }
         }
+    }
+
+    /// The keys under `folder/`, sorted, relative to this topology's folder.
+    async fn keys_under(&self, folder: &str) -> io::Result<Vec<String>> {
+        let prefix = format!("{}/", self.object(folder));
+        let keys = all_pages("s3", "ListObjectsV2", |token: Option<String>| {
+            let request = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(&prefix)
+                .set_continuation_token(token);
+            async move {
+                let page = request.send().await.map_err(sdk_error)?;
+                let keys: Vec<String> =
+                    page.contents().iter().filter_map(|o| o.key().map(String::from)).collect();
+                Ok((keys, page.next_continuation_token().map(String::from)))
+            }
+        })
+        .await
+        .map_err(failed)?;
+        let root = format!("{}/", self.root);
+        let mut keys: Vec<String> =
+            keys.iter().filter_map(|k| k.strip_prefix(&root).map(String::from)).collect();
+        keys.sort();
+        Ok(keys)
+    }
+
+    /// Deletes `keys` (relative to this topology's folder), a thousand a call.
+    async fn delete_all(&self, keys: &[String]) -> io::Result<()> {
+        for batch in keys.chunks(DELETES_PER_CALL) {
+            let objects = batch
+                .iter()
+                .map(|k| ObjectIdentifier::builder().key(self.object(k)).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(io::Error::other)?;
+            let delete = Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .map_err(io::Error::other)?;
+            let request = self.client.delete_objects().bucket(&self.bucket).delete(delete);
+            request.send().await.map_err(|e| failed(sdk_error(e)))?;
+        }
+        Ok(())
     }
 }
 
@@ -135,15 +211,15 @@ impl Store for S3Store {
 
     fn read(&self, key: &str) -> Stored<'_, Option<Vec<u8>>> {
         let key = key.to_string();
-        async move { Ok(self.get(&key).await?.map(|(bytes, _)| bytes)) }.boxed()
+        async move { Ok(self.fetch(&key).await?.map(Appended::into_bytes)) }.boxed()
     }
 
     fn create(&self, key: &str, body: Vec<u8>) -> Stored<'_, bool> {
         let key = key.to_string();
         async move {
-            match self.put(&key, body.clone(), None).await? {
+            match self.put(&key, &body, None, Unless::Exists).await? {
                 Put::Stored(etag) => {
-                    self.appending.lock().await.insert(key, (body, etag));
+                    self.appending.lock().await.insert(key, Appended::whole(body, etag));
                     Ok(true)
                 }
                 Put::PreconditionFailed => Ok(false),
@@ -154,28 +230,12 @@ impl Store for S3Store {
 
     fn append(&self, key: &str, bytes: Vec<u8>) -> Stored<'_, ()> {
         let key = key.to_string();
-        async move {
-            let mut appending = self.appending.lock().await;
-            let (mut body, etag) = match appending.remove(&key) {
-                Some(known) => known,
-                None => self
-                    .get(&key)
-                    .await?
-                    .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, self.location(&key)))?,
-            };
-            body.extend_from_slice(&bytes);
-            match self.put(&key, body.clone(), Some(&etag)).await? {
-                Put::Stored(etag) => {
-                    appending.insert(key, (body, etag));
-                    Ok(())
-                }
-                Put::PreconditionFailed => Err(io::Error::other(format!(
-                    "{} was changed by another writer; this run's entry was not written",
-                    self.location(&key)
-                ))),
-            }
-        }
-        .boxed()
+        async move { self.add(&key, bytes, false).await }.boxed()
+    }
+
+    fn close(&self, key: &str, bytes: Vec<u8>) -> Stored<'_, ()> {
+        let key = key.to_string();
+        async move { self.add(&key, bytes, true).await }.boxed()
     }
 
     fn replace(&self, key: &str, body: Vec<u8>) -> Stored<'_, ()> {
@@ -202,12 +262,12 @@ impl Store for S3Store {
     fn remove_if(&self, key: &str, body: Vec<u8>) -> Stored<'_, bool> {
         let key = key.to_string();
         async move {
-            let Some((held, etag)) = self.get(&key).await? else { return Ok(false) };
-            if held != body {
+            let Some(held) = self.get(&key).await? else { return Ok(false) };
+            if held.bytes != body {
                 return Ok(false);
             }
             let request = self.client.delete_object().bucket(&self.bucket).key(self.object(&key));
-            match request.if_match(etag).send().await {
+            match request.if_match(held.etag).send().await {
                 Ok(_) => Ok(true),
                 Err(error) if error.code() == Some("PreconditionFailed") => Ok(false),
                 Err(error) => Err(failed(sdk_error(error))),
@@ -217,30 +277,7 @@ impl Store for S3Store {
     }
 
     fn list(&self, folder: &str) -> Stored<'_, Vec<String>> {
-        let prefix = format!("{}/", self.object(folder));
-        async move {
-            let keys = all_pages("s3", "ListObjectsV2", |token: Option<String>| {
-                let request = self
-                    .client
-                    .list_objects_v2()
-                    .bucket(&self.bucket)
-                    .prefix(&prefix)
-                    .set_continuation_token(token);
-                async move {
-                    let page = request.send().await.map_err(sdk_error)?;
-                    let keys: Vec<String> =
-                        page.contents().iter().filter_map(|o| o.key().map(String::from)).collect();
-                    Ok((keys, page.next_continuation_token().map(String::from)))
-                }
-            })
-            .await
-            .map_err(failed)?;
-            let root = format!("{}/", self.root);
-            let mut keys: Vec<String> =
-                keys.iter().filter_map(|k| k.strip_prefix(&root).map(String::from)).collect();
-            keys.sort();
-            Ok(keys)
-        }
-        .boxed()
+        let folder = folder.to_string();
+        async move { self.keys_under(&folder).await }.boxed()
     }
 }
