@@ -548,3 +548,28 @@ fn a_region_and_a_zone_dropped_from_the_file_are_cleaned_up() {
     applied(&emulator, state.path(), fewer.to_str().unwrap());
     assert!(plan_changes(&emulator, state.path(), fewer.to_str().unwrap()).is_empty());
 }
+
+#[test]
+fn a_zones_batches_go_back_to_back_and_are_waited_for_together() {
+    let emulator = Emulator::start();
+    emulator.seed_roles(&topology("tests/topologies/good/shop.yaml"));
+    let (state, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // 600 names, each a record and its ownership record: 1,200 records, more
+    // than Route 53's 1,000 in one batch.
+    let many: String = (0..600)
+        .map(|n| format!("    - name: r{n}\n      policy: simple\n      region: us-east-1\n"))
+        .collect();
+    let file = topology_copy(dir.path(), "tests/topologies/good/shop.yaml", "many.yaml", |t| {
+        t.replace("  records:\n", &format!("  records:\n{many}"))
+    });
+    emulator.start_recording();
+    applied(&emulator, state.path(), file.to_str().unwrap());
+    let requests = emulator.recorded_requests();
+    let batch = |r: &String| r.contains("\"POST\"") && r.contains("/rrset");
+    let first = requests.iter().position(batch).unwrap();
+    let last = requests.iter().rposition(batch).unwrap();
+    assert!(requests.iter().filter(|r| batch(r)).count() >= 2, "the records take two batches");
+    let waits: Vec<&String> =
+        requests[first..last].iter().filter(|r| r.contains("/change/")).collect();
+    assert!(waits.is_empty(), "a batch waited for the one before it: {waits:?}");
+}

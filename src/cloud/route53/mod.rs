@@ -256,8 +256,10 @@ impl Route53 {
         Ok(id)
     }
 
-    /// Sends record changes in as few batches as the limits allow and waits
-    /// until Route 53 has them INSYNC; returns how many batches it sent.
+    /// Sends record changes in as few batches as the limits allow, each as
+    /// soon as Route 53 took the one before (it applies a zone's batches in
+    /// order), then waits until it has them all INSYNC; returns how many
+    /// batches it sent.
     pub async fn change_records(
         &self,
         zone_id: &str,
@@ -265,6 +267,7 @@ impl Route53 {
         progress: Progress<'_>,
     ) -> Result<usize, CloudError> {
         let batches = batches(groups);
+        let mut changes = Vec::with_capacity(batches.len());
         for batch in &batches {
             let response = match self.send_batch(zone_id, batch.clone()).await {
                 // A record the batch deletes is gone. Either this very batch
@@ -304,10 +307,12 @@ impl Route53 {
                 }
                 other => other?,
             };
-            let change = response.change_info().map(|c| c.id().to_string()).unwrap_or_default();
+            changes.extend(response.change_info().map(|c| c.id().to_string()));
+        }
+        for change in &changes {
             until("record changes", std::time::Duration::from_secs(10 * 60), progress, || async {
                 let response =
-                    self.client.get_change().id(&change).send().await.map_err(sdk_error)?;
+                    self.client.get_change().id(change).send().await.map_err(sdk_error)?;
                 let status = response
                     .change_info()
                     .map(|c| c.status().as_str().to_string())
