@@ -51,8 +51,9 @@ pub async fn apply_step(
                 Deleted::Deferred => outcome.deferred = true,
             }
         }
-        Op::Records { zone, changes, owners } => {
-            records(aws, scope.topology, zone, changes, owners, ids, progress).await?
+        Op::Records { zone, changes, owners, read } => {
+            let batch = Batch { zone, ops: changes, owners, read };
+            records(aws, scope.topology, batch, ids, progress).await?
         }
         Op::Settle { target } => {
             let call = call(aws.clients(&target.region).await, target.kind);
@@ -73,32 +74,43 @@ fn change(
         .map_err(|e| CloudError::Internal(format!("a Route 53 change: {e}")))
 }
 
+/// The record changes of one zone, as the plan gave them.
+struct Batch<'a> {
+    zone: &'a ResourceAddr,
+    ops: &'a [RecordOp],
+    owners: &'a [OwnerChange],
+    /// What the records' `before` refer to, as the plan read it.
+    read: &'a Ids,
+}
+
 async fn records(
     aws: &Aws,
     topology: &str,
-    zone: &ResourceAddr,
-    ops: &[RecordOp],
-    owners: &[OwnerChange],
+    batch: Batch<'_>,
     ids: &Ids,
     progress: Progress<'_>,
 ) -> Result<(), CloudError> {
+    let Batch { zone, ops, owners, read } = batch;
+    // A record is deleted as it is: named with the ids it was made with,
+    // though this run may have replaced its health check since.
+    let was = ids.overlaid(read);
     // One group per record name: its record changes and its owner's change
     // go in the same batch.
     let zone_name = zone.as_str().trim_start_matches("global/zone/");
     let mut groups: std::collections::BTreeMap<String, Vec<Change>> = Default::default();
     for op in ops {
-        let set = |fields: &Option<crate::state::Fields>| -> Result<_, CloudError> {
+        let set = |fields: &Option<crate::state::Fields>, ids: &Ids| -> Result<_, CloudError> {
             let fields = fields.clone().unwrap_or_default();
             route53::record_set(&Read { fields: &fields, addr: &op.addr }, ids)
         };
         let group = groups.entry(owner_fqdn(record_name(&op.addr), zone_name)).or_default();
         match op.action {
-            Action::Create => group.push(change(ChangeAction::Create, set(&op.after)?)?),
-            Action::Update => group.push(change(ChangeAction::Upsert, set(&op.after)?)?),
-            Action::Delete => group.push(change(ChangeAction::Delete, set(&op.before)?)?),
+            Action::Create => group.push(change(ChangeAction::Create, set(&op.after, ids)?)?),
+            Action::Update => group.push(change(ChangeAction::Upsert, set(&op.after, ids)?)?),
+            Action::Delete => group.push(change(ChangeAction::Delete, set(&op.before, &was)?)?),
             Action::Replace => {
-                group.push(change(ChangeAction::Delete, set(&op.before)?)?);
-                group.push(change(ChangeAction::Create, set(&op.after)?)?);
+                group.push(change(ChangeAction::Delete, set(&op.before, &was)?)?);
+                group.push(change(ChangeAction::Create, set(&op.after, ids)?)?);
             }
         }
     }

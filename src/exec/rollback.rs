@@ -14,8 +14,8 @@ use crate::kinds::InPlace;
 use crate::plan::Action;
 use crate::plan::steps::{Op, OwnerChange, RecordOp, Step, StepName, Target};
 use crate::state::Fields;
-use crate::state::live::LiveState;
 use crate::state::live::Outcome;
+use crate::state::live::{Ids, LiveState};
 
 /// The steps that undo `done` (in the order they were done).
 pub fn inverse(done: &[(Step, crate::state::live::Outcome)]) -> Vec<Step> {
@@ -61,7 +61,8 @@ fn undo(op: &Op, outcome: &crate::state::live::Outcome) -> Option<Op> {
             Op::Update { target: back, id: id.clone(), before: target.fields.clone() }
         }
         Op::Delete { target, .. } => Op::Create { target: target.clone(), replaces: None },
-        Op::Records { zone, changes, owners } => Op::Records {
+        // An undo's `before` is what this run made: the running ids name it.
+        Op::Records { zone, changes, owners, read: _ } => Op::Records {
             zone: zone.clone(),
             changes: changes
                 .iter()
@@ -84,6 +85,7 @@ fn undo(op: &Op, outcome: &crate::state::live::Outcome) -> Option<Op> {
                     after: o.before.clone(),
                 })
                 .collect(),
+            read: Ids::default(),
         },
     })
 }

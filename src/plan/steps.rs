@@ -16,7 +16,7 @@ use crate::kinds::{Fields, GLOBAL_REGION, Kind, ResourceAddr, Service};
 pub use crate::plan::step_name::StepName;
 use crate::plan::{Action, Change, Plan};
 use crate::state::desired::DesiredState;
-use crate::state::live::LiveState;
+use crate::state::live::{Ids, LiveState};
 
 /// A resource as a step makes or changes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,6 +52,12 @@ pub enum Op {
         zone: ResourceAddr,
         changes: Vec<RecordOp>,
         owners: Vec<OwnerChange>,
+        /// The ids and outputs, as the plan read them, of what the changed
+        /// records refer to (a health check, the distribution). Route 53
+        /// deletes a record only named exactly as it is, and the run may
+        /// replace what it refers to: a record's `before` is resolved here.
+        #[serde(default, skip_serializing_if = "Ids::is_empty")]
+        read: Ids,
     },
     /// Waits until AWS has finished the write before it (a distribution
     /// Deployed); changes nothing.
@@ -199,7 +205,10 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
 
     for (zone, (service, name, changes)) in batches {
         let owners = owner_changes(&changes, live);
-        let op = Op::Records { zone, changes, owners };
+        let referred: BTreeSet<&ResourceAddr> =
+            changes.iter().filter_map(|c| live.owned.get(&c.addr)).flat_map(|r| &r.deps).collect();
+        let read = live.ids().only(&referred);
+        let op = Op::Records { zone, changes, owners, read };
         steps.push(Step { name, service, region: GLOBAL_REGION.into(), op, deps: BTreeSet::new() });
     }
 

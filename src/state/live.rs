@@ -146,6 +146,37 @@ impl Ids {
         self.outputs.get(addr)?.get(name).map(String::as_str)
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty() && self.outputs.is_empty()
+    }
+
+    /// The ids and outputs of `addrs` alone.
+    pub fn only(&self, addrs: &std::collections::BTreeSet<&ResourceAddr>) -> Ids {
+        let keep = |addr: &&ResourceAddr| addrs.contains(addr);
+        Ids {
+            ids: self
+                .ids
+                .iter()
+                .filter(|(a, _)| keep(a))
+                .map(|(a, i)| (a.clone(), i.clone()))
+                .collect(),
+            outputs: self
+                .outputs
+                .iter()
+                .filter(|(a, _)| keep(a))
+                .map(|(a, o)| (a.clone(), o.clone()))
+                .collect(),
+        }
+    }
+
+    /// These ids, with `over`'s in place of theirs.
+    pub fn overlaid(&self, over: &Ids) -> Ids {
+        let mut ids = self.clone();
+        ids.ids.extend(over.ids.iter().map(|(a, i)| (a.clone(), i.clone())));
+        ids.outputs.extend(over.outputs.iter().map(|(a, o)| (a.clone(), o.clone())));
+        ids
+    }
+
     /// Takes in what a step made or removed.
     pub fn absorb(&mut self, outcome: &Outcome) {
         self.ids.extend(outcome.ids.iter().map(|(a, i)| (a.clone(), i.clone())));

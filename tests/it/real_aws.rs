@@ -816,3 +816,25 @@ fn a_zone_not_found_just_after_it_was_made_is_asked_again() {
     emulator.await_refusal("route53: NoSuchHostedZone");
     assert!(plan_changes(&emulator, state.path(), file).is_empty());
 }
+
+/// Regression: a record deleted by the run that replaces its health check
+/// was deleted naming the new check, and Route 53 deletes only a record
+/// named exactly as it is ("the values provided do not match the current
+/// values"): the apply failed and rolled back. The records' deletes name
+/// what the plan read.
+#[test]
+fn a_record_deleted_while_its_health_check_is_replaced_is_deleted_as_it_is() {
+    let account = crate::apply_emulator::wonderway_applied();
+    let edited = wonderway_edited(&account, "edited.yaml", |t| {
+        t.replace("    interval: 30\n", "    interval: 10\n")
+            .replace("    - name: fast.api\n      policy: latency\n", "")
+    });
+    let (emulator, state) = (&account.emulator, account.state.path());
+    let changes = plan_changes(emulator, state, &edited);
+    assert!(changes.contains(&("global/health-check/us-east-1".into(), "replace".into())));
+    assert!(
+        changes.contains(&("global/record/fast.api/latency-us-east-1".into(), "delete".into()))
+    );
+    applied(emulator, state, &edited);
+    assert!(plan_changes(emulator, state, &edited).is_empty(), "converged");
+}
