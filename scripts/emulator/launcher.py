@@ -95,6 +95,10 @@ wway itself is never changed to fit the emulator):
 22. moto takes change batches for a zone as fast as they come; AWS refuses
    one while it still processes the zone's last (PriorRequestNotComplete).
    rates.py refuses a batch within 0.5 s of the zone's last.
+23. GetFunction's Code.Location names a made-up host that serves nothing;
+   AWS's is a presigned URL from which the package downloads.
+   lambda_code.py answers a URL on the emulator that serves the code the
+   function or version runs.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -115,6 +119,7 @@ import clock
 import cloudfront_states
 import eks_states
 import forks
+import lambda_code
 import lambda_states
 import network_states
 import rates
@@ -396,10 +401,11 @@ def patched_app():
     route53_states.patch_tag_limit()
     lambda_states.patch()
     lambda_states.patch_cloudfront()
+    lambda_code.patch()
     network_states.patch()
     tagging_lag.patch()
     speedups.patch()
-    return clock.control(rates.limit(DomainDispatcherApplication(create_backend_app)))
+    return lambda_code.serve(clock.control(rates.limit(DomainDispatcherApplication(create_backend_app))))
 
 
 def serve(app, url_file: str, port: int) -> None:

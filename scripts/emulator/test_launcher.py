@@ -494,6 +494,28 @@ class LaunchedEmulator(unittest.TestCase):
                 cf.create_distribution(DistributionConfig=distribution_config("edge-untrusted", **edge(arn)))
             self.assertIn("edgelambda.amazonaws.com", str(untrusted.exception))
 
+    def test_a_functions_code_downloads_from_its_location(self):
+        import base64, hashlib, io, urllib.request, zipfile
+        awslambda = self.client("lambda")
+        role = self.role("downloads")
+        self.advance(60)
+        first = self.create_function("downloads", role, Publish=True)
+        self.advance(10)
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as z:
+            z.writestr("index.js", "exports.handler = async () => 2;")
+        awslambda.update_function_code(FunctionName="downloads", ZipFile=code.getvalue())
+        self.advance(10)
+        second = awslambda.publish_version(FunctionName="downloads")
+        self.assertNotEqual(first["CodeSha256"], second["CodeSha256"])
+        for version, sha in [(first["Version"], first["CodeSha256"]), (second["Version"], second["CodeSha256"]),
+                             (None, second["CodeSha256"])]:
+            asked = awslambda.get_function(FunctionName="downloads", **({"Qualifier": version} if version else {}))
+            self.assertTrue(asked["Code"]["Location"].startswith(self.url + "/"), asked["Code"])
+            with urllib.request.urlopen(asked["Code"]["Location"]) as answer:
+                package = answer.read()
+            self.assertEqual(base64.b64encode(hashlib.sha256(package).digest()).decode(), sha)
+
     def test_an_edge_function_is_deleted_only_hours_after_cloudfront_let_go(self):
         awslambda, cf = self.client("lambda"), self.client("cloudfront")
         role = self.role("replicas")

@@ -21,12 +21,20 @@ use crate::state::live::{Ids, LiveState};
 pub fn inverse(done: &[(Step, crate::state::live::Outcome)]) -> Vec<Step> {
     let done: Vec<(&Step, Op)> =
         done.iter().filter_map(|(s, outcome)| Some((s, undo(&s.op, outcome)?))).collect();
-    let names: BTreeSet<&StepName> = done.iter().map(|(s, _)| &s.name).collect();
-    // Undo X before Y when Y's doing needed X done: reverse every edge.
-    let mut reverse: BTreeMap<&StepName, BTreeSet<StepName>> = BTreeMap::new();
+    let steps: BTreeMap<&StepName, &Step> = done.iter().map(|(s, _)| (&s.name, *s)).collect();
+    // Undo X before Y when Y's doing needed X done: reverse every edge; but
+    // an update whose outputs an update after it used (a function's
+    // published version, which a distribution runs) is undone first, so that
+    // the other's undo takes the outputs its undo gives.
+    let mut undo_after: BTreeMap<&StepName, BTreeSet<StepName>> = BTreeMap::new();
     for (step, _) in &done {
-        for dep in step.deps.iter().filter(|d| names.contains(d)) {
-            reverse.entry(dep).or_default().insert(StepName::undo(&step.name));
+        for dep in step.deps.iter().filter_map(|d| steps.get(d)) {
+            match gives_outputs_to(dep, step) {
+                true => undo_after.entry(&step.name).or_default().insert(StepName::undo(&dep.name)),
+                false => {
+                    undo_after.entry(&dep.name).or_default().insert(StepName::undo(&step.name))
+                }
+            };
         }
     }
     done.into_iter()
@@ -36,9 +44,17 @@ pub fn inverse(done: &[(Step, crate::state::live::Outcome)]) -> Vec<Step> {
             service: step.service,
             region: step.region.clone(),
             op,
-            deps: reverse.remove(&step.name).unwrap_or_default(),
+            deps: undo_after.remove(&step.name).unwrap_or_default(),
         })
         .collect()
+}
+
+/// Both steps are updates, and `first` gives outputs that `then` may use.
+fn gives_outputs_to(first: &Step, then: &Step) -> bool {
+    match (&first.op, &then.op) {
+        (Op::Update { target, .. }, Op::Update { .. }) => !target.kind.def().outputs().is_empty(),
+        _ => false,
+    }
 }
 
 /// The op that undoes `op`; none for a wait, which changed nothing.

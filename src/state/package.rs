@@ -8,9 +8,6 @@
 use std::io;
 use std::path::Path;
 
-use base64::Engine;
-use sha2::{Digest, Sha256};
-
 use crate::topology::code;
 use crate::topology::model::EdgeEvent;
 
@@ -49,7 +46,7 @@ pub fn package(folder: &Path) -> io::Result<Package> {
         zip.add(&file.name, &std::fs::read(&file.path)?);
     }
     let bytes = zip.finish();
-    let sha256 = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&bytes));
+    let sha256 = crate::state::digest::sha256_base64(&bytes);
     Ok(Package { bytes, sha256 })
 }
 

@@ -8,7 +8,7 @@
 
 use std::process::Command;
 
-use crate::apply_emulator::{applied, topology_copy, wway};
+use crate::apply_emulator::{applied, edited_router, topology_copy, wway};
 use crate::emulator::{Emulator, project_root, topology};
 
 /// The checker's verdict on `requests`: its report, and whether it found
@@ -43,12 +43,16 @@ async fn every_request_of_a_lifecycle_is_one_the_aws_api_models_allow() {
     };
     let base = topology_copy(dir.path(), "topologies/wonderway.yaml", "base.yaml", with_backend);
     let base = base.to_str().unwrap();
-    // An edit of most kinds: a node group scaled, a cluster upgraded,
-    // a behavior added, records changed and removed.
+    // An edit of every kind but the network: a node group scaled, a cluster
+    // upgraded, the edge function's code, a behavior added, the health
+    // checks replaced (a new interval), records changed and removed.
+    let (router, copy) = edited_router(dir.path());
     let edited = topology_copy(dir.path(), "topologies/wonderway.yaml", "edited.yaml", |t| {
         let t = with_backend(t)
             .replacen("          max: 50\n", "          max: 60\n", 1)
             .replacen("version: \"1.34\"", "version: \"1.35\"", 1)
+            .replace(&router, &copy)
+            .replace("    interval: 30\n", "    interval: 10\n")
             .replace("        VN: ap-southeast-1\n", "")
             .replace("    - name: fast.api\n      policy: latency\n", "");
         t.replace(
@@ -85,6 +89,8 @@ async fn every_request_of_a_lifecycle_is_one_the_aws_api_models_allow() {
         "eks UpdateClusterVersion",
         "eks CreateNodegroup",
         "lambda CreateFunction",
+        "lambda UpdateFunctionCode",
+        "lambda PublishVersion",
         "cloudfront CreateDistributionWithTags",
         "cloudfront UpdateDistribution",
         "route53 ChangeResourceRecordSets",

@@ -26,6 +26,20 @@ pub(crate) fn topology_copy(
     path
 }
 
+/// A copy in `dir` of the edge router's folder with its code changed, for a
+/// topology copy to name in place of the original: `(original, copy)`.
+pub(crate) fn edited_router(dir: &Path) -> (String, String) {
+    let original = project_root().join("templates/edge-router");
+    let copy = dir.join("edge-router");
+    std::fs::create_dir(&copy).unwrap();
+    for file in ["index.js", "routing.json"] {
+        std::fs::copy(original.join(file), copy.join(file)).unwrap();
+    }
+    let code = std::fs::read_to_string(copy.join("index.js")).unwrap();
+    std::fs::write(copy.join("index.js"), code + "\n// edited\n").unwrap();
+    (original.to_str().unwrap().into(), copy.to_str().unwrap().into())
+}
+
 pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,

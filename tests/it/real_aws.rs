@@ -838,3 +838,40 @@ fn a_record_deleted_while_its_health_check_is_replaced_is_deleted_as_it_is() {
     applied(emulator, state, &edited);
     assert!(plan_changes(emulator, state, &edited).is_empty(), "converged");
 }
+
+/// The code the function runs now ($LATEST), as Lambda's CodeSha256.
+fn edge_code(emulator: &Emulator, runtime: &tokio::runtime::Runtime) -> String {
+    let lambda = aws_sdk_lambda::Client::new(&runtime.block_on(emulator.sdk("us-east-1")));
+    let asked = lambda.get_function().function_name("wonderway-edge-router").send();
+    let function = runtime.block_on(asked).unwrap();
+    function.configuration().unwrap().code_sha256().unwrap().to_string()
+}
+
+/// Regression: the undo of an edge function's code change packaged the
+/// folder, which holds the new code, and refused it ("the code ... changed
+/// since the plan"): neither `wway rollback` nor a failed apply's rollback
+/// could undo a code change. The code the function ran is in Lambda, as the
+/// published version CloudFront used: the undo uploads that.
+#[test]
+fn a_rollback_restores_an_edge_functions_code_from_its_published_version() {
+    let account = crate::apply_emulator::wonderway_applied();
+    let (emulator, state) = (&account.emulator, account.state.path());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let was = edge_code(emulator, &runtime);
+    let (original, copy) = crate::apply_emulator::edited_router(account.dir.path());
+    let edited = wonderway_edited(&account, "edited.yaml", |t| t.replace(&original, &copy));
+    applied(emulator, state, &edited);
+    assert_ne!(edge_code(emulator, &runtime), was, "the apply changed the code");
+
+    let run = wway(emulator, state, &["rollback", &edited, "--auto-approve"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(edge_code(emulator, &runtime), was, "the code it ran before");
+    let left = plan_changes(emulator, state, &account.base);
+    let shown = wway(emulator, state, &["plan", &account.base]);
+    assert!(
+        left.is_empty(),
+        "back to the base topology, but: {left:?}\n{}\n{}",
+        shown.stdout,
+        run.stderr
+    );
+}

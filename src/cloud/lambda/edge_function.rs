@@ -3,8 +3,8 @@
 //! the tagging API does not list it yet; made from its code package and
 //! published, updated (code only when its hash changed) and published
 //! again, deleted unless CloudFront's replicas still hold it. What is
-//! uploaded is what the plan showed: a package whose SHA-256 differs from
-//! the plan's is refused.
+//! uploaded is what the plan showed: the folder's package if its SHA-256 is
+//! the plan's, else a published version's that is (an undo), else nothing.
 
 use serde_json::json;
 
@@ -104,14 +104,17 @@ impl CloudKind for EdgeFunction {
         &'a self,
         call: &'a Call<'a>,
         target: &'a Target,
-        _id: &'a str,
+        id: &'a str,
         before: &'a Fields,
     ) -> Answer<'a, Outputs> {
         let lambda = Lambda::new(call.clients.lambda.clone(), call.clients.tagging.clone());
         Box::pin(async move {
             // The folder is packaged only when the code is to change.
             let new_code = before.get("code_sha256") != target.fields.get("code_sha256");
-            let code = if new_code { Some(code(target)?) } else { None };
+            let code = match new_code {
+                true => Some(planned_code(&lambda, target, id).await?),
+                false => None,
+            };
             let r = read(target);
             lambda.update_function(&r, before, code, call.wait()).await.map(published)
         })
@@ -153,6 +156,23 @@ fn code(target: &Target) -> Result<Vec<u8>, CloudError> {
         )));
     }
     Ok(package.bytes)
+}
+
+/// The code the plan showed for the function `name`: the folder's package
+/// when it is that code, else the package of a published version that runs
+/// it. An undo of a code change is the second: the folder holds the new
+/// code, and Lambda the code the function ran before.
+async fn planned_code(lambda: &Lambda, target: &Target, name: &str) -> Result<Vec<u8>, CloudError> {
+    let not_in_folder = match code(target) {
+        Err(CloudError::Package(why)) => why,
+        folder => return folder,
+    };
+    let planned = target.fields.get("code_sha256").and_then(|v| v.as_str());
+    let published = match planned {
+        Some(sha256) => lambda.published_code(name, sha256).await?,
+        None => None,
+    };
+    published.ok_or(CloudError::Package(not_in_folder))
 }
 
 /// An owned function as the read reports it: its name, and its fields with

@@ -3,6 +3,7 @@
 //! functions, and listing their published versions (a distribution points
 //! at a version).
 
+mod code;
 pub mod edge_function;
 
 use std::collections::BTreeMap;
