@@ -14,6 +14,11 @@ an enabled distribution. AWS:
   without any with InvalidIfMatchVersion;
 - DeleteDistribution is refused with DistributionNotDisabled (409) unless the
   distribution is disabled and that change is Deployed.
+
+Patch 24: moto refuses every create that repeats a caller reference
+(DistributionAlreadyExists). AWS refuses only one whose configuration
+differs; a create that repeats the reference with the same configuration (a
+retry whose first answer was lost) gets the distribution the first made.
 """
 
 import functools
@@ -83,3 +88,28 @@ def patch() -> None:
     models.Distribution.status = property(_status, lambda self, value: None)
     models.CloudFrontBackend.update_distribution = update_distribution
     models.CloudFrontBackend.delete_distribution = delete_distribution
+
+
+def patch_caller_references() -> None:
+    """Patch 24: a create repeated with the same caller reference and
+    configuration answers the distribution the first made."""
+    import copy
+
+    from moto.cloudfront import models
+
+    original = models.CloudFrontBackend.create_distribution_with_tags
+
+    @functools.wraps(original)
+    def create_distribution_with_tags(self, distribution_config, tags):
+        reference = distribution_config.get("CallerReference")
+        for distribution in self.distributions.values():
+            if distribution.distribution_config.caller_reference != reference:
+                continue
+            if getattr(distribution, "_wway_request", None) == distribution_config:
+                return distribution, distribution.location, distribution.etag
+        request = copy.deepcopy(distribution_config)  # moto edits the one it gets
+        answer = original(self, distribution_config, tags)
+        answer[0]._wway_request = request
+        return answer
+
+    models.CloudFrontBackend.create_distribution_with_tags = create_distribution_with_tags

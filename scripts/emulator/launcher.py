@@ -99,6 +99,10 @@ wway itself is never changed to fit the emulator):
    AWS's is a presigned URL from which the package downloads.
    lambda_code.py answers a URL on the emulator that serves the code the
    function or version runs.
+24. CloudFront refuses a create that repeats a caller reference; AWS refuses
+   it only when the configuration differs, and answers a repeat of the same
+   create (a retry after a lost answer) with the distribution it made.
+   cloudfront_states.py does too.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -396,6 +400,7 @@ def patched_app():
     zone_caller_references()
     eks_states.patch()
     cloudfront_states.patch()
+    cloudfront_states.patch_caller_references()
     route53_states.patch()
     route53_states.patch_zone_lag()
     route53_states.patch_tag_limit()

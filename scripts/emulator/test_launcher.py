@@ -429,6 +429,17 @@ class LaunchedEmulator(unittest.TestCase):
             with self.assertRaises(cf.exceptions.ClientError):
                 cf.get_distribution(Id=ident)
 
+    def test_a_repeated_create_gets_the_distribution_the_first_made(self):
+        cf = self.client("cloudfront")
+        config = distribution_config("repeated")
+        first = cf.create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+        again = cf.create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+        self.assertEqual(again, first)
+        with self.assertRaises(cf.exceptions.DistributionAlreadyExists):
+            cf.create_distribution(DistributionConfig=dict(config, Comment="another"))
+        listed = cf.list_distributions()["DistributionList"]["Items"]
+        self.assertEqual([d["Id"] for d in listed if d["Id"] == first], [first])
+
     def test_an_enabled_distribution_is_not_deleted(self):
         cf = self.client("cloudfront")
         config = distribution_config("enabled")

@@ -383,11 +383,16 @@ fn first(needle: &'static [u8], fault: Fault) -> (Chooser, Arc<std::sync::atomic
     (choose, given)
 }
 
-/// WonderWay applied on a fresh account (with `env` set) through a proxy
-/// that gives `fault` to the first request holding `needle`: it converges,
-/// and the next plan has nothing to do. The account, for a closer look.
-fn applied_through_first(needle: &'static [u8], fault: Fault, env: &[(&str, &str)]) -> Emulator {
-    let emulator = Emulator::start();
+/// WonderWay applied on `emulator`'s fresh account (with `env` set) through
+/// a proxy that gives `fault` to the first request holding `needle`: it
+/// converges, and the next plan has nothing to do. The account, for a
+/// closer look.
+fn applied_through_first(
+    emulator: Emulator,
+    needle: &'static [u8],
+    fault: Fault,
+    env: &[(&str, &str)],
+) -> Emulator {
     emulator.seed_roles(&topology("topologies/wonderway.yaml"));
     let (choose, given) = first(needle, fault);
     let proxy = FaultProxy::choosing(&emulator.url, choose);
@@ -434,8 +439,12 @@ fn health_checks(emulator: &Emulator) -> Vec<bool> {
 #[test]
 fn an_answer_that_does_not_come_is_asked_again() {
     let read_timeout = [("WWAY_READ_TIMEOUT", "3")];
-    let emulator =
-        applied_through_first(b"<CreateHealthCheckRequest", Fault::SlowAnswer, &read_timeout);
+    let emulator = applied_through_first(
+        Emulator::start(),
+        b"<CreateHealthCheckRequest",
+        Fault::SlowAnswer,
+        &read_timeout,
+    );
     assert_eq!(health_checks(&emulator), [true; 3]);
 }
 
@@ -443,7 +452,8 @@ fn an_answer_that_does_not_come_is_asked_again() {
 /// found by its tags, not made again (one in each of three regions).
 #[test]
 fn a_lost_answer_to_create_vpc_makes_no_second_vpc() {
-    let emulator = applied_through_first(b"Action=CreateVpc", Fault::LostAnswer, &[]);
+    let emulator =
+        applied_through_first(Emulator::start(), b"Action=CreateVpc", Fault::LostAnswer, &[]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     for region in ["us-east-1", "eu-west-1", "ap-southeast-1"] {
         let ec2 = aws_sdk_ec2::Client::new(&runtime.block_on(emulator.sdk(region)));
@@ -457,8 +467,33 @@ fn a_lost_answer_to_create_vpc_makes_no_second_vpc() {
 /// tagged once found (three health checks, each owned).
 #[test]
 fn a_lost_answer_to_create_health_check_leaves_no_untagged_check() {
-    let emulator = applied_through_first(b"<CreateHealthCheckRequest", Fault::LostAnswer, &[]);
+    let emulator = applied_through_first(
+        Emulator::start(),
+        b"<CreateHealthCheckRequest",
+        Fault::LostAnswer,
+        &[],
+    );
     assert_eq!(health_checks(&emulator), [true; 3]);
+}
+
+/// Regression: CloudFront answers a create repeated with the same caller
+/// reference and configuration with the distribution the first made; the
+/// emulator refused it (DistributionAlreadyExists), and wway then looked for
+/// that distribution through the tagging API, which lists a new one only
+/// minutes later: the apply failed and left the distribution behind. Now
+/// the SDK's retry of a create whose answer was lost gets the distribution,
+/// and the account has one.
+#[test]
+fn a_lost_answer_to_create_distribution_makes_one_distribution() {
+    let emulator = Emulator::start();
+    // The tagging API lists the new distribution only long after the run.
+    emulator.set("tagging_lag", 1e6);
+    let needle = b"<DistributionConfigWithTags";
+    let emulator = applied_through_first(emulator, needle, Fault::LostAnswer, &[]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let cloudfront = aws_sdk_cloudfront::Client::new(&runtime.block_on(emulator.sdk("us-east-1")));
+    let listed = runtime.block_on(cloudfront.list_distributions().send()).unwrap();
+    assert_eq!(listed.distribution_list().unwrap().quantity(), 1);
 }
 
 /// Regression: the plan described a region's EKS clusters and node groups
