@@ -152,21 +152,16 @@ impl Ids {
 
     /// The ids and outputs of `addrs` alone.
     pub fn only(&self, addrs: &std::collections::BTreeSet<&ResourceAddr>) -> Ids {
-        let keep = |addr: &&ResourceAddr| addrs.contains(addr);
-        Ids {
-            ids: self
-                .ids
-                .iter()
-                .filter(|(a, _)| keep(a))
-                .map(|(a, i)| (a.clone(), i.clone()))
-                .collect(),
-            outputs: self
-                .outputs
-                .iter()
-                .filter(|(a, _)| keep(a))
-                .map(|(a, o)| (a.clone(), o.clone()))
-                .collect(),
+        fn kept<V: Clone>(
+            map: &BTreeMap<ResourceAddr, V>,
+            addrs: &std::collections::BTreeSet<&ResourceAddr>,
+        ) -> BTreeMap<ResourceAddr, V> {
+            map.iter()
+                .filter(|(a, _)| addrs.contains(a))
+                .map(|(a, v)| (a.clone(), v.clone()))
+                .collect()
         }
+        Ids { ids: kept(&self.ids, addrs), outputs: kept(&self.outputs, addrs) }
     }
 
     /// These ids, with `over`'s in place of theirs.
