@@ -5,7 +5,8 @@
 //! in the HTTP connector, under the SDK, so that a step's every request, its
 //! polls and the SDK's own retries are counted, not only the step's start;
 //! parallel steps then stay within AWS's limits instead of being throttled
-//! into backoffs. Slots are handed out evenly spaced in time.
+//! into backoffs. Each lane is a token bucket, as AWS's are: a few requests
+//! at once (its burst), then evenly spaced at its rate.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -31,23 +32,36 @@ enum Lane {
     Operation(&'static str),
 }
 
-/// Requests a second wway allows itself of a service in a region: below
-/// AWS's limits (Route 53: 10 an account since 2026-07-30), with room for
-/// the account's other clients.
-fn service_rate(service: &str) -> Option<f64> {
+/// A lane's allowance: requests a second, and how many may go at once.
+#[derive(Debug, Clone, Copy)]
+struct Rate {
+    per_second: f64,
+    burst: u32,
+}
+
+const fn rate(per_second: f64, burst: u32) -> Option<Rate> {
+    Some(Rate { per_second, burst })
+}
+
+/// What wway allows itself of a service in a region: below AWS's limits
+/// (Route 53: 10 requests a second an account since 2026-07-30; EC2's
+/// buckets hold 100 describes and refill 20 a second), with room for the
+/// account's other clients. A burst lets a read's first calls of a service
+/// go together instead of a tenth of a second apart.
+fn service_rate(service: &str) -> Option<Rate> {
     match service {
-        "route53" => Some(8.0),
-        "cloudfront" => Some(5.0),
-        "eks" | "lambda" => Some(10.0),
-        "ec2" => Some(20.0),
-        "tagging" => Some(5.0),
+        "route53" => rate(8.0, 1),
+        "cloudfront" => rate(5.0, 2),
+        "eks" | "lambda" => rate(10.0, 5),
+        "ec2" => rate(20.0, 10),
+        "tagging" => rate(5.0, 2),
         _ => None,
     }
 }
 
 /// The lanes a request takes a slot of, each with its rate: its service's,
 /// and its operation's where that has a limit of its own.
-fn lanes(method: &str, path: &str, authorization: &str) -> Vec<(Lane, f64)> {
+fn lanes(method: &str, path: &str, authorization: &str) -> Vec<(Lane, Rate)> {
     // "AWS4-HMAC-SHA256 Credential=KEY/DAY/REGION/SERVICE/aws4_request, ..."
     let scope: Vec<&str> =
         authorization.split("Credential=").nth(1).unwrap_or_default().split('/').collect();
@@ -63,24 +77,35 @@ fn lanes(method: &str, path: &str, authorization: &str) -> Vec<(Lane, f64)> {
         && method == "POST"
         && path.trim_end_matches('/').ends_with("/2013-04-01/healthcheck")
     {
-        lanes.push((Lane::Operation("CreateHealthCheck"), 1.0 / 2.2));
+        lanes
+            .push((Lane::Operation("CreateHealthCheck"), Rate { per_second: 1.0 / 2.2, burst: 1 }));
     }
     lanes
 }
 
+/// Each lane's theoretical arrival time (GCRA): when its next request would
+/// go were requests evenly spaced; a burst may go that much earlier.
 #[derive(Debug, Default)]
 pub struct Budget {
-    next: Mutex<BTreeMap<Lane, Instant>>,
+    due: Mutex<BTreeMap<Lane, Instant>>,
 }
 
 impl Budget {
-    /// The moment a request may go: the next free slot of every lane it takes.
-    fn slot(&self, lanes: Vec<(Lane, f64)>) -> Instant {
+    /// The moment a request may go: the first that every lane it takes allows.
+    fn slot(&self, lanes: Vec<(Lane, Rate)>) -> Instant {
         let now = Instant::now();
-        let Ok(mut next) = self.next.lock() else { return now };
-        let slot = lanes.iter().filter_map(|(l, _)| next.get(l)).copied().fold(now, Instant::max);
+        let Ok(mut due) = self.due.lock() else { return now };
+        let spacing = |rate: &Rate| Duration::from_secs_f64(1.0 / rate.per_second);
+        let slot = lanes
+            .iter()
+            .filter_map(|(lane, rate)| {
+                let early = spacing(rate) * rate.burst.saturating_sub(1);
+                Some(due.get(lane)?.checked_sub(early).unwrap_or(now))
+            })
+            .fold(now, Instant::max);
         for (lane, rate) in lanes {
-            next.insert(lane, slot + Duration::from_secs_f64(1.0 / rate));
+            let after = due.get(&lane).copied().unwrap_or(slot).max(slot);
+            due.insert(lane, after + spacing(&rate));
         }
         slot
     }
@@ -194,6 +219,17 @@ mod tests {
         let others = other.max(tags) - first;
         assert!(others < Duration::from_millis(500), "other Route 53 requests go on");
         assert!(second - first >= Duration::from_millis(2200), "the second create waits 2.2 s");
+    }
+
+    #[test]
+    fn a_burst_goes_at_once_then_requests_are_spaced() {
+        let budget = Budget::default();
+        let ec2 = signed("eu-west-1", "ec2");
+        let now = Instant::now();
+        let slots: Vec<Instant> = (0..12).map(|_| budget.slot(lanes("POST", "/", &ec2))).collect();
+        assert!(slots[..10].iter().all(|s| *s - now < Duration::from_millis(10)), "ten at once");
+        assert!(slots[10] - now >= Duration::from_millis(45), "then 20 a second");
+        assert!(slots[11] - slots[10] >= Duration::from_millis(45));
     }
 
     #[test]

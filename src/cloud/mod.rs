@@ -146,7 +146,7 @@ pub trait Cloud {
 }
 
 /// Resources one read found.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Found {
     pub owned: BTreeMap<ResourceAddr, LiveResource>,
     pub unowned: Vec<Unowned>,

@@ -1,8 +1,10 @@
 //! The read side: what an account holds for a topology, one kind at a time.
 //! Each kind reads itself (`CloudKind::read`, in its cloud half); this runs
-//! the reads of one scope (a region, or the global services) in waves:
-//! kinds whose reads need no other's go together, then those that name
-//! what the first found (a subnet's VPC, a record's health check), and so on.
+//! the reads of one scope (a region, or the global services) all at once. A
+//! kind that names what others hold (a subnet its VPC, a record its health
+//! check) makes its own calls first, then waits for those kinds' reads
+//! alone ([`ReadCall::found`]): the read of a scope takes its longest chain
+//! of calls that truly follow one another, not the sum of every kind's.
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -25,13 +27,65 @@ pub struct ReadCall<'a> {
     /// For a kind found by name (a hosted zone): the names earlier runs
     /// used, read besides the declared ones; empty for the others.
     pub remembered: &'a BTreeSet<String>,
-    /// What the kinds read before this one found in this scope.
-    pub earlier: &'a Earlier,
+    kind: Kind,
+    reads: &'a Reads,
+}
+
+impl ReadCall<'_> {
+    /// What the reads of `kinds` (among those this kind reads after) found
+    /// in this scope, once they have all finished.
+    pub async fn found(&self, kinds: &[Kind]) -> Result<Earlier, CloudError> {
+        let after = cloud(self.kind).reads_after();
+        if let Some(other) = kinds.iter().find(|k| !after.contains(k)) {
+            return Err(CloudError::Internal(format!(
+                "the read of {:?} waits for {other:?}, which it does not read after",
+                self.kind
+            )));
+        }
+        self.reads.finished(kinds).await
+    }
+}
+
+/// The reads of one scope as they finish: what they found, and which kinds
+/// are done.
+#[derive(Default)]
+struct Reads {
+    state: std::sync::Mutex<(Earlier, BTreeSet<Kind>)>,
+    changed: tokio::sync::Notify,
+}
+
+impl Reads {
+    fn done(&self, kind: Kind, found: Found) {
+        if let Ok(mut state) = self.state.lock() {
+            state.0.absorb(found);
+            state.1.insert(kind);
+        }
+        self.changed.notify_waiters();
+    }
+
+    /// What was found, once every one of `kinds` is done.
+    async fn finished(&self, kinds: &[Kind]) -> Result<Earlier, CloudError> {
+        loop {
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            {
+                let state = self
+                    .state
+                    .lock()
+                    .map_err(|_| CloudError::Internal("a read panicked".into()))?;
+                if kinds.iter().all(|k| state.1.contains(k)) {
+                    return Ok(state.0.clone());
+                }
+            }
+            changed.await;
+        }
+    }
 }
 
 /// What the reads of a scope have found so far, with owned resources
 /// findable by their AWS id.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Earlier {
     found: Found,
     by_id: HashMap<Kind, HashMap<String, ResourceAddr>>,
@@ -102,40 +156,52 @@ pub(crate) async fn read(
     kinds: &[Kind],
     remembered: &BTreeSet<String>,
 ) -> Result<Found, CloudError> {
+    in_order(kinds)?;
     let none = BTreeSet::new();
-    let mut earlier = Earlier::default();
+    let reads = Reads::default();
+    // A kind another reads after that is not read here holds nothing here.
+    let elsewhere =
+        kinds.iter().flat_map(|k| cloud(*k).reads_after()).filter(|k| !kinds.contains(k));
+    for kind in elsewhere.copied().collect::<BTreeSet<Kind>>() {
+        reads.done(kind, Found::default());
+    }
+    let calls: Vec<ReadCall> = kinds
+        .iter()
+        .map(|&kind| {
+            let declared = desired.resources.values();
+            let declared = declared.filter(|r| r.kind == kind && r.region == region).collect();
+            ReadCall {
+                clients: clients.clone(),
+                topology: &desired.topology,
+                declared,
+                remembered: if kind.def().found_by_name() { remembered } else { &none },
+                kind,
+                reads: &reads,
+            }
+        })
+        .collect();
+    let each = calls.iter().map(|call| async {
+        let found = patiently(|| cloud(call.kind).read(call)).await?;
+        reads.done(call.kind, found);
+        Ok::<(), CloudError>(())
+    });
+    try_join_all(each).await?;
+    drop(calls);
+    let (earlier, _) =
+        reads.state.into_inner().map_err(|_| CloudError::Internal("a read panicked".into()))?;
+    Ok(earlier.found)
+}
+
+/// Refuses kinds whose reads would wait for each other in a circle.
+fn in_order(kinds: &[Kind]) -> Result<(), CloudError> {
     let mut left: Vec<Kind> = kinds.to_vec();
     while !left.is_empty() {
-        let ready: Vec<Kind> = left
-            .iter()
-            .copied()
-            .filter(|k| cloud(*k).reads_after().iter().all(|after| !left.contains(after)))
-            .collect();
-        if ready.is_empty() {
+        let before = left.len();
+        let waiting = left.clone();
+        left.retain(|k| cloud(*k).reads_after().iter().any(|after| waiting.contains(after)));
+        if left.len() == before {
             return Err(CloudError::Internal(format!("the reads of {left:?} wait on each other")));
         }
-        let calls: Vec<(Kind, ReadCall)> = ready
-            .iter()
-            .map(|&kind| {
-                let declared = desired.resources.values();
-                let declared = declared.filter(|r| r.kind == kind && r.region == region).collect();
-                let call = ReadCall {
-                    clients: clients.clone(),
-                    topology: &desired.topology,
-                    declared,
-                    remembered: if kind.def().found_by_name() { remembered } else { &none },
-                    earlier: &earlier,
-                };
-                (kind, call)
-            })
-            .collect();
-        let reads = calls.iter().map(|(kind, call)| patiently(|| cloud(*kind).read(call)));
-        let found = try_join_all(reads).await?;
-        drop(calls);
-        for found in found {
-            earlier.absorb(found);
-        }
-        left.retain(|k| !ready.contains(k));
     }
-    Ok(earlier.found)
+    Ok(())
 }

@@ -148,13 +148,16 @@ pub async fn read_account(
     let started = std::time::Instant::now();
     let store = store(file, topology, context).await?;
     let aws = aws(store.as_ref(), context).await?;
-    let read = async {
-        own_backend(&aws, store.as_ref(), &topology.name, false).await?;
+    // Which backend holds the topology is read beside the account, not
+    // before it: both only read.
+    let name = topology.name.clone();
+    let backend = own_backend(&aws, store.as_ref(), &name, false);
+    let account = async {
         let desired = desired_on(topology, &aws).await?;
         let live = aws.snapshot(&desired).await.map_err(|e| e.to_string())?;
         Ok::<_, String>((desired, live))
     };
-    let read = read.await;
+    let read = tokio::try_join!(backend, account).map(|((), read)| read);
     if context.printer.verbose > 0 {
         context
             .printer

@@ -7,6 +7,7 @@
 //! Deployed; updated with the ETag it was read with; disabled, waited on and
 //! deleted. Once made it gives its domain name, which alias records point at.
 
+use aws_sdk_cloudfront::operation::get_distribution::GetDistributionOutput;
 use aws_sdk_cloudfront::types::DistributionSummary;
 use serde_json::{Value, json};
 
@@ -20,7 +21,7 @@ use crate::cloud::read::ReadCall;
 use crate::cloud::tagging::tagged;
 use crate::cloud::{CloudError, Found};
 use crate::kinds::cloudfront::distribution::DOMAIN_NAME;
-use crate::kinds::{Fields, Kind};
+use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
 use crate::state::live::{LiveResource, Unowned};
@@ -36,13 +37,6 @@ impl CloudKind for Distribution {
         let cloudfront =
             CloudFront::new(call.clients.cloudfront.clone(), call.clients.tagging.clone());
         Box::pin(async move {
-            let versions: Versions = call
-                .earlier
-                .owned(Kind::EdgeFunction)
-                .filter_map(|(_, f)| f.fields.get(PUBLISHED_VERSIONS)?.as_object())
-                .flatten()
-                .filter_map(|(arn, sha)| Some((arn.clone(), sha.as_str()?.to_string())))
-                .collect();
             let aliases: Vec<String> = call
                 .declared
                 .iter()
@@ -51,35 +45,40 @@ impl CloudKind for Distribution {
                 .filter_map(Value::as_str)
                 .map(str::to_string)
                 .collect();
-            let mut found = Found::default();
-            let mut owned_ids = Vec::new();
+            // The account's distributions, besides the tagged ones, where a
+            // declared one may be missing from the tagging API or hold an
+            // alias the file wants.
             let listed = tagged(&cloudfront.tagging, call.topology, "cloudfront:distribution");
-            for (arn, tags) in listed.await? {
+            let summaries = async {
+                match aliases.is_empty() && call.declared.is_empty() {
+                    true => Ok(Vec::new()),
+                    false => all_distributions(&cloudfront).await,
+                }
+            };
+            let (listed, summaries) = tokio::try_join!(listed, summaries)?;
+            let mut fetched: Vec<(ResourceAddr, Tags, GetDistributionOutput)> = Vec::new();
+            for (arn, tags) in listed {
                 let Some(addr) = owner(&tags, call.topology) else { continue };
-                let id = arn.rsplit('/').next().unwrap_or_default().to_string();
-                if let Some(live) =
-                    described(&cloudfront, &id, tags, &versions, call.topology).await?
-                {
-                    found.owned.insert(addr, live);
-                    owned_ids.push(id);
+                let id = arn.rsplit('/').next().unwrap_or_default();
+                if let Some(got) = fetch(&cloudfront, id).await? {
+                    fetched.push((addr, tags, got));
                 }
             }
             let missing: Vec<&str> = call
                 .declared
                 .iter()
-                .filter(|d| !found.owned.contains_key(&d.addr))
+                .filter(|d| !fetched.iter().any(|(addr, ..)| *addr == d.addr))
                 .filter_map(|d| d.fields.get("comment")?.as_str())
                 .collect();
-            if aliases.is_empty() && missing.is_empty() {
-                return Ok(found);
-            }
-            let summaries = all_distributions(&cloudfront).await?;
             // The tagging API lists a new distribution only a while after it
             // was made: one that holds a declared alias or comment is asked
             // for its tags, and is wway's when they say so.
             let candidates: Vec<&DistributionSummary> = summaries
                 .iter()
-                .filter(|s| !missing.is_empty() && !owned_ids.iter().any(|o| o == s.id()))
+                .filter(|s| {
+                    !missing.is_empty()
+                        && !fetched.iter().any(|(.., got)| id_of(got) == Some(s.id()))
+                })
                 .filter(|s| {
                     let held = s.aliases().map(|a| a.items()).unwrap_or_default();
                     held.iter().any(|a| aliases.contains(a)) || missing.contains(&s.comment())
@@ -88,10 +87,25 @@ impl CloudKind for Distribution {
             for summary in candidates {
                 let tags = cloudfront.tags(summary.arn()).await?;
                 let Some(addr) = owner(&tags, call.topology) else { continue };
-                let (id, topology) = (summary.id(), call.topology);
-                if let Some(live) = described(&cloudfront, id, tags, &versions, topology).await? {
+                if let Some(got) = fetch(&cloudfront, summary.id()).await? {
+                    fetched.push((addr, tags, got));
+                }
+            }
+            // The functions' versions, to read each association as the code
+            // it runs.
+            let functions = call.found(&[Kind::EdgeFunction]).await?;
+            let versions: Versions = functions
+                .owned(Kind::EdgeFunction)
+                .filter_map(|(_, f)| f.fields.get(PUBLISHED_VERSIONS)?.as_object())
+                .flatten()
+                .filter_map(|(arn, sha)| Some((arn.clone(), sha.as_str()?.to_string())))
+                .collect();
+            let mut found = Found::default();
+            let mut owned_ids = Vec::new();
+            for (addr, tags, got) in fetched {
+                if let Some(live) = described(&got, tags, &versions, call.topology) {
+                    owned_ids.push(live.id.clone());
                     found.owned.insert(addr, live);
-                    owned_ids.push(id.to_string());
                 }
             }
             alias_holders(&summaries, &aliases, &owned_ids, &mut found);
@@ -150,23 +164,39 @@ impl CloudKind for Distribution {
     }
 }
 
-/// An owned distribution as the read reports it (`None` if it is gone).
-async fn described(
+/// A distribution with its ETag (`None` if it is gone).
+async fn fetch(
     cloudfront: &CloudFront,
     id: &str,
+) -> Result<Option<GetDistributionOutput>, CloudError> {
+    match cloudfront.client.get_distribution().id(id).send().await {
+        Ok(got) => Ok(Some(got)),
+        Err(error) if error.as_service_error().is_some_and(|e| e.is_no_such_distribution()) => {
+            Ok(None)
+        }
+        Err(error) => Err(sdk_error(error)),
+    }
+}
+
+fn id_of(got: &GetDistributionOutput) -> Option<&str> {
+    got.distribution().map(|d| d.id())
+}
+
+/// An owned distribution as the read reports it.
+fn described(
+    got: &GetDistributionOutput,
     tags: Tags,
     versions: &Versions,
     topology: &str,
-) -> Result<Option<LiveResource>, CloudError> {
-    let response = cloudfront.client.get_distribution().id(id).send().await.map_err(sdk_error)?;
-    let Some(distribution) = response.distribution() else { return Ok(None) };
-    let Some(config) = distribution.distribution_config() else { return Ok(None) };
+) -> Option<LiveResource> {
+    let distribution = got.distribution()?;
+    let config = distribution.distribution_config()?;
     let mut fields = distribution_fields(config, versions);
     // Not compared (the file does not declare them): for the executor.
     fields.insert("domain_name".into(), json!(distribution.domain_name()));
     fields.insert("arn".into(), json!(distribution.arn()));
     let deps = deps(config, topology);
-    Ok(Some(live(Kind::Distribution, id, fields, tags, deps, response.e_tag())))
+    Some(live(Kind::Distribution, distribution.id(), fields, tags, deps, got.e_tag()))
 }
 
 /// Every distribution of the account, summarised.

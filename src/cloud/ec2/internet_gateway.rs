@@ -38,14 +38,15 @@ impl CloudKind for InternetGateway {
                     Ok((page.internet_gateways().to_vec(), page.next_token().map(str::to_string)))
                 })
                 .await?;
+            let earlier = call.found(&[Kind::Vpc]).await?;
             let mut found = Found::default();
             for gateway in &gateways {
                 let tags = tag_map(gateway.tags());
                 let id = gateway.internet_gateway_id();
                 let (Some(addr), Some(id)) = (owner(&tags, call.topology), id) else { continue };
                 let vpc = attached(gateway).first().copied();
-                let deps = vpc.and_then(|v| call.earlier.addr_of(Kind::Vpc, v)).cloned();
-                let vpc = vpc.map(|v| call.earlier.reference(Kind::Vpc, v)).unwrap_or_default();
+                let deps = vpc.and_then(|v| earlier.addr_of(Kind::Vpc, v)).cloned();
+                let vpc = vpc.map(|v| earlier.reference(Kind::Vpc, v)).unwrap_or_default();
                 let fields = [("vpc".to_string(), vpc)].into();
                 let deps = deps.into_iter().collect();
                 found.owned.insert(addr, live(Kind::InternetGateway, id, fields, tags, deps, None));

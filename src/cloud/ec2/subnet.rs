@@ -34,6 +34,7 @@ impl CloudKind for Subnet {
                 Some(subnets) => subnets,
                 None => ec2.owned_subnets(call.topology).await?,
             };
+            let earlier = call.found(&[Kind::Vpc]).await?;
             let mut found = Found::default();
             for subnet in &subnets {
                 let tags = tag_map(subnet.tags());
@@ -42,9 +43,9 @@ impl CloudKind for Subnet {
                     continue;
                 };
                 let vpc_id = subnet.vpc_id().unwrap_or_default();
-                let deps = call.earlier.addr_of(Kind::Vpc, vpc_id).cloned().into_iter().collect();
+                let deps = earlier.addr_of(Kind::Vpc, vpc_id).cloned().into_iter().collect();
                 let fields = [
-                    ("vpc".to_string(), call.earlier.reference(Kind::Vpc, vpc_id)),
+                    ("vpc".to_string(), earlier.reference(Kind::Vpc, vpc_id)),
                     ("availability_zone".to_string(), json!(subnet.availability_zone())),
                     ("cidr".to_string(), json!(subnet.cidr_block())),
                 ]

@@ -35,8 +35,10 @@ impl CloudKind for Cluster {
                 let asked = eks.client.describe_cluster().name(&name).send();
                 async move { Ok((name, asked.await.map_err(sdk_error)?)) }
             });
+            let described = described.await?;
+            let earlier = call.found(&[Kind::Subnet]).await?;
             let mut found = Found::default();
-            for (name, response) in described.await? {
+            for (name, response) in described {
                 let Some(cluster) = response.cluster() else { continue };
                 let tags = tag_map(cluster.tags());
                 let Some(addr) = owner(&tags, call.topology) else {
@@ -49,13 +51,13 @@ impl CloudKind for Cluster {
                 let subnet_ids = config.map(|c| c.subnet_ids().to_vec()).unwrap_or_default();
                 let deps: Vec<ResourceAddr> = subnet_ids
                     .iter()
-                    .filter_map(|id| call.earlier.addr_of(Kind::Subnet, id).cloned())
+                    .filter_map(|id| earlier.addr_of(Kind::Subnet, id).cloned())
                     .collect();
                 let fields = [
                     ("name".to_string(), json!(name)),
                     ("version".to_string(), json!(cluster.version())),
                     ("role_arn".to_string(), json!(cluster.role_arn())),
-                    ("subnets".to_string(), subnet_addrs(&subnet_ids, call.earlier)),
+                    ("subnets".to_string(), subnet_addrs(&subnet_ids, &earlier)),
                     // Not compared (the file does not declare it): for the executor.
                     ("arn".to_string(), json!(cluster.arn())),
                 ]

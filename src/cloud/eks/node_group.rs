@@ -27,8 +27,9 @@ impl CloudKind for NodeGroup {
     fn read<'a>(&'a self, call: &'a ReadCall<'a>) -> Answer<'a, Found> {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {
+            let earlier = call.found(&[Kind::EksCluster, Kind::Subnet]).await?;
             let mut found = Found::default();
-            for (cluster_addr, cluster) in call.earlier.owned(Kind::EksCluster) {
+            for (cluster_addr, cluster) in earlier.owned(Kind::EksCluster) {
                 let groups = eks.groups(&cluster.id).await?;
                 for group in groups {
                     let name = group.nodegroup_name().unwrap_or_default().to_string();
@@ -59,7 +60,7 @@ impl CloudKind for NodeGroup {
                         ("max_size".to_string(), json!(scaling.and_then(|s| s.max_size()))),
                         ("labels".to_string(), json!(labels)),
                         ("node_role_arn".to_string(), json!(group.node_role())),
-                        ("subnets".to_string(), subnet_addrs(group.subnets(), call.earlier)),
+                        ("subnets".to_string(), subnet_addrs(group.subnets(), &earlier)),
                         ("arn".to_string(), json!(group.nodegroup_arn())),
                     ]
                     .into();

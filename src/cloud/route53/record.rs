@@ -62,19 +62,27 @@ impl CloudKind for Record {
     fn read<'a>(&'a self, call: &'a ReadCall<'a>) -> Answer<'a, Found> {
         let route53 = Route53::new(call.clients.route53.clone());
         Box::pin(async move {
-            let domain = call
-                .earlier
-                .owned(Kind::Distribution)
-                .find_map(|(_, d)| d.fields.get(DOMAIN_NAME).and_then(Value::as_str));
-            let owned = call.earlier.owned(Kind::Zone).map(|(addr, zone)| {
+            let zones = call.found(&[Kind::Zone]).await?;
+            let owned = zones.owned(Kind::Zone).map(|(addr, zone)| {
                 let name = zone.fields.get("name").and_then(Value::as_str).unwrap_or_default();
                 (addr.clone(), name.trim_end_matches('.').to_string(), zone.id.clone())
             });
-            let used = call.earlier.unowned(Kind::Zone).filter_map(|zone| {
+            let used = zones.unowned(Kind::Zone).filter_map(|zone| {
                 Some((zone.wanted_by.clone()?, zone.name.clone(), zone.id.clone()))
             });
+            let zones: Vec<(ResourceAddr, String, String)> = owned.chain(used).collect();
+            let mut listed = Vec::with_capacity(zones.len());
+            for (_, _, id) in &zones {
+                listed.push(route53.records(id).await?);
+            }
+            // What the records name (health checks, the distribution) is
+            // needed only to read them back as addresses.
+            let earlier = call.found(&[Kind::Zone, Kind::HealthCheck, Kind::Distribution]).await?;
+            let domain = earlier
+                .owned(Kind::Distribution)
+                .find_map(|(_, d)| d.fields.get(DOMAIN_NAME).and_then(Value::as_str));
             let mut found = Found::default();
-            for (addr, name, id) in owned.chain(used).collect::<Vec<_>>() {
+            for ((addr, name, _), records) in zones.iter().zip(listed) {
                 let wanted = call
                     .declared
                     .iter()
@@ -87,13 +95,12 @@ impl CloudKind for Record {
                     .collect();
                 let context = RecordContext {
                     topology: call.topology,
-                    zone: &name,
+                    zone: name,
                     wanted,
-                    earlier: call.earlier,
+                    earlier: &earlier,
                     distribution_domain: domain,
                 };
-                let records = route53.records(&id).await?;
-                read_records(&records, &addr, &context, &mut found);
+                read_records(&records, addr, &context, &mut found);
             }
             Ok(found)
         })
