@@ -496,6 +496,27 @@ fn a_lost_answer_to_create_distribution_makes_one_distribution() {
     assert_eq!(listed.distribution_list().unwrap().quantity(), 1);
 }
 
+/// How long the plan of `file`, applied already, takes through `proxy`; it
+/// must find nothing to do.
+fn converged_plan_through(
+    emulator: &Emulator,
+    proxy: &FaultProxy,
+    state: &std::path::Path,
+    file: &str,
+) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    let output = emulator
+        .wway()
+        .env("WWAY_STATE_DIR", state)
+        .args(["plan", file, "--detailed-exitcode", "--endpoint-url", &proxy.url])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    took
+}
+
 /// Regression: the plan described a region's EKS clusters and node groups
 /// one after another (EKS has no batch read), so 16 node groups 400 ms away
 /// cost 6.4 s of round trips in a chain. They are described a few at a time
@@ -525,16 +546,7 @@ fn a_plan_describes_a_regions_node_groups_at_once() {
         describe.then_some(Fault::LateAnswer)
     });
     let proxy = FaultProxy::choosing(&emulator.url, choose);
-    let started = std::time::Instant::now();
-    let output = emulator
-        .wway()
-        .env("WWAY_STATE_DIR", state.path())
-        .args(["plan", many, "--detailed-exitcode", "--endpoint-url", &proxy.url])
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
-    let took = started.elapsed();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    let took = converged_plan_through(&emulator, &proxy, state.path(), many);
     let late = proxy.faults.lock().unwrap().get(&Fault::LateAnswer).copied().unwrap_or(0);
     assert!(late >= 16, "every region's node groups were described late: {late}");
     eprintln!("plan with 16 node groups described 400 ms late: {took:?}");
@@ -570,10 +582,8 @@ const PLAN_CHAIN: u32 = 6;
 /// The plan takes its chain, within 1.5 times.
 #[test]
 fn a_plan_takes_its_longest_chain_of_reads() {
-    let emulator = Emulator::start();
     let file = "topologies/wonderway.yaml";
-    emulator.seed_roles(&topology(file));
-    let state = tempfile::tempdir().unwrap();
+    let (emulator, state) = Emulator::seeded_for(file);
     crate::apply_emulator::applied(&emulator, state.path(), file);
     let started = std::time::Instant::now();
     let seen: Arc<Mutex<Vec<(u128, String)>>> = Arc::default();
@@ -583,16 +593,7 @@ fn a_plan_takes_its_longest_chain_of_reads() {
         Some(Fault::LateAnswer)
     });
     let proxy = FaultProxy::choosing(&emulator.url, choose);
-    let planning = std::time::Instant::now();
-    let output = emulator
-        .wway()
-        .env("WWAY_STATE_DIR", state.path())
-        .args(["plan", file, "--detailed-exitcode", "--endpoint-url", &proxy.url])
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
-    let took = planning.elapsed();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let took = converged_plan_through(&emulator, &proxy, state.path(), file);
     let seen = seen.lock().unwrap();
     let first = seen.first().map_or(0, |(at, _)| *at);
     let calls: Vec<String> =
