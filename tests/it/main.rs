@@ -17,6 +17,7 @@ mod faults;
 mod fuzz;
 mod kinds;
 mod layers;
+mod network;
 mod plan_core;
 mod plan_emulator;
 mod present;

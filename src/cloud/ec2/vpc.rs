@@ -1,20 +1,22 @@
-//! The VPC's cloud half: read by the topology's tag (one call per region);
-//! made with its tags (found again by them after a lost answer), retagged
-//! in place, deleted.
+//! The VPC's cloud half: read by the topology's tag (one call per region,
+//! and its two DNS attributes); made with its tags (found again by them
+//! after a lost answer), then its DNS set; retagged and its DNS set in
+//! place; deleted.
 
 use serde_json::json;
 
-use aws_sdk_ec2::types::ResourceType;
+use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, VpcAttributeName};
 
 use super::{
     Ec2, SERVICE, adopted, delete_when_free, made_by, ownership_filter, sdk_error, sent_once,
     tag_map, tag_specification,
 };
-use crate::cloud::Found;
+use crate::cloud::fields::Read;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{Tags, live, owner};
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
+use crate::cloud::{CloudError, Found};
 use crate::kinds::{Fields, Kind};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
@@ -37,7 +39,14 @@ impl CloudKind for Vpc {
                 let (Some(addr), Some(id)) = (owner(&tags, call.topology), vpc.vpc_id()) else {
                     continue;
                 };
-                let fields = [("cidr".to_string(), json!(vpc.cidr_block()))].into();
+                let (support, hostnames) =
+                    tokio::try_join!(ec2.dns(id, DNS_SUPPORT), ec2.dns(id, DNS_HOSTNAMES))?;
+                let fields = [
+                    ("cidr".to_string(), json!(vpc.cidr_block())),
+                    (DNS_SUPPORT.to_string(), json!(support)),
+                    (DNS_HOSTNAMES.to_string(), json!(hostnames)),
+                ]
+                .into();
                 found.owned.insert(addr, live(Kind::Vpc, id, fields, tags, vec![], None));
             }
             Ok(found)
@@ -56,15 +65,21 @@ impl CloudKind for Vpc {
                 .iter()
                 .map(|v| (v.vpc_id().unwrap_or_default().to_string(), tag_map(v.tags())))
                 .collect();
-            if let Some(id) = adopted(call, &target.addr, &earlier) {
-                return Ok(Made::id(id));
-            }
             let r = read(target);
-            let create = ec2.client.create_vpc().cidr_block(r.str("cidr")?);
-            let create = create.tag_specifications(tag_specification(ResourceType::Vpc, &r)?);
-            let made = create.customize().config_override(sent_once()).send().await;
-            let made = made.map_err(sdk_error)?;
-            Ok(Made::id(made.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string()))
+            let id = match adopted(call, &target.addr, &earlier) {
+                Some(id) => id,
+                None => {
+                    let create = ec2.client.create_vpc().cidr_block(r.str("cidr")?);
+                    let create =
+                        create.tag_specifications(tag_specification(ResourceType::Vpc, &r)?);
+                    let made = create.customize().config_override(sent_once()).send().await;
+                    let made = made.map_err(sdk_error)?;
+                    made.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string()
+                }
+            };
+            let set = ec2.set_dns(&id, &r, None).await;
+            set.map_err(|error| error.made(&id))?;
+            Ok(Made::id(id))
         })
     }
 
@@ -73,9 +88,14 @@ impl CloudKind for Vpc {
         call: &'a Call<'a>,
         target: &'a Target,
         id: &'a str,
-        _before: &'a Fields,
+        before: &'a Fields,
     ) -> Answer<'a, Outputs> {
-        super::retag(call, target, id)
+        let ec2 = Ec2::new(call.clients.ec2.clone());
+        Box::pin(async move {
+            let r = read(target);
+            ec2.set_dns(id, &r, Some(before)).await?;
+            ec2.tag(id, &r).await.map(|()| Outputs::new())
+        })
     }
 
     fn delete<'a>(
@@ -93,5 +113,51 @@ impl CloudKind for Vpc {
             let nothing = || async { Ok(()) };
             delete_when_free(call, &format!("VPC {id}"), delete, nothing).await
         })
+    }
+}
+
+/// The VPC's DNS attributes, as fields and as EC2 names them.
+const DNS_SUPPORT: &str = "dns_support";
+const DNS_HOSTNAMES: &str = "dns_hostnames";
+
+impl Ec2 {
+    /// The DNS attribute `field` of VPC `id`.
+    async fn dns(&self, id: &str, field: &str) -> Result<bool, CloudError> {
+        let name = match field {
+            DNS_SUPPORT => VpcAttributeName::EnableDnsSupport,
+            _ => VpcAttributeName::EnableDnsHostnames,
+        };
+        let asked = self.client.describe_vpc_attribute().vpc_id(id).attribute(name).send().await;
+        let answer = asked.map_err(sdk_error)?;
+        let value = match field {
+            DNS_SUPPORT => answer.enable_dns_support(),
+            _ => answer.enable_dns_hostnames(),
+        };
+        Ok(value.and_then(|v| v.value()).unwrap_or(false))
+    }
+
+    /// Sets the DNS attributes `r` asks for that differ from `before` (all of
+    /// them without it): EC2 takes one attribute a call. Support goes first,
+    /// since EC2 takes host names only with it.
+    async fn set_dns(
+        &self,
+        id: &str,
+        r: &Read<'_>,
+        before: Option<&Fields>,
+    ) -> Result<(), CloudError> {
+        for field in [DNS_SUPPORT, DNS_HOSTNAMES] {
+            let wanted = r.get(field).and_then(serde_json::Value::as_bool).unwrap_or(true);
+            if before.is_some_and(|b| b.get(field) == Some(&json!(wanted))) {
+                continue;
+            }
+            let value = AttributeBooleanValue::builder().value(wanted).build();
+            let modify = self.client.modify_vpc_attribute().vpc_id(id);
+            let modify = match field {
+                DNS_SUPPORT => modify.enable_dns_support(value),
+                _ => modify.enable_dns_hostnames(value),
+            };
+            modify.send().await.map_err(sdk_error)?;
+        }
+        Ok(())
     }
 }

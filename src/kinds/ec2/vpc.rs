@@ -1,5 +1,7 @@
-//! A region's VPC (`<region>/vpc`): its address block and tags. The block
-//! cannot change in place; a replacement makes the new VPC first.
+//! A region's VPC (`<region>/vpc`): its address block, DNS and tags. The
+//! block cannot change in place; a replacement makes the new VPC first. DNS
+//! support and DNS hostnames are on, as EKS needs: nodes register by their
+//! private DNS names (a new VPC has hostnames off); they change in place.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +17,18 @@ use crate::hcl::{Block, Expr, identifier};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
     pub cidr: String,
+    /// The Amazon-provided DNS server answers in the VPC.
+    pub dns_support: bool,
+    /// Instances get public and private DNS host names.
+    pub dns_hostnames: bool,
     pub tags: BTreeMap<String, String>,
+}
+
+impl Spec {
+    /// A VPC EKS nodes can join from: DNS support and host names on.
+    fn of(cidr: String, tags: BTreeMap<String, String>) -> Spec {
+        Spec { cidr, dns_support: true, dns_hostnames: true, tags }
+    }
 }
 
 /// What Vpc is.
@@ -51,14 +64,14 @@ impl KindDef for Vpc {
             .map(|region| {
                 let (addr, label) = (addr(&region.name), from.label(&region.name));
                 let tags = from.tags(&addr, &[("Name", label.clone())]);
-                let spec = Spec { cidr: region.network.cidr.to_string(), tags };
+                let spec = Spec::of(region.network.cidr.to_string(), tags);
                 lower::resource(addr, Kind::Vpc, &label, &spec, vec![])
             })
             .collect()
     }
     fn fixture(&self) -> Resource {
         let addr = addr("eu-west-1");
-        let spec = Spec { cidr: "10.1.0.0/16".into(), tags: spec::fixture_tags(&addr) };
+        let spec = Spec::of("10.1.0.0/16".into(), spec::fixture_tags(&addr));
         lower::resource(addr, Kind::Vpc, "demo-eu-west-1", &spec, vec![])
     }
     fn terraform_type(&self) -> &'static str {
@@ -76,6 +89,8 @@ impl KindDef for Vpc {
             export
                 .resource(r)
                 .attr("cidr_block", Expr::Str(spec.cidr))
+                .attr("enable_dns_support", Expr::Bool(spec.dns_support))
+                .attr("enable_dns_hostnames", Expr::Bool(spec.dns_hostnames))
                 .attr("tags", map(&spec.tags)),
         ])
     }

@@ -1,0 +1,49 @@
+//! A network that works on a real account (issue 13): what each region's
+//! VPC needs for EKS nodes to join and for load balancers to be made, as the
+//! reference modules (terraform-aws-vpc, terraform-aws-eks) make it.
+
+use crate::apply_emulator::{plan_changes, wonderway_applied};
+
+/// The DNS attributes of a VPC: (support, hostnames).
+async fn dns_attributes(ec2: &aws_sdk_ec2::Client, vpc: &str) -> (bool, bool) {
+    use aws_sdk_ec2::types::VpcAttributeName;
+    let asked = |name| ec2.describe_vpc_attribute().vpc_id(vpc).attribute(name).send();
+    let support = asked(VpcAttributeName::EnableDnsSupport).await.unwrap();
+    let hostnames = asked(VpcAttributeName::EnableDnsHostnames).await.unwrap();
+    let on = |value: Option<&aws_sdk_ec2::types::AttributeBooleanValue>| {
+        value.and_then(|v| v.value()).unwrap_or(false)
+    };
+    (on(support.enable_dns_support()), on(hostnames.enable_dns_hostnames()))
+}
+
+/// The topology's VPC in `region`.
+async fn owned_vpc(ec2: &aws_sdk_ec2::Client) -> String {
+    let filter =
+        aws_sdk_ec2::types::Filter::builder().name("tag:wway:topology").values("wonderway");
+    let vpcs = ec2.describe_vpcs().filters(filter.build()).send().await.unwrap();
+    vpcs.vpcs()[0].vpc_id().unwrap().to_string()
+}
+
+/// EKS nodes register by their private DNS names, which a VPC gives only
+/// with DNS support and DNS hostnames on; a new VPC has hostnames off. Each
+/// region's VPC has both on, and a VPC an earlier wway made with hostnames
+/// off is changed in place, not replaced.
+#[tokio::test]
+async fn a_regions_vpc_has_dns_support_and_hostnames_on() {
+    let account = wonderway_applied();
+    let emulator = &account.emulator;
+    for region in ["us-east-1", "eu-west-1", "ap-southeast-1"] {
+        let ec2 = aws_sdk_ec2::Client::new(&emulator.sdk(region).await);
+        let vpc = owned_vpc(&ec2).await;
+        assert_eq!(dns_attributes(&ec2, &vpc).await, (true, true), "{region}");
+    }
+
+    let ec2 = aws_sdk_ec2::Client::new(&emulator.sdk("eu-west-1").await);
+    let vpc = owned_vpc(&ec2).await;
+    let off = aws_sdk_ec2::types::AttributeBooleanValue::builder().value(false).build();
+    ec2.modify_vpc_attribute().vpc_id(&vpc).enable_dns_hostnames(off).send().await.unwrap();
+    let changes = plan_changes(emulator, account.state.path(), &account.base);
+    assert_eq!(changes, [("eu-west-1/vpc".to_string(), "update".to_string())]);
+    crate::apply_emulator::applied(emulator, account.state.path(), &account.base);
+    assert_eq!(dns_attributes(&ec2, &vpc).await, (true, true));
+}
