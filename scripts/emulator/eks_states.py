@@ -21,7 +21,11 @@ update Successful at once. AWS:
 - UpdateClusterVersion (one minor version up, never down, on an ACTIVE cluster)
   makes the cluster UPDATING and returns an update id, InProgress about 25
   minutes; the version changes when the update is Successful; a failed upgrade
-  leaves the cluster ACTIVE on its old version; DescribeUpdate follows either kind.
+  leaves the cluster ACTIVE on its old version; DescribeUpdate follows either kind;
+- UpdateClusterConfig (patch 25: moto answers the cluster and applies the change
+  at once) makes an ACTIVE cluster UPDATING and returns an update id, InProgress
+  about CLUSTER_CONFIG_SECONDS; its logging takes effect when it is Successful,
+  each type as the request sets it and the others as they were.
 
 A test makes the next cluster, node group or version update of a name fail with
 `POST /_wway/fail?kind=cluster|nodegroup|upgrade&name=N&code=C&message=M`, and an
@@ -43,6 +47,7 @@ CLUSTER_UPGRADE_SECONDS = 1500
 NODEGROUP_CREATE_SECONDS = 300
 NODEGROUP_DELETE_SECONDS = 300
 NODEGROUP_UPDATE_SECONDS = 120
+CLUSTER_CONFIG_SECONDS = 90
 # Zone IDs where EKS does not place control planes (AWS's EKS user guide,
 # "Cluster VPC and subnet requirements"): CreateCluster refuses their subnets.
 EKS_REFUSED_ZONE_IDS = {"use1-az3", "usw1-az2", "cac1-az3"}
@@ -150,6 +155,19 @@ def _update(kind, params):
 
     return {"id": str(uuid.uuid4()), "status": "InProgress", "type": kind, "params": params,
             "createdAt": utcnow(), "errors": []}
+
+
+def _merged(logging, change):
+    """A cluster's logging after an UpdateClusterConfig: each type the change
+    names set as it says, the others as they were; one setup on, one off."""
+    enabled = {}
+    for setups in (logging or {}).get("clusterLogging", []), (change or {}).get("clusterLogging", []):
+        for setup in setups:
+            for kind in setup.get("types", []):
+                enabled[kind] = bool(setup.get("enabled"))
+    setups = [{"types": sorted(k for k, on in enabled.items() if on == state), "enabled": state}
+              for state in (True, False)]
+    return {"clusterLogging": [s for s in setups if s["types"]]}
 
 
 def refuse_unsupported_zones(backend, name, subnet_ids) -> None:
@@ -310,6 +328,32 @@ def patch() -> None:
         _then(cluster, CLUSTER_UPGRADE_SECONDS, done)
         return update
 
+    def update_cluster_config(self, name, resources_vpc_config=None, logging=None, **_):
+        cluster = self.clusters.get(name)
+        if cluster is None:
+            return self.describe_cluster(name)  # moto's ResourceNotFoundException
+        if cluster.status != "ACTIVE":
+            refused(f"eks:UpdateClusterConfig {name}: {cluster.status}")
+            raise ResourceInUseException(
+                clusterName=name, nodegroupName=None, addonName=None,
+                message=f"Cluster {name} is currently {cluster.status}; an update cannot start",
+            )
+        kind = "LoggingUpdate" if logging else "EndpointAccessUpdate"
+        update = _update(kind, [{"type": "ClusterLogging", "value": str(logging)}] if logging else [])
+        cluster.status = "UPDATING"
+        cluster.__dict__.setdefault("_wway_updates", {})[update["id"]] = update
+
+        def done():
+            if logging:
+                cluster.logging = _merged(cluster.logging, logging)
+            if resources_vpc_config:
+                cluster.resources_vpc_config = resources_vpc_config
+            cluster.status = "ACTIVE"
+            update["status"] = "Successful"
+
+        _then(cluster, CLUSTER_CONFIG_SECONDS, done)
+        return update
+
     def describe_update(self, name, update_id, nodegroup_name=None):
         cluster = self.clusters.get(name)
         owner = cluster.nodegroups.get(nodegroup_name) if cluster and nodegroup_name else cluster
@@ -325,6 +369,7 @@ def patch() -> None:
         "delete_nodegroup": delete_nodegroup,
         "update_nodegroup_config": update_nodegroup_config,
         "update_cluster_version": update_cluster_version,
+        "update_cluster_config": update_cluster_config,
         "describe_update": describe_update,
     }.items():
         setattr(backend_class, name, method)
@@ -334,6 +379,13 @@ def patch() -> None:
 
     def update_cluster_version_response(self):
         update = self.eks_backend.update_cluster_version(self._get_param("name"), self._get_param("version"))
+        from moto.core.responses import ActionResult
+
+        return ActionResult({"update": update})
+
+    def update_cluster_config_response(self):
+        update = self.eks_backend.update_cluster_config(
+            self._get_param("name"), self._get_param("resourcesVpcConfig"), self._get_param("logging"))
         from moto.core.responses import ActionResult
 
         return ActionResult({"update": update})
@@ -355,6 +407,7 @@ def patch() -> None:
     EKSResponse.describe_cluster_versions = describe_cluster_versions_response
     urls.url_paths["{0}/cluster-versions$"] = urls.response.dispatch
     EKSResponse.update_cluster_version = update_cluster_version_response
+    EKSResponse.update_cluster_config = update_cluster_config_response
     EKSResponse.describe_update = describe_update_response
     urls.url_paths["{0}/clusters/(?P<name>[^/]+)/updates$"] = urls.response.dispatch
     urls.url_paths["{0}/clusters/(?P<name>[^/]+)/updates/(?P<updateId>[^/]+)$"] = urls.response.dispatch

@@ -103,6 +103,9 @@ wway itself is never changed to fit the emulator):
    it only when the configuration differs, and answers a repeat of the same
    create (a retry after a lost answer) with the distribution it made.
    cloudfront_states.py does too.
+25. EKS UpdateClusterConfig answers the cluster and changes it at once; AWS
+   answers an update id, the cluster UPDATING until it is Successful, and
+   only then the change. eks_states.py does so.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.

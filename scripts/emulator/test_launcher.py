@@ -367,6 +367,29 @@ class LaunchedEmulator(unittest.TestCase):
             self.assertEqual(described()["errors"][0]["errorCode"], "ClusterUnreachable")
             self.assertEqual((cluster()["status"], cluster()["version"]), ("ACTIVE", "1.34"), "the old version stays")
 
+    def test_a_cluster_config_changes_through_an_update(self):
+        with self.frozen():
+            eks = self.eks_cluster("logging")
+            self.advance(600)
+            on = lambda: sorted(t for s in eks.describe_cluster(name="logging")["cluster"]["logging"]["clusterLogging"]
+                                if s["enabled"] for t in s["types"])
+            self.assertEqual(on(), [], "no log type is sent unless asked")
+            change = {"clusterLogging": [{"types": ["api", "audit"], "enabled": True}]}
+            update = eks.update_cluster_config(name="logging", logging=change)["update"]
+            self.assertEqual((update["status"], update["type"]), ("InProgress", "LoggingUpdate"))
+            self.assertEqual(eks.describe_cluster(name="logging")["cluster"]["status"], "UPDATING")
+            self.assertEqual(on(), [], "the change waits for the update")
+            with self.assertRaises(eks.exceptions.ResourceInUseException):
+                eks.update_cluster_config(name="logging", logging=change)
+            self.advance(90)
+            described = eks.describe_update(name="logging", updateId=update["id"])["update"]
+            self.assertEqual(described["status"], "Successful")
+            self.assertEqual(on(), ["api", "audit"])
+            off = {"clusterLogging": [{"types": ["api"], "enabled": False}]}
+            eks.update_cluster_config(name="logging", logging=off)
+            self.advance(90)
+            self.assertEqual(on(), ["audit"], "a type the change does not name stays as it was")
+
     def test_eks_offers_the_versions_whose_support_has_not_ended(self):
         eks = self.client("eks")
         listed = eks.describe_cluster_versions()["clusterVersions"]

@@ -85,8 +85,18 @@ pub struct Cluster {
     pub version: String,
     pub role_arn: String,
     pub node_role_arn: String,
+    /// The control plane's log types sent to CloudWatch Logs, EKS's names.
+    pub logs: Vec<String>,
     pub node_groups: Vec<NodeGroup>,
 }
+
+/// The control-plane log types EKS can send to CloudWatch Logs.
+pub const LOG_TYPES: [&str; 5] =
+    ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+/// The ones a cluster sends unless its file says otherwise: what
+/// terraform-aws-eks turns on (who called the API, and who they were).
+pub const DEFAULT_LOGS: [&str; 3] = ["api", "audit", "authenticator"];
 
 #[derive(Debug, Clone)]
 pub struct NodeGroup {

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use super::catalog::REGIONS;
 use super::decode::{Decoder, did_you_mean};
-use super::model::{CapacityType, Cluster, Network, NodeGroup, Region, Spanned, Subnet};
+use super::model::{
+    CapacityType, Cluster, DEFAULT_LOGS, LOG_TYPES, Network, NodeGroup, Region, Spanned, Subnet,
+};
 use super::net::{CidrError, Ipv4Net};
 use super::problem::{Problem, Span};
 use super::refs::DeclaredRegion;
@@ -215,7 +217,7 @@ fn cluster(
     topology: &str,
 ) -> Option<Cluster> {
     let what = format!("the cluster of `{}`", region.value);
-    let known = ["name", "version", "role_arn", "node_role_arn", "node_groups"];
+    let known = ["name", "version", "role_arn", "node_role_arn", "logs", "node_groups"];
     let fields = d.fields(node, at, &what, &known)?;
     let name = match fields.get("name") {
         Some(node) => cluster_name(d, node),
@@ -226,14 +228,33 @@ fn cluster(
         fields.required(d, "role_arn").and_then(|n| values::role_arn(d, n, "`role_arn`"));
     let node_role_arn =
         fields.required(d, "node_role_arn").and_then(|n| values::role_arn(d, n, "`node_role_arn`"));
+    let logs = match fields.get("logs") {
+        Some(node) => log_types(d, node),
+        None => Some(DEFAULT_LOGS.map(str::to_string).to_vec()),
+    };
     let node_groups = fields.required(d, "node_groups").map(|n| node_groups(d, n));
     Some(Cluster {
         name: name?,
         version: version?,
         role_arn: role_arn?,
         node_role_arn: node_role_arn?,
+        logs: logs?,
         node_groups: node_groups?,
     })
+}
+
+/// `logs`: control-plane log types, each once; `[]` for none.
+fn log_types(d: &mut Decoder, node: &Node) -> Option<Vec<String>> {
+    let what = "control-plane log type";
+    let listed = d.strings(node, "`logs`")?;
+    let mut valid = true;
+    for log in &listed {
+        if !LOG_TYPES.contains(&log.value.as_str()) {
+            d.unknown_name(log, what, &LOG_TYPES);
+            valid = false;
+        }
+    }
+    valid.then(|| listed.into_iter().map(|l| l.value).collect())
 }
 
 /// EKS: 1 to 100 characters, a letter or digit first, then letters, digits, `-` and `_`.

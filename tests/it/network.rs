@@ -47,3 +47,50 @@ async fn a_regions_vpc_has_dns_support_and_hostnames_on() {
     crate::apply_emulator::applied(emulator, account.state.path(), &account.base);
     assert_eq!(dns_attributes(&ec2, &vpc).await, (true, true));
 }
+
+/// The log types a cluster sends to CloudWatch Logs, sorted.
+async fn cluster_logs(eks: &aws_sdk_eks::Client, name: &str) -> Vec<String> {
+    let cluster = eks.describe_cluster().name(name).send().await.unwrap();
+    let logging = cluster.cluster().and_then(|c| c.logging()).unwrap();
+    let mut on: Vec<String> = logging
+        .cluster_logging()
+        .iter()
+        .filter(|setup| setup.enabled() == Some(true))
+        .flat_map(|setup| setup.types().iter().map(|t| t.as_str().to_string()))
+        .collect();
+    on.sort();
+    on
+}
+
+/// A cluster sends the control plane's API, audit and authenticator logs
+/// unless its file says otherwise (`logs:`); a change of them is made in
+/// place (UpdateClusterConfig, followed by its update id).
+#[tokio::test]
+async fn a_cluster_sends_its_control_plane_logs_and_they_change_in_place() {
+    let account = wonderway_applied();
+    let emulator = &account.emulator;
+    let eks = aws_sdk_eks::Client::new(&emulator.sdk("eu-west-1").await);
+    let name = "wonderway-eu-west-1";
+    assert_eq!(cluster_logs(&eks, name).await, ["api", "audit", "authenticator"]);
+
+    let edited = crate::apply_emulator::topology_copy(
+        account.dir.path(),
+        "topologies/wonderway.yaml",
+        "logs.yaml",
+        |t| {
+            t.replacen(
+                "      version: \"1.34\"\n",
+                "      version: \"1.34\"\n      logs: [audit, scheduler]\n",
+                2,
+            )
+        },
+    );
+    let edited = edited.to_str().unwrap();
+    let mut changes = plan_changes(emulator, account.state.path(), edited);
+    changes.sort();
+    let update = |region: &str| (format!("{region}/eks-cluster"), "update".to_string());
+    assert_eq!(changes, [update("eu-west-1"), update("us-east-1")]);
+    crate::apply_emulator::applied(emulator, account.state.path(), edited);
+    assert_eq!(cluster_logs(&eks, name).await, ["audit", "scheduler"]);
+    assert!(plan_changes(emulator, account.state.path(), edited).is_empty());
+}

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use super::{Eks, SERVICE, State, sdk_error, subnet_addrs, tag_map, unowned};
+use super::{Eks, SERVICE, State, logs_of, sdk_error, subnet_addrs, tag_map, unowned};
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{live, owner};
@@ -57,6 +57,7 @@ impl CloudKind for Cluster {
                     ("name".to_string(), json!(name)),
                     ("version".to_string(), json!(cluster.version())),
                     ("role_arn".to_string(), json!(cluster.role_arn())),
+                    ("logs".to_string(), json!(logs_of(cluster))),
                     ("subnets".to_string(), subnet_addrs(&subnet_ids, &earlier)),
                     // Not compared (the file does not declare it): for the executor.
                     ("arn".to_string(), json!(cluster.arn())),

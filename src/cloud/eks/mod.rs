@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use aws_sdk_eks::Client;
 use aws_sdk_eks::types::{
-    CapacityTypes, Cluster, Nodegroup, NodegroupScalingConfig, UpdateLabelsPayload,
-    VpcConfigRequest,
+    CapacityTypes, Cluster, LogSetup, LogType, Logging, Nodegroup, NodegroupScalingConfig,
+    UpdateLabelsPayload, VpcConfigRequest,
 };
 use std::time::Duration;
 
@@ -23,8 +23,10 @@ use crate::cloud::paging::{all_pages, describe_each};
 use crate::cloud::read::Earlier;
 use crate::cloud::wait::{Poll, Progress, Wait, gone, until};
 use crate::cloud::{CloudError, Ids, RunScope};
+use crate::kinds::eks::cluster::logs_field;
 use crate::state::live::{Health, Unhealthy, Unowned};
 use crate::state::{Fields, Kind, ResourceAddr};
+use crate::topology::model::LOG_TYPES;
 
 const SERVICE: &str = "eks";
 
@@ -236,6 +238,15 @@ impl Eks {
             let id = response.update().and_then(|u| u.id());
             self.update_done(name, None, id, wait).await?;
         }
+        // EKS takes one update of a cluster at a time: the logs after the
+        // version.
+        let logs = r.strings("logs")?;
+        if before.get("logs") != Some(&serde_json::json!(logs)) {
+            let change = self.client.update_cluster_config().name(name).logging(logging(&logs));
+            let response = change.send().await.map_err(sdk_error)?;
+            let id = response.update().and_then(|u| u.id());
+            self.update_done(name, None, id, wait).await?;
+        }
         self.retag(r, before).await
     }
 
@@ -362,6 +373,7 @@ impl Eks {
             .version(r.str("version")?)
             .role_arn(r.str("role_arn")?)
             .resources_vpc_config(VpcConfigRequest::builder().set_subnet_ids(Some(subnets)).build())
+            .logging(logging(&r.strings("logs")?))
             .set_tags(Some(r.tags()?.into_iter().collect()))
             .client_request_token(scope.token(r.addr))
             .send()
@@ -438,4 +450,27 @@ impl Eks {
         });
         Ok(described.await?.into_iter().flatten().collect())
     }
+}
+
+/// The control-plane logging that sends `logs` (EKS's log type names) and
+/// no other type: one setup of the types turned on, one of those turned off.
+fn logging(logs: &[String]) -> Logging {
+    let (on, off): (Vec<&str>, Vec<&str>) =
+        LOG_TYPES.iter().partition(|t| logs.iter().any(|l| l == *t));
+    let setups = [(on, true), (off, false)]
+        .into_iter()
+        .filter(|(types, _)| !types.is_empty())
+        .map(|(types, enabled)| {
+            let types = types.into_iter().map(LogType::from).collect();
+            LogSetup::builder().set_types(Some(types)).enabled(enabled).build()
+        })
+        .collect();
+    Logging::builder().set_cluster_logging(Some(setups)).build()
+}
+
+/// The log types a cluster sends, as its field holds them.
+pub(super) fn logs_of(cluster: &Cluster) -> Vec<String> {
+    let setups = cluster.logging().map(|l| l.cluster_logging()).unwrap_or_default();
+    let on = setups.iter().filter(|s| s.enabled() == Some(true)).flat_map(|s| s.types());
+    logs_field(on.map(LogType::as_str))
 }

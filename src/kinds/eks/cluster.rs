@@ -13,6 +13,7 @@ use super::super::{
     ResourceAddr, Service, SpecError, lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
+use crate::topology::model::DEFAULT_LOGS;
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,7 +23,15 @@ pub struct Spec {
     pub role_arn: String,
     /// The subnets' addresses.
     pub subnets: Vec<ResourceAddr>,
+    /// The control-plane log types sent to CloudWatch Logs, sorted.
+    pub logs: Vec<String>,
     pub tags: BTreeMap<String, String>,
+}
+
+/// Log types as a cluster's field holds them: sorted, each once.
+pub fn logs_field<'a>(types: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let sorted: std::collections::BTreeSet<&str> = types.into_iter().collect();
+    sorted.into_iter().map(str::to_string).collect()
 }
 
 /// The export's variable for the control plane's role.
@@ -69,6 +78,7 @@ impl KindDef for Cluster {
                     version: cluster.version.clone(),
                     role_arn: cluster.role_arn.clone(),
                     subnets: subnets.clone(),
+                    logs: logs_field(cluster.logs.iter().map(String::as_str)),
                     tags: from.tags(&addr, &[]),
                 };
                 lower::resource(addr, Kind::EksCluster, &cluster.name, &spec, subnets)
@@ -83,6 +93,7 @@ impl KindDef for Cluster {
             version: "1.34".into(),
             role_arn: "arn:aws:iam::123456789012:role/eks-cluster".into(),
             subnets: vec![subnet.clone()],
+            logs: logs_field(DEFAULT_LOGS),
             tags: spec::fixture_tags(&addr),
         };
         lower::resource(addr, Kind::EksCluster, "demo-eu", &spec, vec![subnet])
@@ -150,6 +161,7 @@ impl KindDef for Cluster {
                 .attr("name", Expr::Str(spec.name))
                 .attr("role_arn", export.variable(ROLE, &r.region))
                 .attr("version", Expr::Str(spec.version))
+                .attr("enabled_cluster_log_types", Expr::strs(&spec.logs))
                 .attr("tags", map(&spec.tags))
                 .block(Block::new("vpc_config", &[]).attr("subnet_ids", export.ids(&subnets))),
         ])
