@@ -292,16 +292,28 @@ def patch() -> None:
         _then(group, NODEGROUP_UPDATE_SECONDS, done)
         return update
 
-    def update_cluster_version(self, name, version):
-        cluster = self.clusters.get(name)
+    def updatable(backend, name, operation):
+        """The cluster `name`, ACTIVE, for an update to start on."""
+        cluster = backend.clusters.get(name)
         if cluster is None:
-            return self.describe_cluster(name)  # moto's ResourceNotFoundException
+            backend.describe_cluster(name)  # moto's ResourceNotFoundException
         if cluster.status != "ACTIVE":
-            refused(f"eks:UpdateClusterVersion {name}: {cluster.status}")
+            refused(f"eks:{operation} {name}: {cluster.status}")
             raise ResourceInUseException(
                 clusterName=name, nodegroupName=None, addonName=None,
                 message=f"Cluster {name} is currently {cluster.status}; an update cannot start",
             )
+        return cluster
+
+    def started(cluster, kind, params):
+        """An update of `cluster` begun: it is UPDATING, DescribeUpdate finds it."""
+        update = _update(kind, params)
+        cluster.status = "UPDATING"
+        cluster.__dict__.setdefault("_wway_updates", {})[update["id"]] = update
+        return update
+
+    def update_cluster_version(self, name, version):
+        cluster = updatable(self, name, "UpdateClusterVersion")
         refuse_unoffered_version(name, version, InvalidParameterException)
         (old_major, old_minor), (new_major, new_minor) = _minor(cluster.version), _minor(version)
         if (new_major, new_minor) != (old_major, old_minor + 1):
@@ -310,10 +322,8 @@ def patch() -> None:
                 clusterName=name, nodegroupName=None, fargateProfileName=None, addonName=None,
                 message=f"Unsupported Kubernetes minor version update from {cluster.version} to {version}",
             )
-        update = _update("VersionUpdate", [{"type": "Version", "value": version},
-                                           {"type": "PlatformVersion", "value": "eks.1"}])
-        cluster.status = "UPDATING"
-        cluster.__dict__.setdefault("_wway_updates", {})[update["id"]] = update
+        update = started(cluster, "VersionUpdate", [{"type": "Version", "value": version},
+                                                    {"type": "PlatformVersion", "value": "eks.1"}])
         failure = failure_for("upgrade", name)
 
         def done():
@@ -329,19 +339,9 @@ def patch() -> None:
         return update
 
     def update_cluster_config(self, name, resources_vpc_config=None, logging=None, **_):
-        cluster = self.clusters.get(name)
-        if cluster is None:
-            return self.describe_cluster(name)  # moto's ResourceNotFoundException
-        if cluster.status != "ACTIVE":
-            refused(f"eks:UpdateClusterConfig {name}: {cluster.status}")
-            raise ResourceInUseException(
-                clusterName=name, nodegroupName=None, addonName=None,
-                message=f"Cluster {name} is currently {cluster.status}; an update cannot start",
-            )
+        cluster = updatable(self, name, "UpdateClusterConfig")
         kind = "LoggingUpdate" if logging else "EndpointAccessUpdate"
-        update = _update(kind, [{"type": "ClusterLogging", "value": str(logging)}] if logging else [])
-        cluster.status = "UPDATING"
-        cluster.__dict__.setdefault("_wway_updates", {})[update["id"]] = update
+        update = started(cluster, kind, [{"type": "ClusterLogging", "value": str(logging)}] if logging else [])
 
         def done():
             if logging:
