@@ -25,7 +25,10 @@ update Successful at once. AWS:
 - UpdateClusterConfig (patch 25: moto answers the cluster and applies the change
   at once) makes an ACTIVE cluster UPDATING and returns an update id, InProgress
   about CLUSTER_CONFIG_SECONDS; its logging takes effect when it is Successful,
-  each type as the request sets it and the others as they were.
+  each type as the request sets it and the others as they were, and so does
+  its upgrade policy;
+- CreateCluster keeps its upgrade policy (patch 26: moto drops it), EXTENDED
+  when the request gives none, and DescribeCluster answers it.
 
 A test makes the next cluster, node group or version update of a name fail with
 `POST /_wway/fail?kind=cluster|nodegroup|upgrade&name=N&code=C&message=M`, and an
@@ -338,16 +341,23 @@ def patch() -> None:
         _then(cluster, CLUSTER_UPGRADE_SECONDS, done)
         return update
 
-    def update_cluster_config(self, name, resources_vpc_config=None, logging=None, **_):
+    def update_cluster_config(self, name, resources_vpc_config=None, logging=None, upgrade_policy=None, **_):
         cluster = updatable(self, name, "UpdateClusterConfig")
-        kind = "LoggingUpdate" if logging else "EndpointAccessUpdate"
-        update = started(cluster, kind, [{"type": "ClusterLogging", "value": str(logging)}] if logging else [])
+        if logging:
+            update = started(cluster, "LoggingUpdate", [{"type": "ClusterLogging", "value": str(logging)}])
+        elif upgrade_policy:
+            update = started(cluster, "UpgradePolicyUpdate",
+                             [{"type": "UpgradePolicy", "value": upgrade_policy.get("supportType")}])
+        else:
+            update = started(cluster, "EndpointAccessUpdate", [])
 
         def done():
             if logging:
                 cluster.logging = _merged(cluster.logging, logging)
             if resources_vpc_config:
                 cluster.resources_vpc_config = resources_vpc_config
+            if upgrade_policy:
+                cluster.upgrade_policy = upgrade_policy
             cluster.status = "ACTIVE"
             update["status"] = "Successful"
 
@@ -385,7 +395,8 @@ def patch() -> None:
 
     def update_cluster_config_response(self):
         update = self.eks_backend.update_cluster_config(
-            self._get_param("name"), self._get_param("resourcesVpcConfig"), self._get_param("logging"))
+            self._get_param("name"), self._get_param("resourcesVpcConfig"), self._get_param("logging"),
+            self._get_param("upgradePolicy"))
         from moto.core.responses import ActionResult
 
         return ActionResult({"update": update})
@@ -408,6 +419,16 @@ def patch() -> None:
     urls.url_paths["{0}/cluster-versions$"] = urls.response.dispatch
     EKSResponse.update_cluster_version = update_cluster_version_response
     EKSResponse.update_cluster_config = update_cluster_config_response
+    original_create_response = EKSResponse.create_cluster
+
+    def create_cluster_response(self):
+        answer = original_create_response(self)  # the cluster, serialized later
+        cluster = self.eks_backend.clusters.get(self._get_param("name"))
+        if cluster is not None and not hasattr(cluster, "upgrade_policy"):
+            cluster.upgrade_policy = self._get_param("upgradePolicy") or {"supportType": "EXTENDED"}
+        return answer
+
+    EKSResponse.create_cluster = create_cluster_response
     EKSResponse.describe_update = describe_update_response
     urls.url_paths["{0}/clusters/(?P<name>[^/]+)/updates$"] = urls.response.dispatch
     urls.url_paths["{0}/clusters/(?P<name>[^/]+)/updates/(?P<updateId>[^/]+)$"] = urls.response.dispatch

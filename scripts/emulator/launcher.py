@@ -106,6 +106,8 @@ wway itself is never changed to fit the emulator):
 25. EKS UpdateClusterConfig answers the cluster and changes it at once; AWS
    answers an update id, the cluster UPDATING until it is Successful, and
    only then the change. eks_states.py does so.
+26. EKS CreateCluster drops the upgrade policy; AWS keeps it (EXTENDED when
+   none is given) and answers it in DescribeCluster. eks_states.py does too.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.

@@ -390,6 +390,22 @@ class LaunchedEmulator(unittest.TestCase):
             self.advance(90)
             self.assertEqual(on(), ["audit"], "a type the change does not name stays as it was")
 
+    def test_a_clusters_upgrade_policy_is_kept_and_changes_through_an_update(self):
+        with self.frozen():
+            eks = self.client("eks")
+            eks.create_cluster(name="standard", version="1.34", roleArn="arn:aws:iam::123456789012:role/c",
+                               resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"]},
+                               upgradePolicy={"supportType": "STANDARD"})
+            self.eks_cluster("unsaid")
+            self.advance(600)
+            support = lambda name: eks.describe_cluster(name=name)["cluster"]["upgradePolicy"]["supportType"]
+            self.assertEqual((support("standard"), support("unsaid")), ("STANDARD", "EXTENDED"))
+            update = eks.update_cluster_config(name="unsaid", upgradePolicy={"supportType": "STANDARD"})["update"]
+            self.assertEqual(update["type"], "UpgradePolicyUpdate")
+            self.assertEqual(support("unsaid"), "EXTENDED", "until the update is done")
+            self.advance(90)
+            self.assertEqual(support("unsaid"), "STANDARD")
+
     def test_eks_offers_the_versions_whose_support_has_not_ended(self):
         eks = self.client("eks")
         listed = eks.describe_cluster_versions()["clusterVersions"]

@@ -87,12 +87,18 @@ pub struct Cluster {
     pub node_role_arn: String,
     /// The control plane's log types sent to CloudWatch Logs, EKS's names.
     pub logs: Vec<String>,
+    /// EKS's support the cluster may be kept on: `STANDARD` or `EXTENDED`.
+    pub upgrade_policy: &'static str,
     pub node_groups: Vec<NodeGroup>,
 }
 
 /// The control-plane log types EKS can send to CloudWatch Logs.
 pub const LOG_TYPES: [&str; 5] =
     ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+/// `upgrade_policy` as the file writes it, and as EKS names it.
+pub const UPGRADE_POLICIES: [(&str, &str); 2] =
+    [("standard", "STANDARD"), ("extended", "EXTENDED")];
 
 /// The ones a cluster sends unless its file says otherwise: what
 /// terraform-aws-eks turns on (who called the API, and who they were).

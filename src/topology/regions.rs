@@ -8,6 +8,7 @@ use super::catalog::REGIONS;
 use super::decode::{Decoder, did_you_mean};
 use super::model::{
     CapacityType, Cluster, DEFAULT_LOGS, LOG_TYPES, Network, NodeGroup, Region, Spanned, Subnet,
+    UPGRADE_POLICIES,
 };
 use super::net::{CidrError, Ipv4Net};
 use super::problem::{Problem, Span};
@@ -217,7 +218,8 @@ fn cluster(
     topology: &str,
 ) -> Option<Cluster> {
     let what = format!("the cluster of `{}`", region.value);
-    let known = ["name", "version", "role_arn", "node_role_arn", "logs", "node_groups"];
+    let known =
+        ["name", "version", "role_arn", "node_role_arn", "logs", "upgrade_policy", "node_groups"];
     let fields = d.fields(node, at, &what, &known)?;
     let name = match fields.get("name") {
         Some(node) => cluster_name(d, node),
@@ -232,6 +234,12 @@ fn cluster(
         Some(node) => log_types(d, node),
         None => Some(DEFAULT_LOGS.map(str::to_string).to_vec()),
     };
+    // Standard support by default: EKS would otherwise move a cluster into
+    // extended support, and its price, without a word.
+    let upgrade_policy = match fields.get("upgrade_policy") {
+        Some(node) => d.choice(node, "upgrade policy", &UPGRADE_POLICIES),
+        None => Some("STANDARD"),
+    };
     let node_groups = fields.required(d, "node_groups").map(|n| node_groups(d, n));
     Some(Cluster {
         name: name?,
@@ -239,6 +247,7 @@ fn cluster(
         role_arn: role_arn?,
         node_role_arn: node_role_arn?,
         logs: logs?,
+        upgrade_policy: upgrade_policy?,
         node_groups: node_groups?,
     })
 }

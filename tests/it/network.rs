@@ -94,3 +94,38 @@ async fn a_cluster_sends_its_control_plane_logs_and_they_change_in_place() {
     assert_eq!(cluster_logs(&eks, name).await, ["audit", "scheduler"]);
     assert!(plan_changes(emulator, account.state.path(), edited).is_empty());
 }
+
+/// A cluster is on EKS's standard support unless its file says otherwise:
+/// without an upgrade policy EKS moves a cluster past its standard support
+/// into extended support, billed at six times the hourly price, without a
+/// word. The policy changes in place.
+#[tokio::test]
+async fn a_cluster_stays_on_standard_support_unless_asked() {
+    let account = wonderway_applied();
+    let emulator = &account.emulator;
+    let eks = aws_sdk_eks::Client::new(&emulator.sdk("us-east-1").await);
+    let support = || async {
+        let cluster = eks.describe_cluster().name("wonderway-us-east-1").send().await.unwrap();
+        let policy = cluster.cluster().and_then(|c| c.upgrade_policy()).cloned();
+        policy.and_then(|p| p.support_type().map(|s| s.as_str().to_string()))
+    };
+    assert_eq!(support().await.as_deref(), Some("STANDARD"));
+
+    let edited = crate::apply_emulator::topology_copy(
+        account.dir.path(),
+        "topologies/wonderway.yaml",
+        "extended.yaml",
+        |t| {
+            t.replacen(
+                "      version: \"1.34\"\n",
+                "      version: \"1.34\"\n      upgrade_policy: extended\n",
+                1,
+            )
+        },
+    );
+    let edited = edited.to_str().unwrap();
+    let changes = plan_changes(emulator, account.state.path(), edited);
+    assert_eq!(changes, [("us-east-1/eks-cluster".to_string(), "update".to_string())]);
+    crate::apply_emulator::applied(emulator, account.state.path(), edited);
+    assert_eq!(support().await.as_deref(), Some("EXTENDED"));
+}

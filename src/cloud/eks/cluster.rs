@@ -58,6 +58,16 @@ impl CloudKind for Cluster {
                     ("version".to_string(), json!(cluster.version())),
                     ("role_arn".to_string(), json!(cluster.role_arn())),
                     ("logs".to_string(), json!(logs_of(cluster))),
+                    // EKS keeps a cluster made without a policy on extended support.
+                    (
+                        "support_type".to_string(),
+                        json!(
+                            cluster
+                                .upgrade_policy()
+                                .and_then(|p| p.support_type())
+                                .map_or("EXTENDED", |s| s.as_str())
+                        ),
+                    ),
                     ("subnets".to_string(), subnet_addrs(&subnet_ids, &earlier)),
                     // Not compared (the file does not declare it): for the executor.
                     ("arn".to_string(), json!(cluster.arn())),

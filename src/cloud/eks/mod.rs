@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use aws_sdk_eks::Client;
 use aws_sdk_eks::types::{
     CapacityTypes, Cluster, LogSetup, LogType, Logging, Nodegroup, NodegroupScalingConfig,
-    UpdateLabelsPayload, VpcConfigRequest,
+    SupportType, UpdateLabelsPayload, UpgradePolicyRequest, VpcConfigRequest,
 };
 use std::time::Duration;
 
@@ -247,6 +247,14 @@ impl Eks {
             let id = response.update().and_then(|u| u.id());
             self.update_done(name, None, id, wait).await?;
         }
+        let support = r.str("support_type")?;
+        if before.get("support_type").and_then(Value::as_str) != Some(support) {
+            let policy = UpgradePolicyRequest::builder().support_type(SupportType::from(support));
+            let change = self.client.update_cluster_config().name(name);
+            let response = change.upgrade_policy(policy.build()).send().await.map_err(sdk_error)?;
+            let id = response.update().and_then(|u| u.id());
+            self.update_done(name, None, id, wait).await?;
+        }
         self.retag(r, before).await
     }
 
@@ -374,6 +382,11 @@ impl Eks {
             .role_arn(r.str("role_arn")?)
             .resources_vpc_config(VpcConfigRequest::builder().set_subnet_ids(Some(subnets)).build())
             .logging(logging(&r.strings("logs")?))
+            .upgrade_policy(
+                UpgradePolicyRequest::builder()
+                    .support_type(SupportType::from(r.str("support_type")?))
+                    .build(),
+            )
             .set_tags(Some(r.tags()?.into_iter().collect()))
             .client_request_token(scope.token(r.addr))
             .send()

@@ -25,6 +25,8 @@ pub struct Spec {
     pub subnets: Vec<ResourceAddr>,
     /// The control-plane log types sent to CloudWatch Logs, sorted.
     pub logs: Vec<String>,
+    /// The support EKS keeps the cluster on: `STANDARD` or `EXTENDED`.
+    pub support_type: String,
     pub tags: BTreeMap<String, String>,
 }
 
@@ -79,6 +81,7 @@ impl KindDef for Cluster {
                     role_arn: cluster.role_arn.clone(),
                     subnets: subnets.clone(),
                     logs: logs_field(cluster.logs.iter().map(String::as_str)),
+                    support_type: cluster.upgrade_policy.into(),
                     tags: from.tags(&addr, &[]),
                 };
                 lower::resource(addr, Kind::EksCluster, &cluster.name, &spec, subnets)
@@ -94,6 +97,7 @@ impl KindDef for Cluster {
             role_arn: "arn:aws:iam::123456789012:role/eks-cluster".into(),
             subnets: vec![subnet.clone()],
             logs: logs_field(DEFAULT_LOGS),
+            support_type: "STANDARD".into(),
             tags: spec::fixture_tags(&addr),
         };
         lower::resource(addr, Kind::EksCluster, "demo-eu", &spec, vec![subnet])
@@ -163,7 +167,11 @@ impl KindDef for Cluster {
                 .attr("version", Expr::Str(spec.version))
                 .attr("enabled_cluster_log_types", Expr::strs(&spec.logs))
                 .attr("tags", map(&spec.tags))
-                .block(Block::new("vpc_config", &[]).attr("subnet_ids", export.ids(&subnets))),
+                .block(Block::new("vpc_config", &[]).attr("subnet_ids", export.ids(&subnets)))
+                .block(
+                    Block::new("upgrade_policy", &[])
+                        .attr("support_type", Expr::Str(spec.support_type)),
+                ),
         ])
     }
     fn import_id(&self, r: &Resource, export: &dyn Exporter) -> Option<String> {
