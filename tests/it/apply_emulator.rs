@@ -100,6 +100,16 @@ pub(crate) struct Applied {
     pub base: String,
 }
 
+/// A copy of WonderWay beside `account`'s, edited by `edit`: its path.
+pub(crate) fn wonderway_edited(
+    account: &Applied,
+    name: &str,
+    edit: impl Fn(String) -> String,
+) -> String {
+    let file = topology_copy(account.dir.path(), "topologies/wonderway.yaml", name, edit);
+    file.to_str().unwrap().to_string()
+}
+
 pub(crate) fn wonderway_applied() -> Applied {
     let emulator = Emulator::start();
     emulator.seed_roles(&topology("topologies/wonderway.yaml"));

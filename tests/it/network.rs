@@ -2,7 +2,7 @@
 //! VPC needs for EKS nodes to join and for load balancers to be made, as the
 //! reference modules (terraform-aws-vpc, terraform-aws-eks) make it.
 
-use crate::apply_emulator::{plan_changes, wonderway_applied};
+use crate::apply_emulator::{Applied, plan_changes, wonderway_applied, wonderway_edited};
 
 /// The DNS attributes of a VPC: (support, hostnames).
 async fn dns_attributes(ec2: &aws_sdk_ec2::Client, vpc: &str) -> (bool, bool) {
@@ -48,6 +48,15 @@ async fn a_regions_vpc_has_dns_support_and_hostnames_on() {
     assert_eq!(dns_attributes(&ec2, &vpc).await, (true, true));
 }
 
+/// WonderWay with `setting` added to its first `count` clusters (us-east-1,
+/// eu-west-1, ap-southeast-1 in the file's order): the copy's path.
+fn clusters_with(account: &Applied, setting: &str, count: usize) -> String {
+    let version = "      version: \"1.34\"\n";
+    wonderway_edited(account, "edited.yaml", |t| {
+        t.replacen(version, &format!("{version}      {setting}\n"), count)
+    })
+}
+
 /// The log types a cluster sends to CloudWatch Logs, sorted.
 async fn cluster_logs(eks: &aws_sdk_eks::Client, name: &str) -> Vec<String> {
     let cluster = eks.describe_cluster().name(name).send().await.unwrap();
@@ -73,19 +82,7 @@ async fn a_cluster_sends_its_control_plane_logs_and_they_change_in_place() {
     let name = "wonderway-eu-west-1";
     assert_eq!(cluster_logs(&eks, name).await, ["api", "audit", "authenticator"]);
 
-    let edited = crate::apply_emulator::topology_copy(
-        account.dir.path(),
-        "topologies/wonderway.yaml",
-        "logs.yaml",
-        |t| {
-            t.replacen(
-                "      version: \"1.34\"\n",
-                "      version: \"1.34\"\n      logs: [audit, scheduler]\n",
-                2,
-            )
-        },
-    );
-    let edited = edited.to_str().unwrap();
+    let edited = &clusters_with(&account, "logs: [audit, scheduler]", 2);
     let mut changes = plan_changes(emulator, account.state.path(), edited);
     changes.sort();
     let update = |region: &str| (format!("{region}/eks-cluster"), "update".to_string());
@@ -111,19 +108,7 @@ async fn a_cluster_stays_on_standard_support_unless_asked() {
     };
     assert_eq!(support().await.as_deref(), Some("STANDARD"));
 
-    let edited = crate::apply_emulator::topology_copy(
-        account.dir.path(),
-        "topologies/wonderway.yaml",
-        "extended.yaml",
-        |t| {
-            t.replacen(
-                "      version: \"1.34\"\n",
-                "      version: \"1.34\"\n      upgrade_policy: extended\n",
-                1,
-            )
-        },
-    );
-    let edited = edited.to_str().unwrap();
+    let edited = &clusters_with(&account, "upgrade_policy: extended", 1);
     let changes = plan_changes(emulator, account.state.path(), edited);
     assert_eq!(changes, [("us-east-1/eks-cluster".to_string(), "update".to_string())]);
     crate::apply_emulator::applied(emulator, account.state.path(), edited);

@@ -1,23 +1,8 @@
 //! Defects found by reviewing wway against how real AWS behaves
 //! (REAL-AWS.md, section 2), each reproduced first against the emulator.
 
-use crate::apply_emulator::{applied, plan_changes, wway};
+use crate::apply_emulator::{applied, plan_changes, wonderway_edited, wway};
 use crate::emulator::{Emulator, topology};
-
-/// A copy of WonderWay beside `account`'s, edited by `edit`: its path.
-fn wonderway_edited(
-    account: &crate::apply_emulator::Applied,
-    name: &str,
-    edit: impl Fn(String) -> String,
-) -> String {
-    let file = crate::apply_emulator::topology_copy(
-        account.dir.path(),
-        "topologies/wonderway.yaml",
-        name,
-        edit,
-    );
-    file.to_str().unwrap().to_string()
-}
 
 /// The id of the one distribution in the account.
 fn the_distribution(
