@@ -28,7 +28,10 @@ update Successful at once. AWS:
   each type as the request sets it and the others as they were, and so does
   its upgrade policy;
 - CreateCluster keeps its upgrade policy (patch 26: moto drops it), EXTENDED
-  when the request gives none, and DescribeCluster answers it.
+  when the request gives none, and DescribeCluster answers it; and its
+  endpoint access (patch 27: moto answers only what the request sent) is
+  public from anywhere and not private unless the request says otherwise;
+  UpdateClusterConfig changes the access and keeps the subnets.
 
 A test makes the next cluster, node group or version update of a name fail with
 `POST /_wway/fail?kind=cluster|nodegroup|upgrade&name=N&code=C&message=M`, and an
@@ -51,6 +54,10 @@ NODEGROUP_CREATE_SECONDS = 300
 NODEGROUP_DELETE_SECONDS = 300
 NODEGROUP_UPDATE_SECONDS = 120
 CLUSTER_CONFIG_SECONDS = 90
+# Where a cluster's API answers unless CreateCluster says: on the internet,
+# from anywhere, and not from inside the VPC (the EKS API reference).
+ENDPOINT_DEFAULTS = {"endpointPublicAccess": True, "endpointPrivateAccess": False,
+                     "publicAccessCidrs": ["0.0.0.0/0"]}
 # Zone IDs where EKS does not place control planes (AWS's EKS user guide,
 # "Cluster VPC and subnet requirements"): CreateCluster refuses their subnets.
 EKS_REFUSED_ZONE_IDS = {"use1-az3", "usw1-az2", "cac1-az3"}
@@ -355,7 +362,7 @@ def patch() -> None:
             if logging:
                 cluster.logging = _merged(cluster.logging, logging)
             if resources_vpc_config:
-                cluster.resources_vpc_config = resources_vpc_config
+                cluster.resources_vpc_config = {**cluster.resources_vpc_config, **resources_vpc_config}
             if upgrade_policy:
                 cluster.upgrade_policy = upgrade_policy
             cluster.status = "ACTIVE"
@@ -426,6 +433,8 @@ def patch() -> None:
         cluster = self.eks_backend.clusters.get(self._get_param("name"))
         if cluster is not None and not hasattr(cluster, "upgrade_policy"):
             cluster.upgrade_policy = self._get_param("upgradePolicy") or {"supportType": "EXTENDED"}
+            for key, default in ENDPOINT_DEFAULTS.items():
+                cluster.resources_vpc_config.setdefault(key, default)
         return answer
 
     EKSResponse.create_cluster = create_cluster_response

@@ -108,6 +108,10 @@ wway itself is never changed to fit the emulator):
    only then the change. eks_states.py does so.
 26. EKS CreateCluster drops the upgrade policy; AWS keeps it (EXTENDED when
    none is given) and answers it in DescribeCluster. eks_states.py does too.
+27. EKS describes a cluster's endpoint access only as CreateCluster sent it,
+   and UpdateClusterConfig replaces its whole network configuration; AWS
+   answers its defaults (public from anywhere, not private) and changes only
+   what the update names. eks_states.py does too.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.

@@ -406,6 +406,20 @@ class LaunchedEmulator(unittest.TestCase):
             self.advance(90)
             self.assertEqual(support("unsaid"), "STANDARD")
 
+    def test_a_clusters_endpoint_access_has_awss_defaults_and_changes_through_an_update(self):
+        with self.frozen():
+            eks = self.eks_cluster("endpoint")
+            self.advance(600)
+            config = lambda: eks.describe_cluster(name="endpoint")["cluster"]["resourcesVpcConfig"]
+            access = lambda: (config()["endpointPublicAccess"], config()["endpointPrivateAccess"],
+                              config()["publicAccessCidrs"])
+            self.assertEqual(access(), (True, False, ["0.0.0.0/0"]))
+            eks.update_cluster_config(name="endpoint", resourcesVpcConfig={
+                "endpointPrivateAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]})
+            self.advance(90)
+            self.assertEqual(access(), (True, True, ["203.0.113.0/24"]))
+            self.assertEqual(config()["subnetIds"], ["subnet-1", "subnet-2"], "the subnets stay")
+
     def test_eks_offers_the_versions_whose_support_has_not_ended(self):
         eks = self.client("eks")
         listed = eks.describe_cluster_versions()["clusterVersions"]

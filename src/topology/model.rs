@@ -89,12 +89,31 @@ pub struct Cluster {
     pub logs: Vec<String>,
     /// EKS's support the cluster may be kept on: `STANDARD` or `EXTENDED`.
     pub upgrade_policy: &'static str,
+    pub endpoint: Endpoint,
     pub node_groups: Vec<NodeGroup>,
 }
 
 /// The control-plane log types EKS can send to CloudWatch Logs.
 pub const LOG_TYPES: [&str; 5] =
     ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+/// Where a cluster's Kubernetes API answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// From inside the VPC (nodes reach the control plane without leaving it).
+    pub private: bool,
+    /// From the internet, from `public_cidrs`.
+    pub public: bool,
+    pub public_cidrs: Vec<String>,
+}
+
+impl Default for Endpoint {
+    /// Private and public, open to all: EKS's public endpoint as before, and
+    /// the private one that keeps nodes' traffic to it inside the VPC.
+    fn default() -> Endpoint {
+        Endpoint { private: true, public: true, public_cidrs: vec!["0.0.0.0/0".into()] }
+    }
+}
 
 /// `upgrade_policy` as the file writes it, and as EKS names it.
 pub const UPGRADE_POLICIES: [(&str, &str); 2] =

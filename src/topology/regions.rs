@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::catalog::REGIONS;
 use super::decode::{Decoder, did_you_mean};
 use super::model::{
-    CapacityType, Cluster, DEFAULT_LOGS, LOG_TYPES, Network, NodeGroup, Region, Spanned, Subnet,
-    UPGRADE_POLICIES,
+    CapacityType, Cluster, DEFAULT_LOGS, Endpoint, LOG_TYPES, Network, NodeGroup, Region, Spanned,
+    Subnet, UPGRADE_POLICIES,
 };
 use super::net::{CidrError, Ipv4Net};
 use super::problem::{Problem, Span};
@@ -134,18 +134,30 @@ fn network(
 
 fn cidr(d: &mut Decoder, node: &Node) -> Option<(Ipv4Net, Span)> {
     let text = d.string(node, "`cidr`")?;
+    let net = ipv4_block(d, &text)?;
+    if (16..=24).contains(&net.prefix) {
+        return Some((net, text.span));
+    }
+    d.report(
+        Problem::new("topology::cidr", format!("a VPC block must be /16 to /24, {net} is /{}", net.prefix), text.span, "wrong size")
+            .help("AWS allows VPC blocks from /16 (65,536 addresses) to /28; wway wants room for subnets: /16 to /24"),
+    );
+    None
+}
+
+/// An IPv4 block, `a.b.c.d/n` with no address bits past the prefix.
+fn ipv4_block(d: &mut Decoder, text: &Spanned<String>) -> Option<Ipv4Net> {
     let problem = |message: String, label: &str| {
         Problem::new("topology::cidr", message, text.span, label.to_string())
     };
     match text.parse::<Ipv4Net>() {
-        Ok(net) if (16..=24).contains(&net.prefix) => return Some((net, text.span)),
-        Ok(net) => d.report(
-            problem(format!("a VPC block must be /16 to /24, {net} is /{}", net.prefix), "wrong size")
-                .help("AWS allows VPC blocks from /16 (65,536 addresses) to /28; wway wants room for subnets: /16 to /24"),
-        ),
+        Ok(net) => return Some(net),
         Err(CidrError::HostBits(net)) => d.report(
-            problem(format!("`{}` has address bits set past its prefix", text.value), "not a block start")
-                .help(format!("did you mean {net}?")),
+            problem(
+                format!("`{}` has address bits set past its prefix", text.value),
+                "not a block start",
+            )
+            .help(format!("did you mean {net}?")),
         ),
         Err(CidrError::Syntax) => d.report(
             problem(format!("`{}` is not an IPv4 block", text.value), "not a CIDR block")
@@ -153,6 +165,51 @@ fn cidr(d: &mut Decoder, node: &Node) -> Option<(Ipv4Net, Span)> {
         ),
     }
     None
+}
+
+/// `endpoint`: where the cluster's Kubernetes API answers, from inside the
+/// VPC and from the internet (from the blocks `public_cidrs` lists).
+fn endpoint(d: &mut Decoder, node: &Node, at: Span) -> Option<Endpoint> {
+    let fields = d.fields(node, at, "`endpoint`", &["private", "public", "public_cidrs"])?;
+    let flag = |d: &mut Decoder, key: &str| match fields.get(key) {
+        Some(node) => d.boolean(node, &format!("`endpoint.{key}`")),
+        None => Some(true),
+    };
+    let (private, public) = (flag(d, "private")?, flag(d, "public")?);
+    let cidrs = match fields.get("public_cidrs") {
+        Some(node) => {
+            let listed = d.strings(node, "`public_cidrs`")?;
+            if !public {
+                d.report(
+                    Problem::new(
+                        "topology::endpoint-access",
+                        "`public_cidrs` is set but the public endpoint is off",
+                        node.span,
+                        "not used",
+                    )
+                    .help("remove `public_cidrs`, or set `public: true`"),
+                );
+                return None;
+            }
+            let blocks: Vec<Option<Ipv4Net>> = listed.iter().map(|t| ipv4_block(d, t)).collect();
+            blocks
+                .into_iter()
+                .collect::<Option<Vec<_>>>()?
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        }
+        None if public => vec!["0.0.0.0/0".to_string()],
+        None => Vec::new(),
+    };
+    if !private && !public {
+        d.report(
+            Problem::new("topology::endpoint-access", "the cluster's API would answer from nowhere: neither its private nor its public endpoint is on", node.span, "both off")
+                .help("set `private: true` (from inside the VPC) or `public: true`"),
+        );
+        return None;
+    }
+    Some(Endpoint { private, public, public_cidrs: cidrs })
 }
 
 /// `availability_zones`: a count (2..6; zones a, b, c, ... of the region
@@ -218,8 +275,16 @@ fn cluster(
     topology: &str,
 ) -> Option<Cluster> {
     let what = format!("the cluster of `{}`", region.value);
-    let known =
-        ["name", "version", "role_arn", "node_role_arn", "logs", "upgrade_policy", "node_groups"];
+    let known = [
+        "name",
+        "version",
+        "role_arn",
+        "node_role_arn",
+        "logs",
+        "upgrade_policy",
+        "endpoint",
+        "node_groups",
+    ];
     let fields = d.fields(node, at, &what, &known)?;
     let name = match fields.get("name") {
         Some(node) => cluster_name(d, node),
@@ -240,6 +305,10 @@ fn cluster(
         Some(node) => d.choice(node, "upgrade policy", &UPGRADE_POLICIES),
         None => Some("STANDARD"),
     };
+    let endpoint = match fields.entry("endpoint") {
+        Some(entry) => endpoint(d, &entry.value, entry.key.span),
+        None => Some(Endpoint::default()),
+    };
     let node_groups = fields.required(d, "node_groups").map(|n| node_groups(d, n));
     Some(Cluster {
         name: name?,
@@ -248,6 +317,7 @@ fn cluster(
         node_role_arn: node_role_arn?,
         logs: logs?,
         upgrade_policy: upgrade_policy?,
+        endpoint: endpoint?,
         node_groups: node_groups?,
     })
 }

@@ -57,6 +57,22 @@ fn clusters_with(account: &Applied, setting: &str, count: usize) -> String {
     })
 }
 
+/// The us-east-1 cluster as EKS describes it.
+async fn us_east_cluster(eks: &aws_sdk_eks::Client) -> aws_sdk_eks::types::Cluster {
+    let described = eks.describe_cluster().name("wonderway-us-east-1").send().await.unwrap();
+    described.cluster().cloned().unwrap()
+}
+
+/// WonderWay applied with `setting` on its us-east-1 cluster, which the plan
+/// changes in place and alone: the copy's path.
+fn updated_in_place(account: &Applied, setting: &str) -> String {
+    let edited = clusters_with(account, setting, 1);
+    let changes = plan_changes(&account.emulator, account.state.path(), &edited);
+    assert_eq!(changes, [("us-east-1/eks-cluster".to_string(), "update".to_string())]);
+    crate::apply_emulator::applied(&account.emulator, account.state.path(), &edited);
+    edited
+}
+
 /// The log types a cluster sends to CloudWatch Logs, sorted.
 async fn cluster_logs(eks: &aws_sdk_eks::Client, name: &str) -> Vec<String> {
     let cluster = eks.describe_cluster().name(name).send().await.unwrap();
@@ -102,15 +118,39 @@ async fn a_cluster_stays_on_standard_support_unless_asked() {
     let emulator = &account.emulator;
     let eks = aws_sdk_eks::Client::new(&emulator.sdk("us-east-1").await);
     let support = || async {
-        let cluster = eks.describe_cluster().name("wonderway-us-east-1").send().await.unwrap();
-        let policy = cluster.cluster().and_then(|c| c.upgrade_policy()).cloned();
+        let policy = us_east_cluster(&eks).await.upgrade_policy().cloned();
         policy.and_then(|p| p.support_type().map(|s| s.as_str().to_string()))
     };
     assert_eq!(support().await.as_deref(), Some("STANDARD"));
-
-    let edited = &clusters_with(&account, "upgrade_policy: extended", 1);
-    let changes = plan_changes(emulator, account.state.path(), edited);
-    assert_eq!(changes, [("us-east-1/eks-cluster".to_string(), "update".to_string())]);
-    crate::apply_emulator::applied(emulator, account.state.path(), edited);
+    updated_in_place(&account, "upgrade_policy: extended");
     assert_eq!(support().await.as_deref(), Some("EXTENDED"));
+}
+
+/// A cluster's API answers inside its VPC as well as on the internet
+/// (nodes reach the control plane without leaving the VPC), from the blocks
+/// the file lists; the access changes in place and the subnets stay.
+#[tokio::test]
+async fn a_clusters_api_answers_privately_and_publicly_from_the_blocks_listed() {
+    let account = wonderway_applied();
+    let emulator = &account.emulator;
+    let eks = aws_sdk_eks::Client::new(&emulator.sdk("us-east-1").await);
+    let access = || async {
+        let config = us_east_cluster(&eks).await.resources_vpc_config().cloned().unwrap();
+        let cidrs = config.public_access_cidrs().to_vec();
+        (
+            config.endpoint_private_access(),
+            config.endpoint_public_access(),
+            cidrs,
+            config.subnet_ids().len(),
+        )
+    };
+    assert_eq!(access().await, (true, true, vec!["0.0.0.0/0".to_string()], 3));
+
+    let setting = "endpoint: {public_cidrs: [203.0.113.0/24, 198.51.100.0/24]}";
+    let edited = &updated_in_place(&account, setting);
+    let blocks = vec!["198.51.100.0/24".to_string(), "203.0.113.0/24".to_string()];
+    let (private, public, mut cidrs, subnets) = access().await;
+    cidrs.sort();
+    assert_eq!((private, public, cidrs, subnets), (true, true, blocks, 3));
+    assert!(plan_changes(emulator, account.state.path(), edited).is_empty());
 }

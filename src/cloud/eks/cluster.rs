@@ -11,6 +11,7 @@ use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{live, owner};
 use crate::cloud::paging::{all_pages, describe_each};
 use crate::cloud::read::ReadCall;
+use crate::kinds::eks::cluster::sorted_cidrs;
 use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
@@ -58,6 +59,20 @@ impl CloudKind for Cluster {
                     ("version".to_string(), json!(cluster.version())),
                     ("role_arn".to_string(), json!(cluster.role_arn())),
                     ("logs".to_string(), json!(logs_of(cluster))),
+                    (
+                        "endpoint_private".to_string(),
+                        json!(config.is_some_and(|c| c.endpoint_private_access())),
+                    ),
+                    (
+                        "endpoint_public".to_string(),
+                        json!(config.is_some_and(|c| c.endpoint_public_access())),
+                    ),
+                    (
+                        "public_access_cidrs".to_string(),
+                        json!(sorted_cidrs(
+                            config.map(|c| c.public_access_cidrs()).unwrap_or_default()
+                        )),
+                    ),
                     // EKS keeps a cluster made without a policy on extended support.
                     (
                         "support_type".to_string(),

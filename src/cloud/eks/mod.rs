@@ -247,6 +247,17 @@ impl Eks {
             let id = response.update().and_then(|u| u.id());
             self.update_done(name, None, id, wait).await?;
         }
+        let access = ["endpoint_private", "endpoint_public", "public_access_cidrs"];
+        if access.iter().any(|f| before.get(*f) != r.get(f)) {
+            let change = self.client.update_cluster_config().name(name);
+            let response = change
+                .resources_vpc_config(endpoint(r)?.build())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            let id = response.update().and_then(|u| u.id());
+            self.update_done(name, None, id, wait).await?;
+        }
         let support = r.str("support_type")?;
         if before.get("support_type").and_then(Value::as_str) != Some(support) {
             let policy = UpgradePolicyRequest::builder().support_type(SupportType::from(support));
@@ -380,7 +391,7 @@ impl Eks {
             .name(name)
             .version(r.str("version")?)
             .role_arn(r.str("role_arn")?)
-            .resources_vpc_config(VpcConfigRequest::builder().set_subnet_ids(Some(subnets)).build())
+            .resources_vpc_config(endpoint(r)?.set_subnet_ids(Some(subnets)).build())
             .logging(logging(&r.strings("logs")?))
             .upgrade_policy(
                 UpgradePolicyRequest::builder()
@@ -486,4 +497,18 @@ pub(super) fn logs_of(cluster: &Cluster) -> Vec<String> {
     let setups = cluster.logging().map(|l| l.cluster_logging()).unwrap_or_default();
     let on = setups.iter().filter(|s| s.enabled() == Some(true)).flat_map(|s| s.types());
     logs_field(on.map(LogType::as_str))
+}
+
+/// Where the cluster's Kubernetes API answers, as `r` asks.
+fn endpoint(
+    r: &Read<'_>,
+) -> Result<aws_sdk_eks::types::builders::VpcConfigRequestBuilder, CloudError> {
+    let flag = |field: &str| r.get(field).and_then(Value::as_bool).unwrap_or(true);
+    let builder = VpcConfigRequest::builder()
+        .endpoint_private_access(flag("endpoint_private"))
+        .endpoint_public_access(flag("endpoint_public"));
+    Ok(match flag("endpoint_public") {
+        true => builder.set_public_access_cidrs(Some(r.strings("public_access_cidrs")?)),
+        false => builder,
+    })
 }

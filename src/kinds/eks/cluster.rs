@@ -27,7 +27,17 @@ pub struct Spec {
     pub logs: Vec<String>,
     /// The support EKS keeps the cluster on: `STANDARD` or `EXTENDED`.
     pub support_type: String,
+    /// Where the Kubernetes API answers: inside the VPC, on the internet
+    /// (from the blocks listed, sorted).
+    pub endpoint_private: bool,
+    pub endpoint_public: bool,
+    pub public_access_cidrs: Vec<String>,
     pub tags: BTreeMap<String, String>,
+}
+
+/// Public access blocks as a cluster's field holds them: sorted, each once.
+pub fn sorted_cidrs(cidrs: &[String]) -> Vec<String> {
+    logs_field(cidrs.iter().map(String::as_str))
 }
 
 /// Log types as a cluster's field holds them: sorted, each once.
@@ -82,6 +92,9 @@ impl KindDef for Cluster {
                     subnets: subnets.clone(),
                     logs: logs_field(cluster.logs.iter().map(String::as_str)),
                     support_type: cluster.upgrade_policy.into(),
+                    endpoint_private: cluster.endpoint.private,
+                    endpoint_public: cluster.endpoint.public,
+                    public_access_cidrs: sorted_cidrs(&cluster.endpoint.public_cidrs),
                     tags: from.tags(&addr, &[]),
                 };
                 lower::resource(addr, Kind::EksCluster, &cluster.name, &spec, subnets)
@@ -98,6 +111,9 @@ impl KindDef for Cluster {
             subnets: vec![subnet.clone()],
             logs: logs_field(DEFAULT_LOGS),
             support_type: "STANDARD".into(),
+            endpoint_private: true,
+            endpoint_public: true,
+            public_access_cidrs: vec!["0.0.0.0/0".into()],
             tags: spec::fixture_tags(&addr),
         };
         lower::resource(addr, Kind::EksCluster, "demo-eu", &spec, vec![subnet])
@@ -167,7 +183,13 @@ impl KindDef for Cluster {
                 .attr("version", Expr::Str(spec.version))
                 .attr("enabled_cluster_log_types", Expr::strs(&spec.logs))
                 .attr("tags", map(&spec.tags))
-                .block(Block::new("vpc_config", &[]).attr("subnet_ids", export.ids(&subnets)))
+                .block(
+                    Block::new("vpc_config", &[])
+                        .attr("subnet_ids", export.ids(&subnets))
+                        .attr("endpoint_private_access", Expr::Bool(spec.endpoint_private))
+                        .attr("endpoint_public_access", Expr::Bool(spec.endpoint_public))
+                        .attr("public_access_cidrs", Expr::strs(&spec.public_access_cidrs)),
+                )
                 .block(
                     Block::new("upgrade_policy", &[])
                         .attr("support_type", Expr::Str(spec.support_type)),
