@@ -97,6 +97,10 @@ pub struct Cluster {
 pub const LOG_TYPES: [&str; 5] =
     ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
+/// Every IPv4 address: where a public endpoint answers from unless the file
+/// lists blocks.
+pub const ANYWHERE: &str = "0.0.0.0/0";
+
 /// Where a cluster's Kubernetes API answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
@@ -111,7 +115,7 @@ impl Default for Endpoint {
     /// Private and public, open to all: EKS's public endpoint as before, and
     /// the private one that keeps nodes' traffic to it inside the VPC.
     fn default() -> Endpoint {
-        Endpoint { private: true, public: true, public_cidrs: vec!["0.0.0.0/0".into()] }
+        Endpoint { private: true, public: true, public_cidrs: vec![ANYWHERE.into()] }
     }
 }
 

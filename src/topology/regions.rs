@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::catalog::REGIONS;
 use super::decode::{Decoder, did_you_mean};
 use super::model::{
-    CapacityType, Cluster, DEFAULT_LOGS, Endpoint, LOG_TYPES, Network, NodeGroup, Region, Spanned,
-    Subnet, UPGRADE_POLICIES,
+    ANYWHERE, CapacityType, Cluster, DEFAULT_LOGS, Endpoint, LOG_TYPES, Network, NodeGroup, Region,
+    Spanned, Subnet, UPGRADE_POLICIES,
 };
 use super::net::{CidrError, Ipv4Net};
 use super::problem::{Problem, Span};
@@ -199,7 +199,7 @@ fn endpoint(d: &mut Decoder, node: &Node, at: Span) -> Option<Endpoint> {
                 .map(ToString::to_string)
                 .collect()
         }
-        None if public => vec!["0.0.0.0/0".to_string()],
+        None if public => vec![ANYWHERE.to_string()],
         None => Vec::new(),
     };
     if !private && !public {

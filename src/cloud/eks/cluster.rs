@@ -8,10 +8,9 @@ use serde_json::json;
 use super::{Eks, SERVICE, State, logs_of, sdk_error, subnet_addrs, tag_map, unowned};
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
-use crate::cloud::owned::{live, owner};
+use crate::cloud::owned::{live, owner, sorted};
 use crate::cloud::paging::{all_pages, describe_each};
 use crate::cloud::read::ReadCall;
-use crate::kinds::eks::cluster::sorted_cidrs;
 use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
@@ -58,7 +57,7 @@ impl CloudKind for Cluster {
                     ("name".to_string(), json!(name)),
                     ("version".to_string(), json!(cluster.version())),
                     ("role_arn".to_string(), json!(cluster.role_arn())),
-                    ("logs".to_string(), json!(logs_of(cluster))),
+                    ("logs".to_string(), logs_of(cluster)),
                     (
                         "endpoint_private".to_string(),
                         json!(config.is_some_and(|c| c.endpoint_private_access())),
@@ -69,9 +68,9 @@ impl CloudKind for Cluster {
                     ),
                     (
                         "public_access_cidrs".to_string(),
-                        json!(sorted_cidrs(
-                            config.map(|c| c.public_access_cidrs()).unwrap_or_default()
-                        )),
+                        sorted(
+                            config.map(|c| c.public_access_cidrs().to_vec()).unwrap_or_default(),
+                        ),
                     ),
                     // EKS keeps a cluster made without a policy on extended support.
                     (

@@ -9,6 +9,7 @@ pub mod node_group;
 use std::collections::HashMap;
 
 use aws_sdk_eks::Client;
+use aws_sdk_eks::operation::update_cluster_config::builders::UpdateClusterConfigFluentBuilder;
 use aws_sdk_eks::types::{
     CapacityTypes, Cluster, LogSetup, LogType, Logging, Nodegroup, NodegroupScalingConfig,
     SupportType, UpdateLabelsPayload, UpgradePolicyRequest, VpcConfigRequest,
@@ -23,7 +24,6 @@ use crate::cloud::paging::{all_pages, describe_each};
 use crate::cloud::read::Earlier;
 use crate::cloud::wait::{Poll, Progress, Wait, gone, until};
 use crate::cloud::{CloudError, Ids, RunScope};
-use crate::kinds::eks::cluster::logs_field;
 use crate::state::live::{Health, Unhealthy, Unowned};
 use crate::state::{Fields, Kind, ResourceAddr};
 use crate::topology::model::LOG_TYPES;
@@ -238,35 +238,35 @@ impl Eks {
             let id = response.update().and_then(|u| u.id());
             self.update_done(name, None, id, wait).await?;
         }
-        // EKS takes one update of a cluster at a time: the logs after the
-        // version.
-        let logs = r.strings("logs")?;
-        if before.get("logs") != Some(&serde_json::json!(logs)) {
-            let change = self.client.update_cluster_config().name(name).logging(logging(&logs));
-            let response = change.send().await.map_err(sdk_error)?;
-            let id = response.update().and_then(|u| u.id());
-            self.update_done(name, None, id, wait).await?;
+        // EKS takes one update of a cluster at a time: each configuration
+        // that changed after the version, one after another.
+        let changed = |fields: &[&str]| fields.iter().any(|f| before.get(*f) != r.get(f));
+        if changed(&["logs"]) {
+            let logs = logging(&r.strings("logs")?);
+            self.configure(name, |change| change.logging(logs), wait).await?;
         }
-        let access = ["endpoint_private", "endpoint_public", "public_access_cidrs"];
-        if access.iter().any(|f| before.get(*f) != r.get(f)) {
-            let change = self.client.update_cluster_config().name(name);
-            let response = change
-                .resources_vpc_config(endpoint(r)?.build())
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            let id = response.update().and_then(|u| u.id());
-            self.update_done(name, None, id, wait).await?;
+        if changed(&["endpoint_private", "endpoint_public", "public_access_cidrs"]) {
+            let access = endpoint(r)?.build();
+            self.configure(name, |change| change.resources_vpc_config(access), wait).await?;
         }
-        let support = r.str("support_type")?;
-        if before.get("support_type").and_then(Value::as_str) != Some(support) {
-            let policy = UpgradePolicyRequest::builder().support_type(SupportType::from(support));
-            let change = self.client.update_cluster_config().name(name);
-            let response = change.upgrade_policy(policy.build()).send().await.map_err(sdk_error)?;
-            let id = response.update().and_then(|u| u.id());
-            self.update_done(name, None, id, wait).await?;
+        if changed(&["support_type"]) {
+            let policy = upgrade_policy(r)?;
+            self.configure(name, |change| change.upgrade_policy(policy), wait).await?;
         }
         self.retag(r, before).await
+    }
+
+    /// One UpdateClusterConfig of cluster `name`, as `change` fills it in,
+    /// followed by its update id to its end.
+    async fn configure(
+        &self,
+        name: &str,
+        change: impl FnOnce(UpdateClusterConfigFluentBuilder) -> UpdateClusterConfigFluentBuilder,
+        wait: Wait<'_>,
+    ) -> Result<(), CloudError> {
+        let asked = change(self.client.update_cluster_config().name(name));
+        let response = asked.send().await.map_err(sdk_error)?;
+        self.update_done(name, None, response.update().and_then(|u| u.id()), wait).await
     }
 
     /// Sets the desired tags where they differ from what the resource has.
@@ -393,11 +393,7 @@ impl Eks {
             .role_arn(r.str("role_arn")?)
             .resources_vpc_config(endpoint(r)?.set_subnet_ids(Some(subnets)).build())
             .logging(logging(&r.strings("logs")?))
-            .upgrade_policy(
-                UpgradePolicyRequest::builder()
-                    .support_type(SupportType::from(r.str("support_type")?))
-                    .build(),
-            )
+            .upgrade_policy(upgrade_policy(r)?)
             .set_tags(Some(r.tags()?.into_iter().collect()))
             .client_request_token(scope.token(r.addr))
             .send()
@@ -492,11 +488,17 @@ fn logging(logs: &[String]) -> Logging {
     Logging::builder().set_cluster_logging(Some(setups)).build()
 }
 
-/// The log types a cluster sends, as its field holds them.
-pub(super) fn logs_of(cluster: &Cluster) -> Vec<String> {
+/// The support EKS is to keep the cluster on, as `r` asks.
+fn upgrade_policy(r: &Read<'_>) -> Result<UpgradePolicyRequest, CloudError> {
+    let support = SupportType::from(r.str("support_type")?);
+    Ok(UpgradePolicyRequest::builder().support_type(support).build())
+}
+
+/// The log types a cluster sends, as its field holds them (sorted).
+pub(super) fn logs_of(cluster: &Cluster) -> Value {
     let setups = cluster.logging().map(|l| l.cluster_logging()).unwrap_or_default();
     let on = setups.iter().filter(|s| s.enabled() == Some(true)).flat_map(|s| s.types());
-    logs_field(on.map(LogType::as_str))
+    sorted(on.map(|t| t.as_str().to_string()).collect())
 }
 
 /// Where the cluster's Kubernetes API answers, as `r` asks.

@@ -12,7 +12,6 @@ use aws_smithy_types::byte_stream::ByteStream;
 
 use super::{Lambda, SERVICE, sdk_error};
 use crate::cloud::CloudError;
-use crate::cloud::paging::all_pages;
 use crate::state::digest::sha256_base64;
 
 impl Lambda {
@@ -23,19 +22,9 @@ impl Lambda {
         name: &str,
         sha256: &str,
     ) -> Result<Option<Vec<u8>>, CloudError> {
-        let versions = all_pages(SERVICE, "ListVersionsByFunction", |marker: Option<String>| {
-            let asked = self.client.list_versions_by_function().function_name(name);
-            async move {
-                let page = asked.set_marker(marker).send().await.map_err(sdk_error)?;
-                Ok((page.versions().to_vec(), page.next_marker().map(str::to_string)))
-            }
-        })
-        .await?;
-        let Some(version) = versions
-            .iter()
-            .filter(|v| v.version() != Some("$LATEST"))
-            .find(|v| v.code_sha256() == Some(sha256))
-            .and_then(|v| v.version())
+        let versions = self.published(name).await?;
+        let Some(version) =
+            versions.iter().find(|v| v.code_sha256() == Some(sha256)).and_then(|v| v.version())
         else {
             return Ok(None);
         };

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::{FunctionCode, Runtime};
+use aws_sdk_lambda::types::{FunctionCode, FunctionConfiguration, Runtime};
 
 use crate::cloud::fields::Read;
 use crate::cloud::owned::{Mark, Tags, adopt, tags};
@@ -254,8 +254,9 @@ impl Lambda {
         }
     }
 
-    /// The function's published versions and the code each runs.
-    async fn versions(&self, name: &str) -> Result<Versions, CloudError> {
+    /// The configuration of each published version of the function (not
+    /// of $LATEST).
+    async fn published(&self, name: &str) -> Result<Vec<FunctionConfiguration>, CloudError> {
         let configs =
             all_pages(SERVICE, "ListVersionsByFunction", |token: Option<String>| async move {
                 let page = self
@@ -269,9 +270,15 @@ impl Lambda {
                 Ok((page.versions().to_vec(), page.next_marker().map(str::to_string)))
             })
             .await?;
-        Ok(configs
+        Ok(configs.into_iter().filter(|c| c.version() != Some("$LATEST")).collect())
+    }
+
+    /// The function's published versions and the code each runs.
+    async fn versions(&self, name: &str) -> Result<Versions, CloudError> {
+        Ok(self
+            .published(name)
+            .await?
             .iter()
-            .filter(|c| c.version() != Some("$LATEST"))
             .filter_map(|c| {
                 let runtime = c.runtime().map(|r| r.as_str()).unwrap_or_default();
                 let (memory, timeout) = (c.memory_size()?.into(), c.timeout()?.into());

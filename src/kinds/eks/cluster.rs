@@ -13,7 +13,7 @@ use super::super::{
     ResourceAddr, Service, SpecError, lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
-use crate::topology::model::DEFAULT_LOGS;
+use crate::topology::model::{ANYWHERE, DEFAULT_LOGS};
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,17 +33,6 @@ pub struct Spec {
     pub endpoint_public: bool,
     pub public_access_cidrs: Vec<String>,
     pub tags: BTreeMap<String, String>,
-}
-
-/// Public access blocks as a cluster's field holds them: sorted, each once.
-pub fn sorted_cidrs(cidrs: &[String]) -> Vec<String> {
-    logs_field(cidrs.iter().map(String::as_str))
-}
-
-/// Log types as a cluster's field holds them: sorted, each once.
-pub fn logs_field<'a>(types: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let sorted: std::collections::BTreeSet<&str> = types.into_iter().collect();
-    sorted.into_iter().map(str::to_string).collect()
 }
 
 /// The export's variable for the control plane's role.
@@ -90,11 +79,11 @@ impl KindDef for Cluster {
                     version: cluster.version.clone(),
                     role_arn: cluster.role_arn.clone(),
                     subnets: subnets.clone(),
-                    logs: logs_field(cluster.logs.iter().map(String::as_str)),
+                    logs: lower::sorted(&cluster.logs),
                     support_type: cluster.upgrade_policy.into(),
                     endpoint_private: cluster.endpoint.private,
                     endpoint_public: cluster.endpoint.public,
-                    public_access_cidrs: sorted_cidrs(&cluster.endpoint.public_cidrs),
+                    public_access_cidrs: lower::sorted(&cluster.endpoint.public_cidrs),
                     tags: from.tags(&addr, &[]),
                 };
                 lower::resource(addr, Kind::EksCluster, &cluster.name, &spec, subnets)
@@ -109,11 +98,11 @@ impl KindDef for Cluster {
             version: "1.34".into(),
             role_arn: "arn:aws:iam::123456789012:role/eks-cluster".into(),
             subnets: vec![subnet.clone()],
-            logs: logs_field(DEFAULT_LOGS),
+            logs: DEFAULT_LOGS.map(String::from).to_vec(),
             support_type: "STANDARD".into(),
             endpoint_private: true,
             endpoint_public: true,
-            public_access_cidrs: vec!["0.0.0.0/0".into()],
+            public_access_cidrs: vec![ANYWHERE.into()],
             tags: spec::fixture_tags(&addr),
         };
         lower::resource(addr, Kind::EksCluster, "demo-eu", &spec, vec![subnet])
