@@ -52,6 +52,10 @@ pub enum Kind {
     Vpc,
     Subnet,
     InternetGateway,
+    ElasticIp,
+    NatGateway,
+    RouteTable,
+    VpcEndpoint,
     EksCluster,
     NodeGroup,
     Zone,
@@ -63,10 +67,14 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order plans and exports list them.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Vpc,
         Kind::Subnet,
         Kind::InternetGateway,
+        Kind::ElasticIp,
+        Kind::NatGateway,
+        Kind::RouteTable,
+        Kind::VpcEndpoint,
         Kind::EksCluster,
         Kind::NodeGroup,
         Kind::Zone,
@@ -82,6 +90,10 @@ impl Kind {
             Kind::Vpc => &ec2::vpc::Vpc,
             Kind::Subnet => &ec2::subnet::Subnet,
             Kind::InternetGateway => &ec2::internet_gateway::InternetGateway,
+            Kind::ElasticIp => &ec2::elastic_ip::ElasticIp,
+            Kind::NatGateway => &ec2::nat_gateway::NatGateway,
+            Kind::RouteTable => &ec2::route_table::RouteTable,
+            Kind::VpcEndpoint => &ec2::vpc_endpoint::VpcEndpoint,
             Kind::EksCluster => &eks::cluster::Cluster,
             Kind::NodeGroup => &eks::node_group::NodeGroup,
             Kind::Zone => &route53::zone::Zone,

@@ -82,6 +82,10 @@ pub trait Exporter {
     /// The live AWS id of an owned resource (only with `--with-imports`).
     fn live_id(&self, addr: &ResourceAddr) -> Option<&str>;
 
+    /// A field of an owned resource as the account holds it (only with
+    /// `--with-imports`).
+    fn live_field(&self, addr: &ResourceAddr, field: &str) -> Option<&serde_json::Value>;
+
     /// The AWS id of a resource of someone else's that the topology uses as
     /// it is, by name (an existing hosted zone).
     fn used_id(&self, kind: Kind, name: &str) -> Option<&str>;
@@ -108,4 +112,13 @@ pub fn import(to: String, id: String) -> Block {
 /// An `output` block.
 pub fn output(name: &str, description: String, value: Expr) -> Block {
     Block::new("output", &[name]).attr("description", Expr::Str(description)).attr("value", value)
+}
+
+/// A `depends_on` list of the declared resources at `addrs`.
+pub fn depends_on(export: &dyn Exporter, addrs: &[ResourceAddr]) -> Expr {
+    let each = addrs.iter().map(|addr| {
+        let kind = export.declared(addr).map_or("unknown", |r| r.kind.def().terraform_type());
+        Expr::raw(format!("{kind}.{}", export.name(addr)))
+    });
+    Expr::List(each.collect())
 }

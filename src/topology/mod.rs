@@ -13,6 +13,7 @@ mod drift;
 pub mod edge;
 pub mod model;
 pub mod net;
+mod network;
 pub mod problem;
 mod refs;
 mod regions;

@@ -63,21 +63,66 @@ pub struct Region {
 #[derive(Debug, Clone)]
 pub struct Network {
     pub cidr: Ipv4Net,
-    /// One private subnet per availability zone, carved evenly from `cidr`.
+    /// A second block of the VPC, where the public subnets are carved when
+    /// `cidr` has no room left beside the private ones.
+    pub secondary_cidr: Option<Ipv4Net>,
+    /// One private and one public subnet per availability zone.
     pub subnets: Vec<Subnet>,
-    /// Whether the VPC has an internet gateway attached.
-    pub internet_gateway: bool,
+    /// Where the private subnets' traffic to the internet goes out.
+    pub nat: Nat,
+    /// The AWS services reached through gateway endpoints (`s3`, `dynamodb`),
+    /// from every subnet, without the NAT.
+    pub gateway_endpoints: Vec<String>,
     /// `availability_zones: N`: the file names no zone, and the subnets'
     /// zones (a, b, c... of the region until then) are placed by a command
     /// that reads the region on N zones it offers (see [`super::zones`]).
     pub zone_count: Option<usize>,
 }
 
+impl Network {
+    /// The zones that have a NAT gateway, in the file's order.
+    pub fn nat_zones(&self) -> Vec<&str> {
+        let zones = self.subnets.iter().map(|s| s.availability_zone.as_str());
+        match self.nat {
+            Nat::PerZone => zones.collect(),
+            Nat::Single => zones.take(1).collect(),
+        }
+    }
+
+    /// The zone of the NAT gateway the private subnet of `zone` goes out through.
+    pub fn nat_of<'a>(&'a self, zone: &'a str) -> &'a str {
+        match self.nat {
+            Nat::PerZone => zone,
+            Nat::Single => self.subnets.first().map_or(zone, |s| &s.availability_zone),
+        }
+    }
+}
+
+/// A zone's two subnets: a private one (nodes, internal load balancers) and
+/// a public one (NAT gateways, internet-facing load balancers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subnet {
     pub availability_zone: String,
     pub cidr: Ipv4Net,
+    pub public_cidr: Ipv4Net,
 }
+
+/// The NAT gateways of a region's network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nat {
+    /// One in each zone, which the zone's private subnet goes out through:
+    /// a zone's outage leaves the others their way out.
+    PerZone,
+    /// One, in the first zone, for every private subnet: cheaper, one zone.
+    Single,
+}
+
+/// The `nat` values, as the file writes them.
+pub const NAT_CHOICES: [(&str, Nat); 2] = [("per-az", Nat::PerZone), ("single", Nat::Single)];
+
+/// The gateway endpoints AWS offers (every other service takes an
+/// interface endpoint).
+pub const GATEWAY_ENDPOINTS: [&str; 2] = ["dynamodb", "s3"];
 
 #[derive(Debug, Clone)]
 pub struct Cluster {

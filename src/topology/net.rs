@@ -1,5 +1,5 @@
 //! IPv4 address blocks: parsing `10.10.0.0/16`, overlap, and carving a block
-//! evenly into one subnet per availability zone.
+//! evenly into one subnet per availability zone, and what a carve leaves.
 
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -34,6 +34,19 @@ impl Ipv4Net {
 
     pub fn overlaps(&self, other: &Ipv4Net) -> bool {
         self.first() <= other.last() && other.first() <= self.last()
+    }
+
+    pub fn contains(&self, other: &Ipv4Net) -> bool {
+        self.first() <= other.first() && other.last() <= self.last()
+    }
+
+    /// What [`Ipv4Net::carve`] of `count` leaves free at the block's end, as
+    /// one block the size of a subnet: `None` when the subnets fill it.
+    pub fn left_by_carve(&self, count: usize, smallest: u8) -> Option<Ipv4Net> {
+        let last = *self.carve(count, smallest)?.last()?;
+        let next = last.last().checked_add(1)?;
+        let free = Ipv4Net { addr: Ipv4Addr::from(next), prefix: last.prefix };
+        (next <= self.last()).then_some(free)
     }
 
     /// `count` equal subnets, each as large as a power of two allows.
@@ -112,5 +125,16 @@ mod tests {
         assert_eq!(two, vec![net("10.10.0.0/25"), net("10.10.0.128/25")]);
         assert_eq!(net("10.10.0.0/24").carve(6, 28).unwrap()[5], net("10.10.0.160/27"));
         assert!(net("10.10.0.0/27").carve(4, 28).is_none());
+    }
+
+    #[test]
+    fn a_carve_leaves_its_unused_slot() {
+        let three = net("10.10.0.0/16");
+        assert_eq!(three.left_by_carve(3, 28), Some(net("10.10.192.0/18")));
+        assert_eq!(net("10.10.0.0/16").left_by_carve(5, 28), Some(net("10.10.160.0/19")));
+        assert_eq!(net("10.10.0.0/16").left_by_carve(2, 28), None);
+        assert_eq!(net("10.10.0.0/16").left_by_carve(4, 28), None);
+        assert!(net("10.0.0.0/8").contains(&net("10.10.192.0/20")));
+        assert!(!net("10.10.0.0/16").contains(&net("10.0.0.0/8")));
     }
 }

@@ -1,23 +1,20 @@
-//! The `regions:` section: per region a VPC block carved into one subnet per
-//! availability zone, an EKS cluster with its node groups, and an optional
-//! public origin. Also the rule across regions: their blocks must not overlap.
+//! The `regions:` section: per region a network (see [`super::network`]), an
+//! EKS cluster with its node groups, and an optional public origin.
 
 use std::collections::BTreeMap;
 
 use super::catalog::REGIONS;
 use super::decode::{Decoder, did_you_mean};
 use super::model::{
-    ANYWHERE, CapacityType, Cluster, DEFAULT_LOGS, Endpoint, LOG_TYPES, Network, NodeGroup, Region,
-    Spanned, Subnet, UPGRADE_POLICIES,
+    ANYWHERE, CapacityType, Cluster, DEFAULT_LOGS, Endpoint, LOG_TYPES, NodeGroup, Region, Spanned,
+    UPGRADE_POLICIES,
 };
-use super::net::{CidrError, Ipv4Net};
+use super::net::Ipv4Net;
+use super::network::{Blocks, ipv4_block, network};
 use super::problem::{Problem, Span};
 use super::refs::DeclaredRegion;
 use super::values::{self, check_region_code, hostname, name};
 use super::yaml::{Entry, Node, Value};
-
-/// The smallest subnet AWS allows.
-const SMALLEST_SUBNET: u8 = 28;
 
 /// The valid regions, and every region the file names (valid or not), so that
 /// references to a region with a defect are not reported twice.
@@ -36,7 +33,7 @@ pub fn decode(d: &mut Decoder, node: &Node, topology: &str) -> (Vec<Region>, Vec
             .help("declare at least one region, e.g. `us-east-1:` with its network and cluster"),
         );
     }
-    let mut blocks: Vec<(Ipv4Net, Span, String)> = Vec::new();
+    let mut blocks = Blocks::new();
     let regions =
         entries.iter().filter_map(|entry| region(d, entry, topology, &mut blocks)).collect();
     let declared = entries.iter().filter_map(declared).collect();
@@ -58,12 +55,7 @@ fn declared(entry: &Entry) -> Option<DeclaredRegion> {
     Some(DeclaredRegion { name: Spanned { value: name, span: entry.key.span }, has_origin, meant })
 }
 
-fn region(
-    d: &mut Decoder,
-    entry: &Entry,
-    topology: &str,
-    blocks: &mut Vec<(Ipv4Net, Span, String)>,
-) -> Option<Region> {
+fn region(d: &mut Decoder, entry: &Entry, topology: &str, blocks: &mut Blocks) -> Option<Region> {
     let name = d.string(&entry.key, "a region name")?;
     let known = check_region_code(d, &name);
     let what = format!("region `{}`", name.value);
@@ -77,94 +69,6 @@ fn region(
         .and_then(|n| cluster(d, n, fields.key_span("cluster"), &name, topology));
     let origin = fields.get("origin").and_then(|n| hostname(d, n, "origin host name"));
     Some(Region { name, network: network?, cluster: cluster?, origin }).filter(|_| known)
-}
-
-fn network(
-    d: &mut Decoder,
-    node: &Node,
-    at: Span,
-    region: &Spanned<String>,
-    blocks: &mut Vec<(Ipv4Net, Span, String)>,
-) -> Option<Network> {
-    let what = format!("the network of `{}`", region.value);
-    let fields = d.fields(node, at, &what, &["cidr", "availability_zones", "internet_gateway"])?;
-    let cidr = fields.required(d, "cidr").and_then(|n| cidr(d, n));
-    let internet_gateway = match fields.get("internet_gateway") {
-        Some(n) => d.boolean(n, "`internet_gateway`").unwrap_or(false),
-        None => false,
-    };
-    let zones = fields.required(d, "availability_zones").and_then(|n| zones(d, n, region));
-    let (cidr, cidr_span) = cidr?;
-    if let Some((other, span, other_region)) = blocks.iter().find(|(b, ..)| b.overlaps(&cidr)) {
-        d.report(
-            Problem::new(
-                "topology::cidr-overlap",
-                format!("the network of `{}` ({cidr}) overlaps that of `{other_region}` ({other})", region.value),
-                cidr_span,
-                "overlaps",
-            )
-            .also(*span, format!("{other_region} uses this block"))
-            .help("give every region a block of its own, e.g. 10.10.0.0/16, 10.20.0.0/16, 10.30.0.0/16"),
-        );
-    }
-    blocks.push((cidr, cidr_span, region.value.clone()));
-    let (zones, zones_span, zone_count) = zones?;
-    let Some(subnets) = cidr.carve(zones.len(), SMALLEST_SUBNET) else {
-        d.report(
-            Problem::new(
-                "topology::cidr-too-small",
-                format!(
-                    "{cidr} is too small for {} subnets of at least /{SMALLEST_SUBNET}",
-                    zones.len()
-                ),
-                zones_span,
-                "too many zones for the block",
-            )
-            .help("use a larger block or fewer availability zones"),
-        );
-        return None;
-    };
-    let subnets = zones
-        .into_iter()
-        .zip(subnets)
-        .map(|(availability_zone, cidr)| Subnet { availability_zone, cidr })
-        .collect();
-    Some(Network { cidr, subnets, internet_gateway, zone_count })
-}
-
-fn cidr(d: &mut Decoder, node: &Node) -> Option<(Ipv4Net, Span)> {
-    let text = d.string(node, "`cidr`")?;
-    let net = ipv4_block(d, &text)?;
-    if (16..=24).contains(&net.prefix) {
-        return Some((net, text.span));
-    }
-    d.report(
-        Problem::new("topology::cidr", format!("a VPC block must be /16 to /24, {net} is /{}", net.prefix), text.span, "wrong size")
-            .help("AWS allows VPC blocks from /16 (65,536 addresses) to /28; wway wants room for subnets: /16 to /24"),
-    );
-    None
-}
-
-/// An IPv4 block, `a.b.c.d/n` with no address bits past the prefix.
-fn ipv4_block(d: &mut Decoder, text: &Spanned<String>) -> Option<Ipv4Net> {
-    let problem = |message: String, label: &str| {
-        Problem::new("topology::cidr", message, text.span, label.to_string())
-    };
-    match text.parse::<Ipv4Net>() {
-        Ok(net) => return Some(net),
-        Err(CidrError::HostBits(net)) => d.report(
-            problem(
-                format!("`{}` has address bits set past its prefix", text.value),
-                "not a block start",
-            )
-            .help(format!("did you mean {net}?")),
-        ),
-        Err(CidrError::Syntax) => d.report(
-            problem(format!("`{}` is not an IPv4 block", text.value), "not a CIDR block")
-                .help("write an address and a prefix length, e.g. 10.10.0.0/16"),
-        ),
-    }
-    None
 }
 
 /// `endpoint`: where the cluster's Kubernetes API answers, from inside the
@@ -215,58 +119,6 @@ fn endpoint(d: &mut Decoder, node: &Node, at: Span) -> Option<Endpoint> {
 /// `availability_zones`: a count (2..6; zones a, b, c, ... of the region
 /// until a command that reads the region places them) or a list of zone
 /// names of the region. The count, where it is one.
-fn zones(
-    d: &mut Decoder,
-    node: &Node,
-    region: &Spanned<String>,
-) -> Option<(Vec<String>, Span, Option<usize>)> {
-    let what = "`availability_zones`";
-    // The zones of a region that does not exist are not judged: its name is
-    // the one problem (and likely a typo that the zones do not share).
-    let known = REGIONS.binary_search(&region.as_str()).is_ok();
-    if let Value::Seq(_) = node.value {
-        let names = d.strings(node, what)?;
-        let mut valid = true;
-        for zone in &names {
-            let suffix = zone.strip_prefix(region.as_str());
-            let in_region =
-                suffix.is_some_and(|s| s.len() == 1 && s.chars().all(|c| c.is_ascii_lowercase()));
-            if known && !in_region {
-                valid = false;
-                d.report(
-                    Problem::new(
-                        "topology::availability-zone",
-                        format!("`{}` is not an availability zone of {}", zone.value, region.value),
-                        zone.span,
-                        "not in this region",
-                    )
-                    .help(format!(
-                        "zone names are the region and a letter, e.g. {}a",
-                        region.value
-                    )),
-                );
-            }
-        }
-        if !(2..=6).contains(&names.len()) {
-            valid = false;
-            d.report(
-                Problem::new(
-                    "topology::range",
-                    format!("{what} lists {} zones", names.len()),
-                    node.span.start_only(),
-                    "2 to 6 zones",
-                )
-                .help("EKS needs subnets in at least two zones; list 2 to 6"),
-            );
-        }
-        return valid.then(|| (names.into_iter().map(|z| z.value).collect(), node.span, None));
-    }
-    let count = d.integer(node, what, 2..=6)?;
-    let zones =
-        (b'a'..).take(count as usize).map(|c| format!("{}{}", region.value, c as char)).collect();
-    Some((zones, node.span, Some(count as usize)))
-}
-
 fn cluster(
     d: &mut Decoder,
     node: &Node,

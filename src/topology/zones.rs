@@ -71,7 +71,7 @@ fn id_order(id: &str) -> (&str, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::topology::model::Subnet;
+    use crate::topology::model::{Nat, Subnet};
     use crate::topology::net::Ipv4Net;
 
     fn network(zones: &[&str], count: Option<usize>) -> Network {
@@ -80,9 +80,16 @@ mod tests {
         let subnets = zones
             .iter()
             .zip(blocks)
-            .map(|(z, cidr)| Subnet { availability_zone: z.to_string(), cidr })
+            .map(|(z, cidr)| Subnet { availability_zone: z.to_string(), cidr, public_cidr: cidr })
             .collect();
-        Network { cidr, subnets, internet_gateway: false, zone_count: count }
+        Network {
+            cidr,
+            secondary_cidr: None,
+            subnets,
+            nat: Nat::PerZone,
+            gateway_endpoints: Vec::new(),
+            zone_count: count,
+        }
     }
 
     /// us-east-1 as the emulator's account has it: letters and IDs crossed.

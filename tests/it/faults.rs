@@ -294,9 +294,18 @@ async fn converges_through_faults(seed: u64) {
         );
         assert_eq!(
             ec2.describe_subnets().filters(owned()).send().await.unwrap().subnets().len(),
-            3,
+            6,
             "{region}"
         );
+        let addresses = ec2.describe_addresses().filters(owned()).send().await.unwrap();
+        assert_eq!(addresses.addresses().len(), 3, "{region}: one address per NAT gateway");
+        let gateways = ec2.describe_nat_gateways().filter(owned()).send().await.unwrap();
+        let living = gateways.nat_gateways().iter().filter(|g| {
+            g.state().is_some_and(|s| s.as_str() == "available" || s.as_str() == "pending")
+        });
+        assert_eq!(living.count(), 3, "{region}: one NAT gateway per zone");
+        let tables = ec2.describe_route_tables().filters(owned()).send().await.unwrap();
+        assert_eq!(tables.route_tables().len(), 4, "{region}: a public table and one per zone");
         let eks = aws_sdk_eks::Client::new(&config);
         let clusters = eks.list_clusters().send().await.unwrap();
         assert_eq!(clusters.clusters().len(), 1, "{region}");

@@ -47,6 +47,9 @@ impl Exporter for Fixtures {
     fn live_id(&self, _addr: &ResourceAddr) -> Option<&str> {
         Some("live-id")
     }
+    fn live_field(&self, _addr: &ResourceAddr, _field: &str) -> Option<&serde_json::Value> {
+        None
+    }
     fn used_id(&self, _kind: Kind, _name: &str) -> Option<&str> {
         None
     }

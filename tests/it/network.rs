@@ -154,3 +154,230 @@ async fn a_clusters_api_answers_privately_and_publicly_from_the_blocks_listed() 
     assert_eq!((private, public, cidrs, subnets), (true, true, blocks, 3));
     assert!(plan_changes(emulator, account.state.path(), edited).is_empty());
 }
+
+/// The topology's resources in one region's account, as EC2 describes them.
+struct Network {
+    vpc: aws_sdk_ec2::types::Vpc,
+    subnets: Vec<aws_sdk_ec2::types::Subnet>,
+    tables: Vec<aws_sdk_ec2::types::RouteTable>,
+    gateways: Vec<aws_sdk_ec2::types::NatGateway>,
+    addresses: Vec<aws_sdk_ec2::types::Address>,
+    endpoints: Vec<aws_sdk_ec2::types::VpcEndpoint>,
+    internet_gateways: Vec<aws_sdk_ec2::types::InternetGateway>,
+}
+
+/// What `region` holds of the WonderWay topology (NAT gateways and
+/// endpoints being deleted or deleted left out).
+async fn network(ec2: &aws_sdk_ec2::Client) -> Network {
+    let owned = || {
+        let filter = aws_sdk_ec2::types::Filter::builder().name("tag:wway:topology");
+        filter.values("wonderway").build()
+    };
+    let vpcs = ec2.describe_vpcs().filters(owned()).send().await.unwrap();
+    let subnets = ec2.describe_subnets().filters(owned()).send().await.unwrap();
+    let tables = ec2.describe_route_tables().filters(owned()).send().await.unwrap();
+    let gateways = ec2.describe_nat_gateways().filter(owned()).send().await.unwrap();
+    let addresses = ec2.describe_addresses().filters(owned()).send().await.unwrap();
+    let endpoints = ec2.describe_vpc_endpoints().filters(owned()).send().await.unwrap();
+    let internet = ec2.describe_internet_gateways().filters(owned()).send().await.unwrap();
+    let living = |state: &str| !matches!(state.to_lowercase().as_str(), "deleting" | "deleted");
+    Network {
+        vpc: vpcs
+            .vpcs()
+            .first()
+            .cloned()
+            .unwrap_or_else(|| aws_sdk_ec2::types::Vpc::builder().build()),
+        subnets: subnets.subnets().to_vec(),
+        tables: tables.route_tables().to_vec(),
+        gateways: (gateways.nat_gateways().iter())
+            .filter(|g| g.state().is_some_and(|s| living(s.as_str())))
+            .cloned()
+            .collect(),
+        addresses: addresses.addresses().to_vec(),
+        endpoints: (endpoints.vpc_endpoints().iter())
+            .filter(|e| e.state().is_some_and(|s| living(s.as_str())))
+            .cloned()
+            .collect(),
+        internet_gateways: internet.internet_gateways().to_vec(),
+    }
+}
+
+impl Network {
+    /// The subnets tagged for `role` (`elb`: public, `internal-elb`: private).
+    fn subnets_for(&self, role: &str) -> Vec<&aws_sdk_ec2::types::Subnet> {
+        let key = format!("kubernetes.io/role/{role}");
+        let tagged =
+            |s: &&aws_sdk_ec2::types::Subnet| s.tags().iter().any(|t| t.key() == Some(&key));
+        self.subnets.iter().filter(tagged).collect()
+    }
+
+    /// Where the table of `subnet` (its own, explicitly) sends 0.0.0.0/0:
+    /// (gateway id, NAT gateway id).
+    fn way_out(&self, subnet: &str) -> (Option<String>, Option<String>) {
+        let table = self
+            .tables
+            .iter()
+            .find(|t| t.associations().iter().any(|a| a.subnet_id() == Some(subnet)));
+        let table = table.unwrap_or_else(|| panic!("subnet {subnet} is in no table of its own"));
+        let route = table.routes().iter().find(|r| r.destination_cidr_block() == Some("0.0.0.0/0"));
+        let route = route.unwrap_or_else(|| panic!("subnet {subnet}'s table has no way out"));
+        (route.gateway_id().map(str::to_string), route.nat_gateway_id().map(str::to_string))
+    }
+
+    fn zone_of(&self, subnet: &str) -> &str {
+        let found = self.subnets.iter().find(|s| s.subnet_id() == Some(subnet)).unwrap();
+        found.availability_zone().unwrap()
+    }
+}
+
+/// Nodes join a cluster only from subnets with a way out (the emulator
+/// fails a node group with NodeCreationFailure otherwise, as AWS does): a
+/// region's network is a public and a private subnet per zone, the public
+/// ones routed to the internet gateway, each private one to a NAT gateway
+/// (its zone's, or the region's one with `nat: single`), and an S3 gateway
+/// endpoint in every table. Two zones fill a /16 with private subnets: the
+/// public ones go in a second block. Destroy leaves no address behind.
+#[tokio::test]
+async fn a_regions_nodes_join_through_the_network_wway_builds_and_destroy_releases_it() {
+    use crate::apply_emulator::{applied, topology_copy, wway};
+    use crate::emulator::{Emulator, topology};
+
+    let emulator = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = topology_copy(dir.path(), "topologies/wonderway.yaml", "network.yaml", |t| {
+        let t = t.replacen("      availability_zones: 3\n", "      availability_zones: 2\n", 1);
+        t.replace("      cidr: 10.20.0.0/16\n", "      cidr: 10.20.0.0/16\n      nat: single\n")
+    });
+    let file = file.to_str().unwrap();
+    emulator.seed_roles(&topology(file));
+    let state = tempfile::tempdir().unwrap();
+    applied(&emulator, state.path(), file);
+
+    for (region, zones, single) in
+        [("us-east-1", 2, false), ("eu-west-1", 3, true), ("ap-southeast-1", 3, false)]
+    {
+        let ec2 = aws_sdk_ec2::Client::new(&emulator.sdk(region).await);
+        let net = network(&ec2).await;
+        let vpc = net.vpc.vpc_id().unwrap();
+        let (public, private) = (net.subnets_for("elb"), net.subnets_for("internal-elb"));
+        assert_eq!((public.len(), private.len()), (zones, zones), "{region}");
+        if zones == 2 {
+            let blocks: Vec<&str> = net
+                .vpc
+                .cidr_block_association_set()
+                .iter()
+                .filter_map(|a| a.cidr_block())
+                .collect();
+            assert!(blocks.contains(&"100.64.0.0/22"), "{region}: {blocks:?}");
+            assert!(public.iter().all(|s| s.cidr_block().unwrap().starts_with("100.64.")));
+        }
+        let [igw] = net.internet_gateways.as_slice() else { panic!("{region}: one gateway") };
+        let attached = igw.attachments().iter().any(|a| a.vpc_id() == Some(vpc));
+        assert!(attached, "{region}: the gateway is attached to the VPC");
+        for subnet in &public {
+            let out = net.way_out(subnet.subnet_id().unwrap());
+            assert_eq!(out, (igw.internet_gateway_id().map(str::to_string), None), "{region}");
+        }
+        assert_eq!(net.gateways.len(), if single { 1 } else { zones }, "{region}");
+        assert_eq!(net.addresses.len(), net.gateways.len(), "{region}: an address each");
+        for subnet in &private {
+            let (_, nat) = net.way_out(subnet.subnet_id().unwrap());
+            let nat = net.gateways.iter().find(|g| g.nat_gateway_id() == nat.as_deref()).unwrap();
+            assert_eq!(nat.state().map(|s| s.as_str()), Some("available"), "{region}");
+            let home = net.zone_of(nat.subnet_id().unwrap());
+            assert!(public.iter().any(|p| p.subnet_id() == nat.subnet_id()), "{region}: public");
+            if !single {
+                assert_eq!(home, subnet.availability_zone().unwrap(), "{region}: its zone's");
+            }
+            let ip = nat.nat_gateway_addresses()[0].allocation_id();
+            assert!(net.addresses.iter().any(|a| a.allocation_id() == ip), "{region}: owned IP");
+        }
+        let [endpoint] = net.endpoints.as_slice() else { panic!("{region}: one endpoint") };
+        assert_eq!(endpoint.service_name(), Some(format!("com.amazonaws.{region}.s3").as_str()));
+        let mut in_tables = endpoint.route_table_ids().to_vec();
+        in_tables.sort();
+        let mut tables: Vec<String> =
+            net.tables.iter().map(|t| t.route_table_id().unwrap().to_string()).collect();
+        tables.sort();
+        assert_eq!((in_tables, tables.len()), (tables, zones + 1), "{region}: every table");
+        let eks = aws_sdk_eks::Client::new(&emulator.sdk(region).await);
+        let cluster = format!("wonderway-{region}");
+        for group in ["general", "compute-intensive"] {
+            let described = eks.describe_nodegroup().cluster_name(&cluster).nodegroup_name(group);
+            let described = described.send().await.unwrap();
+            let status = described.nodegroup().and_then(|g| g.status()).unwrap();
+            assert_eq!(status.as_str(), "ACTIVE", "{region}/{group}: its nodes joined");
+        }
+    }
+
+    let destroy = wway(&emulator, state.path(), &["destroy", file, "--auto-approve"]);
+    assert_eq!(destroy.code, 0, "{}\n{}", destroy.stdout, destroy.stderr);
+    for region in ["us-east-1", "eu-west-1", "ap-southeast-1"] {
+        let ec2 = aws_sdk_ec2::Client::new(&emulator.sdk(region).await);
+        let left = network(&ec2).await;
+        let counts = (left.addresses.len(), left.gateways.len(), left.tables.len());
+        assert_eq!(counts, (0, 0, 0), "{region}: no address, NAT gateway or table left");
+        assert!(left.endpoints.is_empty() && left.subnets.is_empty(), "{region}");
+    }
+}
+
+/// An account an earlier wway made (a VPC with private subnets and a
+/// cluster, no way out) plans only the network's additions: the private
+/// subnets and the clusters stay, nothing is replaced or deleted. The
+/// account is made so by applying WonderWay and taking away, as its owner
+/// could, what earlier versions did not make.
+#[tokio::test]
+async fn an_account_made_before_the_network_plans_only_its_additions() {
+    let account = wonderway_applied();
+    let emulator = &account.emulator;
+    for region in ["us-east-1", "eu-west-1", "ap-southeast-1"] {
+        let ec2 = aws_sdk_ec2::Client::new(&emulator.sdk(region).await);
+        let net = network(&ec2).await;
+        for endpoint in &net.endpoints {
+            let id = endpoint.vpc_endpoint_id().unwrap();
+            ec2.delete_vpc_endpoints().vpc_endpoint_ids(id).send().await.unwrap();
+        }
+        for table in &net.tables {
+            for association in table.associations() {
+                let id = association.route_table_association_id().unwrap();
+                ec2.disassociate_route_table().association_id(id).send().await.unwrap();
+            }
+            let id = table.route_table_id().unwrap();
+            ec2.delete_route_table().route_table_id(id).send().await.unwrap();
+        }
+        for gateway in &net.gateways {
+            let id = gateway.nat_gateway_id().unwrap();
+            ec2.delete_nat_gateway().nat_gateway_id(id).send().await.unwrap();
+        }
+        emulator.advance_clock(120);
+        for address in &net.addresses {
+            let id = address.allocation_id().unwrap();
+            ec2.release_address().allocation_id(id).send().await.unwrap();
+        }
+        for subnet in net.subnets_for("elb") {
+            ec2.delete_subnet().subnet_id(subnet.subnet_id().unwrap()).send().await.unwrap();
+        }
+        for igw in &net.internet_gateways {
+            let (id, vpc) = (igw.internet_gateway_id().unwrap(), net.vpc.vpc_id().unwrap());
+            ec2.detach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send().await.unwrap();
+            ec2.delete_internet_gateway().internet_gateway_id(id).send().await.unwrap();
+        }
+    }
+
+    let changes = plan_changes(emulator, account.state.path(), &account.base);
+    assert_eq!(changes.len(), 3 * 15, "{changes:?}");
+    let additions = [
+        "internet-gateway",
+        "public-subnet",
+        "elastic-ip",
+        "nat-gateway",
+        "route-table",
+        "vpc-endpoint",
+    ];
+    for (address, action) in &changes {
+        let kind = address.split('/').nth(1).unwrap();
+        assert!(action == "create" && additions.contains(&kind), "{address}: {action}");
+    }
+    crate::apply_emulator::applied(emulator, account.state.path(), &account.base);
+    assert!(plan_changes(emulator, account.state.path(), &account.base).is_empty());
+}

@@ -52,7 +52,12 @@ fn the_wonderway_topology_has_the_resources_the_spec_names() {
     let desired = wonderway();
     let count = |kind: Kind| desired.resources.values().filter(|r| r.kind == kind).count();
     assert_eq!(count(Kind::Vpc), 3);
-    assert_eq!(count(Kind::Subnet), 9);
+    // A private and a public subnet in each of 3 zones of 3 regions.
+    assert_eq!(count(Kind::Subnet), 18);
+    assert_eq!((count(Kind::InternetGateway), count(Kind::VpcEndpoint)), (3, 3));
+    // A NAT gateway with its IP per zone, a public table and one per zone.
+    assert_eq!((count(Kind::ElasticIp), count(Kind::NatGateway)), (9, 9));
+    assert_eq!(count(Kind::RouteTable), 12);
     assert_eq!(count(Kind::EksCluster), 3);
     assert_eq!(count(Kind::NodeGroup), 6);
     assert_eq!(count(Kind::HealthCheck), 3);
@@ -147,7 +152,9 @@ fn a_replaced_vpc_replaces_what_is_built_on_it() {
         .filter(|c| c.action == Action::Replace)
         .map(|c| c.address.as_str())
         .collect();
-    assert_eq!(replaced.len(), 1 + 3 + 1 + 2, "{replaced:?}");
+    // The VPC, its gateway, 6 subnets, the 3 NAT gateways in them (their
+    // addresses stay), 4 route tables, the endpoint, the cluster, 2 groups.
+    assert_eq!(replaced.len(), 1 + 1 + 6 + 3 + 4 + 1 + 1 + 2, "{replaced:?}");
     assert!(replaced.iter().all(|a| a.starts_with("us-east-1/")));
     let subnet =
         plan.changes.iter().find(|c| c.address.as_str() == "us-east-1/subnet/us-east-1b").unwrap();
@@ -305,7 +312,7 @@ fn converged_fixture(desired: &DesiredState) -> LiveState {
 fn a_converged_account_read_from_a_fixture_needs_nothing() {
     let desired = wonderway();
     let live = converged_fixture(&desired);
-    assert_eq!(live.owned.len(), 51);
+    assert_eq!(live.owned.len(), 96);
     let plan = plan::plan(&desired, &live).unwrap();
     assert!(plan.is_empty(), "{:?}", actions(&plan));
 }

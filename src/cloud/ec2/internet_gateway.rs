@@ -6,11 +6,11 @@
 use aws_sdk_ec2::types::{InternetGateway as Gateway, ResourceType};
 
 use super::{
-    Ec2, SERVICE, adopted, made_by, ownership_filter, sdk_error, sent_once, tag_map,
+    Ec2, SERVICE, adopted, made_by, owned_by, ownership_filter, sdk_error, sent_once,
     tag_specification,
 };
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
-use crate::cloud::owned::{Tags, live, owner};
+use crate::cloud::owned::live;
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
 use crate::cloud::wait::gone;
@@ -40,10 +40,7 @@ impl CloudKind for InternetGateway {
                 .await?;
             let earlier = call.found(&[Kind::Vpc]).await?;
             let mut found = Found::default();
-            for gateway in &gateways {
-                let tags = tag_map(gateway.tags());
-                let id = gateway.internet_gateway_id();
-                let (Some(addr), Some(id)) = (owner(&tags, call.topology), id) else { continue };
+            for (addr, id, tags, gateway) in owned_by(&gateways, call.topology) {
                 let vpc = attached(gateway).first().copied();
                 let deps = vpc.and_then(|v| earlier.addr_of(Kind::Vpc, v)).cloned();
                 let vpc = vpc.map(|v| earlier.reference(Kind::Vpc, v)).unwrap_or_default();
@@ -64,13 +61,7 @@ impl CloudKind for InternetGateway {
             let lookup = ec2.client.describe_internet_gateways().set_filters(Some(filters));
             let earlier = lookup.send().await.map_err(sdk_error)?;
             let gateways = earlier.internet_gateways();
-            let marked: Vec<(String, Tags)> = gateways
-                .iter()
-                .map(|g| {
-                    (g.internet_gateway_id().unwrap_or_default().to_string(), tag_map(g.tags()))
-                })
-                .collect();
-            let ours = adopted(call, &target.addr, &marked);
+            let ours = adopted(call, &target.addr, gateways);
             let ours = gateways.iter().find(|g| g.internet_gateway_id() == ours.as_deref());
             let gateway = match ours {
                 Some(gateway) => gateway.clone(),

@@ -1,11 +1,15 @@
-//! EC2 for one region: what its kinds (the VPC, subnets, the internet
-//! gateway) share: ownership filters and tags, the lookup of what a lost
+//! EC2 for one region: what its kinds (the VPC, subnets, gateways, elastic
+//! IPs, route tables, endpoints) share: ownership filters and tags, the lookup of what a lost
 //! create made; and the region's facts: its availability zones and which
 //! instance types it offers.
 
+pub mod elastic_ip;
 pub mod internet_gateway;
+pub mod nat_gateway;
+pub mod route_table;
 pub mod subnet;
 pub mod vpc;
+pub mod vpc_endpoint;
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -19,7 +23,7 @@ use aws_sdk_ec2::types::{
 
 use crate::cloud::fields::Read;
 use crate::cloud::kind::{Answer, Call, Deleted, read};
-use crate::cloud::owned::{Mark, Tags, adopt, tags};
+use crate::cloud::owned::{Mark, Tags, adopt, owner, tags};
 use crate::cloud::paging::all_pages;
 use crate::cloud::wait::{Poll, gone, until};
 use crate::cloud::{CloudError, RunScope};
@@ -64,12 +68,58 @@ fn sent_once() -> aws_sdk_ec2::config::Builder {
     aws_sdk_ec2::config::Config::builder().retry_config(RetryConfig::disabled())
 }
 
-/// The first of `found` (AWS ids with their tags) that the create `call`
-/// makes of `addr` provably made before, never the resource a replacement
-/// replaces (it carries the same tags).
-fn adopted(call: &Call<'_>, addr: &ResourceAddr, found: &[(String, Tags)]) -> Option<String> {
-    let others = found.iter().filter(|(id, _)| Some(id.as_str()) != call.replaces);
-    adopt(&call.scope, addr, others.map(|(id, tags)| (id, Mark::Tags(tags)))).cloned()
+/// An EC2 resource as a Describe call lists it: its id and its tags.
+trait Described {
+    fn id(&self) -> Option<&str>;
+    fn tag_list(&self) -> &[Tag];
+}
+
+macro_rules! described {
+    ($($resource:ident => $id:ident),* $(,)?) => {$(
+        impl Described for aws_sdk_ec2::types::$resource {
+            fn id(&self) -> Option<&str> {
+                self.$id()
+            }
+            fn tag_list(&self) -> &[Tag] {
+                self.tags()
+            }
+        }
+    )*};
+}
+
+described!(
+    Vpc => vpc_id,
+    Subnet => subnet_id,
+    InternetGateway => internet_gateway_id,
+    Address => allocation_id,
+    NatGateway => nat_gateway_id,
+    RouteTable => route_table_id,
+    VpcEndpoint => vpc_endpoint_id,
+);
+
+/// The resources of `found` that `topology` owns: each with its address,
+/// its id and its tags.
+fn owned_by<'r, T: Described>(
+    found: &'r [T],
+    topology: &'r str,
+) -> impl Iterator<Item = (ResourceAddr, &'r str, Tags, &'r T)> {
+    found.iter().filter_map(move |resource| {
+        let tags = tag_map(resource.tag_list());
+        Some((owner(&tags, topology)?, resource.id()?, tags, resource))
+    })
+}
+
+/// The first of `found` (listed with [`made_by`]'s filters) that the create
+/// `call` makes of `addr` provably made before, never the resource a
+/// replacement replaces (it carries the same tags).
+fn adopted<T: Described>(call: &Call<'_>, addr: &ResourceAddr, found: &[T]) -> Option<String> {
+    let marked: Vec<(&str, Tags)> = found
+        .iter()
+        .filter_map(|r| Some((r.id()?, tag_map(r.tag_list()))))
+        .filter(|(id, _)| Some(*id) != call.replaces)
+        .collect();
+    let ids = marked.iter().map(|(id, tags)| (id, Mark::Tags(tags)));
+    adopt(&call.scope, addr, ids).map(|id| id.to_string())
 }
 
 /// The desired tags of `r`, as EC2 takes them.
@@ -93,7 +143,11 @@ fn retag<'a>(call: &Call<'a>, target: &'a Target, id: &'a str) -> Answer<'a, Out
 /// interfaces) can take minutes to go. terraform-provider-aws: 20 minutes.
 const DELETE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
-/// Deletes with `delete` until AWS stops answering DependencyViolation, for
+/// What EC2 answers a delete of something still in use: a subnet or VPC
+/// with something in it, an address a NAT gateway holds.
+const IN_USE: [&str; 2] = ["DependencyViolation", "InvalidIPAddress.InUse"];
+
+/// Deletes with `delete` until AWS stops answering that it is in use, for
 /// the delete's whole timeout; `between` runs after each refusal (a subnet
 /// removes what AWS left behind in it). Gone already is done.
 async fn delete_when_free<D, DF, B, BF>(
@@ -112,7 +166,7 @@ where
     let poll = || async {
         match gone(delete().await) {
             Ok(()) => Ok(Poll::Done),
-            Err(CloudError::Api { code, message, .. }) if code == "DependencyViolation" => {
+            Err(CloudError::Api { code, message, .. }) if IN_USE.contains(&code.as_str()) => {
                 between().await?;
                 Ok(Poll::Waiting(format!("in use ({message})")))
             }
@@ -120,6 +174,20 @@ where
         }
     };
     until(what, wait.limit(DELETE_TIMEOUT), wait.progress, poll).await.map(|()| Deleted::Gone)
+}
+
+/// Deletes with `delete` until AWS stops answering that it is in use
+/// ([`delete_when_free`] with nothing to do between tries).
+async fn delete_when_unused<D, DF>(
+    call: &Call<'_>,
+    what: &str,
+    delete: D,
+) -> Result<Deleted, CloudError>
+where
+    D: Fn() -> DF,
+    DF: Future<Output = Result<(), CloudError>>,
+{
+    delete_when_free(call, what, delete, || async { Ok(()) }).await
 }
 
 impl Ec2 {

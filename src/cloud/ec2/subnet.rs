@@ -9,11 +9,11 @@ use serde_json::json;
 use aws_sdk_ec2::types::ResourceType;
 
 use super::{
-    Ec2, adopted, delete_when_free, made_by, sdk_error, sent_once, tag_map, tag_specification,
+    Ec2, adopted, delete_when_free, made_by, owned_by, sdk_error, sent_once, tag_specification,
 };
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
-use crate::cloud::owned::{Tags, live, owner};
+use crate::cloud::owned::live;
 use crate::cloud::read::ReadCall;
 use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
@@ -36,12 +36,7 @@ impl CloudKind for Subnet {
             };
             let earlier = call.found(&[Kind::Vpc]).await?;
             let mut found = Found::default();
-            for subnet in &subnets {
-                let tags = tag_map(subnet.tags());
-                let (Some(addr), Some(id)) = (owner(&tags, call.topology), subnet.subnet_id())
-                else {
-                    continue;
-                };
+            for (addr, id, tags, subnet) in owned_by(&subnets, call.topology) {
                 let vpc_id = subnet.vpc_id().unwrap_or_default();
                 let deps = earlier.addr_of(Kind::Vpc, vpc_id).cloned().into_iter().collect();
                 let fields = [
@@ -62,13 +57,8 @@ impl CloudKind for Subnet {
         Box::pin(async move {
             let filters = made_by(&call.scope, &target.addr);
             let earlier = ec2.client.describe_subnets().set_filters(Some(filters)).send().await;
-            let earlier: Vec<(String, Tags)> = earlier
-                .map_err(sdk_error)?
-                .subnets()
-                .iter()
-                .map(|s| (s.subnet_id().unwrap_or_default().to_string(), tag_map(s.tags())))
-                .collect();
-            if let Some(id) = adopted(call, &target.addr, &earlier) {
+            let earlier = earlier.map_err(sdk_error)?;
+            if let Some(id) = adopted(call, &target.addr, earlier.subnets()) {
                 return Ok(Made::id(id));
             }
             let r = read(target);

@@ -1,27 +1,37 @@
 //! The VPC's cloud half: read by the topology's tag (one call per region,
-//! and its two DNS attributes); made with its tags (found again by them
-//! after a lost answer), then its DNS set; retagged and its DNS set in
-//! place; deleted.
+//! with its blocks, and its two DNS attributes); made with its tags (found
+//! again by them after a lost answer), then its second blocks added and
+//! waited on, and its DNS set; blocks added, DNS set and retagged in place;
+//! deleted.
 
 use serde_json::json;
 
-use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, VpcAttributeName};
+use std::time::Duration;
+
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, ResourceType, VpcAttributeName, VpcCidrBlockStateCode,
+};
 
 use super::{
-    Ec2, SERVICE, adopted, delete_when_free, made_by, ownership_filter, sdk_error, sent_once,
-    tag_map, tag_specification,
+    Ec2, SERVICE, adopted, delete_when_unused, made_by, owned_by, ownership_filter, sdk_error,
+    sent_once, tag_specification,
 };
 use crate::cloud::fields::Read;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
-use crate::cloud::owned::{Tags, live, owner};
+use crate::cloud::owned::live;
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
+use crate::cloud::wait::{Poll, until};
 use crate::cloud::{CloudError, Found};
+use crate::kinds::ec2::vpc::{ASSOCIATIONS, SECONDARY};
 use crate::kinds::{Fields, Kind};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
 
 pub struct Vpc;
+
+/// How long a second block may take to associate (seconds, on AWS).
+const BLOCK_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 impl CloudKind for Vpc {
     fn read<'a>(&'a self, call: &'a ReadCall<'a>) -> Answer<'a, Found> {
@@ -34,15 +44,17 @@ impl CloudKind for Vpc {
             })
             .await?;
             let mut found = Found::default();
-            for vpc in &vpcs {
-                let tags = tag_map(vpc.tags());
-                let (Some(addr), Some(id)) = (owner(&tags, call.topology), vpc.vpc_id()) else {
-                    continue;
-                };
+            for (addr, id, tags, vpc) in owned_by(&vpcs, call.topology) {
                 let (support, hostnames) =
                     tokio::try_join!(ec2.dns(id, DNS_SUPPORT), ec2.dns(id, DNS_HOSTNAMES))?;
+                let blocks = secondary(vpc);
+                let associations: serde_json::Map<String, serde_json::Value> =
+                    blocks.iter().map(|(block, id)| (block.to_string(), json!(id))).collect();
+                let blocks: Vec<&str> = blocks.iter().map(|(block, _)| *block).collect();
                 let fields = [
                     ("cidr".to_string(), json!(vpc.cidr_block())),
+                    (SECONDARY.to_string(), json!(blocks)),
+                    (ASSOCIATIONS.to_string(), json!(associations)),
                     (DNS_SUPPORT.to_string(), json!(support)),
                     (DNS_HOSTNAMES.to_string(), json!(hostnames)),
                 ]
@@ -60,13 +72,8 @@ impl CloudKind for Vpc {
             let lookup =
                 ec2.client.describe_vpcs().set_filters(Some(made_by(&call.scope, &target.addr)));
             let earlier = lookup.send().await.map_err(sdk_error)?;
-            let earlier: Vec<(String, Tags)> = earlier
-                .vpcs()
-                .iter()
-                .map(|v| (v.vpc_id().unwrap_or_default().to_string(), tag_map(v.tags())))
-                .collect();
             let r = read(target);
-            let id = match adopted(call, &target.addr, &earlier) {
+            let id = match adopted(call, &target.addr, earlier.vpcs()) {
                 Some(id) => id,
                 None => {
                     let create = ec2.client.create_vpc().cidr_block(r.str("cidr")?);
@@ -77,8 +84,10 @@ impl CloudKind for Vpc {
                     made.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string()
                 }
             };
-            let set = ec2.set_dns(&id, &r, None).await;
-            set.map_err(|error| error.made(&id))?;
+            let set = async {
+                tokio::try_join!(ec2.add_blocks(call, &id, &r), ec2.set_dns(&id, &r, None))
+            };
+            set.await.map_err(|error| error.made(&id))?;
             Ok(Made::id(id))
         })
     }
@@ -93,6 +102,7 @@ impl CloudKind for Vpc {
         let ec2 = Ec2::new(call.clients.ec2.clone());
         Box::pin(async move {
             let r = read(target);
+            ec2.add_blocks(call, id, &r).await?;
             ec2.set_dns(id, &r, Some(before)).await?;
             ec2.tag(id, &r).await.map(|()| Outputs::new())
         })
@@ -110,10 +120,29 @@ impl CloudKind for Vpc {
                 let deleted = ec2.client.delete_vpc().vpc_id(id).send().await;
                 deleted.map(|_| ()).map_err(sdk_error)
             };
-            let nothing = || async { Ok(()) };
-            delete_when_free(call, &format!("VPC {id}"), delete, nothing).await
+            delete_when_unused(call, &format!("VPC {id}"), delete).await
         })
     }
+}
+
+/// A VPC's second blocks (associated, or being associated) with their
+/// association ids, sorted.
+fn secondary(vpc: &aws_sdk_ec2::types::Vpc) -> Vec<(&str, &str)> {
+    let mut blocks: Vec<(&str, &str)> = vpc
+        .cidr_block_association_set()
+        .iter()
+        .filter(|a| {
+            let state = a.cidr_block_state().and_then(|s| s.state());
+            matches!(
+                state,
+                Some(VpcCidrBlockStateCode::Associated | VpcCidrBlockStateCode::Associating)
+            )
+        })
+        .filter_map(|a| Some((a.cidr_block()?, a.association_id()?)))
+        .filter(|(block, _)| Some(*block) != vpc.cidr_block())
+        .collect();
+    blocks.sort();
+    blocks
 }
 
 /// The VPC's DNS attributes, as fields and as EC2 names them.
@@ -121,6 +150,48 @@ const DNS_SUPPORT: &str = "dns_support";
 const DNS_HOSTNAMES: &str = "dns_hostnames";
 
 impl Ec2 {
+    /// Adds to VPC `id` the second blocks `r` asks for that it lacks, and
+    /// waits until they are associated (a subnet in one is refused before).
+    async fn add_blocks(&self, call: &Call<'_>, id: &str, r: &Read<'_>) -> Result<(), CloudError> {
+        let wanted = r.strings(SECONDARY)?;
+        let held = || async {
+            let described =
+                self.client.describe_vpcs().vpc_ids(id).send().await.map_err(sdk_error)?;
+            let vpc = described.vpcs().first().cloned();
+            let all = vpc.iter().flat_map(|v| v.cidr_block_association_set().to_vec());
+            Ok::<_, CloudError>(all.collect::<Vec<_>>())
+        };
+        let state_of = |held: &[aws_sdk_ec2::types::VpcCidrBlockAssociation], block: &str| {
+            let found = held.iter().find(|a| {
+                let state = a.cidr_block_state().and_then(|s| s.state());
+                a.cidr_block() == Some(block)
+                    && !matches!(
+                        state,
+                        Some(VpcCidrBlockStateCode::Disassociated | VpcCidrBlockStateCode::Failed)
+                    )
+            });
+            found.and_then(|a| a.cidr_block_state()?.state().cloned())
+        };
+        let now = held().await?;
+        for block in wanted.iter().filter(|b| state_of(&now, b).is_none()) {
+            let associate = self.client.associate_vpc_cidr_block().vpc_id(id).cidr_block(block);
+            associate.send().await.map_err(sdk_error)?;
+        }
+        let wait = call.wait();
+        let poll = || async {
+            let now = held().await?;
+            let waiting: Vec<&String> = wanted
+                .iter()
+                .filter(|b| state_of(&now, b) != Some(VpcCidrBlockStateCode::Associated))
+                .collect();
+            Ok(match waiting.first() {
+                None => Poll::Done,
+                Some(block) => Poll::Waiting(format!("associating {block}")),
+            })
+        };
+        until(&format!("VPC {id}'s blocks"), wait.limit(BLOCK_TIMEOUT), wait.progress, poll).await
+    }
+
     /// The DNS attribute `field` of VPC `id`.
     async fn dns(&self, id: &str, field: &str) -> Result<bool, CloudError> {
         let name = match field {

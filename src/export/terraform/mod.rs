@@ -131,6 +131,10 @@ impl Exporter for Refs<'_> {
         self.inputs.live?.owned.get(addr).map(|r| r.id.as_str())
     }
 
+    fn live_field(&self, addr: &ResourceAddr, field: &str) -> Option<&serde_json::Value> {
+        self.inputs.live?.owned.get(addr)?.fields.get(field)
+    }
+
     fn used_id(&self, kind: Kind, name: &str) -> Option<&str> {
         let live = self.inputs.live?;
         live.unowned.iter().find(|u| u.kind == kind && u.name == name).map(|u| u.id.as_str())

@@ -47,10 +47,11 @@ impl KindDef for InternetGateway {
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
         spec::check::<Spec>(ABOUT.name, fields)
     }
-    /// One per region whose network asks for it, named as its VPC.
+    /// One per region, named as its VPC.
     fn lower(&self, from: &Lowering) -> Vec<Resource> {
-        let regions = from.topology.regions.iter().filter(|r| r.network.internet_gateway);
-        regions
+        from.topology
+            .regions
+            .iter()
             .map(|region| {
                 let (addr, vpc) = (addr(&region.name), super::vpc::addr(&region.name));
                 let label = from.label(&region.name);

@@ -1,7 +1,9 @@
-//! A subnet of a region's VPC, one per availability zone
-//! (`<region>/subnet/<zone>`). Its VPC, zone and block cannot change in
-//! place, and a new block would overlap the old one: a replacement deletes
-//! first.
+//! A region's subnets, two per availability zone: a private one
+//! (`<region>/subnet/<zone>`, for nodes and internal load balancers) and a
+//! public one (`<region>/public-subnet/<zone>`, for NAT gateways and
+//! internet-facing load balancers), each tagged for the load balancers
+//! Kubernetes makes. Its VPC, zone and block cannot change in place, and a
+//! new block would overlap the old one: a replacement deletes first.
 
 use std::collections::BTreeMap;
 
@@ -37,9 +39,17 @@ const ABOUT: About = About {
 
 pub struct Subnet;
 
-/// `<region>/subnet/<zone>`.
+/// `<region>/subnet/<zone>`: the zone's private subnet.
 pub fn addr(region: &str, zone: &str) -> ResourceAddr {
     ResourceAddr::new(format!("{region}/{}/{zone}", ABOUT.name))
+}
+
+/// The address segment of public subnets.
+const PUBLIC: &str = "public-subnet";
+
+/// `<region>/public-subnet/<zone>`: the zone's public subnet.
+pub fn public_addr(region: &str, zone: &str) -> ResourceAddr {
+    ResourceAddr::new(format!("{region}/{PUBLIC}/{zone}"))
 }
 
 /// The addresses of a region's subnets, in the file's order.
@@ -54,23 +64,31 @@ impl KindDef for Subnet {
     fn check(&self, fields: &Fields) -> Result<Fields, SpecError> {
         spec::check::<Spec>(ABOUT.name, fields)
     }
-    /// One per declared zone of a region, tagged for internal load balancers.
+    /// Two per declared zone of a region: the private one tagged for
+    /// internal load balancers, the public one for internet-facing ones.
     fn lower(&self, from: &Lowering) -> Vec<Resource> {
         let mut resources = Vec::new();
         for region in &from.topology.regions {
             let vpc = super::vpc::addr(&region.name);
             for subnet in &region.network.subnets {
                 let zone = &subnet.availability_zone;
-                let addr = addr(&region.name, zone);
                 let name = format!("{}-{zone}", from.topology.name);
-                let role = ("kubernetes.io/role/internal-elb", "1".to_string());
-                let spec = Spec {
-                    vpc: vpc.clone(),
-                    availability_zone: zone.clone(),
-                    cidr: subnet.cidr.to_string(),
-                    tags: from.tags(&addr, &[("Name", name), role]),
-                };
-                resources.push(lower::resource(addr, Kind::Subnet, zone, &spec, vec![vpc.clone()]));
+                let sides = [
+                    (addr(&region.name, zone), subnet.cidr, name.clone(), "internal-elb"),
+                    (public_addr(&region.name, zone), subnet.public_cidr, name + "-public", "elb"),
+                ];
+                for (addr, cidr, name, role) in sides {
+                    let role = (format!("kubernetes.io/role/{role}"), "1".to_string());
+                    let extra = [("Name", name), (role.0.as_str(), role.1)];
+                    let spec = Spec {
+                        vpc: vpc.clone(),
+                        availability_zone: zone.clone(),
+                        cidr: cidr.to_string(),
+                        tags: from.tags(&addr, &extra),
+                    };
+                    let deps = vec![vpc.clone()];
+                    resources.push(lower::resource(addr, Kind::Subnet, zone, &spec, deps));
+                }
             }
         }
         resources
@@ -104,7 +122,10 @@ impl KindDef for Subnet {
         format!("{region}-network.tf")
     }
     fn terraform_name(&self, addr: &ResourceAddr) -> String {
-        identifier(addr.part(2))
+        match addr.part(1) {
+            PUBLIC => identifier(&format!("{}_public", addr.part(2))),
+            _ => identifier(addr.part(2)),
+        }
     }
     fn terraform(&self, r: &Resource, export: &dyn Exporter) -> Result<Vec<Block>, SpecError> {
         let spec: Spec = spec::read(self.name(), &r.fields)?;

@@ -1,5 +1,8 @@
-//! A region's VPC (`<region>/vpc`): its address block, DNS and tags. The
-//! block cannot change in place; a replacement makes the new VPC first. DNS
+//! A region's VPC (`<region>/vpc`): its address block, the second block its
+//! public subnets may need, DNS and tags. The first block cannot change in
+//! place; a replacement makes the new VPC first. A second block is added in
+//! place and never taken away (others add blocks too: EKS custom networking
+//! puts pods in one), so blocks added by others are not a difference. DNS
 //! support and DNS hostnames are on, as EKS needs: nodes register by their
 //! private DNS names (a new VPC has hostnames off); they change in place.
 
@@ -7,7 +10,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::super::terraform::{Exporter, map};
+use serde_json::Value;
+
+use super::super::terraform::{Exporter, Shared, import, map};
 use super::super::{
     About, Fields, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr, Service, SpecError,
     lower, spec,
@@ -17,6 +22,9 @@ use crate::hcl::{Block, Expr, identifier};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
     pub cidr: String,
+    /// Blocks added to the first (where the public subnets are, when the
+    /// private ones fill the first).
+    pub secondary_cidrs: Vec<String>,
     /// The Amazon-provided DNS server answers in the VPC.
     pub dns_support: bool,
     /// Instances get public and private DNS host names.
@@ -26,8 +34,8 @@ pub struct Spec {
 
 impl Spec {
     /// A VPC EKS nodes can join from: DNS support and host names on.
-    fn of(cidr: String, tags: BTreeMap<String, String>) -> Spec {
-        Spec { cidr, dns_support: true, dns_hostnames: true, tags }
+    fn of(cidr: String, secondary_cidrs: Vec<String>, tags: BTreeMap<String, String>) -> Spec {
+        Spec { cidr, secondary_cidrs, dns_support: true, dns_hostnames: true, tags }
     }
 }
 
@@ -64,14 +72,24 @@ impl KindDef for Vpc {
             .map(|region| {
                 let (addr, label) = (addr(&region.name), from.label(&region.name));
                 let tags = from.tags(&addr, &[("Name", label.clone())]);
-                let spec = Spec::of(region.network.cidr.to_string(), tags);
+                let network = &region.network;
+                let secondary = network.secondary_cidr.iter().map(ToString::to_string).collect();
+                let spec = Spec::of(network.cidr.to_string(), secondary, tags);
                 lower::resource(addr, Kind::Vpc, &label, &spec, vec![])
             })
             .collect()
     }
+    /// Blocks others added to it are theirs.
+    fn equivalent(&self, field: &str, desired: &Value, live: &Value, _declared: &Fields) -> bool {
+        match (field, desired.as_array(), live.as_array()) {
+            (SECONDARY, Some(want), Some(have)) => want.iter().all(|b| have.contains(b)),
+            _ => super::super::equivalent(field, desired, live),
+        }
+    }
     fn fixture(&self) -> Resource {
         let addr = addr("eu-west-1");
-        let spec = Spec::of("10.1.0.0/16".into(), spec::fixture_tags(&addr));
+        let secondary = vec!["100.64.0.0/22".into()];
+        let spec = Spec::of("10.1.0.0/16".into(), secondary, spec::fixture_tags(&addr));
         lower::resource(addr, Kind::Vpc, "demo-eu-west-1", &spec, vec![])
     }
     fn terraform_type(&self) -> &'static str {
@@ -97,4 +115,34 @@ impl KindDef for Vpc {
     fn import_id(&self, r: &Resource, export: &dyn Exporter) -> Option<String> {
         export.live_id(&r.addr).map(str::to_string)
     }
+    /// Each second block, as the provider keeps it: an association of its
+    /// own, imported by its association id.
+    fn terraform_shared(&self, vpcs: &[&Resource], export: &dyn Exporter) -> Shared {
+        let mut shared = Shared::default();
+        for r in vpcs {
+            let blocks = r.fields.get(SECONDARY).and_then(Value::as_array).cloned();
+            for block in blocks.unwrap_or_default().iter().filter_map(Value::as_str) {
+                let kind = "aws_vpc_ipv4_cidr_block_association";
+                let wanted = identifier(&format!("{}_{block}", r.addr.scope()));
+                let label = export.unique_name(kind, wanted);
+                let association = Block::new("resource", &[kind, &label])
+                    .attr("provider", export.provider(&r.region))
+                    .attr("vpc_id", export.attribute(r.addr.as_str(), "id"))
+                    .attr("cidr_block", Expr::str(block));
+                shared.blocks.push((self.terraform_file(&r.region), association));
+                let live = export.live_field(&r.addr, ASSOCIATIONS);
+                if let Some(id) = live.and_then(|ids| ids.get(block)).and_then(Value::as_str) {
+                    shared.imports.push(import(format!("{kind}.{label}"), id.to_string()));
+                }
+            }
+        }
+        shared
+    }
 }
+
+/// The field of a VPC's second blocks.
+pub const SECONDARY: &str = "secondary_cidrs";
+
+/// The live field of a VPC's second blocks' association ids, by block
+/// (read, never declared: the export imports by them).
+pub const ASSOCIATIONS: &str = "cidr_associations";

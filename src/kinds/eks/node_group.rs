@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::super::ec2::subnet;
+use super::super::ec2::{route_table, subnet};
 use super::super::terraform::{Exporter, Setting, VariableUse, map};
 use super::super::{
     About, Fields, Kind, KindDef, Lowering, Placement, RegionFacts, Resource, ResourceAddr,
@@ -119,7 +119,10 @@ impl KindDef for NodeGroup {
                     subnets: subnet::of(region),
                     tags: from.tags(&addr, &[]),
                 };
-                let deps = vec![super::cluster::addr(&region.name)];
+                // Its nodes join only once their subnets have a way out.
+                let tables = route_table::of(region);
+                let deps = std::iter::once(super::cluster::addr(&region.name)).chain(tables);
+                let deps = deps.collect();
                 resources.push(lower::resource(addr, Kind::NodeGroup, &group.name, &spec, deps));
             }
         }
