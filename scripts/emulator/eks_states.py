@@ -44,6 +44,7 @@ import functools
 import threading
 import uuid
 
+import gateway_states
 import network_states
 from clock import CALENDAR_DAY, CLOCK, failure_for, refused
 
@@ -143,12 +144,15 @@ def _run_due(resource, now) -> None:
         due[1]()
 
 
-def _creating(resource, kind, name, seconds, failed_status):
-    """CREATING for `seconds`, then ACTIVE, or failed as a test asked."""
+def _creating(resource, kind, name, seconds, failed_status, why_not=None):
+    """CREATING for `seconds`, then ACTIVE, or failed as a test asked, or
+    as `why_not` finds then (NodeCreationFailure with its reason)."""
     resource.status = "CREATING"
-    failure = failure_for(kind, name)
+    asked = failure_for(kind, name)
 
     def born():
+        reason = why_not() if why_not is not None and not asked else None
+        failure = asked or (reason and ("NodeCreationFailure", reason))
         if failure:
             resource.status = failed_status
             code, message = failure
@@ -268,7 +272,13 @@ def patch() -> None:
 
     def create_nodegroup(self, *args, **kwargs):
         group = original_create_nodegroup(self, *args, **kwargs)
-        return _creating(group, "nodegroup", group.nodegroup_name, NODEGROUP_CREATE_SECONDS, "CREATE_FAILED")
+        account, region = self.account_id, self.region_name
+
+        def why_not():
+            return gateway_states.cannot_join(account, region, group.subnets or [])
+
+        return _creating(group, "nodegroup", group.nodegroup_name, NODEGROUP_CREATE_SECONDS,
+                         "CREATE_FAILED", why_not)
 
     def delete_nodegroup(self, cluster_name, nodegroup_name):
         cluster = self.clusters.get(cluster_name)

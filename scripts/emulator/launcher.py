@@ -112,6 +112,14 @@ wway itself is never changed to fit the emulator):
    and UpdateClusterConfig replaces its whole network configuration; AWS
    answers its defaults (public from anywhere, not private) and changes only
    what the update names. eks_states.py does too.
+28. moto makes a NAT gateway available at once whatever its VPC has, ignores
+   its ClientToken and tag filters, deletes it at once leaving its address
+   and interface behind, releases an address a NAT gateway holds, detaches an
+   internet gateway while addresses are mapped, and lets nodes join a cluster
+   from any subnet. gateway_states.py gives NAT gateways their states,
+   tokens, tag filters and refusals, and fails a node group
+   (NodeCreationFailure) whose subnets have no way out or whose VPC has DNS
+   hostnames off (its module note lists them).
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -134,6 +142,7 @@ import eks_states
 import forks
 import lambda_code
 import lambda_states
+import gateway_states
 import network_states
 import rates
 import route53_states
@@ -417,6 +426,7 @@ def patched_app():
     lambda_states.patch_cloudfront()
     lambda_code.patch()
     network_states.patch()
+    gateway_states.patch()
     tagging_lag.patch()
     speedups.patch()
     return lambda_code.serve(clock.control(rates.limit(DomainDispatcherApplication(create_backend_app))))

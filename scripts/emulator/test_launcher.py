@@ -245,8 +245,8 @@ class LaunchedEmulator(unittest.TestCase):
                            resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"]})
         return eks
 
-    def node_group(self, eks, cluster, name):
-        eks.create_nodegroup(clusterName=cluster, nodegroupName=name, subnets=["subnet-1"],
+    def node_group(self, eks, cluster, name, subnets=("subnet-1",)):
+        eks.create_nodegroup(clusterName=cluster, nodegroupName=name, subnets=list(subnets),
                              nodeRole="arn:aws:iam::123456789012:role/n")
 
     def test_an_eks_cluster_and_its_node_groups_take_their_time(self):
@@ -341,6 +341,79 @@ class LaunchedEmulator(unittest.TestCase):
                 ec2.delete_subnet(SubnetId=subnets[1])
             self.advance(1)
             ec2.delete_subnet(SubnetId=subnets[1])  # AWS removed the interface itself
+
+    def test_a_nat_gateway_takes_its_time_holds_its_address_and_needs_a_gateway(self):
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+        public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.42.0.0/24",
+                                   AvailabilityZoneId="use1-az1")["Subnet"]["SubnetId"]
+        nat = lambda id: ec2.describe_nat_gateways(NatGatewayIds=[id])["NatGateways"][0]
+        code = lambda raised: raised.exception.response["Error"]["Code"]
+        tags = [{"ResourceType": "natgateway", "Tags": [{"Key": "team", "Value": "net"}]}]
+        with self.frozen():
+            ip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+            lonely = ec2.create_nat_gateway(SubnetId=public, AllocationId=ip, ClientToken="t-1")
+            lonely = lonely["NatGateway"]["NatGatewayId"]
+            self.assertEqual(nat(lonely)["State"], "pending")
+            again = ec2.create_nat_gateway(SubnetId=public, AllocationId=ip, ClientToken="t-1")
+            self.assertEqual(again["NatGateway"]["NatGatewayId"], lonely, "a repeated token is the same gateway")
+            self.advance(90)
+            self.assertEqual((nat(lonely)["State"], nat(lonely)["FailureCode"]), ("failed", "Gateway.NotAttached"))
+            igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+            ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+            made = ec2.create_nat_gateway(SubnetId=public, AllocationId=ip, ClientToken="t-2", TagSpecifications=tags)
+            made = made["NatGateway"]["NatGatewayId"]
+            self.advance(89)
+            self.assertEqual(nat(made)["State"], "pending")
+            self.advance(1)
+            self.assertEqual(nat(made)["State"], "available")
+            tagged = ec2.describe_nat_gateways(Filters=[{"Name": "tag:team", "Values": ["net"]}])["NatGateways"]
+            self.assertEqual([g["NatGatewayId"] for g in tagged], [made])
+            with self.assertRaises(ec2.exceptions.ClientError) as held:
+                ec2.release_address(AllocationId=ip)
+            self.assertEqual(code(held), "InvalidIPAddress.InUse")
+            with self.assertRaises(ec2.exceptions.ClientError) as mapped:
+                ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+            self.assertEqual(code(mapped), "DependencyViolation")
+            ec2.delete_nat_gateway(NatGatewayId=made)
+            self.assertEqual(nat(made)["State"], "deleting")
+            with self.assertRaises(ec2.exceptions.ClientError):
+                ec2.release_address(AllocationId=ip)
+            self.advance(60)
+            self.assertEqual(nat(made)["State"], "deleted")
+            ec2.release_address(AllocationId=ip)
+            ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+            ec2.delete_subnet(SubnetId=public)  # the gateway's interface went with it
+
+    def test_nodes_join_only_from_subnets_with_a_way_out(self):
+        ec2, eks = self.client("ec2"), self.client("eks")
+        vpc = ec2.create_vpc(CidrBlock="10.43.0.0/16")["Vpc"]["VpcId"]
+        subnet = lambda block, zone: ec2.create_subnet(VpcId=vpc, CidrBlock=block,
+                                                       AvailabilityZoneId=zone)["Subnet"]["SubnetId"]
+        public, private, other = (subnet("10.43.0.0/24", "use1-az1"), subnet("10.43.1.0/24", "use1-az1"),
+                                  subnet("10.43.2.0/24", "use1-az2"))
+        group = lambda name: eks.describe_nodegroup(clusterName="joins", nodegroupName=name)["nodegroup"]
+        with self.frozen():
+            eks.create_cluster(name="joins", roleArn="arn:aws:iam::123456789012:role/c",
+                               resourcesVpcConfig={"subnetIds": [private, other]})
+            self.advance(600)
+            joined = lambda name: (self.node_group(eks, "joins", name, [private]), self.advance(300), group(name))[2]
+            stranded = joined("no-dns")
+            self.assertEqual(stranded["status"], "CREATE_FAILED")
+            [issue] = stranded["health"]["issues"]
+            self.assertEqual(issue["code"], "NodeCreationFailure")
+            self.assertIn("DNS hostnames off", issue["message"])
+            ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+            [issue] = joined("no-route")["health"]["issues"]
+            self.assertIn(f"subnet {private} has no route to the internet", issue["message"])
+            igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+            ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+            ip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+            nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=ip)["NatGateway"]["NatGatewayId"]
+            table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+            ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+            ec2.associate_route_table(RouteTableId=table, SubnetId=private)
+            self.assertEqual(joined("through-nat")["status"], "ACTIVE")
 
     def test_a_cluster_version_moves_one_minor_up_through_an_update(self):
         with self.frozen():
