@@ -31,7 +31,8 @@ update Successful at once. AWS:
   when the request gives none, and DescribeCluster answers it; and its
   endpoint access (patch 27: moto answers only what the request sent) is
   public from anywhere and not private unless the request says otherwise;
-  UpdateClusterConfig changes the access and keeps the subnets.
+  UpdateClusterConfig changes the access and keeps the subnets; and its
+  access configuration (patch 29, access_entries.py) through an update.
 
 A test makes the next cluster, node group or version update of a name fail with
 `POST /_wway/fail?kind=cluster|nodegroup|upgrade&name=N&code=C&message=M`, and an
@@ -44,6 +45,7 @@ import functools
 import threading
 import uuid
 
+import access_entries
 import gateway_states
 import network_states
 from clock import CALENDAR_DAY, CLOCK, failure_for, refused
@@ -358,9 +360,14 @@ def patch() -> None:
         _then(cluster, CLUSTER_UPGRADE_SECONDS, done)
         return update
 
-    def update_cluster_config(self, name, resources_vpc_config=None, logging=None, upgrade_policy=None, **_):
+    def update_cluster_config(self, name, resources_vpc_config=None, logging=None, upgrade_policy=None,
+                              access_config=None, **_):
         cluster = updatable(self, name, "UpdateClusterConfig")
-        if logging:
+        if access_config:
+            access_entries.check_update(cluster, access_config, InvalidParameterException)
+            update = started(cluster, "AccessConfigUpdate",
+                             [{"type": "AuthenticationMode", "value": access_config.get("authenticationMode")}])
+        elif logging:
             update = started(cluster, "LoggingUpdate", [{"type": "ClusterLogging", "value": str(logging)}])
         elif upgrade_policy:
             update = started(cluster, "UpgradePolicyUpdate",
@@ -375,6 +382,8 @@ def patch() -> None:
                 cluster.resources_vpc_config = {**cluster.resources_vpc_config, **resources_vpc_config}
             if upgrade_policy:
                 cluster.upgrade_policy = upgrade_policy
+            if access_config:
+                access_entries.updated(cluster, access_config, self.account_id, self.region_name)
             cluster.status = "ACTIVE"
             update["status"] = "Successful"
 
@@ -413,7 +422,7 @@ def patch() -> None:
     def update_cluster_config_response(self):
         update = self.eks_backend.update_cluster_config(
             self._get_param("name"), self._get_param("resourcesVpcConfig"), self._get_param("logging"),
-            self._get_param("upgradePolicy"))
+            self._get_param("upgradePolicy"), self._get_param("accessConfig"))
         from moto.core.responses import ActionResult
 
         return ActionResult({"update": update})
@@ -445,6 +454,7 @@ def patch() -> None:
             cluster.upgrade_policy = self._get_param("upgradePolicy") or {"supportType": "EXTENDED"}
             for key, default in ENDPOINT_DEFAULTS.items():
                 cluster.resources_vpc_config.setdefault(key, default)
+            access_entries.made(cluster, self._get_param("accessConfig"), self.current_account, self.region)
         return answer
 
     EKSResponse.create_cluster = create_cluster_response

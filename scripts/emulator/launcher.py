@@ -120,6 +120,10 @@ wway itself is never changed to fit the emulator):
    tokens, tag filters and refusals, and fails a node group
    (NodeCreationFailure) whose subnets have no way out or whose VPC has DNS
    hostnames off (its module note lists them).
+29. moto has no EKS access entry API and drops a cluster's accessConfig.
+   access_entries.py keeps the authentication mode (changed one way, through
+   an update) and the creator's bootstrap, and serves access entries and
+   their access policies as EKS does (its module note lists them).
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -142,6 +146,7 @@ import eks_states
 import forks
 import lambda_code
 import lambda_states
+import access_entries
 import gateway_states
 import network_states
 import rates
@@ -427,6 +432,7 @@ def patched_app():
     lambda_code.patch()
     network_states.patch()
     gateway_states.patch()
+    access_entries.patch()
     tagging_lag.patch()
     speedups.patch()
     return lambda_code.serve(clock.control(rates.limit(DomainDispatcherApplication(create_backend_app))))

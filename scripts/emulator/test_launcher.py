@@ -415,6 +415,59 @@ class LaunchedEmulator(unittest.TestCase):
             ec2.associate_route_table(RouteTableId=table, SubnetId=private)
             self.assertEqual(joined("through-nat")["status"], "ACTIVE")
 
+    def test_a_clusters_access_entries_and_authentication_mode_are_kept_as_eks_keeps_them(self):
+        eks = self.client("eks")
+        admin = "arn:aws:iam::123456789012:role/platform-admins"
+        policy = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+        code = lambda raised: raised.exception.response["Error"]["Code"]
+        with self.frozen():
+            eks.create_cluster(name="old-style", roleArn="arn:aws:iam::123456789012:role/c",
+                               resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"]})
+            eks.create_cluster(name="access", roleArn="arn:aws:iam::123456789012:role/c",
+                               resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"]},
+                               accessConfig={"authenticationMode": "API_AND_CONFIG_MAP",
+                                             "bootstrapClusterCreatorAdminPermissions": False})
+            self.advance(600)
+            config = lambda name: eks.describe_cluster(name=name)["cluster"]["accessConfig"]
+            self.assertEqual(config("old-style"), {"authenticationMode": "CONFIG_MAP",
+                                                   "bootstrapClusterCreatorAdminPermissions": True})
+            with self.assertRaises(eks.exceptions.InvalidRequestException):
+                eks.create_access_entry(clusterName="old-style", principalArn=admin)
+            self.assertEqual(eks.list_access_entries(clusterName="access")["accessEntries"], [],
+                             "the creator is not an admin unless asked")
+            made = eks.create_access_entry(clusterName="access", principalArn=admin, tags={"team": "p"},
+                                           clientRequestToken="t-1")["accessEntry"]
+            again = eks.create_access_entry(clusterName="access", principalArn=admin,
+                                            clientRequestToken="t-1")["accessEntry"]
+            self.assertEqual(again["accessEntryArn"], made["accessEntryArn"], "a repeated token")
+            with self.assertRaises(eks.exceptions.ResourceInUseException):
+                eks.create_access_entry(clusterName="access", principalArn=admin)
+            eks.associate_access_policy(clusterName="access", principalArn=admin, policyArn=policy,
+                                        accessScope={"type": "cluster"})
+            with self.assertRaises(eks.exceptions.ResourceNotFoundException):
+                eks.associate_access_policy(clusterName="access", principalArn=admin, accessScope={"type": "cluster"},
+                                            policyArn="arn:aws:eks::aws:cluster-access-policy/Root")
+            described = eks.describe_access_entry(clusterName="access", principalArn=admin)["accessEntry"]
+            self.assertEqual(described["tags"], {"team": "p"})
+            associated = eks.list_associated_access_policies(clusterName="access", principalArn=admin)
+            self.assertEqual([p["policyArn"] for p in associated["associatedAccessPolicies"]], [policy])
+            eks.disassociate_access_policy(clusterName="access", principalArn=admin, policyArn=policy)
+            associated = eks.list_associated_access_policies(clusterName="access", principalArn=admin)
+            self.assertEqual(associated["associatedAccessPolicies"], [])
+            eks.delete_access_entry(clusterName="access", principalArn=admin)
+            with self.assertRaises(eks.exceptions.ResourceNotFoundException):
+                eks.describe_access_entry(clusterName="access", principalArn=admin)
+            update = eks.update_cluster_config(name="old-style",
+                                               accessConfig={"authenticationMode": "API_AND_CONFIG_MAP"})["update"]
+            self.advance(600)
+            done = eks.describe_update(name="old-style", updateId=update["id"])["update"]["status"]
+            self.assertEqual((done, config("old-style")["authenticationMode"]), ("Successful", "API_AND_CONFIG_MAP"))
+            creator = eks.list_access_entries(clusterName="old-style")["accessEntries"]
+            self.assertEqual(creator, ["arn:aws:iam::123456789012:user/moto"], "the bootstrapped creator")
+            with self.assertRaises(eks.exceptions.InvalidParameterException) as backwards:
+                eks.update_cluster_config(name="old-style", accessConfig={"authenticationMode": "CONFIG_MAP"})
+            self.assertIn("Unsupported authentication mode update", str(backwards.exception))
+
     def test_a_cluster_version_moves_one_minor_up_through_an_update(self):
         with self.frozen():
             eks = self.eks_cluster("upgrade", version="1.33")
