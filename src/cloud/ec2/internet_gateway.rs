@@ -77,7 +77,27 @@ impl CloudKind for InternetGateway {
             if !attached(&gateway).contains(&vpc.as_str()) {
                 let attach =
                     ec2.client.attach_internet_gateway().internet_gateway_id(&id).vpc_id(&vpc);
-                attach.send().await.map_err(sdk_error)?;
+                match attach.send().await.map_err(sdk_error) {
+                    // The SDK's retry of an attach whose answer was lost:
+                    // done if the gateway is on this VPC now.
+                    Err(CloudError::Api { code, .. }) if code == "Resource.AlreadyAssociated" => {
+                        let now = ec2.client.describe_internet_gateways().internet_gateway_ids(&id);
+                        let now = now.send().await.map_err(sdk_error)?;
+                        let on_vpc = now
+                            .internet_gateways()
+                            .iter()
+                            .any(|g| attached(g).contains(&vpc.as_str()));
+                        if !on_vpc {
+                            let why = format!(
+                                "internet gateway {id} is attached to another VPC than {vpc}"
+                            );
+                            return Err(CloudError::Internal(why).made(&id));
+                        }
+                    }
+                    other => {
+                        other.map_err(|error| error.made(&id))?;
+                    }
+                }
             }
             Ok(Made::id(id))
         })

@@ -175,7 +175,13 @@ impl Ec2 {
         let now = held().await?;
         for block in wanted.iter().filter(|b| state_of(&now, b).is_none()) {
             let associate = self.client.associate_vpc_cidr_block().vpc_id(id).cidr_block(block);
-            associate.send().await.map_err(sdk_error)?;
+            if let Err(error) = associate.send().await.map_err(sdk_error) {
+                // The SDK's retry of an association whose answer was lost
+                // is refused: done if the block is the VPC's now.
+                if state_of(&held().await?, block).is_none() {
+                    return Err(error);
+                }
+            }
         }
         let wait = call.wait();
         let poll = || async {
