@@ -114,6 +114,7 @@ pub fn cloud(kind: Kind) -> &'static dyn CloudKind {
         Kind::RouteTable => &super::ec2::route_table::RouteTable,
         Kind::VpcEndpoint => &super::ec2::vpc_endpoint::VpcEndpoint,
         Kind::EksCluster => &super::eks::cluster::Cluster,
+        Kind::AccessEntry => &super::eks::access_entry::AccessEntry,
         Kind::NodeGroup => &super::eks::node_group::NodeGroup,
         Kind::Zone => &super::route53::zone::Zone,
         Kind::HealthCheck => &super::route53::health_check::HealthCheck,

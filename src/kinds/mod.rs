@@ -57,6 +57,7 @@ pub enum Kind {
     RouteTable,
     VpcEndpoint,
     EksCluster,
+    AccessEntry,
     NodeGroup,
     Zone,
     HealthCheck,
@@ -67,7 +68,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order plans and exports list them.
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Vpc,
         Kind::Subnet,
         Kind::InternetGateway,
@@ -76,6 +77,7 @@ impl Kind {
         Kind::RouteTable,
         Kind::VpcEndpoint,
         Kind::EksCluster,
+        Kind::AccessEntry,
         Kind::NodeGroup,
         Kind::Zone,
         Kind::HealthCheck,
@@ -95,6 +97,7 @@ impl Kind {
             Kind::RouteTable => &ec2::route_table::RouteTable,
             Kind::VpcEndpoint => &ec2::vpc_endpoint::VpcEndpoint,
             Kind::EksCluster => &eks::cluster::Cluster,
+            Kind::AccessEntry => &eks::access_entry::AccessEntry,
             Kind::NodeGroup => &eks::node_group::NodeGroup,
             Kind::Zone => &route53::zone::Zone,
             Kind::HealthCheck => &route53::health_check::HealthCheck,

@@ -1,6 +1,7 @@
 //! Renders topology [`Problems`] as miette reports: unicode boxes, colour only
 //! when asked for, wrapped to a given width, followed by a one-line count.
 //! A file with thousands of problems shows the first [`MAX_SHOWN`] of them.
+//! A file's warnings are rendered the same way, with their own count.
 
 use std::fmt::Write;
 
@@ -17,6 +18,25 @@ pub struct Style {
 pub const MAX_SHOWN: usize = 50;
 
 pub fn render(problems: &Problems, style: &Style) -> String {
+    let mut out = reports(problems, style);
+    if let Some(more) = problems.problems.len().checked_sub(MAX_SHOWN).filter(|n| *n > 0) {
+        let _ = writeln!(out, "… and {more} more problems, not shown\n");
+    }
+    let _ = writeln!(out, "error: {problems}");
+    out
+}
+
+/// The warnings of a file that stands, and their count.
+pub fn render_warnings(warnings: &Problems, style: &Style) -> String {
+    let mut out = reports(warnings, style);
+    let count = warnings.problems.len();
+    let noun = if count == 1 { "warning" } else { "warnings" };
+    let _ = writeln!(out, "warning: {count} {noun} in {}", warnings.source.name());
+    out
+}
+
+/// The first [`MAX_SHOWN`] reports.
+fn reports(problems: &Problems, style: &Style) -> String {
     let theme =
         if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler =
@@ -27,9 +47,5 @@ pub fn render(problems: &Problems, style: &Style) -> String {
         let _ = handler.render_report(&mut out, report.as_ref());
         out.push('\n');
     }
-    if let Some(more) = problems.problems.len().checked_sub(MAX_SHOWN).filter(|n| *n > 0) {
-        let _ = writeln!(out, "… and {more} more problems, not shown\n");
-    }
-    let _ = writeln!(out, "error: {problems}");
     out
 }

@@ -93,9 +93,15 @@ pub fn load(source: &Source) -> Result<Topology, Problems> {
     let mut d = Decoder::default();
     let topology = yaml::parse(&source.text, &mut d.problems)
         .and_then(|root| decode_root(&mut d, &root, source));
+    // Warnings are said with a file that stands; a file with errors has
+    // enough to say.
+    let (warnings, errors): (Vec<Problem>, Vec<Problem>) =
+        std::mem::take(&mut d.problems).into_iter().partition(|p| p.warning);
+    d.problems = errors;
     if d.problems.is_empty()
-        && let Some(topology) = topology
+        && let Some(mut topology) = topology
     {
+        topology.warnings = warnings;
         return Ok(topology);
     }
     if d.problems.is_empty() {
@@ -162,6 +168,7 @@ fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<To
         dns: dns.map(|dns| dns.ok_or(())).transpose().ok()?,
         cdn: cdn.map(|cdn| cdn.ok_or(())).transpose().ok()?,
         edge_functions,
+        warnings: Vec::new(),
     })
 }
 

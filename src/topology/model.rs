@@ -34,6 +34,9 @@ pub struct Topology {
     pub dns: Option<Dns>,
     pub cdn: Option<Cdn>,
     pub edge_functions: Vec<EdgeFunction>,
+    /// What the file should say and does not, said by `wway validate`
+    /// (a cluster without admins).
+    pub warnings: Vec<super::problem::Problem>,
 }
 
 impl Topology {
@@ -135,7 +138,16 @@ pub struct Cluster {
     /// EKS's support the cluster may be kept on: `STANDARD` or `EXTENDED`.
     pub upgrade_policy: &'static str,
     pub endpoint: Endpoint,
+    /// IAM principals (role and user ARNs) that administer the cluster
+    /// through access entries with the cluster admin policy.
+    pub admins: Vec<String>,
     pub node_groups: Vec<NodeGroup>,
+}
+
+/// The name of an IAM principal: the last part of its ARN
+/// (`arn:aws:iam::123456789012:role/teams/admins` is `admins`).
+pub fn principal_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
 }
 
 /// The control-plane log types EKS can send to CloudWatch Logs.

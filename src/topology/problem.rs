@@ -49,6 +49,8 @@ pub struct Problem {
     pub label: String,
     pub others: Vec<(Span, String)>,
     pub help: Option<String>,
+    /// Said, but the file stands: a topology with warnings loads.
+    pub warning: bool,
 }
 
 impl Problem {
@@ -65,7 +67,14 @@ impl Problem {
             label: label.into(),
             others: Vec::new(),
             help: None,
+            warning: false,
         }
+    }
+
+    /// A warning: said, but the file stands.
+    pub fn warning(mut self) -> Self {
+        self.warning = true;
+        self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -269,6 +278,10 @@ impl std::error::Error for Rendered {}
 impl Diagnostic for Rendered {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(self.problem.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(if self.problem.warning { miette::Severity::Warning } else { miette::Severity::Error })
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {

@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use super::catalog::REGIONS;
-use super::decode::{Decoder, did_you_mean};
+use super::decode::{Decoder, Seen, did_you_mean};
 use super::model::{
     ANYWHERE, CapacityType, Cluster, DEFAULT_LOGS, Endpoint, LOG_TYPES, NodeGroup, Region, Spanned,
-    UPGRADE_POLICIES,
+    UPGRADE_POLICIES, principal_name,
 };
 use super::net::Ipv4Net;
 use super::network::{Blocks, ipv4_block, network};
@@ -135,6 +135,7 @@ fn cluster(
         "logs",
         "upgrade_policy",
         "endpoint",
+        "admins",
         "node_groups",
     ];
     let fields = d.fields(node, at, &what, &known)?;
@@ -161,6 +162,28 @@ fn cluster(
         Some(entry) => endpoint(d, &entry.value, entry.key.span),
         None => Some(Endpoint::default()),
     };
+    let admins = match fields.get("admins") {
+        Some(node) => admins(d, node),
+        None => {
+            d.report(
+                Problem::new(
+                    "topology::no-admins",
+                    format!("the cluster of `{}` names no admins", region.value),
+                    at,
+                    "no `admins`",
+                )
+                .help(
+                    "only whoever runs the apply that makes it can reach it, and no access entry \
+                     shows it: list the IAM roles or users that administer it in `admins:` (each \
+                     gets an access entry with the cluster admin policy, and the creator is then \
+                     not made an admin), or write `admins: []` to keep EKS's default (the creator alone) without this \
+                     warning",
+                )
+                .warning(),
+            );
+            Some(Vec::new())
+        }
+    };
     let node_groups = fields.required(d, "node_groups").map(|n| node_groups(d, n));
     Some(Cluster {
         name: name?,
@@ -170,8 +193,33 @@ fn cluster(
         logs: logs?,
         upgrade_policy: upgrade_policy?,
         endpoint: endpoint?,
+        admins: admins?,
         node_groups: node_groups?,
     })
+}
+
+/// `admins`: IAM roles and users, each once and each name once (an access
+/// entry is named by the principal's name).
+fn admins(d: &mut Decoder, node: &Node) -> Option<Vec<String>> {
+    let items = d.list(node, "`admins`")?;
+    let (mut admins, mut names, mut valid) = (Vec::new(), Seen::default(), true);
+    for item in items {
+        let Some(arn) = values::iam_arn(d, item, "an admin", &["role", "user"]) else {
+            valid = false;
+            continue;
+        };
+        let name = Spanned { value: principal_name(&arn).to_string(), span: arn.span };
+        let problem = Problem::new(
+            "topology::duplicate",
+            format!("two admins are named `{}`", name.value),
+            name.span,
+            "named again here",
+        )
+        .help("list each principal once; wway names a principal's access entry by its name");
+        valid &= d.unique(&mut names, &name, problem, "first named here");
+        admins.push(arn.value);
+    }
+    valid.then_some(admins)
 }
 
 /// `logs`: control-plane log types, each once; `[]` for none.

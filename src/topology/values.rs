@@ -67,24 +67,47 @@ pub fn hostname(d: &mut Decoder, node: &Node, what: &str) -> Option<String> {
 
 /// `arn:aws:iam::123456789012:role/name` (also the aws-cn and aws-us-gov partitions).
 pub fn role_arn(d: &mut Decoder, node: &Node, what: &str) -> Option<String> {
+    iam_arn(d, node, what, &["role"]).map(|arn| arn.value)
+}
+
+/// The ARN of an IAM principal of one of `kinds` (`role`, `user`).
+pub fn iam_arn(
+    d: &mut Decoder,
+    node: &Node,
+    what: &str,
+    kinds: &[&str],
+) -> Option<Spanned<String>> {
     let arn = d.string(node, what)?;
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let named = |resource: &str| {
+        let (kind, name) = resource.split_once('/')?;
+        (kinds.contains(&kind) && !name.is_empty() && !name.ends_with('/')).then_some(())
+    };
     let valid = matches!(parts.as_slice(),
         ["arn", "aws" | "aws-cn" | "aws-us-gov", "iam", "", account, resource]
             if account.len() == 12
                 && account.chars().all(|c| c.is_ascii_digit())
-                && resource.strip_prefix("role/").is_some_and(|r| !r.is_empty()));
+                && named(resource).is_some());
     if valid {
-        return Some(arn.value);
+        return Some(arn);
     }
+    let kinds_said = kinds.join(" or ");
     d.report(
         Problem::new(
             "topology::arn",
-            format!("`{}` is not an IAM role ARN", arn.value),
+            format!("`{}` is not an IAM {kinds_said} ARN", arn.value),
             arn.span,
-            "not a role ARN",
+            format!("not a {kinds_said} ARN"),
         )
-        .help("write the role's ARN: arn:aws:iam::<12-digit account>:role/<name>"),
+        .help(match kinds {
+            [kind] => {
+                format!("write the {kind}'s ARN: arn:aws:iam::<12-digit account>:{kind}/<name>")
+            }
+            _ => format!(
+                "write the principal's ARN: arn:aws:iam::<12-digit account>:{}/<name>",
+                kinds.join("/<name> or ")
+            ),
+        }),
     );
     None
 }

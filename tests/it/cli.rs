@@ -29,6 +29,16 @@ fn validate_accepts_the_wonderway_topology_and_summarises_it() {
     insta::assert_snapshot!(stdout_of(&mut command));
 }
 
+/// A cluster without `admins` is one only its creator can reach: the file
+/// stands, and validate says so on stderr.
+#[test]
+fn validate_warns_of_a_cluster_without_admins_and_accepts_it() {
+    let assert = wway().args(["validate", "tests/topologies/good/shop.yaml"]).assert().success();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(!assert.get_output().stdout.is_empty(), "the summary");
+    insta::assert_snapshot!(stderr);
+}
+
 #[test]
 fn validate_rejects_a_bad_topology_with_exit_1_and_diagnostics_on_stderr() {
     let assert = wway()

@@ -381,3 +381,67 @@ async fn an_account_made_before_the_network_plans_only_its_additions() {
     crate::apply_emulator::applied(emulator, account.state.path(), &account.base);
     assert!(plan_changes(emulator, account.state.path(), &account.base).is_empty());
 }
+
+/// The principals with access entries on `cluster`, and the policies of each.
+async fn access(eks: &aws_sdk_eks::Client, cluster: &str) -> Vec<(String, Vec<String>)> {
+    let listed = eks.list_access_entries().cluster_name(cluster).send().await.unwrap();
+    let mut entries = Vec::new();
+    for principal in listed.access_entries() {
+        let asked = eks.list_associated_access_policies().cluster_name(cluster);
+        let policies = asked.principal_arn(principal).send().await.unwrap();
+        let arns = policies.associated_access_policies().iter();
+        let arns = arns.filter_map(|p| p.policy_arn().map(str::to_string)).collect();
+        entries.push((principal.clone(), arns));
+    }
+    entries
+}
+
+/// A cluster is reached through access entries (authentication mode
+/// API_AND_CONFIG_MAP): each of `admins` gets one with the cluster admin
+/// policy, and the creator is then not an invisible admin; a cluster
+/// without admins keeps EKS's default (its creator), which wway leaves
+/// alone. An admin taken out of the file loses the entry.
+#[tokio::test]
+async fn a_clusters_admins_get_access_entries_and_its_creator_is_not_one() {
+    use crate::apply_emulator::{applied, topology_copy};
+    use crate::emulator::{Emulator, topology};
+
+    let admin = "arn:aws:iam::123456789012:role/wonderway-platform-admins";
+    let policy = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+    let line = format!("      admins: [{admin}]\n");
+    let emulator = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    // WonderWay, its eu-west-1 cluster without admins.
+    let file = topology_copy(dir.path(), "topologies/wonderway.yaml", "admins.yaml", |t| {
+        let (at, _) = t.match_indices(&line).nth(1).unwrap();
+        format!("{}{}", &t[..at], &t[at + line.len()..])
+    });
+    let file = file.to_str().unwrap();
+    emulator.seed_roles(&topology(file));
+    let state = tempfile::tempdir().unwrap();
+    applied(&emulator, state.path(), file);
+
+    let us = aws_sdk_eks::Client::new(&emulator.sdk("us-east-1").await);
+    let cluster = us_east_cluster(&us).await;
+    let config = cluster.access_config().unwrap();
+    assert_eq!(config.authentication_mode().map(|m| m.as_str()), Some("API_AND_CONFIG_MAP"));
+    assert_eq!(config.bootstrap_cluster_creator_admin_permissions(), Some(false));
+    let entries = access(&us, "wonderway-us-east-1").await;
+    assert_eq!(entries, [(admin.to_string(), vec![policy.to_string()])], "the admin alone");
+
+    let eu = aws_sdk_eks::Client::new(&emulator.sdk("eu-west-1").await);
+    let entries = access(&eu, "wonderway-eu-west-1").await;
+    let creator = "arn:aws:iam::123456789012:user/moto";
+    assert_eq!(entries, [(creator.to_string(), vec![policy.to_string()])], "EKS's default");
+    assert!(plan_changes(&emulator, state.path(), file).is_empty(), "the creator's is EKS's");
+
+    let text = std::fs::read_to_string(file).unwrap();
+    let without = dir.path().join("none.yaml");
+    std::fs::write(&without, text.replacen(&line, "      admins: []\n", 1)).unwrap();
+    let without = without.to_str().unwrap();
+    let changes = plan_changes(&emulator, state.path(), without);
+    let gone = "us-east-1/access-entry/wonderway-platform-admins";
+    assert_eq!(changes, [(gone.to_string(), "delete".to_string())]);
+    applied(&emulator, state.path(), without);
+    assert!(access(&us, "wonderway-us-east-1").await.is_empty());
+}

@@ -58,7 +58,7 @@ fn the_wonderway_topology_has_the_resources_the_spec_names() {
     // A NAT gateway with its IP per zone, a public table and one per zone.
     assert_eq!((count(Kind::ElasticIp), count(Kind::NatGateway)), (9, 9));
     assert_eq!(count(Kind::RouteTable), 12);
-    assert_eq!(count(Kind::EksCluster), 3);
+    assert_eq!((count(Kind::EksCluster), count(Kind::AccessEntry)), (3, 3));
     assert_eq!(count(Kind::NodeGroup), 6);
     assert_eq!(count(Kind::HealthCheck), 3);
     // failover 2 + geolocation 18 + latency 3 + cdn alias 1
@@ -153,8 +153,9 @@ fn a_replaced_vpc_replaces_what_is_built_on_it() {
         .map(|c| c.address.as_str())
         .collect();
     // The VPC, its gateway, 6 subnets, the 3 NAT gateways in them (their
-    // addresses stay), 4 route tables, the endpoint, the cluster, 2 groups.
-    assert_eq!(replaced.len(), 1 + 1 + 6 + 3 + 4 + 1 + 1 + 2, "{replaced:?}");
+    // addresses stay), 4 route tables, the endpoint, the cluster, its admin's
+    // entry, 2 groups.
+    assert_eq!(replaced.len(), 1 + 1 + 6 + 3 + 4 + 1 + 1 + 1 + 2, "{replaced:?}");
     assert!(replaced.iter().all(|a| a.starts_with("us-east-1/")));
     let subnet =
         plan.changes.iter().find(|c| c.address.as_str() == "us-east-1/subnet/us-east-1b").unwrap();
@@ -312,7 +313,7 @@ fn converged_fixture(desired: &DesiredState) -> LiveState {
 fn a_converged_account_read_from_a_fixture_needs_nothing() {
     let desired = wonderway();
     let live = converged_fixture(&desired);
-    assert_eq!(live.owned.len(), 96);
+    assert_eq!(live.owned.len(), 99);
     let plan = plan::plan(&desired, &live).unwrap();
     assert!(plan.is_empty(), "{:?}", actions(&plan));
 }

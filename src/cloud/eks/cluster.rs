@@ -48,6 +48,7 @@ impl CloudKind for Cluster {
                     continue;
                 };
                 let config = cluster.resources_vpc_config();
+                let access = cluster.access_config();
                 let subnet_ids = config.map(|c| c.subnet_ids().to_vec()).unwrap_or_default();
                 let deps: Vec<ResourceAddr> = subnet_ids
                     .iter()
@@ -83,6 +84,24 @@ impl CloudKind for Cluster {
                         ),
                     ),
                     ("subnets".to_string(), subnet_addrs(&subnet_ids, &earlier)),
+                    // EKS makes a cluster CONFIG_MAP, its creator an admin,
+                    // unless asked otherwise.
+                    (
+                        "authentication_mode".to_string(),
+                        json!(
+                            access
+                                .and_then(|a| a.authentication_mode())
+                                .map_or("CONFIG_MAP", |m| m.as_str())
+                        ),
+                    ),
+                    (
+                        "bootstrap_creator_admin".to_string(),
+                        json!(
+                            access
+                                .and_then(|a| a.bootstrap_cluster_creator_admin_permissions())
+                                .unwrap_or(true)
+                        ),
+                    ),
                     // Not compared (the file does not declare it): for the executor.
                     ("arn".to_string(), json!(cluster.arn())),
                 ]

@@ -1,8 +1,11 @@
-//! EKS for one region: the calls its kinds (the cluster and its node groups)
-//! make, and the waits on their states. EKS has no batch describe: a read is
-//! one ListClusters, one DescribeCluster per cluster in the region, and per
-//! owned cluster one ListNodegroups and one DescribeNodegroup per group.
+//! EKS for one region: the calls its kinds (the cluster, its access entries
+//! and its node groups) make, and the waits on their states. EKS has no
+//! batch describe: a read is one ListClusters, one DescribeCluster per
+//! cluster in the region, and per owned cluster one ListNodegroups and one
+//! DescribeNodegroup per group, one ListAccessEntries and, per entry, one
+//! DescribeAccessEntry and one ListAssociatedAccessPolicies.
 
+pub mod access_entry;
 pub mod cluster;
 pub mod node_group;
 
@@ -11,8 +14,9 @@ use std::collections::HashMap;
 use aws_sdk_eks::Client;
 use aws_sdk_eks::operation::update_cluster_config::builders::UpdateClusterConfigFluentBuilder;
 use aws_sdk_eks::types::{
-    CapacityTypes, Cluster, LogSetup, LogType, Logging, Nodegroup, NodegroupScalingConfig,
-    SupportType, UpdateLabelsPayload, UpgradePolicyRequest, VpcConfigRequest,
+    AuthenticationMode, CapacityTypes, Cluster, CreateAccessConfigRequest, LogSetup, LogType,
+    Logging, Nodegroup, NodegroupScalingConfig, SupportType, UpdateAccessConfigRequest,
+    UpdateLabelsPayload, UpgradePolicyRequest, VpcConfigRequest,
 };
 use std::time::Duration;
 
@@ -241,6 +245,11 @@ impl Eks {
         // EKS takes one update of a cluster at a time: each configuration
         // that changed after the version, one after another.
         let changed = |fields: &[&str]| fields.iter().any(|f| before.get(*f) != r.get(f));
+        if changed(&["authentication_mode"]) {
+            let mode = authentication_mode(r)?;
+            let access = UpdateAccessConfigRequest::builder().authentication_mode(mode).build();
+            self.configure(name, |change| change.access_config(access), wait).await?;
+        }
         if changed(&["logs"]) {
             let logs = logging(&r.strings("logs")?);
             self.configure(name, |change| change.logging(logs), wait).await?;
@@ -270,7 +279,7 @@ impl Eks {
     }
 
     /// Sets the desired tags where they differ from what the resource has.
-    async fn retag(&self, r: &Read<'_>, before: &Fields) -> Result<(), CloudError> {
+    pub(super) async fn retag(&self, r: &Read<'_>, before: &Fields) -> Result<(), CloudError> {
         let wanted = r.tags()?;
         let has = before.get("tags").and_then(Value::as_object);
         let same = has.is_some_and(|has| {
@@ -394,6 +403,14 @@ impl Eks {
             .resources_vpc_config(endpoint(r)?.set_subnet_ids(Some(subnets)).build())
             .logging(logging(&r.strings("logs")?))
             .upgrade_policy(upgrade_policy(r)?)
+            .access_config(
+                CreateAccessConfigRequest::builder()
+                    .authentication_mode(authentication_mode(r)?)
+                    .bootstrap_cluster_creator_admin_permissions(
+                        r.get("bootstrap_creator_admin").and_then(Value::as_bool).unwrap_or(true),
+                    )
+                    .build(),
+            )
             .set_tags(Some(r.tags()?.into_iter().collect()))
             .client_request_token(scope.token(r.addr))
             .send()
@@ -489,6 +506,10 @@ fn logging(logs: &[String]) -> Logging {
 }
 
 /// The support EKS is to keep the cluster on, as `r` asks.
+fn authentication_mode(r: &Read<'_>) -> Result<AuthenticationMode, CloudError> {
+    Ok(AuthenticationMode::from(r.str("authentication_mode")?))
+}
+
 fn upgrade_policy(r: &Read<'_>) -> Result<UpgradePolicyRequest, CloudError> {
     let support = SupportType::from(r.str("support_type")?);
     Ok(UpgradePolicyRequest::builder().support_type(support).build())

@@ -132,7 +132,7 @@ impl KindDef for Subnet {
         Ok(vec![
             export
                 .resource(r)
-                .attr("vpc_id", export.attribute(spec.vpc.as_str(), "id"))
+                .attr("vpc_id", super::vpc::vpc_id_for(export, &spec.vpc, &spec.cidr))
                 .attr("cidr_block", Expr::Str(spec.cidr))
                 .attr("availability_zone", Expr::Str(spec.availability_zone))
                 .attr("tags", map(&spec.tags)),

@@ -18,6 +18,7 @@ use super::super::{
     lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
+use crate::topology::net::Ipv4Net;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
@@ -122,9 +123,8 @@ impl KindDef for Vpc {
         for r in vpcs {
             let blocks = r.fields.get(SECONDARY).and_then(Value::as_array).cloned();
             for block in blocks.unwrap_or_default().iter().filter_map(Value::as_str) {
-                let kind = "aws_vpc_ipv4_cidr_block_association";
-                let wanted = identifier(&format!("{}_{block}", r.addr.scope()));
-                let label = export.unique_name(kind, wanted);
+                let kind = ASSOCIATION;
+                let label = export.unique_name(kind, association_name(&r.addr, block));
                 let association = Block::new("resource", &[kind, &label])
                     .attr("provider", export.provider(&r.region))
                     .attr("vpc_id", export.attribute(r.addr.as_str(), "id"))
@@ -137,6 +137,31 @@ impl KindDef for Vpc {
             }
         }
         shared
+    }
+}
+
+/// The Terraform type of a VPC's second block.
+const ASSOCIATION: &str = "aws_vpc_ipv4_cidr_block_association";
+
+/// The Terraform name of the second block `block` of the VPC at `vpc`.
+fn association_name(vpc: &ResourceAddr, block: &str) -> String {
+    identifier(&format!("{}_{block}", vpc.scope()))
+}
+
+/// The `vpc_id` a subnet of the VPC at `vpc` with block `cidr` names: the
+/// VPC's, or, for a subnet in a second block, the block's association's,
+/// so that Terraform makes the subnet once the block is the VPC's.
+pub fn vpc_id_for(export: &dyn Exporter, vpc: &ResourceAddr, cidr: &str) -> Expr {
+    let Some(declared) = export.declared(vpc) else { return export.attribute(vpc.as_str(), "id") };
+    let subnet = cidr.parse::<Ipv4Net>().ok();
+    let blocks = declared.fields.get(SECONDARY).and_then(Value::as_array);
+    let holder = blocks.into_iter().flatten().filter_map(Value::as_str).find(|block| {
+        let block = block.parse::<Ipv4Net>().ok();
+        matches!((block, subnet), (Some(block), Some(subnet)) if block.contains(&subnet))
+    });
+    match holder {
+        Some(block) => Expr::raw(format!("{ASSOCIATION}.{}.vpc_id", association_name(vpc, block))),
+        None => export.attribute(vpc.as_str(), "id"),
     }
 }
 

@@ -32,8 +32,26 @@ pub struct Spec {
     pub endpoint_private: bool,
     pub endpoint_public: bool,
     pub public_access_cidrs: Vec<String>,
+    /// How the Kubernetes API authenticates IAM principals: `CONFIG_MAP`
+    /// (the aws-auth ConfigMap), `API_AND_CONFIG_MAP` (access entries too)
+    /// or `API`.
+    pub authentication_mode: String,
+    /// Whether whoever creates the cluster is made its admin (only when the
+    /// topology names no admins). Set by CreateCluster alone: a cluster keeps
+    /// what it was made with, so it is never a difference.
+    pub bootstrap_creator_admin: bool,
     pub tags: BTreeMap<String, String>,
 }
+
+/// The authentication modes, in the only order EKS moves a cluster through.
+pub const AUTHENTICATION_MODES: [&str; 3] = ["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"];
+
+/// The mode wway makes clusters with: access entries, and the ConfigMap
+/// that managed node groups' nodes still join through.
+pub const AUTHENTICATION_MODE: &str = "API_AND_CONFIG_MAP";
+
+/// The field set by CreateCluster alone.
+const BOOTSTRAP: &str = "bootstrap_creator_admin";
 
 /// The export's variable for the control plane's role.
 pub const ROLE: Setting = Setting {
@@ -84,6 +102,8 @@ impl KindDef for Cluster {
                     endpoint_private: cluster.endpoint.private,
                     endpoint_public: cluster.endpoint.public,
                     public_access_cidrs: lower::sorted(&cluster.endpoint.public_cidrs),
+                    authentication_mode: AUTHENTICATION_MODE.into(),
+                    bootstrap_creator_admin: cluster.admins.is_empty(),
                     tags: from.tags(&addr, &[]),
                 };
                 lower::resource(addr, Kind::EksCluster, &cluster.name, &spec, subnets)
@@ -103,12 +123,22 @@ impl KindDef for Cluster {
             endpoint_private: true,
             endpoint_public: true,
             public_access_cidrs: vec![ANYWHERE.into()],
+            authentication_mode: AUTHENTICATION_MODE.into(),
+            bootstrap_creator_admin: false,
             tags: spec::fixture_tags(&addr),
         };
         lower::resource(addr, Kind::EksCluster, "demo-eu", &spec, vec![subnet])
     }
-    /// EKS upgrades one minor version at a time and never downgrades.
+    /// The creator's bootstrap is what the cluster was made with.
+    fn equivalent(&self, field: &str, desired: &Value, live: &Value, _declared: &Fields) -> bool {
+        field == BOOTSTRAP || super::super::equivalent(field, desired, live)
+    }
+    /// EKS upgrades one minor version at a time and never downgrades; it
+    /// moves an authentication mode only towards the API.
     fn in_place(&self, field: &str, before: &Value, after: &Value) -> InPlace {
+        if field == "authentication_mode" {
+            return authentication_change(before, after);
+        }
         let minor = |v: &Value| v.as_str().and_then(|v| v.strip_prefix("1."))?.parse::<u32>().ok();
         let (Some(from), Some(to), "version") = (minor(before), minor(after), field) else {
             return InPlace::Reversible;
@@ -164,6 +194,10 @@ impl KindDef for Cluster {
     fn terraform(&self, r: &Resource, export: &dyn Exporter) -> Result<Vec<Block>, SpecError> {
         let spec: Spec = spec::read(self.name(), &r.fields)?;
         let subnets: Vec<String> = spec.subnets.iter().map(ToString::to_string).collect();
+        // A cluster that exists keeps what it was made with (Terraform would
+        // replace it for another value).
+        let made = export.live_field(&r.addr, BOOTSTRAP).and_then(Value::as_bool);
+        let bootstrap = made.unwrap_or(spec.bootstrap_creator_admin);
         Ok(vec![
             export
                 .resource(r)
@@ -182,6 +216,11 @@ impl KindDef for Cluster {
                 .block(
                     Block::new("upgrade_policy", &[])
                         .attr("support_type", Expr::Str(spec.support_type)),
+                )
+                .block(
+                    Block::new("access_config", &[])
+                        .attr("authentication_mode", Expr::Str(spec.authentication_mode))
+                        .attr("bootstrap_cluster_creator_admin_permissions", Expr::Bool(bootstrap)),
                 ),
         ])
     }
@@ -197,5 +236,50 @@ impl KindDef for Cluster {
     }
     fn terraform_variables(&self, r: &Resource) -> Vec<VariableUse> {
         VariableUse::of(ROLE, &r.region, r.fields.get("role_arn"))
+    }
+}
+
+/// What moving a cluster from authentication mode `before` to `after` means.
+fn authentication_change(before: &Value, after: &Value) -> InPlace {
+    let rank = |v: &Value| AUTHENTICATION_MODES.iter().position(|m| Some(*m) == v.as_str());
+    match (rank(before), rank(after)) {
+        (Some(from), Some(to)) if to < from => InPlace::Refused(format!(
+            "EKS does not move a cluster's authentication mode back ({} to {})",
+            AUTHENTICATION_MODES[from], AUTHENTICATION_MODES[to]
+        )),
+        (Some(from), Some(to)) if to > from => InPlace::OneWay(format!(
+            "EKS does not move an authentication mode back: a rollback leaves it {}",
+            AUTHENTICATION_MODES[to]
+        )),
+        _ => InPlace::Reversible,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_authentication_mode_moves_only_towards_the_api() {
+        let change = |from: &str, to: &str| {
+            Cluster.in_place("authentication_mode", &json!(from), &json!(to))
+        };
+        assert!(matches!(change("CONFIG_MAP", "API_AND_CONFIG_MAP"), InPlace::OneWay(_)));
+        assert!(matches!(change("API_AND_CONFIG_MAP", "API"), InPlace::OneWay(_)));
+        assert!(matches!(change("API", "API_AND_CONFIG_MAP"), InPlace::Refused(_)));
+        assert_eq!(change("API", "API"), InPlace::Reversible);
+    }
+
+    #[test]
+    fn the_creators_bootstrap_is_never_a_difference() {
+        let fields = Fields::new();
+        assert!(Cluster.equivalent(BOOTSTRAP, &json!(false), &json!(true), &fields));
+        assert!(!Cluster.equivalent(
+            "authentication_mode",
+            &json!("API"),
+            &json!("CONFIG_MAP"),
+            &fields
+        ));
     }
 }
