@@ -11,6 +11,8 @@ moto has no access entry API at all and drops a cluster's accessConfig. AWS:
   API_AND_CONFIG_MAP to API (InvalidParameterException backwards, and for
   bootstrapClusterCreatorAdminPermissions, which only CreateCluster takes);
   a bootstrapped creator gets its entry when the mode first takes the API;
+- CreateAccessEntry refuses a principal IAM does not have
+  (InvalidParameterException, "invalid principal");
 - CreateAccessEntry, DescribeAccessEntry, ListAccessEntries (paged),
   DeleteAccessEntry, AssociateAccessPolicy, ListAssociatedAccessPolicies and
   DisassociateAccessPolicy: refused on a cluster whose mode is CONFIG_MAP
@@ -101,6 +103,25 @@ def updated(cluster, access_config, account, region) -> None:
     _bootstrap(cluster, account, region)
 
 
+def _principal_exists(account, arn) -> bool:
+    """Whether IAM has the role or user `arn` names."""
+    from moto.iam.models import iam_backends
+
+    iam = iam_backends[account]["global"]
+    kind, _, path = arn.split(":", 5)[-1].partition("/")
+    name = path.rsplit("/", 1)[-1]
+    try:
+        if kind == "role":
+            iam.get_role(name)
+        elif kind == "user":
+            iam.get_user(name)
+        else:
+            return False
+    except Exception:
+        return False
+    return True
+
+
 def _config(cluster) -> dict:
     if not hasattr(cluster, "access_config"):
         cluster.access_config = {"authenticationMode": "CONFIG_MAP",
@@ -115,8 +136,8 @@ def _shown(entry) -> dict:
 def patch() -> None:
     from moto.core.responses import ActionResult
     from moto.eks import urls
-    from moto.eks.exceptions import (InvalidRequestException, ResourceInUseException,
-                                     ResourceNotFoundException)
+    from moto.eks.exceptions import (InvalidParameterException, InvalidRequestException,
+                                     ResourceInUseException, ResourceNotFoundException)
     from moto.eks.responses import EKSResponse
 
     def not_found(message):
@@ -151,6 +172,10 @@ def patch() -> None:
         tokens = cluster.__dict__.setdefault("_wway_access_tokens", {})
         if token and tokens.get(token) == arn and arn in _entries(cluster):
             return ActionResult({"accessEntry": _shown(_entries(cluster)[arn])})
+        if not _principal_exists(self.current_account, arn):
+            refused(f"eks:CreateAccessEntry {cluster.name}: no principal {arn}")
+            raise InvalidParameterException(clusterName=cluster.name, nodegroupName=None, fargateProfileName=None,
+                                            addonName=None, message="The specified principalArn is invalid: invalid principal")
         if arn in _entries(cluster):
             refused(f"eks:CreateAccessEntry {cluster.name}: {arn} exists")
             raise ResourceInUseException(clusterName=cluster.name, nodegroupName=None, addonName=None,

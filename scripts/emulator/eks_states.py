@@ -32,7 +32,13 @@ update Successful at once. AWS:
   endpoint access (patch 27: moto answers only what the request sent) is
   public from anywhere and not private unless the request says otherwise;
   UpdateClusterConfig changes the access and keeps the subnets; and its
-  access configuration (patch 29, access_entries.py) through an update.
+  access configuration (patch 29, access_entries.py) through an update;
+- a node group keeps its updateConfig (patch 30: moto drops it;
+  maxUnavailable 1 when none is given) and is made on its cluster's version
+  when the request names none (moto: 1.19), never above it
+  (InvalidParameterException); UpdateNodegroupVersion (moto has none) moves an
+  ACTIVE group to its cluster's version through an update, UPDATING about
+  NODEGROUP_UPGRADE_SECONDS.
 
 A test makes the next cluster, node group or version update of a name fail with
 `POST /_wway/fail?kind=cluster|nodegroup|upgrade&name=N&code=C&message=M`, and an
@@ -56,6 +62,7 @@ CLUSTER_UPGRADE_SECONDS = 1500
 NODEGROUP_CREATE_SECONDS = 300
 NODEGROUP_DELETE_SECONDS = 300
 NODEGROUP_UPDATE_SECONDS = 120
+NODEGROUP_UPGRADE_SECONDS = 900
 CLUSTER_CONFIG_SECONDS = 90
 # Where a cluster's API answers unless CreateCluster says: on the internet,
 # from anywhere, and not from inside the VPC (the EKS API reference).
@@ -272,8 +279,19 @@ def patch() -> None:
         _then(cluster, CLUSTER_DELETE_SECONDS, gone)
         return cluster
 
-    def create_nodegroup(self, *args, **kwargs):
+    def create_nodegroup(self, *args, update_config=None, **kwargs):
+        cluster = self.clusters.get(kwargs.get("cluster_name"))
+        version = kwargs.get("version")
+        if cluster is not None and version and _minor(version) > _minor(cluster.version):
+            refused(f"eks:CreateNodegroup {kwargs.get('nodegroup_name')}: {version} over {cluster.version}")
+            raise InvalidParameterException(
+                clusterName=cluster.name, nodegroupName=kwargs.get("nodegroup_name"), fargateProfileName=None,
+                addonName=None, message=f"Requested Nodegroup Kubernetes version {version} is not supported; "
+                                        f"the cluster is {cluster.version}")
+        if cluster is not None and not version:
+            kwargs["version"] = cluster.version  # AWS: the cluster's version
         group = original_create_nodegroup(self, *args, **kwargs)
+        group.update_config = update_config or {"maxUnavailable": 1}  # AWS's default
         account, region = self.account_id, self.region_name
 
         def why_not():
@@ -312,6 +330,37 @@ def patch() -> None:
             update["status"] = "Successful"
 
         _then(group, NODEGROUP_UPDATE_SECONDS, done)
+        return update
+
+    def update_nodegroup_version(self, cluster_name, nodegroup_name, version=None, **_):
+        cluster = self.clusters.get(cluster_name)
+        group = cluster.nodegroups.get(nodegroup_name) if cluster else None
+        if group is None:
+            raise ResourceNotFoundException(clusterName=cluster_name, nodegroupName=nodegroup_name,
+                                            fargateProfileName=None, addonName=None,
+                                            message=f"No node group found for name: {nodegroup_name}.")
+        if group.status != "ACTIVE":
+            refused(f"eks:UpdateNodegroupVersion {nodegroup_name}: {group.status}")
+            raise ResourceInUseException(
+                clusterName=cluster_name, nodegroupName=nodegroup_name, addonName=None,
+                message=f"Nodegroup cannot be updated as it is currently not in Active State ({group.status})")
+        wanted = version or cluster.version
+        if wanted not in (cluster.version, group.version):
+            refused(f"eks:UpdateNodegroupVersion {nodegroup_name}: {wanted}, cluster {cluster.version}")
+            raise InvalidParameterException(
+                clusterName=cluster_name, nodegroupName=nodegroup_name, fargateProfileName=None, addonName=None,
+                message=f"Nodegroup Kubernetes version should be equal to Cluster kubernetes version "
+                        f"{cluster.version} or NodeGroup kubernetes version {group.version}")
+        update = _update("VersionUpdate", [{"type": "Version", "value": wanted}])
+        group.status = "UPDATING"
+        group.__dict__.setdefault("_wway_updates", {})[update["id"]] = update
+
+        def done():
+            group.version = wanted
+            group.status = "ACTIVE"
+            update["status"] = "Successful"
+
+        _then(group, NODEGROUP_UPGRADE_SECONDS, done)
         return update
 
     def updatable(backend, name, operation):
@@ -404,6 +453,7 @@ def patch() -> None:
         "create_nodegroup": create_nodegroup,
         "delete_nodegroup": delete_nodegroup,
         "update_nodegroup_config": update_nodegroup_config,
+        "update_nodegroup_version": update_nodegroup_version,
         "update_cluster_version": update_cluster_version,
         "update_cluster_config": update_cluster_config,
         "describe_update": describe_update,
@@ -434,6 +484,21 @@ def patch() -> None:
 
         return ActionResult({"update": update})
 
+    def create_nodegroup_response(self):
+        answer = original_create_nodegroup_response(self)  # the group, serialized later
+        cluster = self.eks_backend.clusters.get(self._get_param("name"))
+        group = cluster.nodegroups.get(self._get_param("nodegroupName")) if cluster else None
+        if group is not None and self._get_param("updateConfig"):
+            group.update_config = self._get_param("updateConfig")
+        return answer
+
+    def update_nodegroup_version_response(self):
+        update = self.eks_backend.update_nodegroup_version(
+            self._get_param("name"), self._get_param("nodegroupName"), self._get_param("version"))
+        from moto.core.responses import ActionResult
+
+        return ActionResult({"update": update})
+
     def describe_cluster_versions_response(self):
         from moto.core.responses import ActionResult
 
@@ -441,6 +506,11 @@ def patch() -> None:
         versions = [v for v in offered_versions() if not wanted or v["clusterVersion"] in wanted]
         return ActionResult({"clusterVersions": versions})
 
+    original_create_nodegroup_response = EKSResponse.create_nodegroup
+    EKSResponse.create_nodegroup = create_nodegroup_response
+    EKSResponse.update_nodegroup_version = update_nodegroup_version_response
+    urls.url_paths["{0}/clusters/(?P<name>[^/]+)/node-groups/(?P<nodegroupName>[^/]+)/update-version$"] = \
+        urls.response.dispatch
     EKSResponse.describe_cluster_versions = describe_cluster_versions_response
     urls.url_paths["{0}/cluster-versions$"] = urls.response.dispatch
     EKSResponse.update_cluster_version = update_cluster_version_response

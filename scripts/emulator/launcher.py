@@ -124,6 +124,11 @@ wway itself is never changed to fit the emulator):
    access_entries.py keeps the authentication mode (changed one way, through
    an update) and the creator's bootstrap, and serves access entries and
    their access policies as EKS does (its module note lists them).
+30. moto's CreateNodegroup drops updateConfig and makes a group on 1.19
+   whatever its cluster runs, and there is no UpdateNodegroupVersion.
+   eks_states.py keeps the update configuration (maxUnavailable 1 by
+   default), makes a group on its cluster's version, and moves a group to
+   its cluster's version through an update.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.

@@ -435,6 +435,10 @@ class LaunchedEmulator(unittest.TestCase):
                 eks.create_access_entry(clusterName="old-style", principalArn=admin)
             self.assertEqual(eks.list_access_entries(clusterName="access")["accessEntries"], [],
                              "the creator is not an admin unless asked")
+            with self.assertRaises(eks.exceptions.InvalidParameterException) as invalid:
+                eks.create_access_entry(clusterName="access", principalArn=admin)
+            self.assertIn("invalid principal", str(invalid.exception))
+            self.client("iam").create_role(RoleName="platform-admins", AssumeRolePolicyDocument="{}")
             made = eks.create_access_entry(clusterName="access", principalArn=admin, tags={"team": "p"},
                                            clientRequestToken="t-1")["accessEntry"]
             again = eks.create_access_entry(clusterName="access", principalArn=admin,
@@ -467,6 +471,32 @@ class LaunchedEmulator(unittest.TestCase):
             with self.assertRaises(eks.exceptions.InvalidParameterException) as backwards:
                 eks.update_cluster_config(name="old-style", accessConfig={"authenticationMode": "CONFIG_MAP"})
             self.assertIn("Unsupported authentication mode update", str(backwards.exception))
+
+    def test_a_node_group_keeps_its_update_config_and_follows_its_clusters_version(self):
+        with self.frozen():
+            eks = self.eks_cluster("follows", version="1.33")
+            self.advance(600)
+            group = lambda name: eks.describe_nodegroup(clusterName="follows", nodegroupName=name)["nodegroup"]
+            self.node_group(eks, "follows", "plain")
+            eks.create_nodegroup(clusterName="follows", nodegroupName="careful", subnets=["subnet-1"],
+                                 nodeRole="arn:aws:iam::123456789012:role/n", version="1.33",
+                                 updateConfig={"maxUnavailablePercentage": 33})
+            with self.assertRaises(eks.exceptions.InvalidParameterException):
+                eks.create_nodegroup(clusterName="follows", nodegroupName="ahead", subnets=["subnet-1"],
+                                     nodeRole="arn:aws:iam::123456789012:role/n", version="1.34")
+            self.advance(300)
+            self.assertEqual((group("plain")["version"], group("plain")["updateConfig"]), ("1.33", {"maxUnavailable": 1}))
+            self.assertEqual(group("careful")["updateConfig"], {"maxUnavailablePercentage": 33})
+            upgrade = eks.update_cluster_version(name="follows", version="1.34")["update"]
+            self.advance(1500)
+            self.assertEqual(eks.describe_update(name="follows", updateId=upgrade["id"])["update"]["status"], "Successful")
+            update = eks.update_nodegroup_version(clusterName="follows", nodegroupName="plain")["update"]
+            self.assertEqual(group("plain")["status"], "UPDATING")
+            self.advance(900)
+            done = eks.describe_update(name="follows", nodegroupName="plain", updateId=update["id"])["update"]
+            self.assertEqual((done["status"], group("plain")["version"]), ("Successful", "1.34"))
+            with self.assertRaises(eks.exceptions.InvalidParameterException):
+                eks.update_nodegroup_version(clusterName="follows", nodegroupName="careful", version="1.35")
 
     def test_a_cluster_version_moves_one_minor_up_through_an_update(self):
         with self.frozen():

@@ -88,13 +88,20 @@ impl Emulator {
         wway::cloud::Settings { endpoint_url: Some(self.url.clone()), ..Default::default() }
     }
 
-    /// Creates the IAM roles the topology names, as they exist in a real
-    /// account: each trusting the services that assume it.
+    /// Creates the IAM roles and users the topology names, as they exist in
+    /// a real account: each role trusting the services that assume it.
     pub fn seed_roles(&self, topology: &Topology) {
         let mut roles: Vec<String> = Vec::new();
         for region in &topology.regions {
             roles.push(format!("{}=eks.amazonaws.com", region.cluster.role_arn.as_str()));
             roles.push(format!("{}=ec2.amazonaws.com", region.cluster.node_role_arn.as_str()));
+            // People's roles trust the account; users are users.
+            roles.extend(region.cluster.admins.iter().map(
+                |admin| match admin.contains(":user/") {
+                    true => admin.clone(),
+                    false => format!("{admin}=account"),
+                },
+            ));
         }
         roles.extend(topology.edge_functions.iter().map(|f| {
             format!("{}=lambda.amazonaws.com,edgelambda.amazonaws.com", f.role_arn.as_str())
