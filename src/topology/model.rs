@@ -193,7 +193,20 @@ pub struct NodeGroup {
     pub max: u32,
     pub capacity_type: CapacityType,
     pub labels: BTreeMap<String, String>,
+    /// How many nodes an update replaces at a time.
+    pub max_unavailable: MaxUnavailable,
 }
+
+/// How many of a group's nodes an update may take down at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaxUnavailable {
+    Nodes(u32),
+    Percent(u32),
+}
+
+/// A third of the nodes, as terraform-aws-eks: a 50-node group is updated
+/// in 3 rounds, not 50 (EKS's own default is one node at a time).
+pub const DEFAULT_MAX_UNAVAILABLE: MaxUnavailable = MaxUnavailable::Percent(33);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CapacityType {

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use super::catalog::REGIONS;
 use super::decode::{Decoder, Seen, did_you_mean};
 use super::model::{
-    ANYWHERE, CapacityType, Cluster, DEFAULT_LOGS, Endpoint, LOG_TYPES, NodeGroup, Region, Spanned,
-    UPGRADE_POLICIES, principal_name,
+    ANYWHERE, CapacityType, Cluster, DEFAULT_LOGS, DEFAULT_MAX_UNAVAILABLE, Endpoint, LOG_TYPES,
+    MaxUnavailable, NodeGroup, Region, Spanned, UPGRADE_POLICIES, principal_name,
 };
 use super::net::Ipv4Net;
 use super::network::{Blocks, ipv4_block, network};
@@ -305,7 +305,8 @@ fn node_group(d: &mut Decoder, entry: &Entry) -> Option<NodeGroup> {
     // `<name>-<8 hex digits>` (kinds::eks::node_group::REPLACEMENT_SUFFIX).
     let name = name(d, &entry.key, "node group name", 54);
     let what = format!("node group `{}`", entry.key.as_key().unwrap_or_default());
-    let known = ["instance_types", "min", "desired", "max", "capacity_type", "labels"];
+    let known =
+        ["instance_types", "min", "desired", "max", "capacity_type", "labels", "max_unavailable"];
     let fields = d.fields(&entry.value, entry.key.span, &what, &known)?;
     let instance_types = fields.required(d, "instance_types").and_then(|n| instance_types(d, n));
     let size = |d: &mut Decoder, key: &str| {
@@ -324,6 +325,10 @@ fn node_group(d: &mut Decoder, entry: &Entry) -> Option<NodeGroup> {
     let labels = match fields.get("labels") {
         Some(n) => string_map(d, n, "`labels`"),
         None => Some(BTreeMap::new()),
+    };
+    let max_unavailable = match fields.get("max_unavailable") {
+        Some(n) => max_unavailable(d, n),
+        None => Some(DEFAULT_MAX_UNAVAILABLE),
     };
     let ((min, min_span), (desired, desired_span), (max, max_span)) = (min?, desired?, max?);
     let mut sizes_valid = true;
@@ -367,8 +372,35 @@ fn node_group(d: &mut Decoder, entry: &Entry) -> Option<NodeGroup> {
         max,
         capacity_type: capacity_type?,
         labels: labels?,
+        max_unavailable: max_unavailable?,
     })
     .filter(|_| sizes_valid)
+}
+
+/// `max_unavailable`: a number of nodes (1 to 100, as EKS takes) or a
+/// percentage of them (`"33%"`, 1% to 100%).
+fn max_unavailable(d: &mut Decoder, node: &Node) -> Option<MaxUnavailable> {
+    let what = "`max_unavailable`";
+    if let Value::Scalar(scalar) = &node.value
+        && let Some(percent) = scalar.text.strip_suffix('%')
+    {
+        if let Ok(percent) = percent.parse::<u32>()
+            && (1..=100).contains(&percent)
+        {
+            return Some(MaxUnavailable::Percent(percent));
+        }
+        d.report(
+            Problem::new(
+                "topology::range",
+                format!("{what} is {}, not a percentage from 1% to 100%", scalar.text),
+                node.span,
+                "not 1% to 100%",
+            )
+            .help("write a number of nodes (1 to 100) or a percentage of them, e.g. \"33%\""),
+        );
+        return None;
+    }
+    d.integer(node, what, 1..=100).map(|n| MaxUnavailable::Nodes(n as u32))
 }
 
 /// EC2 instance type names: a family, a dot and a size (`m5.2xlarge`).

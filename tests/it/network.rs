@@ -445,3 +445,62 @@ async fn a_clusters_admins_get_access_entries_and_its_creator_is_not_one() {
     applied(&emulator, state.path(), without);
     assert!(access(&us, "wonderway-us-east-1").await.is_empty());
 }
+
+/// A node group runs its cluster's version and an update configuration (a
+/// third of its nodes at a time by default). A cluster upgrade takes its
+/// groups along in the same apply: the cluster first, then each group
+/// (UpdateNodegroupVersion, followed by its update id), each one way; a
+/// group's update configuration changes in place.
+#[tokio::test]
+async fn a_cluster_upgrade_takes_its_node_groups_along_after_it() {
+    let account = wonderway_applied();
+    let emulator = &account.emulator;
+    let eks = aws_sdk_eks::Client::new(&emulator.sdk("us-east-1").await);
+    let group = |name: &'static str| {
+        let asked =
+            eks.describe_nodegroup().cluster_name("wonderway-us-east-1").nodegroup_name(name);
+        async move { asked.send().await.unwrap().nodegroup().cloned().unwrap() }
+    };
+    let general = group("general").await;
+    let config = general.update_config().unwrap();
+    assert_eq!(general.version(), Some("1.34"));
+    assert_eq!((config.max_unavailable(), config.max_unavailable_percentage()), (None, Some(33)));
+
+    let upgraded = wonderway_edited(&account, "upgraded.yaml", |t| {
+        t.replacen("version: \"1.34\"", "version: \"1.35\"", 1).replacen(
+            "          labels: {workload: general}\n",
+            "          labels: {workload: general}\n          max_unavailable: 2\n",
+            1,
+        )
+    });
+    let run = crate::apply_emulator::wway(
+        emulator,
+        account.state.path(),
+        &["plan", &upgraded, "--format", "json"],
+    );
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let changes = plan["changes"].as_array().unwrap();
+    let addresses: Vec<&str> = changes.iter().map(|c| c["address"].as_str().unwrap()).collect();
+    assert_eq!(
+        addresses,
+        [
+            "us-east-1/eks-cluster",
+            "us-east-1/node-group/compute-intensive",
+            "us-east-1/node-group/general"
+        ],
+        "the cluster first, then its groups, each in place"
+    );
+    for change in &changes[1..] {
+        assert_eq!(change["action"], "update");
+        let after = change["depends_on"].as_array().unwrap();
+        assert!(after.contains(&serde_json::json!("us-east-1/eks-cluster")), "{change}");
+    }
+    crate::apply_emulator::applied(emulator, account.state.path(), &upgraded);
+    let cluster = us_east_cluster(&eks).await;
+    assert_eq!(cluster.version(), Some("1.35"));
+    for name in ["general", "compute-intensive"] {
+        assert_eq!(group(name).await.version(), Some("1.35"), "{name} follows its cluster");
+    }
+    assert_eq!(group("general").await.update_config().unwrap().max_unavailable(), Some(2));
+    assert!(plan_changes(emulator, account.state.path(), &upgraded).is_empty());
+}

@@ -311,20 +311,28 @@ fn an_eks_upgrade_is_one_way_and_downgrades_and_jumps_are_refused() {
     let wway::plan::steps::Op::Update { target, .. } = &undo[0].op else { panic!("{undo:?}") };
     assert_eq!(target.fields["version"], "1.35");
     let left = wway::exec::rollback::not_undone(&done);
+    let nodes = "EKS does not move nodes down a version: a rollback leaves them on 1.35";
     assert_eq!(
         left,
-        ["eu-west-1/eks-cluster: EKS cannot downgrade: a rollback leaves the cluster at 1.35"]
+        [
+            "eu-west-1/eks-cluster: EKS cannot downgrade: a rollback leaves the cluster at 1.35"
+                .to_string(),
+            format!("eu-west-1/node-group/compute-intensive: {nodes}"),
+            format!("eu-west-1/node-group/general: {nodes}"),
+        ]
     );
 
     for (version, why) in [
         ("1.33", "EKS cannot downgrade a cluster (1.34 to 1.33)"),
         ("1.36", "one minor version at a time"),
     ] {
+        // The cluster's refusal first (its groups' own, for a downgrade, after).
         let errors = wway::plan::plan(&at_version(version), &live).unwrap_err();
         assert!(
-            matches!(&errors[..], [PlanError::Refused { address, message }] if *address == cluster && message.contains(why)),
+            matches!(&errors[..], [PlanError::Refused { address, message }, ..] if *address == cluster && message.contains(why)),
             "{version}: {errors:?}"
         );
+        assert!(errors.iter().all(|e| matches!(e, PlanError::Refused { .. })), "{errors:?}");
     }
 }
 
@@ -408,8 +416,11 @@ fn an_eks_upgrade_is_followed_by_its_update_id_and_its_failure_is_reported() {
     let failed = failed.unwrap_or_else(|| panic!("{}", run.stdout));
     assert!(failed.contains("of wonderway-eu-west-1 Failed: ClusterUnreachable: "), "{failed}");
     assert!(failed.ends_with(why), "{failed}");
+    // The cluster's groups wait for it: still to do.
     let left = plan_changes(&account.emulator, account.state.path(), &upgraded);
-    assert_eq!(left, [("eu-west-1/eks-cluster".to_string(), "update".to_string())]);
+    let update = |address: &str| (address.to_string(), "update".to_string());
+    let groups = ["eu-west-1/node-group/compute-intensive", "eu-west-1/node-group/general"];
+    assert_eq!(left, [update("eu-west-1/eks-cluster"), update(groups[0]), update(groups[1])]);
 
     applied(&account.emulator, account.state.path(), &upgraded);
     assert!(plan_changes(&account.emulator, account.state.path(), &upgraded).is_empty());

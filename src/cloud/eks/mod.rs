@@ -15,8 +15,8 @@ use aws_sdk_eks::Client;
 use aws_sdk_eks::operation::update_cluster_config::builders::UpdateClusterConfigFluentBuilder;
 use aws_sdk_eks::types::{
     AuthenticationMode, CapacityTypes, Cluster, CreateAccessConfigRequest, LogSetup, LogType,
-    Logging, Nodegroup, NodegroupScalingConfig, SupportType, UpdateAccessConfigRequest,
-    UpdateLabelsPayload, UpgradePolicyRequest, VpcConfigRequest,
+    Logging, Nodegroup, NodegroupScalingConfig, NodegroupUpdateConfig, SupportType,
+    UpdateAccessConfigRequest, UpdateLabelsPayload, UpgradePolicyRequest, VpcConfigRequest,
 };
 use std::time::Duration;
 
@@ -312,6 +312,41 @@ impl Eks {
         wait: Wait<'_>,
     ) -> Result<(), CloudError> {
         let cluster = r.str("cluster")?;
+        // EKS takes one update of a group at a time: its version (after the
+        // cluster's, which the plan orders first), then its configuration.
+        let version = r.str("version")?;
+        if before.get("version").and_then(Value::as_str) != Some(version) {
+            let upgrade = self.client.update_nodegroup_version().cluster_name(cluster);
+            let upgrade = upgrade.nodegroup_name(name).version(version).send().await;
+            let response = upgrade.map_err(sdk_error)?;
+            self.update_done(cluster, Some(name), response.update().and_then(|u| u.id()), wait)
+                .await?;
+        }
+        let changed = |fields: &[&str]| fields.iter().any(|f| before.get(*f) != r.get(f));
+        let configured = [
+            "min_size",
+            "max_size",
+            "desired_size",
+            "labels",
+            "max_unavailable",
+            "max_unavailable_percentage",
+        ];
+        if changed(&configured) {
+            self.configure_node_group(cluster, name, r, before, wait).await?;
+        }
+        self.retag(r, before).await
+    }
+
+    /// Scaling, labels and the update configuration of group `name`, in one
+    /// UpdateNodegroupConfig followed to its end.
+    async fn configure_node_group(
+        &self,
+        cluster: &str,
+        name: &str,
+        r: &Read<'_>,
+        before: &Fields,
+        wait: Wait<'_>,
+    ) -> Result<(), CloudError> {
         let (min, max) = (r.int32("min_size")?, r.int32("max_size")?);
         let current = before
             .get("desired_size")
@@ -341,12 +376,12 @@ impl Eks {
             .nodegroup_name(name)
             .scaling_config(scaling)
             .labels(labels)
+            .update_config(update_config(r))
             .send()
             .await
             .map_err(sdk_error)?;
         let id = response.update().and_then(|u| u.id());
-        self.update_done(cluster, Some(name), id, wait).await?;
-        self.retag(r, before).await
+        self.update_done(cluster, Some(name), id, wait).await
     }
 
     /// Deletes a cluster and waits until it is gone.
@@ -454,6 +489,8 @@ impl Eks {
             .set_labels(Some(r.map("labels")?.into_iter().collect()))
             .node_role(r.str("node_role_arn")?)
             .set_subnets(Some(ids.all(&r.strings("subnets")?)?))
+            .version(r.str("version")?)
+            .update_config(update_config(r))
             .set_tags(Some(r.tags()?.into_iter().collect()))
             .client_request_token(scope.token(r.addr))
             .send()
@@ -506,6 +543,15 @@ fn logging(logs: &[String]) -> Logging {
 }
 
 /// The support EKS is to keep the cluster on, as `r` asks.
+/// A group's update configuration: a number of nodes or a percentage.
+fn update_config(r: &Read<'_>) -> NodegroupUpdateConfig {
+    let field = |name: &str| r.get(name).and_then(Value::as_i64).map(|n| n as i32);
+    NodegroupUpdateConfig::builder()
+        .set_max_unavailable(field("max_unavailable"))
+        .set_max_unavailable_percentage(field("max_unavailable_percentage"))
+        .build()
+}
+
 fn authentication_mode(r: &Read<'_>) -> Result<AuthenticationMode, CloudError> {
     Ok(AuthenticationMode::from(r.str("authentication_mode")?))
 }

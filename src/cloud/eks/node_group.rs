@@ -61,6 +61,17 @@ impl CloudKind for NodeGroup {
                         ("labels".to_string(), json!(labels)),
                         ("node_role_arn".to_string(), json!(group.node_role())),
                         ("subnets".to_string(), subnet_addrs(group.subnets(), &earlier)),
+                        ("version".to_string(), json!(group.version())),
+                        (
+                            "max_unavailable".to_string(),
+                            json!(group.update_config().and_then(|u| u.max_unavailable())),
+                        ),
+                        (
+                            "max_unavailable_percentage".to_string(),
+                            json!(
+                                group.update_config().and_then(|u| u.max_unavailable_percentage())
+                            ),
+                        ),
                         ("arn".to_string(), json!(group.nodegroup_arn())),
                     ]
                     .into();

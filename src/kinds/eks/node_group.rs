@@ -12,17 +12,19 @@ use serde_json::Value;
 use super::super::ec2::{route_table, subnet};
 use super::super::terraform::{Exporter, Setting, VariableUse, map};
 use super::super::{
-    About, Fields, Kind, KindDef, Lowering, Placement, RegionFacts, Resource, ResourceAddr,
-    Service, SpecError, lower, spec,
+    About, Fields, InPlace, Kind, KindDef, Lowering, Placement, RegionFacts, Resource,
+    ResourceAddr, Service, SpecError, lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
-use crate::topology::model::CapacityType;
+use crate::topology::model::{CapacityType, MaxUnavailable};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
     /// The cluster's name.
     pub cluster: String,
     pub name: String,
+    /// The Kubernetes version its nodes run: the cluster's.
+    pub version: String,
     /// Sorted.
     pub instance_types: Vec<String>,
     /// `ON_DEMAND` or `SPOT`.
@@ -34,7 +36,21 @@ pub struct Spec {
     pub node_role_arn: String,
     /// The subnets' addresses.
     pub subnets: Vec<ResourceAddr>,
+    /// How many nodes an update takes down at once: a number, or a
+    /// percentage of the group (one of the two).
+    pub max_unavailable: Option<u32>,
+    pub max_unavailable_percentage: Option<u32>,
     pub tags: BTreeMap<String, String>,
+}
+
+impl Spec {
+    /// The update configuration's two fields, as EKS takes them.
+    fn update_config(unavailable: MaxUnavailable) -> (Option<u32>, Option<u32>) {
+        match unavailable {
+            MaxUnavailable::Nodes(n) => (Some(n), None),
+            MaxUnavailable::Percent(p) => (None, Some(p)),
+        }
+    }
 }
 
 /// The export's variable for the nodes' role.
@@ -106,9 +122,12 @@ impl KindDef for NodeGroup {
                     CapacityType::OnDemand => "ON_DEMAND",
                     CapacityType::Spot => "SPOT",
                 };
+                let (max_unavailable, max_unavailable_percentage) =
+                    Spec::update_config(group.max_unavailable);
                 let spec = Spec {
                     cluster: cluster.name.clone(),
                     name: group.name.clone(),
+                    version: cluster.version.clone(),
                     instance_types: lower::sorted(&group.instance_types),
                     capacity_type: capacity_type.into(),
                     min_size: group.min,
@@ -117,6 +136,8 @@ impl KindDef for NodeGroup {
                     labels: group.labels.clone(),
                     node_role_arn: cluster.node_role_arn.clone(),
                     subnets: subnet::of(region),
+                    max_unavailable,
+                    max_unavailable_percentage,
                     tags: from.tags(&addr, &[]),
                 };
                 // Its nodes join only once their subnets have a way out.
@@ -133,6 +154,7 @@ impl KindDef for NodeGroup {
         let spec = Spec {
             cluster: "demo-eu".into(),
             name: "general".into(),
+            version: "1.34".into(),
             instance_types: vec!["m6i.large".into()],
             capacity_type: "ON_DEMAND".into(),
             min_size: 2,
@@ -141,6 +163,8 @@ impl KindDef for NodeGroup {
             labels: [("role".to_string(), "general".to_string())].into(),
             node_role_arn: "arn:aws:iam::123456789012:role/eks-node".into(),
             subnets: vec![subnet::addr("eu-west-1", "eu-west-1a")],
+            max_unavailable: None,
+            max_unavailable_percentage: Some(33),
             tags: spec::fixture_tags(&addr),
         };
         let cluster = super::cluster::addr("eu-west-1");
@@ -160,6 +184,19 @@ impl KindDef for NodeGroup {
         match (live.as_u64(), bound("min_size"), bound("max_size")) {
             (Some(size), Some(min), Some(max)) => (min..=max).contains(&size),
             _ => desired == live,
+        }
+    }
+    /// Its nodes move up with the cluster, and never down.
+    fn in_place(&self, field: &str, before: &Value, after: &Value) -> InPlace {
+        let minor = |v: &Value| v.as_str().and_then(|v| v.strip_prefix("1."))?.parse::<u32>().ok();
+        match (field, minor(before), minor(after)) {
+            ("version", Some(from), Some(to)) if to < from => InPlace::Refused(format!(
+                "EKS does not move a node group's nodes down a version (1.{from} to 1.{to})"
+            )),
+            ("version", Some(from), Some(to)) if to > from => InPlace::OneWay(format!(
+                "EKS does not move nodes down a version: a rollback leaves them on 1.{to}"
+            )),
+            _ => InPlace::Reversible,
         }
     }
     fn instance_types(&self, fields: &Fields) -> Vec<String> {
@@ -191,6 +228,14 @@ impl KindDef for NodeGroup {
         let cluster = super::cluster::addr(&r.region);
         let subnets: Vec<String> = spec.subnets.iter().map(ToString::to_string).collect();
         let size = |n: u32| Expr::Num(i64::from(n));
+        let update_config =
+            match (spec.max_unavailable, spec.max_unavailable_percentage) {
+                (None, Some(percent)) => Block::new("update_config", &[])
+                    .attr("max_unavailable_percentage", size(percent)),
+                // One node at a time where neither is given, as EKS does.
+                (nodes, _) => Block::new("update_config", &[])
+                    .attr("max_unavailable", size(nodes.unwrap_or(1))),
+            };
         Ok(vec![
             export
                 .resource(r)
@@ -200,8 +245,10 @@ impl KindDef for NodeGroup {
                 .attr("subnet_ids", export.ids(&subnets))
                 .attr("instance_types", Expr::strs(spec.instance_types))
                 .attr("capacity_type", Expr::Str(spec.capacity_type))
+                .attr("version", export.attribute(cluster.as_str(), "version"))
                 .attr("labels", map(&spec.labels))
                 .attr("tags", map(&spec.tags))
+                .block(update_config)
                 .block(
                     Block::new("scaling_config", &[])
                         .attr("desired_size", size(spec.desired_size))
