@@ -110,6 +110,16 @@ impl Earlier {
         self.addr_of(kind, id).map_or_else(|| serde_json::json!(id), |a| serde_json::json!(a))
     }
 
+    /// `ids` as a sorted list field: owned resources' addresses, and the
+    /// ids of others as they are.
+    pub fn references<S: AsRef<str>>(&self, kind: Kind, ids: &[S]) -> serde_json::Value {
+        let each = ids.iter().map(|id| {
+            let id = id.as_ref();
+            self.addr_of(kind, id).map_or_else(|| id.to_string(), ResourceAddr::to_string)
+        });
+        super::owned::sorted(each.collect())
+    }
+
     /// The owned resources of `kind`.
     pub fn owned(&self, kind: Kind) -> impl Iterator<Item = (&ResourceAddr, &LiveResource)> {
         self.found.owned.iter().filter(move |(_, r)| r.kind == kind)

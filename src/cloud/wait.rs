@@ -97,16 +97,20 @@ fn pause(elapsed: Duration) -> Duration {
 
 /// A delete that finds nothing to delete has done its job.
 pub fn gone(result: Result<(), CloudError>) -> Result<(), CloudError> {
+    absent(result).map(|_| ())
+}
+
+/// A look-up's answer, or `None` where AWS says there is no such thing.
+pub fn absent<T>(result: Result<T, CloudError>) -> Result<Option<T>, CloudError> {
     match result {
-        Err(CloudError::Api { code, .. })
-            if code.contains("NotFound")
-                || code.starts_with("NoSuch")
-                || code == "ResourceNotFoundException" =>
-        {
-            Ok(())
-        }
-        other => other,
+        Err(CloudError::Api { code, .. }) if not_found(&code) => Ok(None),
+        other => other.map(Some),
     }
+}
+
+/// Whether an error code says there is no such thing.
+pub fn not_found(code: &str) -> bool {
+    code.contains("NotFound") || code.starts_with("NoSuch") || code == "ResourceNotFoundException"
 }
 
 #[cfg(test)]

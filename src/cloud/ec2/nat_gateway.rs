@@ -14,7 +14,7 @@ use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::live;
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
-use crate::cloud::wait::{Poll, until};
+use crate::cloud::wait::{Poll, absent, until};
 use crate::cloud::{CloudError, Found};
 use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
@@ -134,11 +134,8 @@ impl Ec2 {
         };
         let poll = || async {
             let described = self.client.describe_nat_gateways().nat_gateway_ids(id).send().await;
-            let gateway = match described.map_err(sdk_error) {
-                Ok(answer) => answer.nat_gateways().first().cloned(),
-                Err(CloudError::Api { code, .. }) if code.contains("NotFound") => None,
-                Err(error) => return Err(error),
-            };
+            let answer = absent(described.map_err(sdk_error))?;
+            let gateway = answer.and_then(|a| a.nat_gateways().first().cloned());
             let Some(gateway) = gateway else {
                 return Ok(match state {
                     NatGatewayState::Deleted => Poll::Done,

@@ -5,7 +5,7 @@
 //! default route and its subnets are made what the target says, from one
 //! read of the table; deleted after its subnets are let go.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use aws_sdk_ec2::types::{ResourceType, RouteTable as Table};
 
@@ -18,6 +18,7 @@ use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::live;
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
+use crate::cloud::wait::{absent, gone};
 use crate::cloud::{CloudError, Found};
 use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
@@ -50,11 +51,7 @@ impl CloudKind for RouteTable {
                 let route = default_route(table);
                 let gateway = route.and_then(|r| r.gateway_id()).filter(|g| g.starts_with("igw-"));
                 let nat = route.and_then(|r| r.nat_gateway_id());
-                let mut subnets: Vec<Value> = associated(table)
-                    .iter()
-                    .map(|(_, subnet)| earlier.reference(Kind::Subnet, subnet))
-                    .collect();
-                subnets.sort_by_key(ToString::to_string);
+                let subnets: Vec<&str> = associated(table).into_iter().map(|(_, s)| s).collect();
                 let mut deps: Vec<ResourceAddr> = [
                     earlier.addr_of(Kind::Vpc, vpc),
                     gateway.and_then(|g| earlier.addr_of(Kind::InternetGateway, g)),
@@ -64,8 +61,9 @@ impl CloudKind for RouteTable {
                 .flatten()
                 .cloned()
                 .collect();
-                let subnet_addrs = associated(table).into_iter().map(|(_, s)| s);
-                deps.extend(subnet_addrs.filter_map(|s| earlier.addr_of(Kind::Subnet, s)).cloned());
+                deps.extend(
+                    subnets.iter().filter_map(|s| earlier.addr_of(Kind::Subnet, s)).cloned(),
+                );
                 let fields = [
                     ("vpc".to_string(), earlier.reference(Kind::Vpc, vpc)),
                     (
@@ -77,7 +75,7 @@ impl CloudKind for RouteTable {
                         "nat_gateway".to_string(),
                         nat.map_or(Value::Null, |n| earlier.reference(Kind::NatGateway, n)),
                     ),
-                    ("subnets".to_string(), json!(subnets)),
+                    ("subnets".to_string(), earlier.references(Kind::Subnet, &subnets)),
                 ]
                 .into();
                 found.owned.insert(addr, live(Kind::RouteTable, id, fields, tags, deps, None));
@@ -165,16 +163,13 @@ impl Ec2 {
     /// Route table `id`, if it exists.
     async fn table(&self, id: &str) -> Result<Option<Table>, CloudError> {
         let described = self.client.describe_route_tables().route_table_ids(id).send().await;
-        match described.map_err(sdk_error) {
-            Ok(answer) => Ok(answer.route_tables().first().cloned()),
-            Err(CloudError::Api { code, .. }) if code.contains("NotFound") => Ok(None),
-            Err(error) => Err(error),
-        }
+        let answer = absent(described.map_err(sdk_error))?;
+        Ok(answer.and_then(|a| a.route_tables().first().cloned()))
     }
 
     async fn disassociate(&self, association: &str) -> Result<(), CloudError> {
         let asked = self.client.disassociate_route_table().association_id(association);
-        crate::cloud::wait::gone(asked.send().await.map(|_| ()).map_err(sdk_error))
+        gone(asked.send().await.map(|_| ()).map_err(sdk_error))
     }
 
     /// Makes table `id`'s default route and subnets those `r` asks for.
@@ -196,17 +191,18 @@ impl Ec2 {
         let now = route.and_then(|r| r.gateway_id().or(r.nat_gateway_id()));
         let wanted = gateway.as_deref().or(nat.as_deref());
         if now != wanted {
+            let replace = || {
+                let asked = self.client.replace_route().route_table_id(id);
+                let asked = asked.destination_cidr_block(ANYWHERE);
+                asked.set_gateway_id(gateway.clone()).set_nat_gateway_id(nat.clone()).send()
+            };
             match (route.is_some(), wanted) {
                 (true, None) => {
                     let asked = self.client.delete_route().route_table_id(id);
                     asked.destination_cidr_block(ANYWHERE).send().await.map_err(sdk_error)?;
                 }
                 (true, Some(_)) => {
-                    let asked = self.client.replace_route().route_table_id(id);
-                    let asked = asked.destination_cidr_block(ANYWHERE);
-                    let asked =
-                        asked.set_gateway_id(gateway.clone()).set_nat_gateway_id(nat.clone());
-                    asked.send().await.map_err(sdk_error)?;
+                    replace().await.map_err(sdk_error)?;
                 }
                 (false, Some(_)) => {
                     let asked = self.client.create_route().route_table_id(id);
@@ -215,13 +211,9 @@ impl Ec2 {
                         asked.set_gateway_id(gateway.clone()).set_nat_gateway_id(nat.clone());
                     match asked.send().await.map_err(sdk_error) {
                         // The SDK's retry of a create whose answer was lost:
-                        // the route is there; it is set again below.
+                        // the route is there, and is set as wanted.
                         Err(CloudError::Api { code, .. }) if code == "RouteAlreadyExists" => {
-                            let asked = self.client.replace_route().route_table_id(id);
-                            let asked = asked.destination_cidr_block(ANYWHERE);
-                            let asked = asked.set_gateway_id(gateway.clone());
-                            let asked = asked.set_nat_gateway_id(nat.clone());
-                            asked.send().await.map_err(sdk_error)?;
+                            replace().await.map_err(sdk_error)?;
                         }
                         other => {
                             other?;
@@ -231,10 +223,7 @@ impl Ec2 {
                 (false, None) => {}
             }
         }
-        let mut wanted = Vec::new();
-        for subnet in r.strings("subnets")? {
-            wanted.push(call.ids.id(&ResourceAddr::new(subnet))?.to_string());
-        }
+        let wanted = call.ids.all(&r.strings("subnets")?)?;
         let associations = associated(&table);
         for (association, subnet) in &associations {
             if !wanted.iter().any(|w| w == subnet) {

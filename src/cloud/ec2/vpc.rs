@@ -85,7 +85,7 @@ impl CloudKind for Vpc {
                 }
             };
             let set = async {
-                tokio::try_join!(ec2.add_blocks(call, &id, &r), ec2.set_dns(&id, &r, None))
+                tokio::try_join!(ec2.add_blocks(call, &id, &r, None), ec2.set_dns(&id, &r, None))
             };
             set.await.map_err(|error| error.made(&id))?;
             Ok(Made::id(id))
@@ -102,7 +102,7 @@ impl CloudKind for Vpc {
         let ec2 = Ec2::new(call.clients.ec2.clone());
         Box::pin(async move {
             let r = read(target);
-            ec2.add_blocks(call, id, &r).await?;
+            ec2.add_blocks(call, id, &r, Some(before)).await?;
             ec2.set_dns(id, &r, Some(before)).await?;
             ec2.tag(id, &r).await.map(|()| Outputs::new())
         })
@@ -152,8 +152,20 @@ const DNS_HOSTNAMES: &str = "dns_hostnames";
 impl Ec2 {
     /// Adds to VPC `id` the second blocks `r` asks for that it lacks, and
     /// waits until they are associated (a subnet in one is refused before).
-    async fn add_blocks(&self, call: &Call<'_>, id: &str, r: &Read<'_>) -> Result<(), CloudError> {
+    /// Asks nothing when `before` (the VPC as read) holds them all already.
+    async fn add_blocks(
+        &self,
+        call: &Call<'_>,
+        id: &str,
+        r: &Read<'_>,
+        before: Option<&Fields>,
+    ) -> Result<(), CloudError> {
         let wanted = r.strings(SECONDARY)?;
+        let had = before.and_then(|b| b.get(SECONDARY)).and_then(serde_json::Value::as_array);
+        let held_before = |block: &String| had.is_some_and(|h| h.contains(&json!(block)));
+        if wanted.iter().all(held_before) {
+            return Ok(());
+        }
         let held = || async {
             let described =
                 self.client.describe_vpcs().vpc_ids(id).send().await.map_err(sdk_error)?;

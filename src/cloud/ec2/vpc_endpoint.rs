@@ -6,17 +6,16 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use aws_sdk_ec2::types::{Filter, ResourceType, VpcEndpointType};
 
 use super::{Ec2, SERVICE, owned_by, ownership_filter, sdk_error, tag_specification};
-use crate::cloud::fields::Read;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::live;
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
-use crate::cloud::wait::{Poll, until};
+use crate::cloud::wait::{Poll, absent, not_found, until};
 use crate::cloud::{CloudError, Found};
 use crate::kinds::{Fields, Kind, ResourceAddr};
 use crate::plan::steps::Target;
@@ -50,12 +49,6 @@ impl CloudKind for VpcEndpoint {
             let mut found = Found::default();
             for (addr, id, tags, endpoint) in owned_by(&endpoints, call.topology) {
                 let vpc = endpoint.vpc_id().unwrap_or_default();
-                let mut tables: Vec<Value> = endpoint
-                    .route_table_ids()
-                    .iter()
-                    .map(|t| earlier.reference(Kind::RouteTable, t))
-                    .collect();
-                tables.sort_by_key(ToString::to_string);
                 let deps = std::iter::once(earlier.addr_of(Kind::Vpc, vpc)).chain(
                     endpoint.route_table_ids().iter().map(|t| earlier.addr_of(Kind::RouteTable, t)),
                 );
@@ -63,7 +56,10 @@ impl CloudKind for VpcEndpoint {
                 let fields = [
                     ("vpc".to_string(), earlier.reference(Kind::Vpc, vpc)),
                     ("service".to_string(), json!(endpoint.service_name())),
-                    ("route_tables".to_string(), json!(tables)),
+                    (
+                        "route_tables".to_string(),
+                        earlier.references(Kind::RouteTable, endpoint.route_table_ids()),
+                    ),
                 ]
                 .into();
                 found.owned.insert(addr, live(Kind::VpcEndpoint, id, fields, tags, deps, None));
@@ -83,7 +79,7 @@ impl CloudKind for VpcEndpoint {
                 .vpc_endpoint_type(VpcEndpointType::Gateway)
                 .vpc_id(call.ids.id(&ResourceAddr::new(r.str("vpc")?))?)
                 .service_name(r.str("service")?)
-                .set_route_table_ids(Some(tables(call, &r)?))
+                .set_route_table_ids(Some(call.ids.all(&r.strings("route_tables")?)?))
                 .client_token(call.scope.token(&target.addr))
                 .tag_specifications(tag_specification(ResourceType::VpcEndpoint, &r)?);
             let made = create.send().await.map_err(sdk_error)?;
@@ -104,7 +100,7 @@ impl CloudKind for VpcEndpoint {
         let ec2 = Ec2::new(call.clients.ec2.clone());
         Box::pin(async move {
             let r = read(target);
-            let wanted = tables(call, &r)?;
+            let wanted = call.ids.all(&r.strings("route_tables")?)?;
             let described = ec2.client.describe_vpc_endpoints().vpc_endpoint_ids(id).send().await;
             let described = described.map_err(sdk_error)?;
             let now: Vec<String> = described
@@ -136,7 +132,7 @@ impl CloudKind for VpcEndpoint {
             let deleted = ec2.client.delete_vpc_endpoints().vpc_endpoint_ids(id).send().await;
             let deleted = deleted.map_err(sdk_error)?;
             if let Some(refused) = deleted.unsuccessful().iter().find_map(|u| u.error())
-                && !refused.code().unwrap_or_default().contains("NotFound")
+                && !not_found(refused.code().unwrap_or_default())
             {
                 return Err(CloudError::Api {
                     service: SERVICE,
@@ -147,13 +143,6 @@ impl CloudKind for VpcEndpoint {
             ec2.endpoint_settled(call, id, true).await.map(|()| Deleted::Gone)
         })
     }
-}
-
-/// The ids of the route tables `r` names.
-fn tables(call: &Call<'_>, r: &Read<'_>) -> Result<Vec<String>, CloudError> {
-    let addrs = r.strings("route_tables")?;
-    let ids = addrs.iter().map(|a| call.ids.id(&ResourceAddr::new(a)).map(str::to_string));
-    Ok(ids.collect::<Result<_, _>>()?)
 }
 
 impl Ec2 {
@@ -167,11 +156,8 @@ impl Ec2 {
         let wait = call.wait();
         let poll = || async {
             let described = self.client.describe_vpc_endpoints().vpc_endpoint_ids(id).send().await;
-            let endpoint = match described.map_err(sdk_error) {
-                Ok(answer) => answer.vpc_endpoints().first().cloned(),
-                Err(CloudError::Api { code, .. }) if code.contains("NotFound") => None,
-                Err(error) => return Err(error),
-            };
+            let answer = absent(described.map_err(sdk_error))?;
+            let endpoint = answer.and_then(|a| a.vpc_endpoints().first().cloned());
             // EC2 answers the states in lower case ("available"), not as
             // its API model spells them ("Available").
             let state =

@@ -13,7 +13,7 @@ use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{Mark, adopt, live, owner};
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
-use crate::cloud::wait::gone;
+use crate::cloud::wait::{absent, gone};
 use crate::cloud::{CloudError, Found};
 use crate::kinds::eks::access_entry::CLUSTER_ADMIN;
 use crate::kinds::{Fields, Kind, ResourceAddr};
@@ -175,11 +175,8 @@ impl Eks {
     ) -> Result<Option<Entry>, CloudError> {
         let asked =
             self.client.describe_access_entry().cluster_name(cluster).principal_arn(principal);
-        match asked.send().await.map_err(sdk_error) {
-            Ok(answer) => Ok(answer.access_entry().cloned()),
-            Err(CloudError::Api { code, .. }) if code == "ResourceNotFoundException" => Ok(None),
-            Err(error) => Err(error),
-        }
+        let answer = absent(asked.send().await.map_err(sdk_error))?;
+        Ok(answer.and_then(|a| a.access_entry().cloned()))
     }
 
     /// The access policies associated with `principal`'s entry on `cluster`.

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use super::{Eks, SERVICE, State, logs_of, sdk_error, subnet_addrs, tag_map, unowned};
+use super::{Eks, SERVICE, State, logs_of, sdk_error, tag_map, unowned};
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{live, owner, sorted};
@@ -83,7 +83,7 @@ impl CloudKind for Cluster {
                                 .map_or("EXTENDED", |s| s.as_str())
                         ),
                     ),
-                    ("subnets".to_string(), subnet_addrs(&subnet_ids, &earlier)),
+                    ("subnets".to_string(), earlier.references(Kind::Subnet, &subnet_ids)),
                     // EKS makes a cluster CONFIG_MAP, its creator an admin,
                     // unless asked otherwise.
                     (

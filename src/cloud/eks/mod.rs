@@ -25,11 +25,10 @@ use serde_json::Value;
 use crate::cloud::fields::Read;
 use crate::cloud::owned::{Mark, Tags, adopt, holder, sorted};
 use crate::cloud::paging::{all_pages, describe_each};
-use crate::cloud::read::Earlier;
 use crate::cloud::wait::{Poll, Progress, Wait, gone, until};
 use crate::cloud::{CloudError, Ids, RunScope};
 use crate::state::live::{Health, Unhealthy, Unowned};
-use crate::state::{Fields, Kind, ResourceAddr};
+use crate::state::{Fields, Kind};
 use crate::topology::model::LOG_TYPES;
 
 const SERVICE: &str = "eks";
@@ -38,12 +37,6 @@ crate::cloud::error::sdk_errors!(SERVICE);
 
 fn tag_map(tags: Option<&HashMap<String, String>>) -> Tags {
     tags.map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
-}
-
-/// Subnet ids as the addresses of owned subnets (ids of others stay ids).
-fn subnet_addrs(ids: &[String], earlier: &Earlier) -> Value {
-    let addr = |id: &String| earlier.addr_of(Kind::Subnet, id).map(ResourceAddr::to_string);
-    sorted(ids.iter().map(|id| addr(id).unwrap_or_else(|| id.clone())).collect())
 }
 
 /// Someone else's cluster or node group under a name the topology declares.

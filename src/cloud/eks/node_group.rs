@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Eks, State, subnet_addrs, tag_map, unowned};
+use super::{Eks, State, tag_map, unowned};
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::{live, owner, sorted};
@@ -60,7 +60,7 @@ impl CloudKind for NodeGroup {
                         ("max_size".to_string(), json!(scaling.and_then(|s| s.max_size()))),
                         ("labels".to_string(), json!(labels)),
                         ("node_role_arn".to_string(), json!(group.node_role())),
-                        ("subnets".to_string(), subnet_addrs(group.subnets(), &earlier)),
+                        ("subnets".to_string(), earlier.references(Kind::Subnet, group.subnets())),
                         ("version".to_string(), json!(group.version())),
                         (
                             "max_unavailable".to_string(),
