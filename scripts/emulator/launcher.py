@@ -129,6 +129,12 @@ wway itself is never changed to fit the emulator):
    eks_states.py keeps the update configuration (maxUnavailable 1 by
    default), makes a group on its cluster's version, and moves a group to
    its cluster's version through an update.
+31. moto has no EKS add-on API. addons.py serves the add-on catalog
+   (DescribeAddonVersions, with each version's Kubernetes versions and
+   defaults) and add-ons through their states: made at the default version
+   for the cluster, refused on a version that does not run there, updated
+   through an update id, failed on a conflict unless resolved, coredns
+   DEGRADED without nodes (its module note lists them).
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -152,6 +158,7 @@ import forks
 import lambda_code
 import lambda_states
 import access_entries
+import addons
 import gateway_states
 import network_states
 import rates
@@ -438,6 +445,7 @@ def patched_app():
     network_states.patch()
     gateway_states.patch()
     access_entries.patch()
+    addons.patch()
     tagging_lag.patch()
     speedups.patch()
     return lambda_code.serve(clock.control(rates.limit(DomainDispatcherApplication(create_backend_app))))

@@ -415,6 +415,79 @@ class LaunchedEmulator(unittest.TestCase):
             ec2.associate_route_table(RouteTableId=table, SubnetId=private)
             self.assertEqual(joined("through-nat")["status"], "ACTIVE")
 
+    def test_add_ons_come_from_the_catalog_at_the_clusters_default_and_follow_its_upgrades(self):
+        eks = self.client("eks")
+        code = lambda raised: raised.exception.response["Error"]["Code"]
+        addon = lambda name: eks.describe_addon(clusterName="addons", addonName=name)["addon"]
+        with self.frozen():
+            eks.create_cluster(name="addons", roleArn="arn:aws:iam::123456789012:role/c", version="1.32",
+                               resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"]})
+            with self.assertRaises(eks.exceptions.InvalidRequestException):
+                eks.create_addon(clusterName="addons", addonName="vpc-cni")
+            self.advance(600)
+            pages, token, names = 0, None, []
+            while True:
+                page = eks.describe_addon_versions(kubernetesVersion="1.33", maxResults=2,
+                                                   **({"nextToken": token} if token else {}))
+                pages += 1
+                names += [a["addonName"] for a in page["addons"]]
+                token = page.get("nextToken")
+                if not token:
+                    break
+            self.assertEqual((pages, sorted(names)), (3, ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent",
+                                                          "kube-proxy", "vpc-cni"]))
+            [cni] = eks.describe_addon_versions(addonName="vpc-cni", kubernetesVersion="1.32")["addons"]
+            default = [v["addonVersion"] for v in cni["addonVersions"]
+                       if any(c["defaultVersion"] for c in v["compatibilities"])]
+            self.assertEqual(len(default), 1)
+            with self.assertRaises(eks.exceptions.InvalidParameterException):
+                eks.create_addon(clusterName="addons", addonName="no-such-addon")
+            with self.assertRaises(eks.exceptions.InvalidParameterException):
+                eks.create_addon(clusterName="addons", addonName="kube-proxy", addonVersion="v1.29.0-eksbuild.1")
+            made = eks.create_addon(clusterName="addons", addonName="vpc-cni", tags={"team": "p"},
+                                    clientRequestToken="a-1")["addon"]
+            self.assertEqual((made["status"], made["addonVersion"]), ("CREATING", default[0]))
+            again = eks.create_addon(clusterName="addons", addonName="vpc-cni", clientRequestToken="a-1")["addon"]
+            self.assertEqual(again["addonArn"], made["addonArn"], "a repeated token")
+            with self.assertRaises(eks.exceptions.ResourceInUseException):
+                eks.create_addon(clusterName="addons", addonName="vpc-cni")
+            eks.create_addon(clusterName="addons", addonName="coredns")
+            self.control("POST", "/_wway/fail?kind=addon-conflict&name=addons/kube-proxy&code=C&message=M")
+            eks.create_addon(clusterName="addons", addonName="kube-proxy", resolveConflicts="NONE")
+            self.advance(90)
+            self.assertEqual(addon("vpc-cni")["status"], "ACTIVE")
+            self.assertEqual(eks.list_tags_for_resource(resourceArn=made["addonArn"])["tags"], {"team": "p"})
+            degraded = addon("coredns")
+            self.assertEqual((degraded["status"], degraded["health"]["issues"][0]["code"]),
+                             ("DEGRADED", "InsufficientNumberOfReplicas"), "coredns needs nodes")
+            conflicted = addon("kube-proxy")
+            self.assertEqual((conflicted["status"], conflicted["health"]["issues"][0]["code"]),
+                             ("CREATE_FAILED", "ConfigurationConflict"))
+            self.assertEqual(eks.list_addons(clusterName="addons")["addons"], ["coredns", "kube-proxy", "vpc-cni"])
+            self.node_group(eks, "addons", "workers")
+            self.advance(300)
+            self.assertEqual(addon("coredns")["status"], "ACTIVE", "coredns heals once nodes run")
+            upgrade = eks.update_cluster_version(name="addons", version="1.33")["update"]
+            self.advance(1500)
+            self.assertEqual(eks.describe_update(name="addons", updateId=upgrade["id"])["update"]["status"],
+                             "Successful")
+            newer = eks.describe_addon_versions(addonName="vpc-cni", kubernetesVersion="1.33")["addons"][0]
+            target = next(v["addonVersion"] for v in newer["addonVersions"]
+                          if any(c["defaultVersion"] for c in v["compatibilities"]))
+            self.assertNotEqual(target, default[0])
+            update = eks.update_addon(clusterName="addons", addonName="vpc-cni", addonVersion=target)["update"]
+            self.assertEqual(addon("vpc-cni")["status"], "UPDATING")
+            with self.assertRaises(eks.exceptions.ResourceInUseException):
+                eks.update_addon(clusterName="addons", addonName="vpc-cni", addonVersion=target)
+            self.advance(90)
+            followed = eks.describe_update(name="addons", updateId=update["id"], addonName="vpc-cni")["update"]
+            self.assertEqual((followed["status"], addon("vpc-cni")["addonVersion"]), ("Successful", target))
+            eks.delete_addon(clusterName="addons", addonName="vpc-cni")
+            self.assertEqual(addon("vpc-cni")["status"], "DELETING")
+            self.advance(60)
+            with self.assertRaises(eks.exceptions.ResourceNotFoundException):
+                addon("vpc-cni")
+
     def test_a_clusters_access_entries_and_authentication_mode_are_kept_as_eks_keeps_them(self):
         eks = self.client("eks")
         admin = "arn:aws:iam::123456789012:role/platform-admins"
