@@ -116,6 +116,7 @@ pub fn cloud(kind: Kind) -> &'static dyn CloudKind {
         Kind::EksCluster => &super::eks::cluster::Cluster,
         Kind::AccessEntry => &super::eks::access_entry::AccessEntry,
         Kind::NodeGroup => &super::eks::node_group::NodeGroup,
+        Kind::EksAddon => &super::eks::addon::Addon,
         Kind::Zone => &super::route53::zone::Zone,
         Kind::HealthCheck => &super::route53::health_check::HealthCheck,
         Kind::Record => &super::route53::record::Record,

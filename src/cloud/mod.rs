@@ -237,6 +237,8 @@ pub(crate) struct Clients {
     /// for the account's read that follows it (taken once, so that no
     /// later read sees them).
     placed_subnets: Arc<tokio::sync::Mutex<Option<Vec<aws_sdk_ec2::types::Subnet>>>>,
+    /// EKS's add-on catalog by Kubernetes version, once asked in the run.
+    addon_catalogs: Arc<tokio::sync::Mutex<BTreeMap<String, crate::kinds::AddonCatalog>>>,
 }
 
 impl Aws {
@@ -314,6 +316,7 @@ impl Aws {
                 aws_sdk_ssm::config::Builder::from(&c).interceptor(counted("ssm")).build(),
             ),
             placed_subnets: Arc::default(),
+            addon_catalogs: Arc::default(),
         };
         cache.insert(region.to_string(), clients.clone());
         clients
@@ -341,16 +344,29 @@ impl Aws {
                 false => Ok(Vec::new()),
             }
         };
-        let (zones, offered, eks_versions, found) = tokio::try_join!(
+        // The add-ons EKS offers for the version the cluster is to run.
+        let addons_on = desired.resources.values().find_map(|r| {
+            let on = r.region == region && r.kind == Kind::EksAddon;
+            on.then(|| r.fields.get("kubernetes_version").and_then(|v| v.as_str()))?
+        });
+        let addons = async {
+            match addons_on {
+                Some(kubernetes) => eks::addon::catalog(&clients, kubernetes).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let (zones, offered, eks_versions, addons, found) = tokio::try_join!(
             self.offered_zones.of(region, &ec2),
             read::patiently(|| ec2.offered_instance_types(&types)),
             versions,
+            addons,
             read::read(&clients, desired, region, &kinds, &self.remembered_names)
         )?;
         let facts = RegionFacts {
             availability_zones: zones.into_iter().map(|z| z.name).collect(),
             offered_instance_types: offered.into_iter().collect(),
             eks_versions,
+            addons,
             // Set once for the whole read, in `snapshot`.
             today: String::new(),
         };

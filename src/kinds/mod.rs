@@ -59,6 +59,7 @@ pub enum Kind {
     EksCluster,
     AccessEntry,
     NodeGroup,
+    EksAddon,
     Zone,
     HealthCheck,
     Record,
@@ -68,7 +69,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order plans and exports list them.
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Vpc,
         Kind::Subnet,
         Kind::InternetGateway,
@@ -79,6 +80,7 @@ impl Kind {
         Kind::EksCluster,
         Kind::AccessEntry,
         Kind::NodeGroup,
+        Kind::EksAddon,
         Kind::Zone,
         Kind::HealthCheck,
         Kind::Record,
@@ -99,6 +101,7 @@ impl Kind {
             Kind::EksCluster => &eks::cluster::Cluster,
             Kind::AccessEntry => &eks::access_entry::AccessEntry,
             Kind::NodeGroup => &eks::node_group::NodeGroup,
+            Kind::EksAddon => &eks::addon::Addon,
             Kind::Zone => &route53::zone::Zone,
             Kind::HealthCheck => &route53::health_check::HealthCheck,
             Kind::Record => &route53::record::Record,
@@ -182,7 +185,23 @@ pub struct RegionFacts {
     /// without an API to ask (Lambda's runtime deprecations).
     #[serde(default)]
     pub today: String,
+    /// The add-ons EKS offers for the Kubernetes version the region's
+    /// cluster is to run, where the region has add-ons.
+    #[serde(default)]
+    pub addons: Option<AddonCatalog>,
 }
+
+/// An add-on EKS offers for one Kubernetes version (DescribeAddonVersions).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OfferedAddon {
+    /// The versions that run on it, newest first.
+    pub versions: Vec<String>,
+    /// The one EKS installs when a create names none.
+    pub default: Option<String>,
+}
+
+/// The add-ons EKS offers for one Kubernetes version, by name.
+pub type AddonCatalog = BTreeMap<String, OfferedAddon>;
 
 /// A declared resource: what a kind's spec lowers to.
 #[derive(Debug, Clone, PartialEq)]

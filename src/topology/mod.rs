@@ -3,6 +3,7 @@
 //! at the user's lines. Pure: no cloud calls, no SDK; the only I/O is reading
 //! the file and checking that edge-function folders exist.
 
+mod addons;
 pub mod backend;
 mod catalog;
 mod cdn;

@@ -141,8 +141,37 @@ pub struct Cluster {
     /// IAM principals (role and user ARNs) that administer the cluster
     /// through access entries with the cluster admin policy.
     pub admins: Vec<String>,
+    /// The EKS managed add-ons it runs.
+    pub addons: Vec<Addon>,
     pub node_groups: Vec<NodeGroup>,
 }
+
+/// An EKS managed add-on of a cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Addon {
+    pub name: String,
+    /// The version asked for; none: the one EKS makes the default for the
+    /// cluster's Kubernetes version, moved along when the cluster is upgraded.
+    pub version: Option<String>,
+    /// How EKS treats values someone changed on the cluster, as EKS names it
+    /// (`NONE`: it keeps them and the change fails, `OVERWRITE`, `PRESERVE`).
+    pub conflicts: &'static str,
+}
+
+/// The add-ons every cluster runs unless its file leaves one out: what a
+/// cluster needs to run pods (terraform-aws-eks's usual four).
+pub const DEFAULT_ADDONS: [&str; 4] =
+    ["vpc-cni", "eks-pod-identity-agent", "coredns", "kube-proxy"];
+
+/// The add-ons nodes need from their first boot: they go before the node
+/// groups (terraform-aws-eks's `before_compute`); the others run as pods on
+/// the nodes and go after them.
+pub const BEFORE_NODES: [&str; 2] = ["vpc-cni", "eks-pod-identity-agent"];
+
+/// `conflicts` as the file writes it, and as EKS names it. `none` by
+/// default: EKS never silently overwrites what someone changed.
+pub const CONFLICT_CHOICES: [(&str, &str); 3] =
+    [("none", "NONE"), ("overwrite", "OVERWRITE"), ("preserve", "PRESERVE")];
 
 /// The name of an IAM principal: the last part of its ARN
 /// (`arn:aws:iam::123456789012:role/teams/admins` is `admins`).

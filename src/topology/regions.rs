@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::addons::addons;
 use super::catalog::REGIONS;
 use super::decode::{Decoder, Seen, did_you_mean};
 use super::model::{
@@ -136,6 +137,7 @@ fn cluster(
         "upgrade_policy",
         "endpoint",
         "admins",
+        "addons",
         "node_groups",
     ];
     let fields = d.fields(node, at, &what, &known)?;
@@ -184,6 +186,7 @@ fn cluster(
             Some(Vec::new())
         }
     };
+    let addons = addons(d, fields.get("addons"));
     let node_groups = fields.required(d, "node_groups").map(|n| node_groups(d, n));
     Some(Cluster {
         name: name?,
@@ -194,6 +197,7 @@ fn cluster(
         upgrade_policy: upgrade_policy?,
         endpoint: endpoint?,
         admins: admins?,
+        addons: addons?,
         node_groups: node_groups?,
     })
 }

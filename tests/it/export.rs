@@ -113,7 +113,7 @@ fn imports_carry_the_real_ids_and_stale_files_go() {
     let run = wway(&emulator, state.path(), &args);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stdout.ends_with("124 import blocks for the 99 declared resources that exist.\n"),
+        run.stdout.ends_with("136 import blocks for the 111 declared resources that exist.\n"),
         "{}",
         run.stdout
     );

@@ -579,7 +579,9 @@ fn operation(request: &[u8]) -> String {
 /// truly needs, one after another: the account's identity (STS), the zones
 /// each region offers (they decide the desired subnets the read is matched
 /// against), then EKS: ListClusters, DescribeCluster (whose tags say which
-/// clusters are the topology's), ListNodegroups of those, DescribeNodegroup.
+/// clusters are the topology's), then the list of each of their node
+/// groups, add-ons and access entries, and each one described (an access
+/// entry's policies listed beside its description).
 const PLAN_CHAIN: u32 = 6;
 
 /// Regression: a scope's kinds were read in waves, each kind after those it

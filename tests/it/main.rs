@@ -3,6 +3,7 @@
 //! Schema, and the cloud layer against the real AWS wire protocol of a local
 //! emulator.
 
+mod addons;
 mod api_models;
 mod apply_emulator;
 mod aws_wiring;

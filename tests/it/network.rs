@@ -322,7 +322,8 @@ async fn a_regions_nodes_join_through_the_network_wway_builds_and_destroy_releas
 }
 
 /// An account an earlier wway made (a VPC with private subnets and a
-/// cluster, no way out) plans only the network's additions: the private
+/// cluster, no way out, no add-ons) plans only the network's and the
+/// add-ons' additions: the private
 /// subnets and the clusters stay, nothing is replaced or deleted. The
 /// account is made so by applying WonderWay and taking away, as its owner
 /// could, what earlier versions did not make.
@@ -362,11 +363,19 @@ async fn an_account_made_before_the_network_plans_only_its_additions() {
             ec2.detach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send().await.unwrap();
             ec2.delete_internet_gateway().internet_gateway_id(id).send().await.unwrap();
         }
+        let eks = aws_sdk_eks::Client::new(&emulator.sdk(region).await);
+        let cluster = format!("wonderway-{region}");
+        let listed = eks.list_addons().cluster_name(&cluster).send().await.unwrap();
+        for addon in listed.addons() {
+            eks.delete_addon().cluster_name(&cluster).addon_name(addon).send().await.unwrap();
+        }
     }
+    emulator.advance_clock(120);
 
     let changes = plan_changes(emulator, account.state.path(), &account.base);
-    assert_eq!(changes.len(), 3 * 15, "{changes:?}");
+    assert_eq!(changes.len(), 3 * 19, "{changes:?}");
     let additions = [
+        "eks-addon",
         "internet-gateway",
         "public-subnet",
         "elastic-ip",
@@ -448,9 +457,11 @@ async fn a_clusters_admins_get_access_entries_and_its_creator_is_not_one() {
 
 /// A node group runs its cluster's version and an update configuration (a
 /// third of its nodes at a time by default). A cluster upgrade takes its
-/// groups along in the same apply: the cluster first, then each group
-/// (UpdateNodegroupVersion, followed by its update id), each one way; a
-/// group's update configuration changes in place.
+/// groups and add-ons along in the same apply: the cluster first, then the
+/// add-ons the nodes need, each group (UpdateNodegroupVersion, followed by
+/// its update id), then the other add-ons, each to EKS's default for the
+/// new version; each one way. A group's update configuration changes in
+/// place.
 #[tokio::test]
 async fn a_cluster_upgrade_takes_its_node_groups_along_after_it() {
     let account = wonderway_applied();
@@ -485,15 +496,23 @@ async fn a_cluster_upgrade_takes_its_node_groups_along_after_it() {
         addresses,
         [
             "us-east-1/eks-cluster",
+            "us-east-1/eks-addon/eks-pod-identity-agent",
+            "us-east-1/eks-addon/vpc-cni",
             "us-east-1/node-group/compute-intensive",
-            "us-east-1/node-group/general"
+            "us-east-1/node-group/general",
+            "us-east-1/eks-addon/coredns",
+            "us-east-1/eks-addon/kube-proxy",
         ],
-        "the cluster first, then its groups, each in place"
+        "the cluster first, then the add-ons nodes need, its groups, and the other add-ons"
     );
     for change in &changes[1..] {
         assert_eq!(change["action"], "update");
         let after = change["depends_on"].as_array().unwrap();
         assert!(after.contains(&serde_json::json!("us-east-1/eks-cluster")), "{change}");
+    }
+    for change in &changes[5..] {
+        let after = change["depends_on"].as_array().unwrap();
+        assert!(after.contains(&serde_json::json!("us-east-1/node-group/general")), "{change}");
     }
     crate::apply_emulator::applied(emulator, account.state.path(), &upgraded);
     let cluster = us_east_cluster(&eks).await;
@@ -502,5 +521,17 @@ async fn a_cluster_upgrade_takes_its_node_groups_along_after_it() {
         assert_eq!(group(name).await.version(), Some("1.35"), "{name} follows its cluster");
     }
     assert_eq!(group("general").await.update_config().unwrap().max_unavailable(), Some(2));
+    for name in ["vpc-cni", "eks-pod-identity-agent", "coredns", "kube-proxy"] {
+        let asked = eks.describe_addon().cluster_name("wonderway-us-east-1").addon_name(name);
+        let addon = asked.send().await.unwrap().addon().cloned().unwrap();
+        let catalog = eks.describe_addon_versions().addon_name(name).kubernetes_version("1.35");
+        let catalog = catalog.send().await.unwrap();
+        let default = catalog.addons()[0].addon_versions().iter().find(|v| {
+            v.compatibilities()
+                .iter()
+                .any(|c| c.cluster_version() == Some("1.35") && c.default_version())
+        });
+        assert_eq!(addon.addon_version(), default.unwrap().addon_version(), "{name} follows");
+    }
     assert!(plan_changes(emulator, account.state.path(), &upgraded).is_empty());
 }

@@ -154,8 +154,8 @@ fn a_replaced_vpc_replaces_what_is_built_on_it() {
         .collect();
     // The VPC, its gateway, 6 subnets, the 3 NAT gateways in them (their
     // addresses stay), 4 route tables, the endpoint, the cluster, its admin's
-    // entry, 2 groups.
-    assert_eq!(replaced.len(), 1 + 1 + 6 + 3 + 4 + 1 + 1 + 1 + 2, "{replaced:?}");
+    // entry, 2 groups, 4 add-ons.
+    assert_eq!(replaced.len(), 1 + 1 + 6 + 3 + 4 + 1 + 1 + 1 + 2 + 4, "{replaced:?}");
     assert!(replaced.iter().all(|a| a.starts_with("us-east-1/")));
     let subnet =
         plan.changes.iter().find(|c| c.address.as_str() == "us-east-1/subnet/us-east-1b").unwrap();
@@ -228,6 +228,7 @@ fn a_closed_runtime_stops_only_the_plans_that_would_write_it() {
         offered_instance_types: vec!["c5.4xlarge".into(), "m5.2xlarge".into()],
         eks_versions: vec!["1.34".into()],
         today: "2026-12-02".into(),
+        addons: None,
     };
     live.regions.insert("us-east-1".into(), facts);
     let unchanged = plan::plan(&desired, &live);
@@ -313,7 +314,7 @@ fn converged_fixture(desired: &DesiredState) -> LiveState {
 fn a_converged_account_read_from_a_fixture_needs_nothing() {
     let desired = wonderway();
     let live = converged_fixture(&desired);
-    assert_eq!(live.owned.len(), 99);
+    assert_eq!(live.owned.len(), 111);
     let plan = plan::plan(&desired, &live).unwrap();
     assert!(plan.is_empty(), "{:?}", actions(&plan));
 }

@@ -308,17 +308,24 @@ fn an_eks_upgrade_is_one_way_and_downgrades_and_jumps_are_refused() {
         .map(|step| (step, wway::state::live::Outcome::default()))
         .collect();
     let undo = wway::exec::rollback::inverse(&done);
-    let wway::plan::steps::Op::Update { target, .. } = &undo[0].op else { panic!("{undo:?}") };
+    let of_cluster = undo.iter().find(|step| step.addr() == &cluster).unwrap();
+    let wway::plan::steps::Op::Update { target, .. } = &of_cluster.op else { panic!("{undo:?}") };
     assert_eq!(target.fields["version"], "1.35");
     let left = wway::exec::rollback::not_undone(&done);
     let nodes = "EKS does not move nodes down a version: a rollback leaves them on 1.35";
+    let addon = "EKS does not move an add-on back a version: a rollback leaves it on the version \
+                 for 1.35";
     assert_eq!(
         left,
         [
             "eu-west-1/eks-cluster: EKS cannot downgrade: a rollback leaves the cluster at 1.35"
                 .to_string(),
+            format!("eu-west-1/eks-addon/eks-pod-identity-agent: {addon}"),
+            format!("eu-west-1/eks-addon/vpc-cni: {addon}"),
             format!("eu-west-1/node-group/compute-intensive: {nodes}"),
             format!("eu-west-1/node-group/general: {nodes}"),
+            format!("eu-west-1/eks-addon/coredns: {addon}"),
+            format!("eu-west-1/eks-addon/kube-proxy: {addon}"),
         ]
     );
 
@@ -384,7 +391,7 @@ fn a_failed_node_group_ends_the_apply_at_once_with_its_reason_and_is_rolled_back
     // As for an empty account but the edge function, which AWS keeps for
     // hours: every resource a create, the failed group too.
     assert!(left.iter().all(|(_, action)| action == "create"), "left behind: {left:?}");
-    assert_eq!(left.len(), 98, "{left:?}");
+    assert_eq!(left.len(), 110, "{left:?}");
 
     // Without the automatic rollback, `wway rollback` finds the failed group
     // in the journal and removes it before the cluster.
@@ -394,7 +401,7 @@ fn a_failed_node_group_ends_the_apply_at_once_with_its_reason_and_is_rolled_back
     let run =
         wway(&emulator, state.path(), &["rollback", "topologies/wonderway.yaml", "--auto-approve"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert_eq!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len(), 98);
+    assert_eq!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len(), 110);
 }
 
 /// Regression: an upgrade was followed by waiting for the cluster to be
@@ -416,11 +423,19 @@ fn an_eks_upgrade_is_followed_by_its_update_id_and_its_failure_is_reported() {
     let failed = failed.unwrap_or_else(|| panic!("{}", run.stdout));
     assert!(failed.contains("of wonderway-eu-west-1 Failed: ClusterUnreachable: "), "{failed}");
     assert!(failed.ends_with(why), "{failed}");
-    // The cluster's groups wait for it: still to do.
+    // The cluster's groups and add-ons wait for it: still to do.
     let left = plan_changes(&account.emulator, account.state.path(), &upgraded);
-    let update = |address: &str| (address.to_string(), "update".to_string());
-    let groups = ["eu-west-1/node-group/compute-intensive", "eu-west-1/node-group/general"];
-    assert_eq!(left, [update("eu-west-1/eks-cluster"), update(groups[0]), update(groups[1])]);
+    let left: Vec<&str> = left.iter().map(|(address, _)| address.as_str()).collect();
+    let after_it = [
+        "eu-west-1/eks-cluster",
+        "eu-west-1/eks-addon/eks-pod-identity-agent",
+        "eu-west-1/eks-addon/vpc-cni",
+        "eu-west-1/node-group/compute-intensive",
+        "eu-west-1/node-group/general",
+        "eu-west-1/eks-addon/coredns",
+        "eu-west-1/eks-addon/kube-proxy",
+    ];
+    assert_eq!(left, after_it);
 
     applied(&account.emulator, account.state.path(), &upgraded);
     assert!(plan_changes(&account.emulator, account.state.path(), &upgraded).is_empty());

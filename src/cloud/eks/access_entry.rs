@@ -1,6 +1,6 @@
 //! The access entry's cloud half: read from each owned cluster whose
 //! authentication mode takes access entries (ListAccessEntries, then per
-//! entry its tags and its policies: EKS has no batch read); made with an
+//! entry its tags and its policies, both at once: EKS has no batch read); made with an
 //! idempotency token once the cluster is ACTIVE, then its policy
 //! associated; its policy and tags changed in place; deleted.
 
@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 
 use aws_sdk_eks::types::{AccessEntry as Entry, AccessScope, AccessScopeType};
 
-use super::{Eks, SERVICE, sdk_error, tag_map, unowned};
+use super::{Eks, SERVICE, clash, made_or_ours, sdk_error, tag_map};
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
-use crate::cloud::owned::{Mark, adopt, live, owner};
+use crate::cloud::owned::{live, owner};
 use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
 use crate::cloud::wait::{absent, gone};
@@ -39,21 +39,21 @@ impl CloudKind for AccessEntry {
                     continue;
                 }
                 for principal in eks.access_entries(&cluster.id).await? {
-                    let entry = eks.access_entry(&cluster.id, &principal).await?;
-                    let Some(entry) = entry else { continue };
+                    // Both at once: the entry's tags say whose it is, and a
+                    // plan's longest chain of reads runs through here.
+                    let (entry, policies) = tokio::join!(
+                        eks.access_entry(&cluster.id, &principal),
+                        eks.access_policies(&cluster.id, &principal)
+                    );
+                    let Some(entry) = entry? else { continue };
                     let tags = tag_map(entry.tags());
                     let Some(addr) = owner(&tags, call.topology) else {
-                        let (arn, in_cluster) = (json!(principal), json!(cluster_addr));
-                        let wanted = call.declared.iter().any(|d| {
-                            d.fields.get("principal_arn") == Some(&arn)
-                                && d.fields.get("cluster") == Some(&in_cluster)
-                        });
-                        if wanted {
-                            found.unowned.push(unowned(Kind::AccessEntry, principal, &tags));
-                        }
+                        let named = ("principal_arn", principal.as_str());
+                        let clash = clash(call, Kind::AccessEntry, named, cluster_addr, &tags);
+                        found.unowned.extend(clash);
                         continue;
                     };
-                    let policies = eks.access_policies(&cluster.id, &principal).await?;
+                    let policies = policies?;
                     // The admin policy where it is among them: others may add theirs.
                     let policy = policies.iter().find(|p| *p == CLUSTER_ADMIN).or(policies.first());
                     let fields = [
@@ -92,21 +92,13 @@ impl CloudKind for AccessEntry {
                 .principal_arn(principal)
                 .set_tags(Some(r.tags()?.into_iter().collect()))
                 .client_request_token(call.scope.token(&target.addr));
-            match create.send().await {
-                Err(error)
-                    if error
-                        .as_service_error()
-                        .is_some_and(|e| e.is_resource_in_use_exception()) =>
-                {
-                    let entry = eks.access_entry(cluster, principal).await?;
-                    let tags = tag_map(entry.as_ref().and_then(Entry::tags));
-                    let ours = adopt(&call.scope, &target.addr, [(principal, Mark::Tags(&tags))]);
-                    ours.ok_or_else(|| sdk_error(error))?;
-                }
-                other => {
-                    other.map_err(sdk_error)?;
-                }
-            }
+            let sent = create.send().await;
+            made_or_ours(&call.scope, &target.addr, principal, sent, || async {
+                Ok(tag_map(
+                    eks.access_entry(cluster, principal).await?.as_ref().and_then(Entry::tags),
+                ))
+            })
+            .await?;
             let associated = eks.associate(cluster, principal, r.str("policy")?).await;
             associated.map_err(|error| error.made(principal))?;
             Ok(Made::id(principal.to_string()))

@@ -3,9 +3,12 @@
 //! batch describe: a read is one ListClusters, one DescribeCluster per
 //! cluster in the region, and per owned cluster one ListNodegroups and one
 //! DescribeNodegroup per group, one ListAccessEntries and, per entry, one
-//! DescribeAccessEntry and one ListAssociatedAccessPolicies.
+//! DescribeAccessEntry and one ListAssociatedAccessPolicies; one
+//! ListAddons and one DescribeAddon per add-on, and one
+//! DescribeAddonVersions per Kubernetes version (shared with the preflight).
 
 pub mod access_entry;
+pub mod addon;
 pub mod cluster;
 pub mod node_group;
 
@@ -44,6 +47,23 @@ fn unowned(kind: Kind, name: String, tags: &Tags) -> Unowned {
     Unowned { kind, name: name.clone(), id: name, holder: holder(tags), wanted_by: None }
 }
 
+/// Someone else's resource of `kind` (with `tags`) in the cluster at
+/// `cluster`, when the topology declares one there whose `field` holds the
+/// same value: a clash.
+fn clash(
+    call: &crate::cloud::read::ReadCall<'_>,
+    kind: Kind,
+    (field, value): (&str, &str),
+    cluster: &crate::state::ResourceAddr,
+    tags: &Tags,
+) -> Option<Unowned> {
+    let (named, in_cluster) = (serde_json::json!(value), serde_json::json!(cluster));
+    let wanted = call.declared.iter().any(|d| {
+        d.fields.get(field) == Some(&named) && d.fields.get("cluster") == Some(&in_cluster)
+    });
+    wanted.then(|| unowned(kind, value.to_string(), tags))
+}
+
 pub struct Eks {
     client: Client,
 }
@@ -55,9 +75,11 @@ const CLUSTER_CREATE: Duration = Duration::from_secs(30 * 60);
 const CLUSTER_DELETE: Duration = Duration::from_secs(15 * 60);
 const UPDATE: Duration = Duration::from_secs(60 * 60);
 const NODE_GROUP: Duration = Duration::from_secs(60 * 60);
+/// An add-on is made, updated or deleted in minutes (the provider allows 20).
+const ADDON: Duration = Duration::from_secs(20 * 60);
 
 /// States from which EKS does not reach ACTIVE by itself.
-const FAILED: &[&str] = &["CREATE_FAILED", "DELETE_FAILED", "FAILED", "DEGRADED"];
+const FAILED: &[&str] = &["CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED", "FAILED", "DEGRADED"];
 
 /// A cluster's or node group's state as EKS describes it: its status and
 /// the issues its health names ("CODE: message").
@@ -86,6 +108,12 @@ impl State {
         let issues = group.health().map(|h| h.issues()).unwrap_or_default();
         let issues = issues.iter().map(|i| issue(i.code().map(|c| c.as_str()), i.message()));
         State::of(group.status().map(|s| s.as_str()), issues)
+    }
+
+    fn of_addon(addon: &aws_sdk_eks::types::Addon) -> State {
+        let issues = addon.health().map(|h| h.issues()).unwrap_or_default();
+        let issues = issues.iter().map(|i| issue(i.code().map(|c| c.as_str()), i.message()));
+        State::of(addon.status().map(|s| s.as_str()), issues)
     }
 
     /// What EKS says of a resource a read found, when it is not well: a
@@ -124,6 +152,49 @@ impl State {
             Err(error) => gone(Err(error)).map(|()| Poll::Done),
         }
     }
+}
+
+/// A create's answer, where EKS says the name is taken: the taken one is
+/// this run's (an earlier attempt's answer was lost) when its tags, as
+/// `tags` reads them, say so; anyone else's is the create's error.
+async fn made_or_ours<T, E, Fut>(
+    scope: &RunScope<'_>,
+    addr: &crate::state::ResourceAddr,
+    name: &str,
+    sent: Result<
+        T,
+        aws_smithy_runtime_api::client::result::SdkError<
+            E,
+            aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+        >,
+    >,
+    tags: impl FnOnce() -> Fut,
+) -> Result<(), CloudError>
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    Fut: std::future::Future<Output = Result<Tags, CloudError>>,
+{
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+    match sent {
+        Err(error)
+            if error.as_service_error().and_then(ProvideErrorMetadata::code)
+                == Some("ResourceInUseException") =>
+        {
+            let tags = tags().await?;
+            let ours = adopt(scope, addr, [(name, Mark::Tags(&tags))]);
+            ours.map(|_| ()).ok_or_else(|| sdk_error(error))
+        }
+        other => other.map(|_| ()).map_err(sdk_error),
+    }
+}
+
+/// What an update is of: the cluster itself, or one of its node groups
+/// or add-ons (by name).
+#[derive(Clone, Copy)]
+enum UpdateOf<'a> {
+    Cluster,
+    NodeGroup(&'a str),
+    Addon(&'a str),
 }
 
 /// Polls `state` until `poll` (`State::active` or `State::gone`) says done.
@@ -191,15 +262,21 @@ impl Eks {
     async fn update_done(
         &self,
         cluster: &str,
-        group: Option<&str>,
+        of: UpdateOf<'_>,
         id: Option<&str>,
         wait: Wait<'_>,
     ) -> Result<(), CloudError> {
         let id =
             id.ok_or_else(|| CloudError::Internal("EKS answered an update without id".into()))?;
-        let what = format!("update {id} of {}", group.unwrap_or(cluster));
+        let (group, addon) = match of {
+            UpdateOf::Cluster => (None, None),
+            UpdateOf::NodeGroup(name) => (Some(name), None),
+            UpdateOf::Addon(name) => (None, Some(name)),
+        };
+        let what = format!("update {id} of {}", group.or(addon).unwrap_or(cluster));
         until(&what, wait.limit(UPDATE), wait.progress, || async {
             let describe = self.client.describe_update().name(cluster).update_id(id);
+            let describe = describe.set_addon_name(addon.map(str::to_string));
             let response = describe.set_nodegroup_name(group.map(str::to_string)).send().await;
             let response = response.map_err(sdk_error)?;
             let update = response.update();
@@ -233,7 +310,7 @@ impl Eks {
             let upgrade = self.client.update_cluster_version().name(name).version(version);
             let response = upgrade.send().await.map_err(sdk_error)?;
             let id = response.update().and_then(|u| u.id());
-            self.update_done(name, None, id, wait).await?;
+            self.update_done(name, UpdateOf::Cluster, id, wait).await?;
         }
         // EKS takes one update of a cluster at a time: each configuration
         // that changed after the version, one after another.
@@ -268,7 +345,8 @@ impl Eks {
     ) -> Result<(), CloudError> {
         let asked = change(self.client.update_cluster_config().name(name));
         let response = asked.send().await.map_err(sdk_error)?;
-        self.update_done(name, None, response.update().and_then(|u| u.id()), wait).await
+        self.update_done(name, UpdateOf::Cluster, response.update().and_then(|u| u.id()), wait)
+            .await
     }
 
     /// Sets the desired tags where they differ from what the resource has.
@@ -312,8 +390,8 @@ impl Eks {
             let upgrade = self.client.update_nodegroup_version().cluster_name(cluster);
             let upgrade = upgrade.nodegroup_name(name).version(version).send().await;
             let response = upgrade.map_err(sdk_error)?;
-            self.update_done(cluster, Some(name), response.update().and_then(|u| u.id()), wait)
-                .await?;
+            let id = response.update().and_then(|u| u.id());
+            self.update_done(cluster, UpdateOf::NodeGroup(name), id, wait).await?;
         }
         let changed = |fields: &[&str]| fields.iter().any(|f| before.get(*f) != r.get(f));
         let configured = [
@@ -374,7 +452,7 @@ impl Eks {
             .await
             .map_err(sdk_error)?;
         let id = response.update().and_then(|u| u.id());
-        self.update_done(cluster, Some(name), id, wait).await
+        self.update_done(cluster, UpdateOf::NodeGroup(name), id, wait).await
     }
 
     /// Deletes a cluster and waits until it is gone.
@@ -443,18 +521,13 @@ impl Eks {
             .client_request_token(scope.token(r.addr))
             .send()
             .await;
-        match created {
-            Err(error)
-                if error.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) =>
-            {
-                let response =
-                    self.client.describe_cluster().name(name).send().await.map_err(sdk_error)?;
-                let tags = tag_map(response.cluster().and_then(|c| c.tags()));
-                let adopted = adopt(&scope, r.addr, [(name, Mark::Tags(&tags))]);
-                adopted.map(str::to_string).ok_or_else(|| sdk_error(error))
-            }
-            other => other.map(|_| name.to_string()).map_err(sdk_error),
-        }
+        made_or_ours(&scope, r.addr, name, created, || async {
+            let response =
+                self.client.describe_cluster().name(name).send().await.map_err(sdk_error)?;
+            Ok(tag_map(response.cluster().and_then(|c| c.tags())))
+        })
+        .await
+        .map(|()| name.to_string())
     }
 
     /// Creates a managed node group called `name` in AWS; returns its name.
@@ -488,29 +561,29 @@ impl Eks {
             .client_request_token(scope.token(r.addr))
             .send()
             .await;
-        match created {
-            Err(error)
-                if error.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) =>
-            {
-                let describe =
-                    self.client.describe_nodegroup().cluster_name(cluster).nodegroup_name(name);
-                let response = describe.send().await.map_err(sdk_error)?;
-                let tags = tag_map(response.nodegroup().and_then(|g| g.tags()));
-                let adopted = adopt(&scope, r.addr, [(name, Mark::Tags(&tags))]);
-                adopted.map(str::to_string).ok_or_else(|| sdk_error(error))
-            }
-            other => other.map(|_| name.to_string()).map_err(sdk_error),
-        }
+        made_or_ours(&scope, r.addr, name, created, || async {
+            let describe =
+                self.client.describe_nodegroup().cluster_name(cluster).nodegroup_name(name);
+            let response = describe.send().await.map_err(sdk_error)?;
+            Ok(tag_map(response.nodegroup().and_then(|g| g.tags())))
+        })
+        .await
+        .map(|()| name.to_string())
     }
 
-    /// Every node group of `cluster`, described.
-    async fn groups(&self, cluster: &str) -> Result<Vec<Nodegroup>, CloudError> {
-        let names = all_pages(SERVICE, "ListNodegroups", |token: Option<String>| async move {
+    /// The names of the node groups of `cluster`.
+    async fn node_groups(&self, cluster: &str) -> Result<Vec<String>, CloudError> {
+        all_pages(SERVICE, "ListNodegroups", |token: Option<String>| async move {
             let page = self.client.list_nodegroups().cluster_name(cluster).set_next_token(token);
             let page = page.send().await.map_err(sdk_error)?;
             Ok((page.nodegroups().to_vec(), page.next_token().map(str::to_string)))
         })
-        .await?;
+        .await
+    }
+
+    /// Every node group of `cluster`, described.
+    async fn groups(&self, cluster: &str) -> Result<Vec<Nodegroup>, CloudError> {
+        let names = self.node_groups(cluster).await?;
         let described = describe_each(names, |name| {
             let asked = self.client.describe_nodegroup().cluster_name(cluster).nodegroup_name(name);
             async move { Ok(asked.send().await.map_err(sdk_error)?.nodegroup().cloned()) }
@@ -535,7 +608,6 @@ fn logging(logs: &[String]) -> Logging {
     Logging::builder().set_cluster_logging(Some(setups)).build()
 }
 
-/// The support EKS is to keep the cluster on, as `r` asks.
 /// A group's update configuration: a number of nodes or a percentage.
 fn update_config(r: &Read<'_>) -> NodegroupUpdateConfig {
     let field = |name: &str| r.get(name).and_then(Value::as_i64).map(|n| n as i32);
@@ -549,6 +621,7 @@ fn authentication_mode(r: &Read<'_>) -> Result<AuthenticationMode, CloudError> {
     Ok(AuthenticationMode::from(r.str("authentication_mode")?))
 }
 
+/// The support EKS is to keep the cluster on, as `r` asks.
 fn upgrade_policy(r: &Read<'_>) -> Result<UpgradePolicyRequest, CloudError> {
     let support = SupportType::from(r.str("support_type")?);
     Ok(UpgradePolicyRequest::builder().support_type(support).build())

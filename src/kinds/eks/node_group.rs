@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::super::ec2::{route_table, subnet};
-use super::super::terraform::{Exporter, Setting, VariableUse, map};
+use super::super::terraform::{Exporter, Setting, VariableUse, depends_on, map};
 use super::super::{
     About, Fields, InPlace, Kind, KindDef, Lowering, Placement, RegionFacts, Resource,
     ResourceAddr, Service, SpecError, lower, spec,
@@ -140,10 +140,11 @@ impl KindDef for NodeGroup {
                     max_unavailable_percentage,
                     tags: from.tags(&addr, &[]),
                 };
-                // Its nodes join only once their subnets have a way out.
+                // Its nodes join only once their subnets have a way out, and
+                // boot with the add-ons they need.
                 let tables = route_table::of(region);
                 let deps = std::iter::once(super::cluster::addr(&region.name)).chain(tables);
-                let deps = deps.collect();
+                let deps = deps.chain(super::addon::before_nodes(region)).collect();
                 resources.push(lower::resource(addr, Kind::NodeGroup, &group.name, &spec, deps));
             }
         }
@@ -227,6 +228,8 @@ impl KindDef for NodeGroup {
         let spec: Spec = spec::read(self.name(), &r.fields)?;
         let cluster = super::cluster::addr(&r.region);
         let subnets: Vec<String> = spec.subnets.iter().map(ToString::to_string).collect();
+        let addons: Vec<ResourceAddr> =
+            r.deps.iter().filter(|d| d.part(1) == Kind::EksAddon.name()).cloned().collect();
         let size = |n: u32| Expr::Num(i64::from(n));
         let update_config =
             match (spec.max_unavailable, spec.max_unavailable_percentage) {
@@ -236,31 +239,33 @@ impl KindDef for NodeGroup {
                 (nodes, _) => Block::new("update_config", &[])
                     .attr("max_unavailable", size(nodes.unwrap_or(1))),
             };
-        Ok(vec![
-            export
-                .resource(r)
-                .attr("cluster_name", export.attribute(cluster.as_str(), "name"))
-                .attr("node_group_name", Expr::str(export.live_id(&r.addr).unwrap_or(&spec.name)))
-                .attr("node_role_arn", export.variable(ROLE, &r.region))
-                .attr("subnet_ids", export.ids(&subnets))
-                .attr("instance_types", Expr::strs(spec.instance_types))
-                .attr("capacity_type", Expr::Str(spec.capacity_type))
-                .attr("version", export.attribute(cluster.as_str(), "version"))
-                .attr("labels", map(&spec.labels))
-                .attr("tags", map(&spec.tags))
-                .block(update_config)
-                .block(
-                    Block::new("scaling_config", &[])
-                        .attr("desired_size", size(spec.desired_size))
-                        .attr("max_size", size(spec.max_size))
-                        .attr("min_size", size(spec.min_size)),
-                )
-                // The cluster autoscaler owns the desired size once the group exists.
-                .block(Block::new("lifecycle", &[]).attr(
-                    "ignore_changes",
-                    Expr::List(vec![Expr::raw("scaling_config[0].desired_size")]),
-                )),
-        ])
+        let group = export
+            .resource(r)
+            .attr("cluster_name", export.attribute(cluster.as_str(), "name"))
+            .attr("node_group_name", Expr::str(export.live_id(&r.addr).unwrap_or(&spec.name)))
+            .attr("node_role_arn", export.variable(ROLE, &r.region))
+            .attr("subnet_ids", export.ids(&subnets))
+            .attr("instance_types", Expr::strs(spec.instance_types))
+            .attr("capacity_type", Expr::Str(spec.capacity_type))
+            .attr("version", export.attribute(cluster.as_str(), "version"))
+            .attr("labels", map(&spec.labels))
+            .attr("tags", map(&spec.tags))
+            .block(update_config)
+            .block(
+                Block::new("scaling_config", &[])
+                    .attr("desired_size", size(spec.desired_size))
+                    .attr("max_size", size(spec.max_size))
+                    .attr("min_size", size(spec.min_size)),
+            )
+            // The cluster autoscaler owns the desired size once the group exists.
+            .block(Block::new("lifecycle", &[]).attr(
+                "ignore_changes",
+                Expr::List(vec![Expr::raw("scaling_config[0].desired_size")]),
+            ));
+        Ok(vec![match addons.is_empty() {
+            true => group,
+            false => group.attr("depends_on", depends_on(export, &addons)),
+        }])
     }
     /// `CLUSTER:GROUP`, with the group's name in AWS.
     fn import_id(&self, r: &Resource, export: &dyn Exporter) -> Option<String> {
