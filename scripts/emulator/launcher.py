@@ -135,6 +135,11 @@ wway itself is never changed to fit the emulator):
    for the cluster, refused on a version that does not run there, updated
    through an update id, failed on a conflict unless resolved, coredns
    DEGRADED without nodes (its module note lists them).
+32. moto's CreateCluster keeps any encryptionConfig and there is no
+   AssociateEncryptionConfig. secrets_encryption.py refuses a key that is
+   not an enabled symmetric key of the region, and turns encryption on
+   through an update, once (its module note lists them); patch 21 covers
+   KMS keys.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -162,6 +167,7 @@ import addons
 import gateway_states
 import network_states
 import rates
+import secrets_encryption
 import route53_states
 import speedups
 import tagging_lag
@@ -446,6 +452,7 @@ def patched_app():
     gateway_states.patch()
     access_entries.patch()
     addons.patch()
+    secrets_encryption.patch()
     tagging_lag.patch()
     speedups.patch()
     return lambda_code.serve(clock.control(rates.limit(DomainDispatcherApplication(create_backend_app))))

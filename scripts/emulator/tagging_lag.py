@@ -1,7 +1,8 @@
 """Patch 21: the Resource Groups Tagging API finds a new resource only a while
 after it was made, as on AWS.
 
-moto's GetResources finds a function or a distribution the moment it exists.
+moto's GetResources finds a function, a distribution or a KMS key the moment
+it exists.
 AWS's tagging API is eventually consistent: a resource made moments ago, with
 its tags, is missing from GetResources for a while (TAGGING_LAG_SECONDS on
 the virtual clock; a test changes it with `POST /_wway/set?tagging_lag=N`),
@@ -30,10 +31,12 @@ def _visible(arn: str) -> bool:
 def patch() -> None:
     from moto.awslambda import models as lambda_models
     from moto.cloudfront import models as cloudfront_models
+    from moto.kms import models as kms_models
     from moto.resourcegroupstaggingapi import models as tagging_models
 
     original_function = lambda_models.LambdaBackend.create_function
     original_distribution = cloudfront_models.CloudFrontBackend.create_distribution_with_tags
+    original_key = kms_models.KmsBackend.create_key
     original_resources = tagging_models.ResourceGroupsTaggingAPIBackend._get_resources_generator
 
     @functools.wraps(original_function)
@@ -49,10 +52,17 @@ def patch() -> None:
         _made(made[0].arn)
         return made
 
+    @functools.wraps(original_key)
+    def create_key(self, *args, **kwargs):
+        key = original_key(self, *args, **kwargs)
+        _made(key.arn)
+        return key
+
     @functools.wraps(original_resources)
     def resources(self, *args, **kwargs):
         return (r for r in original_resources(self, *args, **kwargs) if _visible(r.arn))
 
     lambda_models.LambdaBackend.create_function = create_function
     cloudfront_models.CloudFrontBackend.create_distribution_with_tags = create_distribution_with_tags
+    kms_models.KmsBackend.create_key = create_key
     tagging_models.ResourceGroupsTaggingAPIBackend._get_resources_generator = resources

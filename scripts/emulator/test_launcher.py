@@ -488,6 +488,39 @@ class LaunchedEmulator(unittest.TestCase):
             with self.assertRaises(eks.exceptions.ResourceNotFoundException):
                 addon("vpc-cni")
 
+    def test_secrets_encryption_takes_an_enabled_key_of_the_region_and_is_turned_on_once(self):
+        eks, kms = self.client("eks"), self.client("kms")
+        key = kms.create_key(Description="secrets", Tags=[{"TagKey": "wway:id", "TagValue": "k"}])["KeyMetadata"]
+        gone = kms.create_key()["KeyMetadata"]
+        kms.schedule_key_deletion(KeyId=gone["KeyId"], PendingWindowInDays=7)
+        config = lambda arn: [{"resources": ["secrets"], "provider": {"keyArn": arn}}]
+        vpc = {"subnetIds": ["subnet-1", "subnet-2"]}
+        role = "arn:aws:iam::123456789012:role/c"
+        with self.frozen():
+            for arn in (gone["Arn"], key["Arn"].replace("us-east-1", "eu-west-1"), key["Arn"] + "0"):
+                with self.assertRaises(eks.exceptions.InvalidParameterException):
+                    eks.create_cluster(name="sealed", roleArn=role, resourcesVpcConfig=vpc,
+                                       encryptionConfig=config(arn))
+            eks.create_cluster(name="sealed", roleArn=role, resourcesVpcConfig=vpc, encryptionConfig=config(key["Arn"]))
+            eks.create_cluster(name="open", roleArn=role, resourcesVpcConfig=vpc)
+            self.advance(600)
+            described = eks.describe_cluster(name="sealed")["cluster"]["encryptionConfig"]
+            self.assertEqual(described[0]["provider"]["keyArn"], key["Arn"])
+            with self.assertRaises(eks.exceptions.InvalidRequestException):
+                eks.associate_encryption_config(clusterName="sealed", encryptionConfig=config(key["Arn"]))
+            update = eks.associate_encryption_config(clusterName="open", encryptionConfig=config(key["Arn"]))["update"]
+            self.assertEqual(eks.describe_cluster(name="open")["cluster"]["status"], "UPDATING")
+            self.assertNotIn("encryptionConfig", {k: v for k, v in eks.describe_cluster(name="open")["cluster"].items() if v})
+            self.advance(600)
+            self.assertEqual(eks.describe_update(name="open", updateId=update["id"])["update"]["status"], "Successful")
+            self.assertEqual(eks.describe_cluster(name="open")["cluster"]["encryptionConfig"], config(key["Arn"]))
+            tagging = self.client("resourcegroupstaggingapi")
+            found = lambda: [r["ResourceARN"] for r in tagging.get_resources(ResourceTypeFilters=["kms:key"])["ResourceTagMappingList"]]
+            fresh = kms.create_key(Tags=[{"TagKey": "wway:id", "TagValue": "fresh"}])["KeyMetadata"]["Arn"]
+            self.assertNotIn(fresh, found(), "the tagging API lags")
+            self.advance(120)
+            self.assertIn(fresh, found())
+
     def test_a_clusters_access_entries_and_authentication_mode_are_kept_as_eks_keeps_them(self):
         eks = self.client("eks")
         admin = "arn:aws:iam::123456789012:role/platform-admins"
