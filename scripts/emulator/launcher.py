@@ -140,6 +140,8 @@ wway itself is never changed to fit the emulator):
    not an enabled symmetric key of the region, and turns encryption on
    through an update, once (its module note lists them); patch 21 covers
    KMS keys.
+33. moto's Service Quotas knows the VPC's quotas only. quotas.py answers
+   EC2's (an established account's values), and a test sets any quota.
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -166,6 +168,7 @@ import access_entries
 import addons
 import gateway_states
 import network_states
+import quotas
 import rates
 import secrets_encryption
 import route53_states
@@ -453,6 +456,7 @@ def patched_app():
     access_entries.patch()
     addons.patch()
     secrets_encryption.patch()
+    quotas.patch()
     tagging_lag.patch()
     speedups.patch()
     return lambda_code.serve(clock.control(rates.limit(DomainDispatcherApplication(create_backend_app))))

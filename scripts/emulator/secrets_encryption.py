@@ -14,6 +14,11 @@ AssociateEncryptionConfig. AWS:
   returns an update id, InProgress about ASSOCIATE_SECONDS, then the cluster
   has the configuration; DescribeUpdate follows it.
 
+KMS's ScheduleKeyDeletion, EnableKey, DisableKey and CancelKeyDeletion take
+a key's ARN as well as its id (moto: a KeyError, answered 500), and
+ScheduleKeyDeletion of a key already pending deletion is
+KMSInvalidStateException (moto: scheduled again).
+
 And patch 21 (tagging_lag.py) covers KMS keys: GetResources finds a new key
 only after the tagging API's lag, as it does functions and distributions.
 """
@@ -101,4 +106,29 @@ def patch() -> None:
             return ActionResult({"update": update})
 
     EKSResponse.associate_encryption_config = associate_encryption_config
+    _patch_kms()
     urls.url_paths["{0}/clusters/(?P<name>[^/]+)/encryption-config/associate$"] = urls.response.dispatch
+
+
+def _patch_kms() -> None:
+    from moto.core.exceptions import JsonRESTError
+    from moto.kms import models as kms_models
+
+    class KMSInvalidStateException(JsonRESTError):
+        code = 400
+
+        def __init__(self, message):
+            super().__init__("KMSInvalidStateException", message)
+
+    backend = kms_models.KmsBackend
+    for name in ("schedule_key_deletion", "enable_key", "disable_key", "cancel_key_deletion"):
+        original = getattr(backend, name)
+
+        def by_any_id(self, key_id, *args, _original=original, _name=name, **kwargs):
+            key_id = self.any_id_to_key_id(key_id)
+            if _name == "schedule_key_deletion" and self.keys[key_id].key_state == "PendingDeletion":
+                refused(f"kms:ScheduleKeyDeletion {key_id}: pending deletion")
+                raise KMSInvalidStateException(f"{self.keys[key_id].arn} is pending deletion.")
+            return _original(self, key_id, *args, **kwargs)
+
+        setattr(backend, name, by_any_id)

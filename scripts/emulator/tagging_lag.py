@@ -7,7 +7,8 @@ AWS's tagging API is eventually consistent: a resource made moments ago, with
 its tags, is missing from GetResources for a while (TAGGING_LAG_SECONDS on
 the virtual clock; a test changes it with `POST /_wway/set?tagging_lag=N`),
 while the service's own API (GetFunction, GetDistribution, ListTagsForResource)
-already has it.
+already has it. And moto's walk of every service's resources fails when another
+request changes them meanwhile (a 500 AWS never gives): it is taken again.
 """
 
 import functools
@@ -60,7 +61,18 @@ def patch() -> None:
 
     @functools.wraps(original_resources)
     def resources(self, *args, **kwargs):
-        return (r for r in original_resources(self, *args, **kwargs) if _visible(r.arn))
+        # moto walks every service's resources while other requests of the
+        # threaded server change them ("dictionary changed size during
+        # iteration", answered 500); AWS answers GetResources whatever else
+        # goes on. The walk is taken whole, again until it holds still.
+        for attempt in range(10):
+            try:
+                found = list(original_resources(self, *args, **kwargs))
+                break
+            except RuntimeError:
+                if attempt == 9:
+                    raise
+        return (r for r in found if _visible(r.arn))
 
     lambda_models.LambdaBackend.create_function = create_function
     cloudfront_models.CloudFrontBackend.create_distribution_with_tags = create_distribution_with_tags

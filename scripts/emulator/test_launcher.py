@@ -514,12 +514,31 @@ class LaunchedEmulator(unittest.TestCase):
             self.advance(600)
             self.assertEqual(eks.describe_update(name="open", updateId=update["id"])["update"]["status"], "Successful")
             self.assertEqual(eks.describe_cluster(name="open")["cluster"]["encryptionConfig"], config(key["Arn"]))
+            kms.schedule_key_deletion(KeyId=key["Arn"], PendingWindowInDays=7)
+            with self.assertRaises(kms.exceptions.KMSInvalidStateException):
+                kms.schedule_key_deletion(KeyId=key["Arn"], PendingWindowInDays=7)
             tagging = self.client("resourcegroupstaggingapi")
             found = lambda: [r["ResourceARN"] for r in tagging.get_resources(ResourceTypeFilters=["kms:key"])["ResourceTagMappingList"]]
             fresh = kms.create_key(Tags=[{"TagKey": "wway:id", "TagValue": "fresh"}])["KeyMetadata"]["Arn"]
             self.assertNotIn(fresh, found(), "the tagging API lags")
             self.advance(120)
             self.assertIn(fresh, found())
+
+    def test_service_quotas_answers_ec2s_quotas_and_a_test_sets_them(self):
+        quotas = self.client("service-quotas")
+        value = lambda service, code: quotas.get_service_quota(ServiceCode=service, QuotaCode=code)["Quota"]["Value"]
+        self.assertEqual(value("ec2", "L-1216C47A"), 1152.0)
+        self.assertEqual(value("ec2", "L-0263D0A3"), 5.0)
+        self.assertEqual(value("vpc", "L-FE5A380F"), 5.0)
+        self.control("POST", "/_wway/set?quota_L-1216C47A=64")
+        self.control("POST", "/_wway/set?quota_L-FE5A380F=1")
+        try:
+            self.assertEqual((value("ec2", "L-1216C47A"), value("vpc", "L-FE5A380F")), (64.0, 1.0))
+        finally:
+            self.control("POST", "/_wway/set?quota_L-1216C47A=1152")
+            self.control("POST", "/_wway/set?quota_L-FE5A380F=5")
+        with self.assertRaises(quotas.exceptions.NoSuchResourceException):
+            quotas.get_service_quota(ServiceCode="ec2", QuotaCode="L-00000000")
 
     def test_a_clusters_access_entries_and_authentication_mode_are_kept_as_eks_keeps_them(self):
         eks = self.client("eks")

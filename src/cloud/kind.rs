@@ -113,6 +113,7 @@ pub fn cloud(kind: Kind) -> &'static dyn CloudKind {
         Kind::NatGateway => &super::ec2::nat_gateway::NatGateway,
         Kind::RouteTable => &super::ec2::route_table::RouteTable,
         Kind::VpcEndpoint => &super::ec2::vpc_endpoint::VpcEndpoint,
+        Kind::KmsKey => &super::kms::key::KmsKey,
         Kind::EksCluster => &super::eks::cluster::Cluster,
         Kind::AccessEntry => &super::eks::access_entry::AccessEntry,
         Kind::NodeGroup => &super::eks::node_group::NodeGroup,

@@ -17,10 +17,12 @@ pub mod eks;
 pub(crate) mod error;
 pub mod fields;
 pub mod kind;
+pub mod kms;
 pub mod lambda;
 mod owned;
 pub(crate) mod paging;
 pub mod probe;
+mod quotas;
 pub mod read;
 pub mod route53;
 pub mod slot;
@@ -228,6 +230,8 @@ pub struct Aws {
 pub(crate) struct Clients {
     ec2: aws_sdk_ec2::Client,
     eks: aws_sdk_eks::Client,
+    kms: aws_sdk_kms::Client,
+    quotas: aws_sdk_servicequotas::Client,
     route53: aws_sdk_route53::Client,
     cloudfront: aws_sdk_cloudfront::Client,
     lambda: aws_sdk_lambda::Client,
@@ -296,6 +300,14 @@ impl Aws {
             eks: aws_sdk_eks::Client::from_conf(
                 aws_sdk_eks::config::Builder::from(&c).interceptor(counted("eks")).build(),
             ),
+            kms: aws_sdk_kms::Client::from_conf(
+                aws_sdk_kms::config::Builder::from(&c).interceptor(counted("kms")).build(),
+            ),
+            quotas: aws_sdk_servicequotas::Client::from_conf(
+                aws_sdk_servicequotas::config::Builder::from(&c)
+                    .interceptor(counted("servicequotas"))
+                    .build(),
+            ),
             route53: aws_sdk_route53::Client::from_conf(
                 aws_sdk_route53::config::Builder::from(&c).interceptor(counted("route53")).build(),
             ),
@@ -355,11 +367,29 @@ impl Aws {
                 None => Ok(None),
             }
         };
-        let (zones, offered, eks_versions, addons, found) = tokio::try_join!(
+        // The quotas its resources count against (which they are does not
+        // depend on the facts being read).
+        let blank = RegionFacts::default();
+        let quotas: BTreeMap<&'static str, &'static crate::kinds::quota::QuotaDef> = desired
+            .resources
+            .values()
+            .filter(|r| r.region == region)
+            .flat_map(|r| r.kind.def().quota_use(r, &blank))
+            .map(|used| (used.quota.code, used.quota))
+            .collect();
+        let vcpus = async {
+            match types.is_empty() {
+                true => Ok(BTreeMap::new()),
+                false => read::patiently(|| ec2.instance_vcpus(&types)).await,
+            }
+        };
+        let (zones, offered, eks_versions, addons, vcpus, quotas, found) = tokio::try_join!(
             self.offered_zones.of(region, &ec2),
             read::patiently(|| ec2.offered_instance_types(&types)),
             versions,
             addons,
+            vcpus,
+            async { Ok(quotas::values(&clients.quotas, &quotas).await) },
             read::read(&clients, desired, region, &kinds, &self.remembered_names)
         )?;
         let facts = RegionFacts {
@@ -367,6 +397,8 @@ impl Aws {
             offered_instance_types: offered.into_iter().collect(),
             eks_versions,
             addons,
+            vcpus,
+            quotas,
             // Set once for the whole read, in `snapshot`.
             today: String::new(),
         };

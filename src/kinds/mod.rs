@@ -17,8 +17,10 @@ pub mod addr;
 pub mod cloudfront;
 pub mod ec2;
 pub mod eks;
+pub mod kms;
 pub mod lambda;
 pub mod lower;
+pub mod quota;
 pub mod route53;
 pub mod spec;
 pub mod terraform;
@@ -56,6 +58,7 @@ pub enum Kind {
     NatGateway,
     RouteTable,
     VpcEndpoint,
+    KmsKey,
     EksCluster,
     AccessEntry,
     NodeGroup,
@@ -69,7 +72,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order plans and exports list them.
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Vpc,
         Kind::Subnet,
         Kind::InternetGateway,
@@ -77,6 +80,7 @@ impl Kind {
         Kind::NatGateway,
         Kind::RouteTable,
         Kind::VpcEndpoint,
+        Kind::KmsKey,
         Kind::EksCluster,
         Kind::AccessEntry,
         Kind::NodeGroup,
@@ -98,6 +102,7 @@ impl Kind {
             Kind::NatGateway => &ec2::nat_gateway::NatGateway,
             Kind::RouteTable => &ec2::route_table::RouteTable,
             Kind::VpcEndpoint => &ec2::vpc_endpoint::VpcEndpoint,
+            Kind::KmsKey => &kms::key::KmsKey,
             Kind::EksCluster => &eks::cluster::Cluster,
             Kind::AccessEntry => &eks::access_entry::AccessEntry,
             Kind::NodeGroup => &eks::node_group::NodeGroup,
@@ -125,6 +130,7 @@ impl Kind {
 pub enum Service {
     Ec2,
     Eks,
+    Kms,
     Route53,
     CloudFront,
     Lambda,
@@ -135,6 +141,7 @@ impl Service {
         match self {
             Service::Ec2 => "ec2",
             Service::Eks => "eks",
+            Service::Kms => "kms",
             Service::Route53 => "route53",
             Service::CloudFront => "cloudfront",
             Service::Lambda => "lambda",
@@ -189,6 +196,13 @@ pub struct RegionFacts {
     /// cluster is to run, where the region has add-ons.
     #[serde(default)]
     pub addons: Option<AddonCatalog>,
+    /// The vCPUs of each instance type the topology asks for.
+    #[serde(default)]
+    pub vcpus: BTreeMap<String, u32>,
+    /// The account's value of each quota the topology counts against
+    /// (Service Quotas), by quota code, where the account could be asked.
+    #[serde(default)]
+    pub quotas: BTreeMap<String, u64>,
 }
 
 /// An add-on EKS offers for one Kubernetes version (DescribeAddonVersions).
@@ -347,6 +361,14 @@ pub trait KindDef: Sync {
         Vec::new()
     }
 
+    /// What it takes of the account's quotas in its region, at most (a
+    /// node group at its max). Which quotas it counts against must not
+    /// depend on `facts` (the read asks for their values before it has
+    /// facts); the amounts may.
+    fn quota_use(&self, _resource: &Resource, _facts: &RegionFacts) -> Vec<quota::QuotaUse> {
+        Vec::new()
+    }
+
     /// The resource whose changes this one's join in one batch (a record's
     /// zone), when its changes are batched.
     fn batch(&self, _fields: &Fields) -> Option<ResourceAddr> {
@@ -359,8 +381,11 @@ pub trait KindDef: Sync {
     /// The file of the export its blocks go in.
     fn terraform_file(&self, region: &str) -> String;
 
-    /// The readable part of its Terraform name, before it is made unique.
-    fn terraform_name(&self, addr: &ResourceAddr) -> String;
+    /// The readable part of its Terraform name, before it is made unique:
+    /// by default its region and its name (`us_east_1_vpc_cni`).
+    fn terraform_name(&self, addr: &ResourceAddr) -> String {
+        crate::hcl::identifier(&format!("{}_{}", addr.scope(), addr.part(2)))
+    }
 
     /// Its Terraform blocks.
     fn terraform(

@@ -59,6 +59,7 @@ pub fn plan(desired: &DesiredState, live: &LiveState) -> Result<Plan, Vec<PlanEr
         changes,
         fingerprints,
         unhealthy: unhealthy(live),
+        warnings: super::quotas::warnings(desired, live),
     })
 }
 

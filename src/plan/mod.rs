@@ -10,6 +10,7 @@
 pub mod diff;
 pub mod drift;
 pub mod graph;
+pub mod quotas;
 pub mod step_name;
 pub mod steps;
 
@@ -120,6 +121,9 @@ pub struct Plan {
     /// The resources AWS says are not well, by address: a failed one is also
     /// replaced by a change, a degraded one only reported.
     pub unhealthy: Vec<UnhealthyResource>,
+    /// What the plan warns of without refusing (a quota the topology could
+    /// pass).
+    pub warnings: Vec<quotas::PlanWarning>,
 }
 
 /// A resource the plan read that AWS says is not well.

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::state::digest::sha256_hex;
 
+use crate::plan::quotas::PlanWarning;
 use crate::plan::{Action, Change, FieldChange, Plan, Summary, UnhealthyResource};
 use crate::state::{Fields, Kind, ResourceAddr};
 
@@ -35,6 +36,9 @@ pub struct PlanDocument {
     /// The resources AWS says are not well.
     #[serde(default)]
     pub unhealthy: Vec<UnhealthyResource>,
+    /// What the plan warns of (a quota the topology could pass).
+    #[serde(default)]
+    pub warnings: Vec<PlanWarning>,
     /// The code packages the plan uploads, by address: their `CodeSha256`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub packages: BTreeMap<ResourceAddr, String>,
@@ -71,6 +75,7 @@ impl From<&Plan> for PlanDocument {
             changes: plan.changes.iter().map(ChangeDocument::from).collect(),
             fingerprints: plan.fingerprints.clone(),
             unhealthy: plan.unhealthy.clone(),
+            warnings: plan.warnings.clone(),
             packages: packages(plan),
             digest: None,
         }
@@ -183,6 +188,7 @@ pub fn parse(text: &str) -> Option<Result<SavedPlan, String>> {
         changes,
         fingerprints: document.fingerprints,
         unhealthy: document.unhealthy,
+        warnings: document.warnings,
     };
     Some(Ok(SavedPlan { plan, origin, packages: document.packages, intact }))
 }

@@ -34,7 +34,10 @@ fn write_plan(out: &mut String, plan: &Plan, color: bool) -> std::fmt::Result {
     for ailing in &plan.unhealthy {
         writeln!(out, "  ! {}: {}", ailing.address, ailing.unhealthy)?;
     }
-    if !plan.unhealthy.is_empty() {
+    for warning in &plan.warnings {
+        writeln!(out, "  ! {}", warning.message)?;
+    }
+    if !plan.unhealthy.is_empty() || !plan.warnings.is_empty() {
         writeln!(out)?;
     }
     if plan.is_empty() {

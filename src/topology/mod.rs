@@ -19,6 +19,7 @@ pub mod problem;
 mod refs;
 mod regions;
 pub mod schema;
+mod secrets;
 mod values;
 mod yaml;
 pub mod zones;

@@ -143,7 +143,21 @@ pub struct Cluster {
     pub admins: Vec<String>,
     /// The EKS managed add-ons it runs.
     pub addons: Vec<Addon>,
+    /// The KMS key that encrypts its Kubernetes secrets.
+    pub secrets_key: SecretsKey,
     pub node_groups: Vec<NodeGroup>,
+}
+
+/// The KMS key that encrypts a cluster's Kubernetes secrets (envelope
+/// encryption of what etcd stores).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretsKey {
+    /// One wway makes in the region, with rotation on.
+    Made,
+    /// The user's key (or alias) in the cluster's region, by ARN.
+    Named(String),
+    /// None: secrets are encrypted only by EKS's own disk encryption.
+    Off,
 }
 
 /// An EKS managed add-on of a cluster.

@@ -8,12 +8,13 @@ use super::catalog::REGIONS;
 use super::decode::{Decoder, Seen, did_you_mean};
 use super::model::{
     ANYWHERE, CapacityType, Cluster, DEFAULT_LOGS, DEFAULT_MAX_UNAVAILABLE, Endpoint, LOG_TYPES,
-    MaxUnavailable, NodeGroup, Region, Spanned, UPGRADE_POLICIES, principal_name,
+    MaxUnavailable, NodeGroup, Region, SecretsKey, Spanned, UPGRADE_POLICIES, principal_name,
 };
 use super::net::Ipv4Net;
 use super::network::{Blocks, ipv4_block, network};
 use super::problem::{Problem, Span};
 use super::refs::DeclaredRegion;
+use super::secrets::secrets_key;
 use super::values::{self, check_region_code, hostname, name};
 use super::yaml::{Entry, Node, Value};
 
@@ -138,6 +139,7 @@ fn cluster(
         "endpoint",
         "admins",
         "addons",
+        "secrets_key",
         "node_groups",
     ];
     let fields = d.fields(node, at, &what, &known)?;
@@ -187,6 +189,10 @@ fn cluster(
         }
     };
     let addons = addons(d, fields.get("addons"));
+    let secrets_key = match fields.get("secrets_key") {
+        Some(node) => secrets_key(d, node, &region.value),
+        None => Some(SecretsKey::Made),
+    };
     let node_groups = fields.required(d, "node_groups").map(|n| node_groups(d, n));
     Some(Cluster {
         name: name?,
@@ -198,6 +204,7 @@ fn cluster(
         endpoint: endpoint?,
         admins: admins?,
         addons: addons?,
+        secrets_key: secrets_key?,
         node_groups: node_groups?,
     })
 }

@@ -145,17 +145,17 @@ async fn apply_converges_and_destroy_leaves_what_others_own() {
     let run = applied(&emulator, state.path(), "topologies/wonderway.yaml");
     let calls = emulator.recorded_calls();
     // 76 changes, and the wait for the distribution's deployment.
-    assert!(run.stdout.starts_with("Apply complete: 89 steps in "), "{}", run.stdout);
-    assert!(run.stderr.contains("Plan: 111 to create"), "the plan is shown on stderr");
+    assert!(run.stdout.starts_with("Apply complete: 92 steps in "), "{}", run.stdout);
+    assert!(run.stderr.contains("Plan: 114 to create"), "the plan is shown on stderr");
     assert!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").is_empty());
     eprintln!("apply of the WonderWay topology: {calls:?}");
 
     let run =
         wway(&emulator, state.path(), &["destroy", "topologies/wonderway.yaml", "--auto-approve"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.starts_with("Destroy complete: 87 steps"), "{}", run.stdout);
+    assert!(run.stdout.starts_with("Destroy complete: 90 steps"), "{}", run.stdout);
     edge_function_deferred(&run.stdout, "");
-    assert_eq!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len(), 110);
+    assert_eq!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len(), 113);
     // Route 53 allows an account 10 requests a second (the emulator
     // throttles past it): wway keeps below, polls and retries included.
     let throttled: Vec<String> =
@@ -166,7 +166,7 @@ async fn apply_converges_and_destroy_leaves_what_others_own() {
     let run =
         wway(&emulator, state.path(), &["destroy", "topologies/wonderway.yaml", "--auto-approve"]);
     assert!(run.stdout.starts_with("Destroy complete: 1 steps"), "{}\n{}", run.stdout, run.stderr);
-    assert_eq!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len(), 111);
+    assert_eq!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len(), 114);
     let vpcs = ec2.describe_vpcs().vpc_ids(&vpc_id).send().await.unwrap();
     assert_eq!(vpcs.vpcs().len(), 1, "the unowned VPC is still there");
     assert!(
@@ -300,9 +300,9 @@ fn rollback_undoes_the_last_apply_and_the_lock_admits_one_run() {
 
     let run = wway(&emulator, state.path(), &["rollback", "--auto-approve"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.starts_with("Rollback complete: 87 steps"), "{}", run.stdout);
+    assert!(run.stdout.starts_with("Rollback complete: 90 steps"), "{}", run.stdout);
     edge_function_deferred(&run.stdout, "undo:");
-    assert_eq!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len(), 110);
+    assert_eq!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len(), 113);
     let again = wway(&emulator, state.path(), &["rollback", "--auto-approve"]);
     assert_eq!(again.code, 1, "nothing left to undo: {}", again.stderr);
     assert!(again.stderr.contains("no apply to undo"), "{}", again.stderr);
@@ -322,7 +322,7 @@ fn without_a_terminal_apply_needs_auto_approve() {
         run.stderr
     );
     assert!(
-        plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len() == 111,
+        plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len() == 114,
         "nothing was applied"
     );
 }
@@ -443,7 +443,7 @@ async fn an_apply_killed_midway_is_undone_by_rollback() {
     let undo = wway(&emulator, state.path(), &["rollback", "--auto-approve"]);
     assert_eq!(undo.code, 0, "{}\n{}", undo.stdout, undo.stderr);
     let left = plan_changes(&emulator, state.path(), "topologies/wonderway.yaml");
-    assert_eq!(left.len(), 111, "nothing the killed run made is left: {left:?}");
+    assert_eq!(left.len(), 114, "nothing the killed run made is left: {left:?}");
     assert!(left.iter().all(|(_, action)| action == "create"), "{left:?}");
 }
 
@@ -473,9 +473,9 @@ fn rollback_undoes_a_step_the_journal_never_saw_finish() {
         "{}",
         undo.stderr
     );
-    assert!(undo.stdout.starts_with("Rollback complete: 87 steps"), "{}", undo.stdout);
+    assert!(undo.stdout.starts_with("Rollback complete: 90 steps"), "{}", undo.stdout);
     edge_function_deferred(&undo.stdout, "undo:");
-    assert_eq!(plan_changes(&emulator, state.path(), &base).len(), 110);
+    assert_eq!(plan_changes(&emulator, state.path(), &base).len(), 113);
 }
 
 #[tokio::test]

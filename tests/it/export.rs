@@ -69,15 +69,15 @@ fn every_topology_exports_parseable_identical_hcl_with_every_resource() {
             .map(|r| r.fields["name"].as_str().unwrap())
             .collect();
         // Besides each resource: a route table's subnet associations, a
-        // VPC's second blocks and an access entry's policy are blocks of
-        // their own.
+        // VPC's second blocks, an access entry's policy and a key's alias
+        // are blocks of their own.
         let list =
             |r: &wway::kinds::Resource, field: &str| r.fields[field].as_array().unwrap().len();
         let shared: usize = (desired.resources.values())
             .map(|r| match r.kind {
                 wway::state::Kind::RouteTable => list(r, "subnets"),
                 wway::state::Kind::Vpc => list(r, "secondary_cidrs"),
-                wway::state::Kind::AccessEntry => 1,
+                wway::state::Kind::AccessEntry | wway::state::Kind::KmsKey => 1,
                 _ => 0,
             })
             .sum();
@@ -113,7 +113,7 @@ fn imports_carry_the_real_ids_and_stale_files_go() {
     let run = wway(&emulator, state.path(), &args);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stdout.ends_with("136 import blocks for the 111 declared resources that exist.\n"),
+        run.stdout.ends_with("142 import blocks for the 114 declared resources that exist.\n"),
         "{}",
         run.stdout
     );

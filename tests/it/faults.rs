@@ -312,6 +312,20 @@ async fn converges_through_faults(seed: u64) {
         let groups =
             eks.list_nodegroups().cluster_name(&clusters.clusters()[0]).send().await.unwrap();
         assert_eq!(groups.nodegroups().len(), 2, "{region}");
+        let addons = eks.list_addons().cluster_name(&clusters.clusters()[0]).send().await.unwrap();
+        assert_eq!(addons.addons().len(), 4, "{region}");
+        // KMS has no idempotency token: one secrets key, whatever was lost.
+        let kms = aws_sdk_kms::Client::new(&config);
+        let mut keys = 0;
+        for key in kms.list_keys().send().await.unwrap().keys() {
+            let id = key.key_id().unwrap();
+            let described = kms.describe_key().key_id(id).send().await.unwrap();
+            let state = described.key_metadata().and_then(|k| k.key_state()).unwrap().as_str();
+            let tags = kms.list_resource_tags().key_id(id).send().await.unwrap();
+            let ours = tags.tags().iter().any(|t| t.tag_value() == "wonderway");
+            keys += usize::from(ours && state == "Enabled");
+        }
+        assert_eq!(keys, 1, "{region}: one secrets key");
     }
     let global = emulator.sdk("us-east-1").await;
     let route53 = aws_sdk_route53::Client::new(&global);
@@ -581,8 +595,11 @@ fn operation(request: &[u8]) -> String {
 /// against), then EKS: ListClusters, DescribeCluster (whose tags say which
 /// clusters are the topology's), then the list of each of their node
 /// groups, add-ons and access entries, and each one described (an access
-/// entry's policies listed beside its description).
-const PLAN_CHAIN: u32 = 6;
+/// entry's policies listed beside its description): 6 round trips. And one
+/// more for EKS's rate: the last wave is 8 describes a region (2 node
+/// groups, 4 add-ons, an entry and its policies), which wway's budget
+/// spaces at EKS's 10 a second once its burst of 5 is spent.
+const PLAN_CHAIN: u32 = 7;
 
 /// Regression: a scope's kinds were read in waves, each kind after those it
 /// names (a subnet after its VPC, a cluster after its subnets), so a plan

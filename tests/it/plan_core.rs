@@ -229,6 +229,8 @@ fn a_closed_runtime_stops_only_the_plans_that_would_write_it() {
         eks_versions: vec!["1.34".into()],
         today: "2026-12-02".into(),
         addons: None,
+        vcpus: Default::default(),
+        quotas: Default::default(),
     };
     live.regions.insert("us-east-1".into(), facts);
     let unchanged = plan::plan(&desired, &live);
@@ -314,7 +316,7 @@ fn converged_fixture(desired: &DesiredState) -> LiveState {
 fn a_converged_account_read_from_a_fixture_needs_nothing() {
     let desired = wonderway();
     let live = converged_fixture(&desired);
-    assert_eq!(live.owned.len(), 111);
+    assert_eq!(live.owned.len(), 114);
     let plan = plan::plan(&desired, &live).unwrap();
     assert!(plan.is_empty(), "{:?}", actions(&plan));
 }

@@ -391,7 +391,7 @@ fn a_failed_node_group_ends_the_apply_at_once_with_its_reason_and_is_rolled_back
     // As for an empty account but the edge function, which AWS keeps for
     // hours: every resource a create, the failed group too.
     assert!(left.iter().all(|(_, action)| action == "create"), "left behind: {left:?}");
-    assert_eq!(left.len(), 110, "{left:?}");
+    assert_eq!(left.len(), 113, "{left:?}");
 
     // Without the automatic rollback, `wway rollback` finds the failed group
     // in the journal and removes it before the cluster.
@@ -401,7 +401,7 @@ fn a_failed_node_group_ends_the_apply_at_once_with_its_reason_and_is_rolled_back
     let run =
         wway(&emulator, state.path(), &["rollback", "topologies/wonderway.yaml", "--auto-approve"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert_eq!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len(), 110);
+    assert_eq!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").len(), 113);
 }
 
 /// Regression: an upgrade was followed by waiting for the cluster to be

@@ -34,6 +34,7 @@ SERVICES = {
     "ec2": "ec2",
     "eks": "eks",
     "iam": "iam",
+    "kms": "kms",
     "lambda": "lambda",
     "route53": "route53",
     "s3": "s3",

@@ -11,7 +11,7 @@ pub mod subnet;
 pub mod vpc;
 pub mod vpc_endpoint;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::time::Duration;
 
@@ -271,6 +271,32 @@ impl Ec2 {
     }
 
     /// Which of `types` the region offers.
+    /// The vCPUs of each of `types` (DescribeInstanceTypes, filtered by
+    /// name so that a type the region lacks is left out, not an error).
+    pub async fn instance_vcpus(
+        &self,
+        types: &[String],
+    ) -> Result<BTreeMap<String, u32>, CloudError> {
+        let pages =
+            all_pages(SERVICE, "DescribeInstanceTypes", |token: Option<String>| async move {
+                let filter =
+                    Filter::builder().name("instance-type").set_values(Some(types.to_vec()));
+                let asked = self.client.describe_instance_types().filters(filter.build());
+                let page = asked.set_next_token(token).send().await.map_err(sdk_error)?;
+                let found: Vec<(String, u32)> = page
+                    .instance_types()
+                    .iter()
+                    .filter_map(|t| {
+                        let vcpus = t.v_cpu_info()?.default_v_cpus()?;
+                        Some((t.instance_type()?.as_str().to_string(), vcpus.max(0) as u32))
+                    })
+                    .collect();
+                Ok((found, page.next_token().map(str::to_string)))
+            })
+            .await?;
+        Ok(pages.into_iter().collect())
+    }
+
     pub async fn offered_instance_types(
         &self,
         types: &[String],

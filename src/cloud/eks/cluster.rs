@@ -19,7 +19,7 @@ pub struct Cluster;
 
 impl CloudKind for Cluster {
     fn reads_after(&self) -> &'static [Kind] {
-        &[Kind::Subnet]
+        &[Kind::Subnet, Kind::KmsKey]
     }
 
     fn read<'a>(&'a self, call: &'a ReadCall<'a>) -> Answer<'a, Found> {
@@ -36,7 +36,7 @@ impl CloudKind for Cluster {
                 async move { Ok((name, asked.await.map_err(sdk_error)?)) }
             });
             let described = described.await?;
-            let earlier = call.found(&[Kind::Subnet]).await?;
+            let earlier = call.found(&[Kind::Subnet, Kind::KmsKey]).await?;
             let mut found = Found::default();
             for (name, response) in described {
                 let Some(cluster) = response.cluster() else { continue };
@@ -102,6 +102,14 @@ impl CloudKind for Cluster {
                                 .unwrap_or(true)
                         ),
                     ),
+                    // The key wway made by its address, another by its ARN.
+                    ("secrets_key".to_string(), {
+                        let configs = cluster.encryption_config().iter();
+                        let mut arns = configs.filter_map(|c| c.provider()?.key_arn());
+                        let arn = arns.next();
+                        let ours = arn.and_then(|arn| earlier.addr_of(Kind::KmsKey, arn));
+                        ours.map_or(json!(arn), |addr| json!(addr))
+                    }),
                     // Not compared (the file does not declare it): for the executor.
                     ("arn".to_string(), json!(cluster.arn())),
                 ]
@@ -132,7 +140,8 @@ impl CloudKind for Cluster {
     ) -> Answer<'a, Outputs> {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {
-            eks.update_cluster(&read(target), before, call.wait()).await.map(|()| Outputs::new())
+            let updated = eks.update_cluster(&read(target), before, call.ids, call.wait()).await;
+            updated.map(|()| Outputs::new())
         })
     }
 

@@ -17,9 +17,10 @@ use std::collections::HashMap;
 use aws_sdk_eks::Client;
 use aws_sdk_eks::operation::update_cluster_config::builders::UpdateClusterConfigFluentBuilder;
 use aws_sdk_eks::types::{
-    AuthenticationMode, CapacityTypes, Cluster, CreateAccessConfigRequest, LogSetup, LogType,
-    Logging, Nodegroup, NodegroupScalingConfig, NodegroupUpdateConfig, SupportType,
-    UpdateAccessConfigRequest, UpdateLabelsPayload, UpgradePolicyRequest, VpcConfigRequest,
+    AuthenticationMode, CapacityTypes, Cluster, CreateAccessConfigRequest, EncryptionConfig,
+    LogSetup, LogType, Logging, Nodegroup, NodegroupScalingConfig, NodegroupUpdateConfig, Provider,
+    SupportType, UpdateAccessConfigRequest, UpdateLabelsPayload, UpgradePolicyRequest,
+    VpcConfigRequest,
 };
 use std::time::Duration;
 
@@ -302,6 +303,7 @@ impl Eks {
         &self,
         r: &Read<'_>,
         before: &Fields,
+        ids: &Ids,
         wait: Wait<'_>,
     ) -> Result<(), CloudError> {
         let name = r.str("name")?;
@@ -331,6 +333,13 @@ impl Eks {
         if changed(&["support_type"]) {
             let policy = upgrade_policy(r)?;
             self.configure(name, |change| change.upgrade_policy(policy), wait).await?;
+        }
+        // Turned on once (the plan refuses a change of key).
+        if let Some(config) = encryption(r, ids)?.filter(|_| changed(&["secrets_key"])) {
+            let asked = self.client.associate_encryption_config().cluster_name(name);
+            let asked = asked.encryption_config(config).send().await.map_err(sdk_error)?;
+            let id = asked.update().and_then(|u| u.id());
+            self.update_done(name, UpdateOf::Cluster, id, wait).await?;
         }
         self.retag(r, before).await
     }
@@ -509,6 +518,7 @@ impl Eks {
             .resources_vpc_config(endpoint(r)?.set_subnet_ids(Some(subnets)).build())
             .logging(logging(&r.strings("logs")?))
             .upgrade_policy(upgrade_policy(r)?)
+            .set_encryption_config(encryption(r, ids)?.map(|config| vec![config]))
             .access_config(
                 CreateAccessConfigRequest::builder()
                     .authentication_mode(authentication_mode(r)?)
@@ -619,6 +629,18 @@ fn update_config(r: &Read<'_>) -> NodegroupUpdateConfig {
 
 fn authentication_mode(r: &Read<'_>) -> Result<AuthenticationMode, CloudError> {
     Ok(AuthenticationMode::from(r.str("authentication_mode")?))
+}
+
+/// The encryption of the cluster's secrets with the key `r` names (the
+/// address of the key wway made, whose id is its ARN, or the user's ARN).
+fn encryption(r: &Read<'_>, ids: &Ids) -> Result<Option<EncryptionConfig>, CloudError> {
+    let Some(key) = r.get("secrets_key").and_then(Value::as_str) else { return Ok(None) };
+    let arn = match key.starts_with("arn:") {
+        true => key,
+        false => ids.id(&crate::state::ResourceAddr::new(key))?,
+    };
+    let provider = Provider::builder().key_arn(arn).build();
+    Ok(Some(EncryptionConfig::builder().resources("secrets").provider(provider).build()))
 }
 
 /// The support EKS is to keep the cluster on, as `r` asks.

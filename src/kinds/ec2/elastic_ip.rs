@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::super::quota::{self, QuotaUse};
 use super::super::terraform::{Exporter, map};
 use super::super::{
     About, Fields, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr, Service, SpecError,
@@ -63,6 +64,11 @@ impl KindDef for ElasticIp {
         let spec = Spec { tags: spec::fixture_tags(&addr) };
         let deps = vec![super::internet_gateway::addr("eu-west-1")];
         lower::resource(addr, Kind::ElasticIp, "demo-eu-west-1a-nat", &spec, deps)
+    }
+    /// One address of the region's.
+    fn quota_use(&self, r: &Resource, _facts: &super::super::RegionFacts) -> Vec<QuotaUse> {
+        let what = r.addr.to_string();
+        vec![QuotaUse { quota: &quota::ELASTIC_IPS, amount: 1, zone: None, what }]
     }
     fn terraform_type(&self) -> &'static str {
         "aws_eip"

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::super::quota::{self, QuotaUse};
 use super::super::terraform::{Exporter, depends_on, map};
 use super::super::{
     About, Fields, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr, Service, SpecError,
@@ -76,6 +77,16 @@ impl KindDef for NatGateway {
         let addr = addr("eu-west-1", "eu-west-1a");
         let (spec, deps) = spec_of("eu-west-1", "eu-west-1a", spec::fixture_tags(&addr));
         lower::resource(addr, Kind::NatGateway, "demo-eu-west-1a", &spec, deps)
+    }
+    /// One gateway of its zone's.
+    fn quota_use(&self, r: &Resource, _facts: &super::super::RegionFacts) -> Vec<QuotaUse> {
+        let what = r.addr.to_string();
+        vec![QuotaUse {
+            quota: &quota::NAT_GATEWAYS_PER_ZONE,
+            amount: 1,
+            zone: Some(r.addr.part(2).to_string()),
+            what,
+        }]
     }
     fn terraform_type(&self) -> &'static str {
         "aws_nat_gateway"

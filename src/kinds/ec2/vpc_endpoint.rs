@@ -13,7 +13,7 @@ use super::super::{
     About, Fields, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr, Service, SpecError,
     lower, spec,
 };
-use crate::hcl::{Block, Expr, identifier};
+use crate::hcl::{Block, Expr};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
@@ -101,9 +101,6 @@ impl KindDef for VpcEndpoint {
     }
     fn terraform_file(&self, region: &str) -> String {
         format!("{region}-network.tf")
-    }
-    fn terraform_name(&self, addr: &ResourceAddr) -> String {
-        identifier(&format!("{}_{}", addr.scope(), addr.part(2)))
     }
     fn terraform(&self, r: &Resource, export: &dyn Exporter) -> Result<Vec<Block>, SpecError> {
         let spec: Spec = spec::read(self.name(), &r.fields)?;

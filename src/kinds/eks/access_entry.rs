@@ -14,7 +14,7 @@ use super::super::{
     About, Fields, Kind, KindDef, Lowering, Placement, Resource, ResourceAddr, Service, SpecError,
     lower, spec,
 };
-use crate::hcl::{Block, Expr, identifier};
+use crate::hcl::{Block, Expr};
 use crate::topology::model::principal_name;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,9 +95,6 @@ impl KindDef for AccessEntry {
     }
     fn terraform_file(&self, region: &str) -> String {
         format!("{region}-eks.tf")
-    }
-    fn terraform_name(&self, addr: &ResourceAddr) -> String {
-        identifier(&format!("{}_{}", addr.scope(), addr.part(2)))
     }
     fn terraform(&self, r: &Resource, export: &dyn Exporter) -> Result<Vec<Block>, SpecError> {
         let spec: Spec = spec::read(self.name(), &r.fields)?;

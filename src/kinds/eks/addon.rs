@@ -18,7 +18,7 @@ use super::super::{
     About, Fields, InPlace, Kind, KindDef, Lowering, Placement, RegionFacts, Resource,
     ResourceAddr, Service, SpecError, lower, spec,
 };
-use crate::hcl::{Block, Expr, identifier};
+use crate::hcl::{Block, Expr};
 use crate::topology::model::{Addon as Declared, BEFORE_NODES, Region};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -169,9 +169,6 @@ impl KindDef for Addon {
     }
     fn terraform_file(&self, region: &str) -> String {
         format!("{region}-eks.tf")
-    }
-    fn terraform_name(&self, addr: &ResourceAddr) -> String {
-        identifier(&format!("{}_{}", addr.scope(), addr.part(2)))
     }
     fn terraform(&self, r: &Resource, export: &dyn Exporter) -> Result<Vec<Block>, SpecError> {
         let spec: Spec = spec::read(self.name(), &r.fields)?;

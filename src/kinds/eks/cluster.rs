@@ -7,13 +7,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::super::ec2::subnet;
+use super::super::kms::key;
 use super::super::terraform::{Exporter, Setting, VariableUse, map, output};
 use super::super::{
     About, Fields, InPlace, Kind, KindDef, Lowering, Placement, RegionFacts, Resource,
     ResourceAddr, Service, SpecError, lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
-use crate::topology::model::{ANYWHERE, DEFAULT_LOGS};
+use crate::topology::model::{ANYWHERE, DEFAULT_LOGS, SecretsKey};
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +41,9 @@ pub struct Spec {
     /// topology names no admins). Set by CreateCluster alone: a cluster keeps
     /// what it was made with, so it is never a difference.
     pub bootstrap_creator_admin: bool,
+    /// The KMS key that encrypts its Kubernetes secrets: the address of the
+    /// key wway makes, or the ARN of the user's; none for no encryption.
+    pub secrets_key: Option<String>,
     pub tags: BTreeMap<String, String>,
 }
 
@@ -49,6 +53,9 @@ pub const AUTHENTICATION_MODES: [&str; 3] = ["CONFIG_MAP", "API_AND_CONFIG_MAP",
 /// The mode wway makes clusters with: access entries, and the ConfigMap
 /// that managed node groups' nodes still join through.
 pub const AUTHENTICATION_MODE: &str = "API_AND_CONFIG_MAP";
+
+/// The field that EKS sets once.
+const SECRETS_KEY: &str = "secrets_key";
 
 /// The field set by CreateCluster alone.
 const BOOTSTRAP: &str = "bootstrap_creator_admin";
@@ -92,6 +99,15 @@ impl KindDef for Cluster {
             .map(|region| {
                 let (addr, cluster) = (addr(&region.name), &region.cluster);
                 let subnets = subnet::of(region);
+                let secrets_key = match &cluster.secrets_key {
+                    SecretsKey::Made => Some(key::addr(&region.name).to_string()),
+                    SecretsKey::Named(arn) => Some(arn.clone()),
+                    SecretsKey::Off => None,
+                };
+                let mut deps = subnets.clone();
+                if cluster.secrets_key == SecretsKey::Made {
+                    deps.push(key::addr(&region.name));
+                }
                 let spec = Spec {
                     name: cluster.name.clone(),
                     version: cluster.version.clone(),
@@ -104,9 +120,10 @@ impl KindDef for Cluster {
                     public_access_cidrs: lower::sorted(&cluster.endpoint.public_cidrs),
                     authentication_mode: AUTHENTICATION_MODE.into(),
                     bootstrap_creator_admin: cluster.admins.is_empty(),
+                    secrets_key,
                     tags: from.tags(&addr, &[]),
                 };
-                lower::resource(addr, Kind::EksCluster, &cluster.name, &spec, subnets)
+                lower::resource(addr, Kind::EksCluster, &cluster.name, &spec, deps)
             })
             .collect()
     }
@@ -125,6 +142,7 @@ impl KindDef for Cluster {
             public_access_cidrs: vec![ANYWHERE.into()],
             authentication_mode: AUTHENTICATION_MODE.into(),
             bootstrap_creator_admin: false,
+            secrets_key: None,
             tags: spec::fixture_tags(&addr),
         };
         lower::resource(addr, Kind::EksCluster, "demo-eu", &spec, vec![subnet])
@@ -138,6 +156,9 @@ impl KindDef for Cluster {
     fn in_place(&self, field: &str, before: &Value, after: &Value) -> InPlace {
         if field == "authentication_mode" {
             return authentication_change(before, after);
+        }
+        if field == SECRETS_KEY {
+            return secrets_key_change(before, after);
         }
         let minor = |v: &Value| v.as_str().and_then(|v| v.strip_prefix("1."))?.parse::<u32>().ok();
         let (Some(from), Some(to), "version") = (minor(before), minor(after), field) else {
@@ -198,6 +219,15 @@ impl KindDef for Cluster {
         // replace it for another value).
         let made = export.live_field(&r.addr, BOOTSTRAP).and_then(Value::as_bool);
         let bootstrap = made.unwrap_or(spec.bootstrap_creator_admin);
+        let encryption = spec.secrets_key.as_ref().map(|key| {
+            let arn = match key.starts_with("arn:") {
+                true => Expr::str(key),
+                false => export.attribute(key, "arn"),
+            };
+            Block::new("encryption_config", &[])
+                .attr("resources", Expr::strs(["secrets"]))
+                .block(Block::new("provider", &[]).attr("key_arn", arn))
+        });
         Ok(vec![
             export
                 .resource(r)
@@ -221,7 +251,8 @@ impl KindDef for Cluster {
                     Block::new("access_config", &[])
                         .attr("authentication_mode", Expr::Str(spec.authentication_mode))
                         .attr("bootstrap_cluster_creator_admin_permissions", Expr::Bool(bootstrap)),
-                ),
+                )
+                .blocks(encryption),
         ])
     }
     fn import_id(&self, r: &Resource, export: &dyn Exporter) -> Option<String> {
@@ -236,6 +267,21 @@ impl KindDef for Cluster {
     }
     fn terraform_variables(&self, r: &Resource) -> Vec<VariableUse> {
         VariableUse::of(ROLE, &r.region, r.fields.get("role_arn"))
+    }
+}
+
+/// What changing the key of a cluster's secrets from `before` to `after`
+/// means: EKS turns encryption on for good, with the key it is given.
+fn secrets_key_change(before: &Value, after: &Value) -> InPlace {
+    match (before.as_str(), after.as_str()) {
+        (None, Some(_)) => InPlace::OneWay(
+            "EKS does not turn secrets encryption off: a rollback leaves it on".into(),
+        ),
+        (Some(had), wanted) if wanted != Some(had) => InPlace::Refused(format!(
+            "EKS cannot change or remove the key that encrypts a cluster's secrets ({had}); keep \
+             `secrets_key` as it was, or make a new cluster under a new name"
+        )),
+        _ => InPlace::Reversible,
     }
 }
 
@@ -269,6 +315,19 @@ mod tests {
         assert!(matches!(change("API_AND_CONFIG_MAP", "API"), InPlace::OneWay(_)));
         assert!(matches!(change("API", "API_AND_CONFIG_MAP"), InPlace::Refused(_)));
         assert_eq!(change("API", "API"), InPlace::Reversible);
+    }
+
+    #[test]
+    fn secrets_encryption_is_turned_on_once_and_its_key_never_changes() {
+        let change = |from: Value, to: Value| Cluster.in_place(SECRETS_KEY, &from, &to);
+        let key = || json!("eu-west-1/kms-key/eks-secrets");
+        assert!(matches!(change(Value::Null, key()), InPlace::OneWay(_)));
+        assert!(matches!(
+            change(key(), json!("arn:aws:kms:eu-west-1:1:key/k")),
+            InPlace::Refused(_)
+        ));
+        assert!(matches!(change(key(), Value::Null), InPlace::Refused(_)));
+        assert_eq!(change(key(), key()), InPlace::Reversible);
     }
 
     #[test]

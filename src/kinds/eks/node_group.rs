@@ -10,12 +10,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::super::ec2::{route_table, subnet};
+use super::super::quota::{self, QuotaDef, QuotaUse};
 use super::super::terraform::{Exporter, Setting, VariableUse, depends_on, map};
 use super::super::{
     About, Fields, InPlace, Kind, KindDef, Lowering, Placement, RegionFacts, Resource,
     ResourceAddr, Service, SpecError, lower, spec,
 };
-use crate::hcl::{Block, Expr, identifier};
+use crate::hcl::{Block, Expr};
 use crate::topology::model::{CapacityType, MaxUnavailable};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -215,14 +216,33 @@ impl KindDef for NodeGroup {
             .map(|t| format!("instance type {t} of {} is not offered", r.addr))
             .collect()
     }
+    /// Its max size of its largest instance type, in the vCPU quota of
+    /// each class it runs (on demand or spot).
+    fn quota_use(&self, r: &Resource, facts: &RegionFacts) -> Vec<QuotaUse> {
+        let Ok(spec) = spec::read::<Spec>(self.name(), &r.fields) else { return Vec::new() };
+        let spot = spec.capacity_type == "SPOT";
+        let mut largest: BTreeMap<&str, (&'static QuotaDef, u32, &str)> = BTreeMap::new();
+        for t in &spec.instance_types {
+            let Some(quota) = quota::vcpus(t, spot) else { continue };
+            let vcpus = facts.vcpus.get(t).copied().unwrap_or(0);
+            let held = largest.entry(quota.code).or_insert((quota, vcpus, t));
+            if vcpus > held.1 {
+                *held = (quota, vcpus, t);
+            }
+        }
+        let uses = largest.into_values().map(|(quota, vcpus, t)| QuotaUse {
+            quota,
+            amount: u64::from(spec.max_size) * u64::from(vcpus),
+            zone: None,
+            what: format!("{}: {} x {t} ({vcpus} vCPUs)", spec.name, spec.max_size),
+        });
+        uses.collect()
+    }
     fn terraform_type(&self) -> &'static str {
         "aws_eks_node_group"
     }
     fn terraform_file(&self, region: &str) -> String {
         format!("{region}-eks.tf")
-    }
-    fn terraform_name(&self, addr: &ResourceAddr) -> String {
-        identifier(&format!("{}_{}", addr.part(0), addr.part(2)))
     }
     fn terraform(&self, r: &Resource, export: &dyn Exporter) -> Result<Vec<Block>, SpecError> {
         let spec: Spec = spec::read(self.name(), &r.fields)?;
