@@ -962,6 +962,9 @@ class LaunchedEmulator(unittest.TestCase):
     def test_a_zone_takes_one_change_batch_at_a_time(self):
         from botocore.exceptions import ClientError
         r53, zone = self.zone("prior.example")
+        # Once the account's Route 53 rate (rates.py) has room again, only
+        # the prior request can refuse the one-attempt client's changes.
+        time.sleep(1)
         r53 = self.client("route53", attempts=1)
         record = lambda name: {"Changes": [{"Action": "CREATE", "ResourceRecordSet": {
             "Name": f"{name}.prior.example", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.1"}]}}]}
