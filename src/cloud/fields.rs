@@ -23,6 +23,13 @@ impl Read<'_> {
         self.fields.get(field).filter(|v| !v.is_null())
     }
 
+    /// Whether `field` differs from its value in `before` (the live fields
+    /// an update starts from): a null is no value on either side, as
+    /// [`Read::get`] reads it.
+    pub fn changed(&self, before: &Fields, field: &str) -> bool {
+        before.get(field).filter(|v| !v.is_null()) != self.get(field)
+    }
+
     pub fn str(&self, field: &str) -> Result<&str, CloudError> {
         self.get(field).and_then(Value::as_str).ok_or_else(|| self.missing(field, "a string"))
     }
@@ -56,5 +63,36 @@ impl Read<'_> {
 
     pub fn tags(&self) -> Result<BTreeMap<String, String>, CloudError> {
         self.map("tags")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Regression: updates compared `before.get(f)` (a live null, e.g. a
+    /// node group's `max_unavailable` when it takes a percentage) with
+    /// `Read::get` (which reads a null as nothing), so such a field always
+    /// looked changed and a version-only update also sent the group's
+    /// configuration again.
+    #[test]
+    fn a_null_is_no_value_on_either_side() {
+        let addr = ResourceAddr::new("eu-west-1/node-group/general");
+        let fields: Fields =
+            [("max_unavailable".to_string(), json!(null)), ("version".to_string(), json!("1.35"))]
+                .into();
+        let r = Read { fields: &fields, addr: &addr };
+        let before: Fields = [
+            ("max_unavailable".to_string(), json!(null)),
+            ("version".to_string(), json!("1.34")),
+            ("secrets_key".to_string(), json!(null)),
+        ]
+        .into();
+        assert!(!r.changed(&before, "max_unavailable"));
+        assert!(!r.changed(&before, "secrets_key"), "null and absent are alike");
+        assert!(r.changed(&before, "version"));
+        let set: Fields = [("max_unavailable".to_string(), json!(2))].into();
+        assert!(Read { fields: &set, addr: &addr }.changed(&before, "max_unavailable"));
     }
 }

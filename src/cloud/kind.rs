@@ -30,6 +30,12 @@ pub struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
+    /// The AWS id of the resource whose address `r`'s `field` holds (a
+    /// subnet's VPC, an access entry's cluster).
+    pub fn id_of(&self, r: &Read<'_>, field: &str) -> Result<&'a str, CloudError> {
+        Ok(self.ids.id(&crate::kinds::ResourceAddr::new(r.str(field)?))?)
+    }
+
     /// What the step's waits need.
     pub fn wait(&self) -> crate::cloud::wait::Wait<'a> {
         crate::cloud::wait::Wait { progress: self.progress, limit: self.limit }

@@ -15,7 +15,7 @@ use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
 use crate::cloud::wait::gone;
 use crate::cloud::{CloudError, Found};
-use crate::kinds::{Fields, Kind, ResourceAddr};
+use crate::kinds::{Fields, Kind};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
 
@@ -56,7 +56,7 @@ impl CloudKind for InternetGateway {
         let ec2 = Ec2::new(call.clients.ec2.clone());
         Box::pin(async move {
             let r = read(target);
-            let vpc = call.ids.id(&ResourceAddr::new(r.str("vpc")?))?.to_string();
+            let vpc = call.id_of(&r, "vpc")?.to_string();
             let filters = made_by(&call.scope, &target.addr);
             let lookup = ec2.client.describe_internet_gateways().set_filters(Some(filters));
             let earlier = lookup.send().await.map_err(sdk_error)?;

@@ -16,7 +16,7 @@ use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
 use crate::cloud::wait::{Poll, absent, until};
 use crate::cloud::{CloudError, Found};
-use crate::kinds::{Fields, Kind, ResourceAddr};
+use crate::kinds::{Fields, Kind};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
 
@@ -69,8 +69,8 @@ impl CloudKind for NatGateway {
         let ec2 = Ec2::new(call.clients.ec2.clone());
         Box::pin(async move {
             let r = read(target);
-            let subnet = call.ids.id(&ResourceAddr::new(r.str("subnet")?))?;
-            let allocation = call.ids.id(&ResourceAddr::new(r.str("elastic_ip")?))?;
+            let subnet = call.id_of(&r, "subnet")?;
+            let allocation = call.id_of(&r, "elastic_ip")?;
             let create = ec2
                 .client
                 .create_nat_gateway()

@@ -96,7 +96,7 @@ impl CloudKind for RouteTable {
             let id = match adopted(call, &target.addr, earlier.route_tables()) {
                 Some(id) => id,
                 None => {
-                    let vpc = call.ids.id(&ResourceAddr::new(r.str("vpc")?))?;
+                    let vpc = call.id_of(&r, "vpc")?;
                     let tags = tag_specification(ResourceType::RouteTable, &r)?;
                     let create =
                         ec2.client.create_route_table().vpc_id(vpc).tag_specifications(tags);

@@ -15,7 +15,7 @@ use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
 use crate::cloud::owned::live;
 use crate::cloud::read::ReadCall;
-use crate::kinds::{Fields, Kind, ResourceAddr};
+use crate::kinds::{Fields, Kind};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
 
@@ -65,7 +65,7 @@ impl CloudKind for Subnet {
             let create = ec2
                 .client
                 .create_subnet()
-                .vpc_id(call.ids.id(&ResourceAddr::new(r.str("vpc")?))?)
+                .vpc_id(call.id_of(&r, "vpc")?)
                 .cidr_block(r.str("cidr")?)
                 .availability_zone(r.str("availability_zone")?)
                 .tag_specifications(tag_specification(ResourceType::Subnet, &r)?);

@@ -17,7 +17,7 @@ use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
 use crate::cloud::wait::{Poll, absent, not_found, until};
 use crate::cloud::{CloudError, Found};
-use crate::kinds::{Fields, Kind, ResourceAddr};
+use crate::kinds::{Fields, Kind};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
 
@@ -77,7 +77,7 @@ impl CloudKind for VpcEndpoint {
                 .client
                 .create_vpc_endpoint()
                 .vpc_endpoint_type(VpcEndpointType::Gateway)
-                .vpc_id(call.ids.id(&ResourceAddr::new(r.str("vpc")?))?)
+                .vpc_id(call.id_of(&r, "vpc")?)
                 .service_name(r.str("service")?)
                 .set_route_table_ids(Some(call.ids.all(&r.strings("route_tables")?)?))
                 .client_token(call.scope.token(&target.addr))

@@ -80,7 +80,7 @@ impl CloudKind for AccessEntry {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {
             let r = read(target);
-            let cluster = call.ids.id(&ResourceAddr::new(r.str("cluster")?))?;
+            let cluster = call.id_of(&r, "cluster")?;
             let principal = r.str("principal_arn")?;
             // EKS takes entries only into an ACTIVE cluster (its mode may
             // still be changing).
@@ -115,7 +115,7 @@ impl CloudKind for AccessEntry {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {
             let r = read(target);
-            let cluster = call.ids.id(&ResourceAddr::new(r.str("cluster")?))?;
+            let cluster = call.id_of(&r, "cluster")?;
             let policy = r.str("policy")?;
             let old = before.get("policy").and_then(Value::as_str);
             if old != Some(policy) {

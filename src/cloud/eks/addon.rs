@@ -81,7 +81,7 @@ impl CloudKind for Addon {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {
             let r = read(target);
-            let cluster = call.ids.id(&ResourceAddr::new(r.str("cluster")?))?;
+            let cluster = call.id_of(&r, "cluster")?;
             let name = r.str("name")?;
             eks.cluster_active(cluster, call.wait()).await?;
             let create = eks
@@ -116,9 +116,8 @@ impl CloudKind for Addon {
         let eks = Eks::new(call.clients.eks.clone());
         Box::pin(async move {
             let r = read(target);
-            let cluster = call.ids.id(&ResourceAddr::new(r.str("cluster")?))?;
-            // A version of null (EKS's default) is no version, as `r` reads it.
-            let changed = |f: &str| before.get(f).filter(|v| !v.is_null()) != r.get(f);
+            let cluster = call.id_of(&r, "cluster")?;
+            let changed = |f: &str| r.changed(before, f);
             if changed("version") || changed("kubernetes_version") {
                 let version = match r.get("version").and_then(Value::as_str) {
                     Some(pinned) => pinned.to_string(),

@@ -316,7 +316,7 @@ impl Eks {
         }
         // EKS takes one update of a cluster at a time: each configuration
         // that changed after the version, one after another.
-        let changed = |fields: &[&str]| fields.iter().any(|f| before.get(*f) != r.get(f));
+        let changed = |fields: &[&str]| fields.iter().any(|f| r.changed(before, f));
         if changed(&["authentication_mode"]) {
             let mode = authentication_mode(r)?;
             let access = UpdateAccessConfigRequest::builder().authentication_mode(mode).build();
@@ -402,7 +402,7 @@ impl Eks {
             let id = response.update().and_then(|u| u.id());
             self.update_done(cluster, UpdateOf::NodeGroup(name), id, wait).await?;
         }
-        let changed = |fields: &[&str]| fields.iter().any(|f| before.get(*f) != r.get(f));
+        let changed = |fields: &[&str]| fields.iter().any(|f| r.changed(before, f));
         let configured = [
             "min_size",
             "max_size",

@@ -6,11 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType, Tag};
+use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType};
 use aws_smithy_types::retry::RetryConfig;
 use serde_json::{Value, json};
 
-use super::{Kms, key_id, sdk_error};
+use super::{Kms, key_id, kms_tags, sdk_error};
 use crate::cloud::CloudError;
 use crate::cloud::Found;
 use crate::cloud::kind::{Answer, Call, CloudKind, Deleted, Made, read};
@@ -115,12 +115,7 @@ impl CloudKind for KmsKey {
             let arn = match kms.made_earlier(call, &target.addr, alias).await? {
                 Some(arn) => arn,
                 None => {
-                    let tags = r
-                        .tags()?
-                        .into_iter()
-                        .map(|(k, v)| Tag::builder().tag_key(k).tag_value(v).build());
-                    let tags: Result<Vec<Tag>, _> = tags.collect();
-                    let tags = tags.map_err(|e| CloudError::Internal(e.to_string()))?;
+                    let tags = kms_tags(&r)?;
                     let create = kms
                         .client
                         .create_key()
@@ -169,7 +164,7 @@ impl CloudKind for KmsKey {
         let kms = Kms::new(call.clients.kms.clone());
         Box::pin(async move {
             let r = read(target);
-            let changed = |f: &str| before.get(f) != r.get(f);
+            let changed = |f: &str| r.changed(before, f);
             if changed("alias") {
                 kms.alias(r.str("alias")?, id).await?;
             }

@@ -23,6 +23,13 @@ pub struct Kms {
     client: Client,
 }
 
+/// The desired tags of `r`, as KMS takes them.
+fn kms_tags(r: &Read<'_>) -> Result<Vec<Tag>, CloudError> {
+    let tags = r.tags()?.into_iter().map(|(k, v)| Tag::builder().tag_key(k).tag_value(v).build());
+    let tags: Result<Vec<Tag>, _> = tags.collect();
+    tags.map_err(|e| CloudError::Internal(e.to_string()))
+}
+
 /// The key id at the end of a key's ARN (`arn:aws:kms:...:key/<id>`).
 fn key_id(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
@@ -136,11 +143,7 @@ impl Kms {
 
     /// Sets the desired tags of key `id` (others' tags stay).
     async fn tag(&self, id: &str, r: &Read<'_>) -> Result<(), CloudError> {
-        let tags =
-            r.tags()?.into_iter().map(|(k, v)| Tag::builder().tag_key(k).tag_value(v).build());
-        let tags: Result<Vec<Tag>, _> = tags.collect();
-        let tags = tags.map_err(|e| CloudError::Internal(e.to_string()))?;
-        let asked = self.client.tag_resource().key_id(id).set_tags(Some(tags)).send().await;
+        let asked = self.client.tag_resource().key_id(id).set_tags(Some(kms_tags(r)?)).send().await;
         asked.map(|_| ()).map_err(sdk_error)
     }
 
