@@ -18,7 +18,8 @@ update Successful at once. AWS:
   extended support has not ended on CALENDAR_DAY (AWS's calendar below);
   CreateCluster and UpdateClusterVersion refuse any other version
   (InvalidParameterException), as AWS does once a version's support ended;
-- UpdateClusterVersion (one minor version up, never down, on an ACTIVE cluster)
+- UpdateClusterVersion (one minor version up, never down, on an ACTIVE cluster
+  whose node groups are on its version, else InvalidRequestException)
   makes the cluster UPDATING and returns an update id, InProgress about 25
   minutes; the version changes when the update is Successful; a failed upgrade
   leaves the cluster ACTIVE on its old version; DescribeUpdate follows either kind;
@@ -295,7 +296,9 @@ def patch() -> None:
         account, region = self.account_id, self.region_name
 
         def why_not():
-            return gateway_states.cannot_join(account, region, group.subnets or [])
+            private_api = cluster is not None and \
+                cluster.resources_vpc_config.get("endpointPrivateAccess") in (True, "true")
+            return gateway_states.cannot_join(account, region, group.subnets or [], private_api)
 
         return _creating(group, "nodegroup", group.nodegroup_name, NODEGROUP_CREATE_SECONDS,
                          "CREATE_FAILED", why_not)
@@ -392,6 +395,14 @@ def patch() -> None:
             raise InvalidParameterException(
                 clusterName=name, nodegroupName=None, fargateProfileName=None, addonName=None,
                 message=f"Unsupported Kubernetes minor version update from {cluster.version} to {version}",
+            )
+        behind = sorted(g.nodegroup_name for g in cluster.nodegroups.values()
+                        if g.status != "DELETING" and g.version != cluster.version)
+        if behind:
+            refused(f"eks:UpdateClusterVersion {name}: node groups {behind} behind {cluster.version}")
+            raise InvalidRequestException(
+                message=f"Nodegroups {', '.join(behind)} must be updated to match cluster version "
+                        f"{cluster.version} before updating cluster version",
             )
         update = started(cluster, "VersionUpdate", [{"type": "Version", "value": version},
                                                     {"type": "PlatformVersion", "value": "eks.1"}])

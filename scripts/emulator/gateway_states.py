@@ -20,12 +20,14 @@ mapped, and lets a node group's nodes join from any subnet. AWS:
 - a node group's nodes fail to join (CREATE_FAILED, NodeCreationFailure)
   when the VPC has DNS hostnames off or a subnet's route table sends
   0.0.0.0/0 to no available NAT gateway or internet gateway
-  (eks_states.py asks `cannot_join` when a node group is due).
+  (eks_states.py asks `cannot_join` when a node group is due), unless
+  it reaches AWS through endpoints (private_endpoints.py).
 """
 
 import functools
 
 import clock
+import private_endpoints
 from clock import CLOCK, refused
 
 NAT_CREATE_SECONDS = 90.0
@@ -75,8 +77,9 @@ def _table_of(ec2, subnet):
     return next((t for t in tables if t.main_association_id is not None), None)
 
 
-def cannot_join(account_id, region, subnet_ids):
-    """Why nodes in `subnet_ids` could not join a cluster, or None."""
+def cannot_join(account_id, region, subnet_ids, private_api=False):
+    """Why nodes in `subnet_ids` could not join a cluster (whose API answers
+    privately if `private_api`), or None."""
     ec2 = _ec2(account_id, region)
     _settle(ec2)
     for subnet_id in subnet_ids:
@@ -93,8 +96,9 @@ def cannot_join(account_id, region, subnet_ids):
         nat = out is not None and out.nat_gateway is not None and out.nat_gateway.state == "available"
         igw = out is not None and out.gateway is not None and _has_gateway(ec2, vpc.id) \
             and getattr(out.gateway, "id", "").startswith("igw-") and subnet.map_public_ip_on_launch in (True, "true")
-        if not (nat or igw):
-            return (f"subnet {subnet_id} has no route to the internet: "
+        inside = None if (nat or igw) else private_endpoints.private_way(ec2, subnet, table, private_api)
+        if not (nat or igw) and inside is not None:
+            return (f"subnet {subnet_id} has no route to the internet and {inside}: "
                     "instances failed to join the kubernetes cluster")
     return None
 

@@ -142,6 +142,12 @@ wway itself is never changed to fit the emulator):
    KMS keys.
 33. moto's Service Quotas knows the VPC's quotas only. quotas.py answers
    EC2's (an established account's values), and a test sets any quota.
+34. moto makes a VPC endpoint available at once, a second one for a
+   repeated ClientToken, takes private DNS without the VPC's DNS and two
+   subnets of a zone, and deletes a security group an endpoint uses.
+   private_endpoints.py gives endpoints their token and states, these
+   refusals, and lets nodes without a way out join through endpoints for
+   ec2, ecr.api, ecr.dkr, sts and s3 (its module note lists them).
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -168,6 +174,7 @@ import access_entries
 import addons
 import gateway_states
 import network_states
+import private_endpoints
 import quotas
 import rates
 import secrets_encryption
@@ -457,6 +464,7 @@ def patched_app():
     addons.patch()
     secrets_encryption.patch()
     quotas.patch()
+    private_endpoints.patch()
     tagging_lag.patch()
     speedups.patch()
     return lambda_code.serve(clock.control(rates.limit(DomainDispatcherApplication(create_backend_app))))

@@ -415,6 +415,63 @@ class LaunchedEmulator(unittest.TestCase):
             ec2.associate_route_table(RouteTableId=table, SubnetId=private)
             self.assertEqual(joined("through-nat")["status"], "ACTIVE")
 
+    def test_interface_endpoints_take_time_need_dns_hold_their_group_and_let_private_nodes_join(self):
+        ec2, eks = self.client("ec2"), self.client("eks")
+        code = lambda raised: raised.exception.response["Error"]["Code"]
+        vpc = ec2.create_vpc(CidrBlock="10.44.0.0/16")["Vpc"]["VpcId"]
+        subnet = lambda block, zone: ec2.create_subnet(VpcId=vpc, CidrBlock=block,
+                                                       AvailabilityZoneId=zone)["Subnet"]["SubnetId"]
+        private, other = subnet("10.44.1.0/24", "use1-az1"), subnet("10.44.2.0/24", "use1-az2")
+        same_zone = subnet("10.44.3.0/24", "use1-az1")
+        table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        ec2.associate_route_table(RouteTableId=table, SubnetId=private)
+        group = ec2.create_security_group(GroupName="endpoints", Description="443", VpcId=vpc)["GroupId"]
+        state = lambda id: ec2.describe_vpc_endpoints(VpcEndpointIds=[id])["VpcEndpoints"][0]["State"]
+
+        def interface(service, subnets=(private, other), token=None):
+            return ec2.create_vpc_endpoint(
+                VpcId=vpc, ServiceName=f"com.amazonaws.us-east-1.{service}", VpcEndpointType="Interface",
+                SubnetIds=list(subnets), SecurityGroupIds=[group], PrivateDnsEnabled=True,
+                **({"ClientToken": token} if token else {}))["VpcEndpoint"]["VpcEndpointId"]
+
+        node = lambda name: (self.node_group(eks, "inside", name, [private]), self.advance(300),
+                             eks.describe_nodegroup(clusterName="inside", nodegroupName=name)["nodegroup"])[2]
+        with self.frozen():
+            eks.create_cluster(name="inside", roleArn="arn:aws:iam::123456789012:role/c",
+                               resourcesVpcConfig={"subnetIds": [private, other], "endpointPrivateAccess": True})
+            with self.assertRaises(ec2.exceptions.ClientError) as no_dns:
+                interface("sts")
+            self.assertEqual(code(no_dns), "InvalidParameter")
+            ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+            with self.assertRaises(ec2.exceptions.ClientError) as one_zone:
+                interface("sts", (private, same_zone))
+            self.assertEqual(code(one_zone), "DuplicateSubnetsInSameZone")
+            sts = interface("sts", token="e-1")
+            self.assertEqual(interface("sts", token="e-1"), sts, "a repeated token is the same endpoint")
+            self.assertEqual(state(sts), "pending")
+            self.advance(600)
+            [issue] = node("no-endpoints")["health"]["issues"]
+            self.assertIn("no endpoint for ec2, ecr.api, ecr.dkr, s3 (gateway)", issue["message"])
+            for service in ("ec2", "ecr.api", "ecr.dkr"):
+                interface(service)
+            s3 = ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-east-1.s3",
+                                         VpcEndpointType="Gateway", RouteTableIds=[table])["VpcEndpoint"]
+            self.assertFalse(s3["PrivateDnsEnabled"], "a gateway has no private DNS")
+            self.advance(60)
+            self.assertEqual(state(sts), "available")
+            self.assertEqual(node("through-endpoints")["status"], "ACTIVE")
+            ec2.delete_vpc_endpoints(VpcEndpointIds=[sts])
+            self.assertEqual(state(sts), "deleting")
+            self.advance(29)
+            with self.assertRaises(ec2.exceptions.ClientError) as used:
+                ec2.delete_security_group(GroupId=group)
+            self.assertEqual(code(used), "DependencyViolation")
+            for endpoint in ec2.describe_vpc_endpoints(
+                    Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]:
+                ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
+            self.advance(30)
+            ec2.delete_security_group(GroupId=group)
+
     def test_add_ons_come_from_the_catalog_at_the_clusters_default_and_follow_its_upgrades(self):
         eks = self.client("eks")
         code = lambda raised: raised.exception.response["Error"]["Code"]
@@ -622,6 +679,13 @@ class LaunchedEmulator(unittest.TestCase):
             self.assertEqual((done["status"], group("plain")["version"]), ("Successful", "1.34"))
             with self.assertRaises(eks.exceptions.InvalidParameterException):
                 eks.update_nodegroup_version(clusterName="follows", nodegroupName="careful", version="1.35")
+            with self.assertRaises(eks.exceptions.InvalidRequestException) as behind:
+                eks.update_cluster_version(name="follows", version="1.35")
+            self.assertIn("Nodegroups careful must be updated to match cluster version 1.34",
+                          behind.exception.response["Error"]["Message"])
+            eks.update_nodegroup_version(clusterName="follows", nodegroupName="careful")
+            self.advance(900)
+            eks.update_cluster_version(name="follows", version="1.35")
 
     def test_a_cluster_version_moves_one_minor_up_through_an_update(self):
         with self.frozen():

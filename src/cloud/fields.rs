@@ -50,6 +50,12 @@ impl Read<'_> {
         Ok(items.iter().filter_map(Value::as_str).map(str::to_string).collect())
     }
 
+    /// `field` as the type its kind's spec gives it.
+    pub fn typed<T: serde::de::DeserializeOwned>(&self, field: &str) -> Result<T, CloudError> {
+        let value = self.get(field).cloned().unwrap_or(Value::Null);
+        serde_json::from_value(value).map_err(|e| self.missing(field, &format!("readable ({e})")))
+    }
+
     pub fn map(&self, field: &str) -> Result<BTreeMap<String, String>, CloudError> {
         let object = self
             .get(field)

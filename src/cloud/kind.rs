@@ -118,6 +118,7 @@ pub fn cloud(kind: Kind) -> &'static dyn CloudKind {
         Kind::ElasticIp => &super::ec2::elastic_ip::ElasticIp,
         Kind::NatGateway => &super::ec2::nat_gateway::NatGateway,
         Kind::RouteTable => &super::ec2::route_table::RouteTable,
+        Kind::SecurityGroup => &super::ec2::security_group::SecurityGroup,
         Kind::VpcEndpoint => &super::ec2::vpc_endpoint::VpcEndpoint,
         Kind::KmsKey => &super::kms::key::KmsKey,
         Kind::EksCluster => &super::eks::cluster::Cluster,

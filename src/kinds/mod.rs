@@ -57,6 +57,7 @@ pub enum Kind {
     ElasticIp,
     NatGateway,
     RouteTable,
+    SecurityGroup,
     VpcEndpoint,
     KmsKey,
     EksCluster,
@@ -72,13 +73,14 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order plans and exports list them.
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Vpc,
         Kind::Subnet,
         Kind::InternetGateway,
         Kind::ElasticIp,
         Kind::NatGateway,
         Kind::RouteTable,
+        Kind::SecurityGroup,
         Kind::VpcEndpoint,
         Kind::KmsKey,
         Kind::EksCluster,
@@ -101,6 +103,7 @@ impl Kind {
             Kind::ElasticIp => &ec2::elastic_ip::ElasticIp,
             Kind::NatGateway => &ec2::nat_gateway::NatGateway,
             Kind::RouteTable => &ec2::route_table::RouteTable,
+            Kind::SecurityGroup => &ec2::security_group::SecurityGroup,
             Kind::VpcEndpoint => &ec2::vpc_endpoint::VpcEndpoint,
             Kind::KmsKey => &kms::key::KmsKey,
             Kind::EksCluster => &eks::cluster::Cluster,
@@ -167,6 +170,16 @@ pub enum InPlace {
     OneWay(String),
     /// AWS refuses it (an EKS downgrade): the plan stops with the reason.
     Refused(String),
+}
+
+/// A stop on an update's way: the resource as it is once that step is done,
+/// and the key that stop shares with the stops of what it depends on and
+/// what depends on it (an EKS minor version: the cluster's `1.33`, then its
+/// node groups' `1.33`, then the cluster's `1.34`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    pub key: String,
+    pub fields: Fields,
 }
 
 /// What a plan does when a resource of someone else's holds a name it wants.
@@ -319,6 +332,13 @@ pub trait KindDef: Sync {
     /// What changing `field` in place from `before` to `after` means.
     fn in_place(&self, _field: &str, _before: &Value, _after: &Value) -> InPlace {
         InPlace::Reversible
+    }
+
+    /// The stops an update from `before` to `after` must make, in order,
+    /// the last being `after`: AWS takes some changes one step at a time
+    /// (an EKS cluster one minor version per update). Empty: one step.
+    fn stages(&self, _before: &Fields, _after: &Fields) -> Vec<Stage> {
+        Vec::new()
     }
 
     /// The names under which it could clash with a resource of someone else's.

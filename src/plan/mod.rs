@@ -101,6 +101,16 @@ impl Change {
         one_way.collect()
     }
 
+    /// The stops of an update AWS takes in stages, in order (an EKS
+    /// cluster's minor versions); empty for one step.
+    pub fn stages(&self) -> Vec<String> {
+        let (Action::Update, Some(before), Some(after)) = (self.action, &self.before, &self.after)
+        else {
+            return Vec::new();
+        };
+        self.kind.def().stages(before, after).into_iter().map(|s| s.key).collect()
+    }
+
     /// Why AWS would refuse this change (an EKS downgrade).
     pub fn refused(&self) -> Vec<String> {
         let refused = self.in_place().filter_map(|rule| match rule {

@@ -1,6 +1,8 @@
 //! The name of a step in a run, in its journal and in its progress lines:
 //! the address of the resource it acts on, `<address>#old` for the old half
-//! of a replacement, `<address>#settled` for the wait that follows a write
+//! of a replacement, `<address>#to-<key>` for a stop on the way of an update
+//! AWS takes in steps (`us-east-1/eks-cluster#to-1.33`), `<address>#settled`
+//! for the wait that follows a write
 //! AWS goes on with, `records:<zone address>` for a zone's batch of record
 //! changes, and `undo:<step>` for a rollback's inverse of a step. Written and
 //! parsed here only; everywhere else a name is this type, and what it names
@@ -24,6 +26,7 @@ pub struct StepName {
 enum Of {
     Resource(ResourceAddr),
     Old(ResourceAddr),
+    Stage(ResourceAddr),
     Settled(ResourceAddr),
     Records(ResourceAddr),
     Undo(Box<StepName>),
@@ -31,6 +34,7 @@ enum Of {
 
 const OLD: &str = "#old";
 const SETTLED: &str = "#settled";
+const STAGE: &str = "#to-";
 const RECORDS: &str = "records:";
 const UNDO: &str = "undo:";
 
@@ -43,6 +47,12 @@ impl StepName {
     /// The old half of `addr`'s replacement: the delete of what it replaces.
     pub fn old(addr: &ResourceAddr) -> Self {
         StepName { text: format!("{addr}{OLD}"), of: Of::Old(addr.clone()) }
+    }
+
+    /// The stop `key` on the way of `addr`'s update (its last stop is
+    /// [`StepName::resource`]).
+    pub fn stage(addr: &ResourceAddr, key: &str) -> Self {
+        StepName { text: format!("{addr}{STAGE}{key}"), of: Of::Stage(addr.clone()) }
     }
 
     /// The wait for AWS to finish the write to `addr`.
@@ -71,6 +81,9 @@ impl StepName {
         if let Some(addr) = text.strip_suffix(SETTLED) {
             return StepName::settled(&ResourceAddr::new(addr));
         }
+        if let Some((addr, key)) = text.rsplit_once(STAGE) {
+            return StepName::stage(&ResourceAddr::new(addr), key);
+        }
         match text.strip_suffix(OLD) {
             Some(addr) => StepName::old(&ResourceAddr::new(addr)),
             None => StepName::resource(&ResourceAddr::new(text)),
@@ -81,7 +94,11 @@ impl StepName {
     /// what the undone step acted on).
     pub fn addr(&self) -> &ResourceAddr {
         match &self.of {
-            Of::Resource(addr) | Of::Old(addr) | Of::Settled(addr) | Of::Records(addr) => addr,
+            Of::Resource(addr)
+            | Of::Old(addr)
+            | Of::Stage(addr)
+            | Of::Settled(addr)
+            | Of::Records(addr) => addr,
             Of::Undo(step) => step.addr(),
         }
     }
@@ -95,7 +112,7 @@ impl StepName {
     pub fn undone(&self) -> Option<&StepName> {
         match &self.of {
             Of::Undo(step) => Some(step),
-            Of::Resource(_) | Of::Old(_) | Of::Settled(_) | Of::Records(_) => None,
+            Of::Resource(_) | Of::Old(_) | Of::Stage(_) | Of::Settled(_) | Of::Records(_) => None,
         }
     }
 
@@ -162,6 +179,7 @@ mod tests {
             StepName::records(&zone),
             StepName::undo(&StepName::old(&node_group)),
             StepName::settled(&node_group),
+            StepName::stage(&node_group, "1.33"),
         ];
         let texts: Vec<String> = names.iter().map(ToString::to_string).collect();
         assert_eq!(
@@ -172,6 +190,7 @@ mod tests {
                 "records:global/zone/shop.example",
                 "undo:eu-west-1/node-group/web#old",
                 "eu-west-1/node-group/web#settled",
+                "eu-west-1/node-group/web#to-1.33",
             ]
         );
         for name in &names {

@@ -1,5 +1,7 @@
-//! From plan to steps: what the executor runs. A change becomes one step; a
-//! replacement becomes two (delete then create, or create then delete once
+//! From plan to steps: what the executor runs. A change becomes one step,
+//! or one per stop of an update AWS takes in stages (an EKS upgrade of
+//! several minor versions, in step with the node groups); a replacement
+//! becomes two (delete then create, or create then delete once
 //! everything that depended on the old one has moved); every record change of
 //! one zone becomes a single batch step, so Route 53 gets as few
 //! ChangeResourceRecordSets calls as its limits allow. A write that AWS goes
@@ -123,6 +125,8 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
     let mut delete_first: HashMap<ResourceAddr, StepName> = HashMap::new();
     let mut needs: Vec<(ResourceAddr, Vec<ResourceAddr>)> = Vec::new();
     let mut batches: BTreeMap<ResourceAddr, (Service, StepName, Vec<RecordOp>)> = BTreeMap::new();
+    // The stops of updates made in stages, in order, by key.
+    let mut staged: HashMap<ResourceAddr, Vec<(String, StepName)>> = HashMap::new();
 
     for change in plan.changes {
         let Change {
@@ -170,9 +174,27 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
                     .push(step(name.clone(), Op::Create { target: target(after), replaces: None }));
             }
             Action::Update => {
-                let before = before.unwrap_or_default();
-                let op = Op::Update { target: target(after), id: id(&address), before };
-                steps.push(step(name.clone(), op));
+                let (before, after) = (before.unwrap_or_default(), after.unwrap_or_default());
+                let stages = kind.def().stages(&before, &after);
+                let (mut from, mut previous, mut stops) = (before, None::<StepName>, Vec::new());
+                for stage in stages.iter().take(stages.len().saturating_sub(1)) {
+                    let stop = StepName::stage(&address, &stage.key);
+                    let target = target(Some(stage.fields.clone()));
+                    let op = Op::Update { target, id: id(&address), before: from };
+                    let mut stop_step = step(stop.clone(), op);
+                    stop_step.deps.extend(previous.replace(stop.clone()));
+                    steps.push(stop_step);
+                    stops.push((stage.key.clone(), stop));
+                    from = stage.fields.clone();
+                }
+                let op = Op::Update { target: target(Some(after)), id: id(&address), before: from };
+                let mut last = step(name.clone(), op);
+                last.deps.extend(previous);
+                steps.push(last);
+                if let Some(stage) = stages.last() {
+                    stops.push((stage.key.clone(), name.clone()));
+                    staged.insert(address.clone(), stops);
+                }
             }
             Action::Delete => {
                 let op = Op::Delete { target: target(before), id: id(&address) };
@@ -223,6 +245,27 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
         for need in depends_on.iter().filter_map(|d| finish.get(d)) {
             if need != waits && !steps[at].deps.contains(need) {
                 steps[at].deps.insert(need.clone());
+            }
+        }
+    }
+    // An update made in stages goes stop by stop with what it depends on
+    // that is made in stages too: each stop waits for the dependency's stop
+    // of the same key, and the dependency's next stop waits for it (the
+    // cluster to 1.33, its node groups to 1.33, the cluster to 1.34: EKS
+    // raises a cluster only when its node groups are on its version).
+    for (address, depends_on) in &needs {
+        let Some(mine) = staged.get(address) else { continue };
+        for theirs in depends_on.iter().filter_map(|d| staged.get(d)) {
+            let same_key = |key: &String| mine.iter().find(|(k, _)| k == key).map(|(_, s)| s);
+            for (key, stop) in mine {
+                if let Some((_, their)) = theirs.iter().find(|(k, _)| k == key) {
+                    steps[position[stop]].deps.insert(their.clone());
+                }
+            }
+            for pair in theirs.windows(2) {
+                if let Some(my) = same_key(&pair[0].0) {
+                    steps[position[&pair[1].1]].deps.insert(my.clone());
+                }
             }
         }
     }

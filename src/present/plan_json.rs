@@ -62,6 +62,10 @@ pub struct ChangeDocument {
     /// What of the change a rollback cannot undo, in words (an EKS upgrade).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub one_way: Vec<String>,
+    /// The stops of an update AWS takes in stages, in order (`["1.33",
+    /// "1.34"]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<String>,
 }
 
 impl From<&Plan> for PlanDocument {
@@ -96,6 +100,7 @@ impl From<&Change> for ChangeDocument {
             create_before_destroy: c.create_before_destroy,
             depends_on: c.depends_on.clone(),
             one_way: c.one_way(),
+            stages: c.stages(),
         }
     }
 }

@@ -77,6 +77,10 @@ fn write_change(out: &mut String, change: &Change, color: bool) -> std::fmt::Res
     for why in change.one_way() {
         writeln!(out, "        ! one way: {why}")?;
     }
+    let stages = change.stages();
+    if !stages.is_empty() {
+        writeln!(out, "        in steps: {}", stages.join(", "))?;
+    }
     match change.action {
         Action::Create => write_fields(out, change.after.as_ref()),
         Action::Delete => Ok(()),

@@ -73,9 +73,12 @@ pub struct Network {
     pub subnets: Vec<Subnet>,
     /// Where the private subnets' traffic to the internet goes out.
     pub nat: Nat,
-    /// The AWS services reached through gateway endpoints (`s3`, `dynamodb`),
-    /// from every subnet, without the NAT.
-    pub gateway_endpoints: Vec<String>,
+    /// Where the file sets `nat` (the network, when it does not).
+    pub nat_at: Span,
+    /// The AWS services reached through VPC endpoints, sorted: gateway
+    /// endpoints (`s3`, `dynamodb`) from every subnet, interface endpoints
+    /// (the others) from the private subnets; without the NAT.
+    pub endpoints: Vec<String>,
     /// `availability_zones: N`: the file names no zone, and the subnets'
     /// zones (a, b, c... of the region until then) are placed by a command
     /// that reads the region on N zones it offers (see [`super::zones`]).
@@ -89,15 +92,28 @@ impl Network {
         match self.nat {
             Nat::PerZone => zones.collect(),
             Nat::Single => zones.take(1).collect(),
+            Nat::None => Vec::new(),
         }
     }
 
-    /// The zone of the NAT gateway the private subnet of `zone` goes out through.
-    pub fn nat_of<'a>(&'a self, zone: &'a str) -> &'a str {
+    /// The zone of the NAT gateway the private subnet of `zone` goes out
+    /// through, if it has one.
+    pub fn nat_of<'a>(&'a self, zone: &'a str) -> Option<&'a str> {
         match self.nat {
-            Nat::PerZone => zone,
-            Nat::Single => self.subnets.first().map_or(zone, |s| &s.availability_zone),
+            Nat::PerZone => Some(zone),
+            Nat::Single => self.subnets.first().map(|s| s.availability_zone.as_str()),
+            Nat::None => None,
         }
+    }
+
+    /// The services reached through gateway endpoints.
+    pub fn gateway_endpoints(&self) -> impl Iterator<Item = &str> {
+        self.endpoints.iter().map(String::as_str).filter(|e| GATEWAY_ENDPOINTS.contains(e))
+    }
+
+    /// The services reached through interface endpoints.
+    pub fn interface_endpoints(&self) -> impl Iterator<Item = &str> {
+        self.endpoints.iter().map(String::as_str).filter(|e| !GATEWAY_ENDPOINTS.contains(e))
     }
 }
 
@@ -118,14 +134,47 @@ pub enum Nat {
     PerZone,
     /// One, in the first zone, for every private subnet: cheaper, one zone.
     Single,
+    /// None: the private subnets reach AWS through endpoints only
+    /// ([`NODE_ENDPOINTS`]) and nothing else outside the VPC.
+    None,
 }
 
 /// The `nat` values, as the file writes them.
-pub const NAT_CHOICES: [(&str, Nat); 2] = [("per-az", Nat::PerZone), ("single", Nat::Single)];
+pub const NAT_CHOICES: [(&str, Nat); 3] =
+    [("per-az", Nat::PerZone), ("single", Nat::Single), ("none", Nat::None)];
 
 /// The gateway endpoints AWS offers (every other service takes an
 /// interface endpoint).
 pub const GATEWAY_ENDPOINTS: [&str; 2] = ["dynamodb", "s3"];
+
+/// The interface endpoints a topology may ask for: the AWS services a
+/// cluster's nodes and their usual controllers call (sorted).
+pub const INTERFACE_ENDPOINTS: [&str; 14] = [
+    "autoscaling",
+    "ec2",
+    "ecr.api",
+    "ecr.dkr",
+    "eks",
+    "eks-auth",
+    "elasticloadbalancing",
+    "kms",
+    "logs",
+    "monitoring",
+    "secretsmanager",
+    "ssm",
+    "sts",
+    "xray",
+];
+
+/// What nodes without a NAT gateway need to join their cluster (EKS user
+/// guide, "Deploy private clusters with limited internet access"): EC2 (the
+/// VPC CNI), ECR's API and registry, S3 (ECR's image layers) and STS.
+pub const NODE_ENDPOINTS: [&str; 5] = ["ec2", "ecr.api", "ecr.dkr", "s3", "sts"];
+
+/// The endpoints of a region with `nat: none` and no `endpoints:`: what its
+/// nodes need, and EKS Auth for pods that take an identity from the pod
+/// identity agent.
+pub const PRIVATE_ENDPOINTS: [&str; 6] = ["ec2", "ecr.api", "ecr.dkr", "eks-auth", "s3", "sts"];
 
 #[derive(Debug, Clone)]
 pub struct Cluster {

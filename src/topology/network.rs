@@ -9,7 +9,10 @@ use std::net::Ipv4Addr;
 
 use super::catalog::REGIONS;
 use super::decode::Decoder;
-use super::model::{GATEWAY_ENDPOINTS, NAT_CHOICES, Nat, Network, Spanned, Subnet};
+use super::model::{
+    GATEWAY_ENDPOINTS, INTERFACE_ENDPOINTS, NAT_CHOICES, NODE_ENDPOINTS, Nat, Network,
+    PRIVATE_ENDPOINTS, Spanned, Subnet,
+};
 use super::net::{CidrError, Ipv4Net};
 use super::problem::{Problem, Span};
 use super::yaml::{Node, Value};
@@ -47,13 +50,14 @@ pub fn network(
     let fields = d.fields(node, at, &what, &known)?;
     let cidr = fields.required(d, "cidr").and_then(|n| cidr(d, n));
     let way_out = fields.get("internet_gateway").is_none_or(|n| internet_gateway(d, n));
-    let nat = match fields.get("nat") {
-        Some(node) => nat(d, node),
-        None => Some(Nat::PerZone),
+    let (nat, nat_at) = match fields.get("nat") {
+        Some(node) => (d.choice(node, "NAT layout", &NAT_CHOICES), node.span),
+        None => (Some(Nat::PerZone), at),
     };
-    let gateway_endpoints = match fields.get("endpoints") {
-        Some(node) => endpoints(d, node),
-        None => Some(vec!["s3".to_string()]),
+    let endpoints = match (fields.get("endpoints"), nat) {
+        (Some(node), _) => endpoints(d, node, nat),
+        (None, Some(Nat::None)) => Some(PRIVATE_ENDPOINTS.map(String::from).to_vec()),
+        (None, _) => Some(vec!["s3".to_string()]),
     };
     let asked = fields.get("public_cidr").map(|node| {
         let text = d.string(node, "`public_cidr`")?;
@@ -102,8 +106,8 @@ pub fn network(
         })
         .collect();
     way_out.then_some(())?;
-    let (nat, gateway_endpoints) = (nat?, gateway_endpoints?);
-    Some(Network { cidr, secondary_cidr, subnets, nat, gateway_endpoints, zone_count })
+    let (nat, endpoints) = (nat?, endpoints?);
+    Some(Network { cidr, secondary_cidr, subnets, nat, nat_at, endpoints, zone_count })
 }
 
 /// The public subnets' blocks, carved evenly from `asked` or from what the
@@ -196,7 +200,7 @@ fn internet_gateway(d: &mut Decoder, node: &Node) -> bool {
                     node.span,
                     "no way out",
                 )
-                .help("remove `internet_gateway: false`: the NAT gateways that let nodes reach EKS, ECR and STS go out through it"),
+                .help("remove `internet_gateway: false`: the public subnets' load balancers and the NAT gateways go out through it"),
             );
             false
         }
@@ -204,37 +208,41 @@ fn internet_gateway(d: &mut Decoder, node: &Node) -> bool {
     }
 }
 
-/// `nat`: `per-az` or `single`.
-fn nat(d: &mut Decoder, node: &Node) -> Option<Nat> {
-    if let Value::Scalar(word) = &node.value
-        && word.text == "none"
-    {
-        d.report(
-            Problem::new(
-                "topology::no-way-out",
-                "`nat: none` leaves the private subnets no way out",
-                node.span,
-                "no NAT",
-            )
-            .help("nodes without NAT need interface endpoints for ECR and STS, which wway does not make yet: use `per-az` (the default) or `single`"),
-        );
-        return None;
-    }
-    d.choice(node, "NAT layout", &NAT_CHOICES)
-}
-
-/// `endpoints`: gateway endpoints, each once; `[]` for none.
-fn endpoints(d: &mut Decoder, node: &Node) -> Option<Vec<String>> {
+/// `endpoints`: VPC endpoints, each once; `[]` for none. Without a NAT
+/// gateway they must hold what nodes need to join their cluster.
+fn endpoints(d: &mut Decoder, node: &Node, nat: Option<Nat>) -> Option<Vec<String>> {
     let listed = d.strings(node, "`endpoints`")?;
+    let known: Vec<&str> = GATEWAY_ENDPOINTS.iter().chain(&INTERFACE_ENDPOINTS).copied().collect();
     let mut valid = true;
     for name in &listed {
-        if !GATEWAY_ENDPOINTS.contains(&name.as_str()) {
-            d.unknown_name(name, "gateway endpoint", &GATEWAY_ENDPOINTS);
+        if !known.contains(&name.as_str()) {
+            d.unknown_name(name, "VPC endpoint", &known);
             valid = false;
         }
     }
     let mut names: Vec<String> = listed.into_iter().map(|n| n.value).collect();
     names.sort();
+    let missing: Vec<&str> =
+        NODE_ENDPOINTS.into_iter().filter(|e| !names.iter().any(|n| n == e)).collect();
+    if nat == Some(Nat::None) && !missing.is_empty() {
+        d.report(
+            Problem::new(
+                "topology::no-way-out",
+                format!(
+                    "with `nat: none` the nodes reach AWS only through endpoints, and these lack {}",
+                    missing.join(", ")
+                ),
+                node.span,
+                "nodes could not join",
+            )
+            .help(format!(
+                "add {} (nodes need {}), or remove `endpoints` to take wway's list for `nat: none`",
+                missing.join(", "),
+                NODE_ENDPOINTS.join(", ")
+            )),
+        );
+        valid = false;
+    }
     valid.then_some(names)
 }
 

@@ -8,7 +8,7 @@ use super::catalog::REGIONS;
 use super::decode::{Decoder, Seen, did_you_mean};
 use super::model::{
     ANYWHERE, CapacityType, Cluster, DEFAULT_LOGS, DEFAULT_MAX_UNAVAILABLE, Endpoint, LOG_TYPES,
-    MaxUnavailable, NodeGroup, Region, SecretsKey, Spanned, UPGRADE_POLICIES, principal_name,
+    MaxUnavailable, Nat, NodeGroup, Region, SecretsKey, Spanned, UPGRADE_POLICIES, principal_name,
 };
 use super::net::Ipv4Net;
 use super::network::{Blocks, ipv4_block, network};
@@ -70,7 +70,20 @@ fn region(d: &mut Decoder, entry: &Entry, topology: &str, blocks: &mut Blocks) -
         .required(d, "cluster")
         .and_then(|n| cluster(d, n, fields.key_span("cluster"), &name, topology));
     let origin = fields.get("origin").and_then(|n| hostname(d, n, "origin host name"));
-    Some(Region { name, network: network?, cluster: cluster?, origin }).filter(|_| known)
+    let (network, cluster) = (network?, cluster?);
+    if network.nat == Nat::None && !cluster.endpoint.private {
+        d.report(
+            Problem::new(
+                "topology::no-way-out",
+                "with `nat: none` the nodes can only register with the cluster inside the VPC, and its private endpoint is off",
+                network.nat_at,
+                "no NAT",
+            )
+            .help("set the cluster's `endpoint.private: true` (the default), or give the network a NAT"),
+        );
+        return None;
+    }
+    Some(Region { name, network, cluster, origin }).filter(|_| known)
 }
 
 /// `endpoint`: where the cluster's Kubernetes API answers, from inside the

@@ -87,7 +87,8 @@ mod tests {
             secondary_cidr: None,
             subnets,
             nat: Nat::PerZone,
-            gateway_endpoints: Vec::new(),
+            nat_at: Default::default(),
+            endpoints: Vec::new(),
             zone_count: count,
         }
     }

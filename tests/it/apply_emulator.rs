@@ -147,7 +147,8 @@ async fn apply_converges_and_destroy_leaves_what_others_own() {
     // 76 changes, and the wait for the distribution's deployment.
     assert!(run.stdout.starts_with("Apply complete: 92 steps in "), "{}", run.stdout);
     assert!(run.stderr.contains("Plan: 114 to create"), "the plan is shown on stderr");
-    assert!(plan_changes(&emulator, state.path(), "topologies/wonderway.yaml").is_empty());
+    let left = plan_changes(&emulator, state.path(), "topologies/wonderway.yaml");
+    assert!(left.is_empty(), "{left:?}");
     eprintln!("apply of the WonderWay topology: {calls:?}");
 
     let run =

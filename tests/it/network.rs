@@ -164,6 +164,7 @@ struct Network {
     addresses: Vec<aws_sdk_ec2::types::Address>,
     endpoints: Vec<aws_sdk_ec2::types::VpcEndpoint>,
     internet_gateways: Vec<aws_sdk_ec2::types::InternetGateway>,
+    security_groups: Vec<aws_sdk_ec2::types::SecurityGroup>,
 }
 
 /// What `region` holds of the WonderWay topology (NAT gateways and
@@ -180,6 +181,7 @@ async fn network(ec2: &aws_sdk_ec2::Client) -> Network {
     let addresses = ec2.describe_addresses().filters(owned()).send().await.unwrap();
     let endpoints = ec2.describe_vpc_endpoints().filters(owned()).send().await.unwrap();
     let internet = ec2.describe_internet_gateways().filters(owned()).send().await.unwrap();
+    let groups = ec2.describe_security_groups().filters(owned()).send().await.unwrap();
     let living = |state: &str| !matches!(state.to_lowercase().as_str(), "deleting" | "deleted");
     Network {
         vpc: vpcs
@@ -199,6 +201,7 @@ async fn network(ec2: &aws_sdk_ec2::Client) -> Network {
             .cloned()
             .collect(),
         internet_gateways: internet.internet_gateways().to_vec(),
+        security_groups: groups.security_groups().to_vec(),
     }
 }
 
@@ -230,13 +233,15 @@ impl Network {
     }
 }
 
-/// Nodes join a cluster only from subnets with a way out (the emulator
-/// fails a node group with NodeCreationFailure otherwise, as AWS does): a
-/// region's network is a public and a private subnet per zone, the public
-/// ones routed to the internet gateway, each private one to a NAT gateway
-/// (its zone's, or the region's one with `nat: single`), and an S3 gateway
-/// endpoint in every table. Two zones fill a /16 with private subnets: the
-/// public ones go in a second block. Destroy leaves no address behind.
+/// Nodes join a cluster only from subnets with a way out, or through
+/// endpoints (the emulator fails a node group with NodeCreationFailure
+/// otherwise, as AWS does): a region's network is a public and a private
+/// subnet per zone, the public ones routed to the internet gateway, each
+/// private one to a NAT gateway (its zone's, or the region's one with
+/// `nat: single`) or, with `nat: none`, to nothing but interface endpoints,
+/// and an S3 gateway endpoint in every table. Two zones fill a /16 with
+/// private subnets: the public ones go in a second block. Destroy leaves no
+/// address, endpoint or security group behind.
 #[tokio::test]
 async fn a_regions_nodes_join_through_the_network_wway_builds_and_destroy_releases_it() {
     use crate::apply_emulator::{applied, topology_copy, wway};
@@ -247,15 +252,17 @@ async fn a_regions_nodes_join_through_the_network_wway_builds_and_destroy_releas
     let file = topology_copy(dir.path(), "topologies/wonderway.yaml", "network.yaml", |t| {
         let t = t.replacen("      availability_zones: 3\n", "      availability_zones: 2\n", 1);
         t.replace("      cidr: 10.20.0.0/16\n", "      cidr: 10.20.0.0/16\n      nat: single\n")
+            .replace("      cidr: 10.30.0.0/16\n", "      cidr: 10.30.0.0/16\n      nat: none\n")
     });
     let file = file.to_str().unwrap();
     emulator.seed_roles(&topology(file));
     let state = tempfile::tempdir().unwrap();
     applied(&emulator, state.path(), file);
 
-    for (region, zones, single) in
-        [("us-east-1", 2, false), ("eu-west-1", 3, true), ("ap-southeast-1", 3, false)]
+    for (region, zones, nat) in
+        [("us-east-1", 2, "per-az"), ("eu-west-1", 3, "single"), ("ap-southeast-1", 3, "none")]
     {
+        let single = nat == "single";
         let ec2 = aws_sdk_ec2::Client::new(&emulator.sdk(region).await);
         let net = network(&ec2).await;
         let vpc = net.vpc.vpc_id().unwrap();
@@ -278,9 +285,23 @@ async fn a_regions_nodes_join_through_the_network_wway_builds_and_destroy_releas
             let out = net.way_out(subnet.subnet_id().unwrap());
             assert_eq!(out, (igw.internet_gateway_id().map(str::to_string), None), "{region}");
         }
-        assert_eq!(net.gateways.len(), if single { 1 } else { zones }, "{region}");
+        let gateways = match nat {
+            "none" => 0,
+            "single" => 1,
+            _ => zones,
+        };
+        assert_eq!(net.gateways.len(), gateways, "{region}");
         assert_eq!(net.addresses.len(), net.gateways.len(), "{region}: an address each");
-        for subnet in &private {
+        let (gateway_endpoints, interfaces): (Vec<_>, Vec<_>) = net
+            .endpoints
+            .iter()
+            .partition(|e| e.vpc_endpoint_type().unwrap().as_str() == "Gateway");
+        if nat == "none" {
+            private_way(&net, &private, &interfaces, region, "10.30.0.0/16");
+        } else {
+            assert!(interfaces.is_empty(), "{region}: no interface endpoint unless asked");
+        }
+        for subnet in private.iter().filter(|_| nat != "none") {
             let (_, nat) = net.way_out(subnet.subnet_id().unwrap());
             let nat = net.gateways.iter().find(|g| g.nat_gateway_id() == nat.as_deref()).unwrap();
             assert_eq!(nat.state().map(|s| s.as_str()), Some("available"), "{region}");
@@ -292,7 +313,9 @@ async fn a_regions_nodes_join_through_the_network_wway_builds_and_destroy_releas
             let ip = nat.nat_gateway_addresses()[0].allocation_id();
             assert!(net.addresses.iter().any(|a| a.allocation_id() == ip), "{region}: owned IP");
         }
-        let [endpoint] = net.endpoints.as_slice() else { panic!("{region}: one endpoint") };
+        let [endpoint] = gateway_endpoints.as_slice() else {
+            panic!("{region}: one gateway endpoint")
+        };
         assert_eq!(endpoint.service_name(), Some(format!("com.amazonaws.{region}.s3").as_str()));
         let mut in_tables = endpoint.route_table_ids().to_vec();
         in_tables.sort();
@@ -310,6 +333,22 @@ async fn a_regions_nodes_join_through_the_network_wway_builds_and_destroy_releas
         }
     }
 
+    // eu-west-1 gives up its NAT gateway: its private tables lose their
+    // default route, the gateway goes and its address is released, and the
+    // endpoints nodes need are made.
+    let edited = std::fs::read_to_string(file).unwrap().replace("nat: single", "nat: none");
+    std::fs::write(file, edited).unwrap();
+    applied(&emulator, state.path(), file);
+    let ec2 = aws_sdk_ec2::Client::new(&emulator.sdk("eu-west-1").await);
+    let net = network(&ec2).await;
+    assert_eq!((net.gateways.len(), net.addresses.len()), (0, 0), "no NAT gateway, no address");
+    let private = net.subnets_for("internal-elb");
+    let interfaces: Vec<_> = (net.endpoints.iter())
+        .filter(|e| e.vpc_endpoint_type().unwrap().as_str() == "Interface")
+        .collect();
+    private_way(&net, &private, &interfaces, "eu-west-1", "10.20.0.0/16");
+    assert!(crate::apply_emulator::plan_changes(&emulator, state.path(), file).is_empty());
+
     let destroy = wway(&emulator, state.path(), &["destroy", file, "--auto-approve"]);
     assert_eq!(destroy.code, 0, "{}\n{}", destroy.stdout, destroy.stderr);
     for region in ["us-east-1", "eu-west-1", "ap-southeast-1"] {
@@ -318,6 +357,50 @@ async fn a_regions_nodes_join_through_the_network_wway_builds_and_destroy_releas
         let counts = (left.addresses.len(), left.gateways.len(), left.tables.len());
         assert_eq!(counts, (0, 0, 0), "{region}: no address, NAT gateway or table left");
         assert!(left.endpoints.is_empty() && left.subnets.is_empty(), "{region}");
+        assert!(left.security_groups.is_empty(), "{region}: no security group left");
+    }
+}
+
+/// A region with `nat: none`: its private subnets have no default route,
+/// and reach EC2, ECR, STS and EKS Auth through interface endpoints (one
+/// network interface per private subnet, private DNS on, behind the
+/// endpoints' group that lets HTTPS in from the VPC).
+fn private_way(
+    net: &Network,
+    private: &[&aws_sdk_ec2::types::Subnet],
+    interfaces: &[&aws_sdk_ec2::types::VpcEndpoint],
+    region: &str,
+    block: &str,
+) {
+    for subnet in private {
+        let table = net
+            .tables
+            .iter()
+            .find(|t| t.associations().iter().any(|a| a.subnet_id() == subnet.subnet_id()));
+        let routes = table.unwrap().routes();
+        let out = routes.iter().find(|r| r.destination_cidr_block() == Some("0.0.0.0/0"));
+        assert!(out.is_none(), "{region}: a private subnet has no way out");
+    }
+    let mut services: Vec<&str> = interfaces
+        .iter()
+        .map(|e| e.service_name().unwrap().rsplit_once(&format!("{region}.")).unwrap().1)
+        .collect();
+    services.sort();
+    assert_eq!(services, ["ec2", "ecr.api", "ecr.dkr", "eks-auth", "sts"], "{region}");
+    let [group] = net.security_groups.as_slice() else { panic!("{region}: one group") };
+    let [rule] = group.ip_permissions() else { panic!("{region}: one rule") };
+    let from: Vec<&str> = rule.ip_ranges().iter().filter_map(|r| r.cidr_ip()).collect();
+    assert_eq!((rule.from_port(), rule.to_port(), from), (Some(443), Some(443), vec![block]));
+    let mut subnets: Vec<&str> = private.iter().map(|s| s.subnet_id().unwrap()).collect();
+    subnets.sort();
+    for endpoint in interfaces {
+        let mut in_subnets: Vec<&str> = endpoint.subnet_ids().iter().map(String::as_str).collect();
+        in_subnets.sort();
+        assert_eq!(in_subnets, subnets, "{region}: every private subnet");
+        assert_eq!(endpoint.private_dns_enabled(), Some(true), "{region}");
+        let groups: Vec<&str> = endpoint.groups().iter().filter_map(|g| g.group_id()).collect();
+        assert_eq!(groups, [group.group_id().unwrap()], "{region}");
+        assert_eq!(endpoint.state().map(|s| s.as_str()), Some("available"), "{region}");
     }
 }
 
@@ -534,4 +617,64 @@ async fn a_cluster_upgrade_takes_its_node_groups_along_after_it() {
         assert_eq!(addon.addon_version(), default.unwrap().addon_version(), "{name} follows");
     }
     assert!(plan_changes(emulator, account.state.path(), &upgraded).is_empty());
+}
+
+/// A cluster raised by two minor versions on the emulator, which refuses
+/// UpdateClusterVersion while a node group is behind the cluster (as EKS
+/// does): the apply goes the cluster to 1.34, its groups to 1.34, the
+/// cluster to 1.35, its groups to 1.35, then its add-ons, and the account
+/// ends converged. The plan shows the stops.
+#[tokio::test]
+async fn a_cluster_two_minor_versions_behind_is_raised_one_at_a_time_with_its_node_groups() {
+    use crate::apply_emulator::{applied, topology_copy, wway};
+    use crate::emulator::{Emulator, topology};
+
+    let emulator = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    let at = |version: &str| {
+        let file = topology_copy(dir.path(), "topologies/wonderway.yaml", "upgrade.yaml", |t| {
+            t.replacen("version: \"1.34\"", &format!("version: \"{version}\""), 1)
+        });
+        file.to_str().unwrap().to_string()
+    };
+    let file = at("1.33");
+    emulator.seed_roles(&topology(&file));
+    let state = tempfile::tempdir().unwrap();
+    applied(&emulator, state.path(), &file);
+
+    let file = at("1.35");
+    let plan = wway(&emulator, state.path(), &["plan", &file, "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let changes = plan["changes"].as_array().unwrap();
+    let cluster = changes.iter().find(|c| c["address"] == "us-east-1/eks-cluster").unwrap();
+    assert_eq!(cluster["stages"], serde_json::json!(["1.34", "1.35"]), "{cluster}");
+    let run = applied(&emulator, state.path(), &file);
+    // The progress lines that start a step: `[  0.0s] update <step>`.
+    let order: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter_map(|l| l.split_once("] update ").map(|(_, step)| step))
+        .filter(|step| !step.contains(' '))
+        .filter(|step| step.contains("eks-cluster") || step.contains("node-group/general"))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "us-east-1/eks-cluster#to-1.34",
+            "us-east-1/node-group/general#to-1.34",
+            "us-east-1/eks-cluster",
+            "us-east-1/node-group/general",
+        ],
+        "{}",
+        run.stderr
+    );
+    let eks = aws_sdk_eks::Client::new(&emulator.sdk("us-east-1").await);
+    assert_eq!(us_east_cluster(&eks).await.version(), Some("1.35"));
+    for name in ["general", "compute-intensive"] {
+        let asked =
+            eks.describe_nodegroup().cluster_name("wonderway-us-east-1").nodegroup_name(name);
+        let group = asked.send().await.unwrap().nodegroup().cloned().unwrap();
+        assert_eq!(group.version(), Some("1.35"), "{name}");
+    }
+    assert!(crate::apply_emulator::plan_changes(&emulator, state.path(), &file).is_empty());
 }

@@ -288,9 +288,10 @@ fn at_version(version: &str) -> wway::state::desired::DesiredState {
 /// "undid" it with a downgrade, which EKS refuses, and a plan asked for a
 /// downgrade or a jump of two minor versions, which EKS refuses too. The
 /// plan now marks an upgrade one way (apply says so before it starts, and a
-/// rollback leaves the version as it is), and refuses the other two.
+/// rollback leaves the version as it is), and refuses a downgrade; a jump
+/// goes one minor version at a time (see the next test).
 #[test]
-fn an_eks_upgrade_is_one_way_and_downgrades_and_jumps_are_refused() {
+fn an_eks_upgrade_is_one_way_and_downgrades_are_refused() {
     use wway::plan::PlanError;
     let cluster = wway::state::ResourceAddr::new("eu-west-1/eks-cluster");
     let live = wway::state::live::LiveState::as_applied(&at_version("1.34"));
@@ -329,18 +330,66 @@ fn an_eks_upgrade_is_one_way_and_downgrades_and_jumps_are_refused() {
         ]
     );
 
-    for (version, why) in [
-        ("1.33", "EKS cannot downgrade a cluster (1.34 to 1.33)"),
-        ("1.36", "one minor version at a time"),
-    ] {
-        // The cluster's refusal first (its groups' own, for a downgrade, after).
-        let errors = wway::plan::plan(&at_version(version), &live).unwrap_err();
-        assert!(
-            matches!(&errors[..], [PlanError::Refused { address, message }, ..] if *address == cluster && message.contains(why)),
-            "{version}: {errors:?}"
-        );
-        assert!(errors.iter().all(|e| matches!(e, PlanError::Refused { .. })), "{errors:?}");
+    // The cluster's refusal first (its groups' own after).
+    let errors = wway::plan::plan(&at_version("1.33"), &live).unwrap_err();
+    let why = "EKS cannot downgrade a cluster (1.34 to 1.33)";
+    assert!(
+        matches!(&errors[..], [PlanError::Refused { address, message }, ..] if *address == cluster && message.contains(why)),
+        "{errors:?}"
+    );
+    assert!(errors.iter().all(|e| matches!(e, PlanError::Refused { .. })), "{errors:?}");
+}
+
+/// Regression: a cluster raised by two minor versions stopped the plan ("set
+/// 1.35, apply, then go on"). EKS raises a cluster one minor version at a
+/// time, and only once its node groups are on its version ("Nodegroups ...
+/// must be updated to match cluster version"): the apply now goes the way
+/// an operator would, the cluster to 1.35, its node groups to 1.35, the
+/// cluster to 1.36, its node groups to 1.36, then the add-ons; the plan
+/// shows the stops, each one way.
+#[test]
+fn a_cluster_raised_two_minor_versions_goes_one_at_a_time_with_its_node_groups() {
+    use wway::plan::steps::{Op, StepName, steps};
+    use wway::state::ResourceAddr;
+    let live = wway::state::live::LiveState::as_applied(&at_version("1.34"));
+    let desired = at_version("1.36");
+    let plan = wway::plan::plan(&desired, &live).unwrap();
+    let cluster = ResourceAddr::new("eu-west-1/eks-cluster");
+    let change = plan.changes.iter().find(|c| c.address == cluster).unwrap();
+    assert_eq!(change.stages(), ["1.35", "1.36"]);
+    assert!(change.one_way()[0].contains("1.34 -> 1.35 -> 1.36"), "{:?}", change.one_way());
+    let text = wway::present::plan_text::render(&plan, false);
+    assert!(text.contains("        in steps: 1.35, 1.36\n"), "{text}");
+
+    let steps = steps(plan, &desired, &live);
+    let step = |name: &str| {
+        let found = steps.iter().find(|s| s.name.as_str() == name);
+        found.unwrap_or_else(|| panic!("no step {name}: {steps:#?}"))
+    };
+    let version = |name: &str| match &step(name).op {
+        Op::Update { target, before, .. } => (
+            before["version"].as_str().unwrap().to_string(),
+            target.fields["version"].as_str().unwrap().to_string(),
+        ),
+        other => panic!("{name}: {other:?}"),
+    };
+    let deps = |name: &str| -> Vec<&str> { step(name).deps.iter().map(StepName::as_str).collect() };
+    let groups = ["eu-west-1/node-group/compute-intensive", "eu-west-1/node-group/general"];
+    assert_eq!(version("eu-west-1/eks-cluster#to-1.35"), ("1.34".into(), "1.35".into()));
+    assert_eq!(version("eu-west-1/eks-cluster"), ("1.35".into(), "1.36".into()));
+    for group in groups {
+        let stop = format!("{group}#to-1.35");
+        assert_eq!(version(&stop), ("1.34".into(), "1.35".into()));
+        assert_eq!(version(group), ("1.35".into(), "1.36".into()));
+        assert_eq!(deps(&stop), ["eu-west-1/eks-cluster#to-1.35"], "after the cluster's 1.35");
+        assert!(deps(group).contains(&"eu-west-1/eks-cluster"), "after the cluster's 1.36");
+        assert!(deps(group).contains(&stop.as_str()), "after its own 1.35");
+        assert!(deps("eu-west-1/eks-cluster").contains(&stop.as_str()), "1.36 after the groups");
     }
+    assert!(deps("eu-west-1/eks-cluster").contains(&"eu-west-1/eks-cluster#to-1.35"));
+    let addon = "eu-west-1/eks-addon/coredns";
+    assert!(steps.iter().all(|s| !s.name.as_str().starts_with(&format!("{addon}#"))));
+    assert!(deps(addon).contains(&"eu-west-1/eks-cluster"), "add-ons once, at the end");
 }
 
 /// Regression: a role a run uses can be minutes old on AWS or seconds old

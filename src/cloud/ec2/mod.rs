@@ -1,5 +1,5 @@
 //! EC2 for one region: what its kinds (the VPC, subnets, gateways, elastic
-//! IPs, route tables, endpoints) share: ownership filters and tags, the lookup of what a lost
+//! IPs, route tables, security groups, endpoints) share: ownership filters and tags, the lookup of what a lost
 //! create made; and the region's facts: its availability zones and which
 //! instance types it offers.
 
@@ -7,6 +7,7 @@ pub mod elastic_ip;
 pub mod internet_gateway;
 pub mod nat_gateway;
 pub mod route_table;
+pub mod security_group;
 pub mod subnet;
 pub mod vpc;
 pub mod vpc_endpoint;
@@ -94,6 +95,7 @@ described!(
     Address => allocation_id,
     NatGateway => nat_gateway_id,
     RouteTable => route_table_id,
+    SecurityGroup => group_id,
     VpcEndpoint => vpc_endpoint_id,
 );
 
@@ -270,7 +272,6 @@ impl Ec2 {
         .await
     }
 
-    /// Which of `types` the region offers.
     /// The vCPUs of each of `types` (DescribeInstanceTypes, filtered by
     /// name so that a type the region lacks is left out, not an error).
     pub async fn instance_vcpus(
@@ -297,6 +298,7 @@ impl Ec2 {
         Ok(pages.into_iter().collect())
     }
 
+    /// Which of `types` the region offers.
     pub async fn offered_instance_types(
         &self,
         types: &[String],

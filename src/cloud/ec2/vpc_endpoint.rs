@@ -1,8 +1,10 @@
-//! The gateway endpoint's cloud half: read by the topology's tag (pages of
+//! The VPC endpoint's cloud half: read by the topology's tag (pages of
 //! DescribeVpcEndpoints, those being deleted left out), with its route
-//! tables by address; made with an idempotency token and waited on until
-//! available; its route tables changed in place (ModifyVpcEndpoint adds and
-//! removes them, and AWS their routes); deleted and waited on until gone.
+//! tables, subnets and security groups by address; made with an
+//! idempotency token and waited on until available; its route tables,
+//! subnets and groups changed in place (ModifyVpcEndpoint adds and removes
+//! them, and AWS a gateway's routes and an interface's network
+//! interfaces); deleted and waited on until gone.
 
 use std::time::Duration;
 
@@ -17,6 +19,7 @@ use crate::cloud::paging::all_pages;
 use crate::cloud::read::ReadCall;
 use crate::cloud::wait::{Poll, absent, not_found, until};
 use crate::cloud::{CloudError, Found};
+use crate::kinds::ec2::vpc_endpoint::GATEWAY;
 use crate::kinds::{Fields, Kind};
 use crate::plan::steps::Target;
 use crate::state::live::Outputs;
@@ -28,7 +31,7 @@ const TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 impl CloudKind for VpcEndpoint {
     fn reads_after(&self) -> &'static [Kind] {
-        &[Kind::Vpc, Kind::RouteTable]
+        &[Kind::Vpc, Kind::RouteTable, Kind::Subnet, Kind::SecurityGroup]
     }
 
     fn read<'a>(&'a self, call: &'a ReadCall<'a>) -> Answer<'a, Found> {
@@ -45,20 +48,41 @@ impl CloudKind for VpcEndpoint {
                     Ok((page.vpc_endpoints().to_vec(), page.next_token().map(str::to_string)))
                 })
                 .await?;
-            let earlier = call.found(&[Kind::Vpc, Kind::RouteTable]).await?;
+            let earlier =
+                call.found(&[Kind::Vpc, Kind::RouteTable, Kind::Subnet, Kind::SecurityGroup]);
+            let earlier = earlier.await?;
             let mut found = Found::default();
             for (addr, id, tags, endpoint) in owned_by(&endpoints, call.topology) {
                 let vpc = endpoint.vpc_id().unwrap_or_default();
-                let deps = std::iter::once(earlier.addr_of(Kind::Vpc, vpc)).chain(
-                    endpoint.route_table_ids().iter().map(|t| earlier.addr_of(Kind::RouteTable, t)),
-                );
+                let groups: Vec<&str> =
+                    endpoint.groups().iter().filter_map(|g| g.group_id()).collect();
+                let tables = endpoint.route_table_ids().iter().map(String::as_str);
+                let subnets = endpoint.subnet_ids().iter().map(String::as_str);
+                let deps = std::iter::once(earlier.addr_of(Kind::Vpc, vpc))
+                    .chain(tables.map(|t| earlier.addr_of(Kind::RouteTable, t)))
+                    .chain(subnets.map(|s| earlier.addr_of(Kind::Subnet, s)))
+                    .chain(groups.iter().map(|g| earlier.addr_of(Kind::SecurityGroup, g)));
                 let deps = deps.flatten().cloned().collect();
+                let endpoint_type = endpoint.vpc_endpoint_type().map(|t| t.as_str());
                 let fields = [
                     ("vpc".to_string(), earlier.reference(Kind::Vpc, vpc)),
                     ("service".to_string(), json!(endpoint.service_name())),
+                    ("type".to_string(), json!(endpoint_type)),
                     (
                         "route_tables".to_string(),
                         earlier.references(Kind::RouteTable, endpoint.route_table_ids()),
+                    ),
+                    (
+                        "subnets".to_string(),
+                        earlier.references(Kind::Subnet, endpoint.subnet_ids()),
+                    ),
+                    (
+                        "security_groups".to_string(),
+                        earlier.references(Kind::SecurityGroup, &groups),
+                    ),
+                    (
+                        "private_dns".to_string(),
+                        json!(endpoint.private_dns_enabled().unwrap_or(false)),
                     ),
                 ]
                 .into();
@@ -76,12 +100,20 @@ impl CloudKind for VpcEndpoint {
             let create = ec2
                 .client
                 .create_vpc_endpoint()
-                .vpc_endpoint_type(VpcEndpointType::Gateway)
                 .vpc_id(call.id_of(&r, "vpc")?)
                 .service_name(r.str("service")?)
-                .set_route_table_ids(Some(call.ids.all(&r.strings("route_tables")?)?))
                 .client_token(call.scope.token(&target.addr))
                 .tag_specifications(tag_specification(ResourceType::VpcEndpoint, &r)?);
+            let create = match r.str("type")? {
+                GATEWAY => create
+                    .vpc_endpoint_type(VpcEndpointType::Gateway)
+                    .set_route_table_ids(Some(call.ids.all(&r.strings("route_tables")?)?)),
+                _ => create
+                    .vpc_endpoint_type(VpcEndpointType::Interface)
+                    .set_subnet_ids(Some(call.ids.all(&r.strings("subnets")?)?))
+                    .set_security_group_ids(Some(call.ids.all(&r.strings("security_groups")?)?))
+                    .private_dns_enabled(r.get("private_dns") == Some(&json!(true))),
+            };
             let made = create.send().await.map_err(sdk_error)?;
             let id = made.vpc_endpoint().and_then(|e| e.vpc_endpoint_id()).unwrap_or_default();
             let id = id.to_string();
@@ -100,22 +132,30 @@ impl CloudKind for VpcEndpoint {
         let ec2 = Ec2::new(call.clients.ec2.clone());
         Box::pin(async move {
             let r = read(target);
-            let wanted = call.ids.all(&r.strings("route_tables")?)?;
             let described = ec2.client.describe_vpc_endpoints().vpc_endpoint_ids(id).send().await;
             let described = described.map_err(sdk_error)?;
-            let now: Vec<String> = described
-                .vpc_endpoints()
-                .iter()
-                .flat_map(|e| e.route_table_ids().iter().cloned())
-                .collect();
-            let add: Vec<String> = wanted.iter().filter(|t| !now.contains(t)).cloned().collect();
-            let remove: Vec<String> = now.iter().filter(|t| !wanted.contains(t)).cloned().collect();
-            if !(add.is_empty() && remove.is_empty()) {
-                let modify = ec2.client.modify_vpc_endpoint().vpc_endpoint_id(id);
-                let modify = modify.set_add_route_table_ids(Some(add).filter(|a| !a.is_empty()));
-                let modify =
-                    modify.set_remove_route_table_ids(Some(remove).filter(|r| !r.is_empty()));
-                modify.send().await.map_err(sdk_error)?;
+            let Some(now) = described.vpc_endpoints().first() else {
+                return Err(CloudError::Internal(format!("VPC endpoint {id} is not there")));
+            };
+            let groups: Vec<String> =
+                now.groups().iter().filter_map(|g| g.group_id()).map(str::to_string).collect();
+            let tables =
+                Change::of(now.route_table_ids(), call.ids.all(&r.strings("route_tables")?)?);
+            let subnets = Change::of(now.subnet_ids(), call.ids.all(&r.strings("subnets")?)?);
+            let groups = Change::of(&groups, call.ids.all(&r.strings("security_groups")?)?);
+            if !(tables.is_none() && subnets.is_none() && groups.is_none()) {
+                ec2.client
+                    .modify_vpc_endpoint()
+                    .vpc_endpoint_id(id)
+                    .set_add_route_table_ids(tables.add)
+                    .set_remove_route_table_ids(tables.remove)
+                    .set_add_subnet_ids(subnets.add)
+                    .set_remove_subnet_ids(subnets.remove)
+                    .set_add_security_group_ids(groups.add)
+                    .set_remove_security_group_ids(groups.remove)
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
             }
             ec2.tag(id, &r).await.map(|()| Outputs::new())
         })
@@ -142,6 +182,26 @@ impl CloudKind for VpcEndpoint {
             }
             ec2.endpoint_settled(call, id, true).await.map(|()| Deleted::Gone)
         })
+    }
+}
+
+/// What a ModifyVpcEndpoint adds to and removes from one of an endpoint's
+/// lists (AWS takes no empty list).
+struct Change {
+    add: Option<Vec<String>>,
+    remove: Option<Vec<String>>,
+}
+
+impl Change {
+    fn of(now: &[String], wanted: Vec<String>) -> Change {
+        let add: Vec<String> = wanted.iter().filter(|w| !now.contains(w)).cloned().collect();
+        let remove: Vec<String> = now.iter().filter(|n| !wanted.contains(n)).cloned().collect();
+        let some = |ids: Vec<String>| Some(ids).filter(|ids| !ids.is_empty());
+        Change { add: some(add), remove: some(remove) }
+    }
+
+    fn is_none(&self) -> bool {
+        self.add.is_none() && self.remove.is_none()
     }
 }
 

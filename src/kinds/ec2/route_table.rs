@@ -2,7 +2,7 @@
 //! (`<region>/route-table/public`) sends the internet's traffic
 //! (0.0.0.0/0) to the internet gateway, and each zone's private one
 //! (`<region>/route-table/<zone>`) to the NAT gateway the zone goes out
-//! through. The table's subnets (its associations) and the default route's
+//! through, or nowhere with `nat: none`. The table's subnets (its associations) and the default route's
 //! target change in place: when a NAT gateway is replaced, the route moves
 //! to the new one before the old one goes. Routes others add (peering, a
 //! VPN) and those a gateway endpoint adds are theirs. A table goes before
@@ -86,6 +86,7 @@ fn table(
     let (internet_gateway, nat_gateway) = match route {
         Route::Gateway(to) => (Some(to), None),
         Route::Nat(to) => (None, Some(to)),
+        Route::Inside => (None, None),
     };
     let spec = Spec { vpc, internet_gateway, nat_gateway, subnets, tags };
     let deps = std::iter::once(&spec.vpc).chain(spec.target()).chain(&spec.subnets);
@@ -97,6 +98,8 @@ fn table(
 enum Route {
     Gateway(ResourceAddr),
     Nat(ResourceAddr),
+    /// None: the subnets reach only the VPC and its endpoints.
+    Inside,
 }
 
 impl KindDef for RouteTable {
@@ -128,7 +131,10 @@ impl KindDef for RouteTable {
             for zone in zones {
                 let private = addr(name, zone);
                 let label = format!("{}-{zone}-private", from.topology.name);
-                let nat = Route::Nat(super::nat_gateway::addr(name, network.nat_of(zone)));
+                let nat = match network.nat_of(zone) {
+                    Some(nat) => Route::Nat(super::nat_gateway::addr(name, nat)),
+                    None => Route::Inside,
+                };
                 let subnets = vec![super::subnet::addr(name, zone)];
                 let tags = from.tags(&private, &[("Name", label.clone())]);
                 let (spec, deps) = table(vpc.clone(), nat, subnets, tags);
@@ -161,18 +167,21 @@ impl KindDef for RouteTable {
     /// endpoint's routes to the endpoint).
     fn terraform(&self, r: &Resource, export: &dyn Exporter) -> Result<Vec<Block>, SpecError> {
         let spec: Spec = spec::read(self.name(), &r.fields)?;
-        let mut route = Block::new("route", &[]).attr("cidr_block", Expr::str(ANYWHERE));
-        if let Some(gateway) = &spec.internet_gateway {
-            route = route.attr("gateway_id", export.attribute(gateway.as_str(), "id"));
-        }
-        if let Some(nat) = &spec.nat_gateway {
-            route = route.attr("nat_gateway_id", export.attribute(nat.as_str(), "id"));
-        }
+        let route = Block::new("route", &[]).attr("cidr_block", Expr::str(ANYWHERE));
+        let route = match (&spec.internet_gateway, &spec.nat_gateway) {
+            (Some(gateway), _) => {
+                Some(route.attr("gateway_id", export.attribute(gateway.as_str(), "id")))
+            }
+            (None, Some(nat)) => {
+                Some(route.attr("nat_gateway_id", export.attribute(nat.as_str(), "id")))
+            }
+            (None, None) => None,
+        };
         Ok(vec![
             export
                 .resource(r)
                 .attr("vpc_id", export.attribute(spec.vpc.as_str(), "id"))
-                .block(route)
+                .blocks(route)
                 .attr("tags", map(&spec.tags)),
         ])
     }

@@ -11,7 +11,7 @@ use super::super::kms::key;
 use super::super::terraform::{Exporter, Setting, VariableUse, map, output};
 use super::super::{
     About, Fields, InPlace, Kind, KindDef, Lowering, Placement, RegionFacts, Resource,
-    ResourceAddr, Service, SpecError, lower, spec,
+    ResourceAddr, Service, SpecError, Stage, lower, spec,
 };
 use crate::hcl::{Block, Expr, identifier};
 use crate::topology::model::{ANYWHERE, DEFAULT_LOGS, SecretsKey};
@@ -160,8 +160,8 @@ impl KindDef for Cluster {
         if field == SECRETS_KEY {
             return secrets_key_change(before, after);
         }
-        let minor = |v: &Value| v.as_str().and_then(|v| v.strip_prefix("1."))?.parse::<u32>().ok();
-        let (Some(from), Some(to), "version") = (minor(before), minor(after), field) else {
+        let (Some(from), Some(to), "version") = (super::minor(before), super::minor(after), field)
+        else {
             return InPlace::Reversible;
         };
         let text = |minor: u32| format!("1.{minor}");
@@ -172,11 +172,10 @@ impl KindDef for Cluster {
                 text(to),
                 text(to)
             )),
-            _ if to > from + 1 => InPlace::Refused(format!(
-                "EKS upgrades one minor version at a time: set version \"{}\", apply, then go on \
-                 to {}",
-                text(from + 1),
-                text(to)
+            _ if to > from + 1 => InPlace::OneWay(format!(
+                "EKS upgrades one minor version at a time: {}, each followed by the node \
+                 groups; EKS cannot downgrade: a rollback leaves the cluster where it got to",
+                (from..=to).map(text).collect::<Vec<_>>().join(" -> ")
             )),
             _ if to == from + 1 => InPlace::OneWay(format!(
                 "EKS cannot downgrade: a rollback leaves the cluster at {}",
@@ -185,23 +184,34 @@ impl KindDef for Cluster {
             _ => InPlace::Reversible,
         }
     }
+    /// One update per minor version.
+    fn stages(&self, before: &Fields, after: &Fields) -> Vec<Stage> {
+        super::version_stages(before, after)
+    }
     /// A cluster made or upgraded must be on a version EKS offers (a
     /// running one past its support is EKS's to move, not the plan's).
     fn preflight(&self, r: &Resource, facts: &RegionFacts, live: Option<&Fields>) -> Vec<String> {
         let version = r.fields.get("version").and_then(Value::as_str).unwrap_or_default();
         let unchanged =
             live.and_then(|l| l.get("version")).and_then(Value::as_str) == Some(version);
-        if unchanged
-            || facts.eks_versions.is_empty()
-            || facts.eks_versions.iter().any(|v| v == version)
-        {
+        if unchanged || facts.eks_versions.is_empty() {
             return Vec::new();
         }
-        vec![format!(
-            "EKS does not offer Kubernetes {version} for {} (it offers {})",
-            r.addr,
-            facts.eks_versions.join(", ")
-        )]
+        // An upgrade of several minor versions stops at each.
+        let stops = live.map(|live| self.stages(live, &r.fields)).unwrap_or_default();
+        let mut versions: Vec<String> = stops.into_iter().map(|s| s.key).collect();
+        if versions.is_empty() {
+            versions.push(version.to_string());
+        }
+        let unoffered = versions.into_iter().filter(|v| !facts.eks_versions.contains(v));
+        let message = |v: String| {
+            format!(
+                "EKS does not offer Kubernetes {v} for {} (it offers {})",
+                r.addr,
+                facts.eks_versions.join(", ")
+            )
+        };
+        unoffered.map(message).collect()
     }
     fn terraform_type(&self) -> &'static str {
         "aws_eks_cluster"

@@ -14,7 +14,7 @@ use super::super::quota::{self, QuotaDef, QuotaUse};
 use super::super::terraform::{Exporter, Setting, VariableUse, depends_on, map};
 use super::super::{
     About, Fields, InPlace, Kind, KindDef, Lowering, Placement, RegionFacts, Resource,
-    ResourceAddr, Service, SpecError, lower, spec,
+    ResourceAddr, Service, SpecError, Stage, lower, spec,
 };
 use crate::hcl::{Block, Expr};
 use crate::topology::model::{CapacityType, MaxUnavailable};
@@ -190,8 +190,7 @@ impl KindDef for NodeGroup {
     }
     /// Its nodes move up with the cluster, and never down.
     fn in_place(&self, field: &str, before: &Value, after: &Value) -> InPlace {
-        let minor = |v: &Value| v.as_str().and_then(|v| v.strip_prefix("1."))?.parse::<u32>().ok();
-        match (field, minor(before), minor(after)) {
+        match (field, super::minor(before), super::minor(after)) {
             ("version", Some(from), Some(to)) if to < from => InPlace::Refused(format!(
                 "EKS does not move a node group's nodes down a version (1.{from} to 1.{to})"
             )),
@@ -200,6 +199,10 @@ impl KindDef for NodeGroup {
             )),
             _ => InPlace::Reversible,
         }
+    }
+    /// One update per minor version, each after its cluster's.
+    fn stages(&self, before: &Fields, after: &Fields) -> Vec<Stage> {
+        super::version_stages(before, after)
     }
     fn instance_types(&self, fields: &Fields) -> Vec<String> {
         let types = fields.get("instance_types").and_then(Value::as_array).into_iter().flatten();
