@@ -37,6 +37,7 @@ moto has no add-on API at all. AWS:
 
 import uuid
 
+import clock
 import eks_states
 from clock import CLOCK, failure_for, refused
 
@@ -110,7 +111,7 @@ def _settle(backend) -> None:
     now = CLOCK.now()
     for cluster in list(backend.clusters.values()):
         for addon in list(_addons(cluster).values()):
-            eks_states._run_due(addon, now)
+            clock.run_due(addon, now)
             if addon.status == "DEGRADED" and _has_nodes(cluster):
                 addon.status, addon.health = "ACTIVE", {"issues": []}
 
@@ -233,7 +234,7 @@ def patch() -> None:
             else:
                 addon.status = "ACTIVE"
 
-        eks_states._then(addon, CREATE_SECONDS, born)
+        clock.then(addon, CREATE_SECONDS, born)
         return ActionResult({"addon": addon.shown()})
 
     def describe_addon(self):
@@ -272,14 +273,14 @@ def patch() -> None:
                 addon.modified = _now()
                 update["status"] = "Successful"
 
-        eks_states._then(addon, UPDATE_SECONDS, done)
+        clock.then(addon, UPDATE_SECONDS, done)
         return ActionResult({"update": update})
 
     def delete_addon(self):
         cluster, addon = addon_of(self, "DeleteAddon")
         if addon.status != "DELETING":
             addon.status = "DELETING"
-            eks_states._then(addon, DELETE_SECONDS, lambda: _addons(cluster).pop(addon.name, None))
+            clock.then(addon, DELETE_SECONDS, lambda: _addons(cluster).pop(addon.name, None))
         return ActionResult({"addon": addon.shown()})
 
     def describe_addon_versions(self):

@@ -93,6 +93,20 @@ def setting(name: str, default: float) -> float:
         return _settings.get(name, default)
 
 
+def then(resource, seconds, action) -> None:
+    """Runs `action` once the clock has moved `seconds` on (at the next
+    `run_due` of `resource`)."""
+    resource._wway_due = (CLOCK.now() + seconds, action)
+
+
+def run_due(resource, now=None) -> None:
+    """Runs `resource`'s transition if it is due."""
+    due = getattr(resource, "_wway_due", None)
+    if due is not None and due[0] <= (CLOCK.now() if now is None else now):
+        resource._wway_due = None
+        due[1]()
+
+
 def refused(what: str) -> None:
     """Notes a refusal a patch made, for a test to read back."""
     with _lock:

@@ -53,6 +53,7 @@ import threading
 import uuid
 
 import access_entries
+import clock
 import gateway_states
 import network_states
 from clock import CALENDAR_DAY, CLOCK, failure_for, refused
@@ -122,20 +123,15 @@ def refuse_unoffered_version(name, version, error) -> None:
         )
 
 
-def _then(resource, seconds, action) -> None:
-    """Runs `action` once the clock has moved `seconds` on."""
-    resource._wway_due = (CLOCK.now() + seconds, action)
-
-
 def _settle(backend) -> None:
     """Runs every transition that is due, node groups before their clusters."""
     now = CLOCK.now()
     for cluster in list(backend.clusters.values()):
         for group in list(cluster.nodegroups.values()):
-            _run_due(group, now)
+            clock.run_due(group, now)
             if group.status == "ACTIVE":
                 _degrade(group)
-        _run_due(cluster, now)
+        clock.run_due(cluster, now)
 
 
 def _degrade(group) -> None:
@@ -145,13 +141,6 @@ def _degrade(group) -> None:
         code, message = failure
         group.status = "DEGRADED"
         group.health = {"issues": [{"code": code, "message": message, "resourceIds": [group.nodegroup_name]}]}
-
-
-def _run_due(resource, now) -> None:
-    due = getattr(resource, "_wway_due", None)
-    if due is not None and due[0] <= now:
-        resource._wway_due = None
-        due[1]()
 
 
 def _creating(resource, kind, name, seconds, failed_status, why_not=None):
@@ -170,7 +159,7 @@ def _creating(resource, kind, name, seconds, failed_status, why_not=None):
         else:
             resource.status = "ACTIVE"
 
-    _then(resource, seconds, born)
+    clock.then(resource, seconds, born)
     return resource
 
 
@@ -277,7 +266,7 @@ def patch() -> None:
             self.clusters.pop(name, None)
             network_states.cluster_gone(self.account_id, self.region_name, name)
 
-        _then(cluster, CLUSTER_DELETE_SECONDS, gone)
+        clock.then(cluster, CLUSTER_DELETE_SECONDS, gone)
         return cluster
 
     def create_nodegroup(self, *args, update_config=None, **kwargs):
@@ -311,7 +300,7 @@ def patch() -> None:
         group = original_delete_nodegroup(self, cluster_name, nodegroup_name)
         cluster.nodegroups[nodegroup_name] = group
         group.status = "DELETING"
-        _then(group, NODEGROUP_DELETE_SECONDS, lambda: cluster.nodegroups.pop(nodegroup_name, None))
+        clock.then(group, NODEGROUP_DELETE_SECONDS, lambda: cluster.nodegroups.pop(nodegroup_name, None))
         return group
 
     def update_nodegroup_config(self, cluster_name, nodegroup_name, *args, **kwargs):
@@ -332,7 +321,7 @@ def patch() -> None:
             group.status = "ACTIVE"
             update["status"] = "Successful"
 
-        _then(group, NODEGROUP_UPDATE_SECONDS, done)
+        clock.then(group, NODEGROUP_UPDATE_SECONDS, done)
         return update
 
     def update_nodegroup_version(self, cluster_name, nodegroup_name, version=None, **_):
@@ -363,7 +352,7 @@ def patch() -> None:
             group.status = "ACTIVE"
             update["status"] = "Successful"
 
-        _then(group, NODEGROUP_UPGRADE_SECONDS, done)
+        clock.then(group, NODEGROUP_UPGRADE_SECONDS, done)
         return update
 
     def updatable(backend, name, operation):
@@ -417,7 +406,7 @@ def patch() -> None:
                 cluster.version = version
                 update["status"] = "Successful"
 
-        _then(cluster, CLUSTER_UPGRADE_SECONDS, done)
+        clock.then(cluster, CLUSTER_UPGRADE_SECONDS, done)
         return update
 
     def update_cluster_config(self, name, resources_vpc_config=None, logging=None, upgrade_policy=None,
@@ -447,7 +436,7 @@ def patch() -> None:
             cluster.status = "ACTIVE"
             update["status"] = "Successful"
 
-        _then(cluster, CLUSTER_CONFIG_SECONDS, done)
+        clock.then(cluster, CLUSTER_CONFIG_SECONDS, done)
         return update
 
     def describe_update(self, name, update_id, nodegroup_name=None):

@@ -28,7 +28,7 @@ import functools
 
 import clock
 import private_endpoints
-from clock import CLOCK, refused
+from clock import refused
 
 NAT_CREATE_SECONDS = 90.0
 NAT_DELETE_SECONDS = 60.0
@@ -42,12 +42,8 @@ def _ec2(account_id, region):
 
 def _settle(ec2) -> None:
     """Every NAT gateway transition that is due."""
-    now = CLOCK.now()
     for gateway in list(ec2.nat_gateways.values()):
-        due = getattr(gateway, "_wway_due", None)
-        if due is not None and due[0] <= now:
-            gateway._wway_due = None
-            due[1]()
+        clock.run_due(gateway)
 
 
 def _tokens(ec2) -> dict:
@@ -146,7 +142,7 @@ def patch() -> None:
             gateway.failure_message = f"Network {gateway.vpc_id} has no Internet gateway attached"
             _let_go(self, gateway)
 
-        gateway._wway_due = (CLOCK.now() + clock.setting("nat_create", NAT_CREATE_SECONDS), born)
+        clock.then(gateway, clock.setting("nat_create", NAT_CREATE_SECONDS), born)
         return gateway
 
     @functools.wraps(original_describe)
@@ -172,7 +168,7 @@ def patch() -> None:
             gateway.state = "deleted"
             _let_go(self, gateway)
 
-        gateway._wway_due = (CLOCK.now() + clock.setting("nat_delete", NAT_DELETE_SECONDS), gone)
+        clock.then(gateway, clock.setting("nat_delete", NAT_DELETE_SECONDS), gone)
         return gateway
 
     @functools.wraps(original_release)

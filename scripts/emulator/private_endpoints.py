@@ -28,7 +28,7 @@ group whatever uses it. AWS:
 import functools
 
 import clock
-from clock import CLOCK, refused
+from clock import refused
 
 INTERFACE_CREATE_SECONDS = 60.0
 INTERFACE_DELETE_SECONDS = 30.0
@@ -39,12 +39,8 @@ NODE_INTERFACES = ("ec2", "ecr.api", "ecr.dkr", "sts")
 
 def _settle(ec2) -> None:
     """Every endpoint transition that is due."""
-    now = CLOCK.now()
     for endpoint in list(ec2.vpc_end_points.values()):
-        due = getattr(endpoint, "_wway_due", None)
-        if due is not None and due[0] <= now:
-            endpoint._wway_due = None
-            due[1]()
+        clock.run_due(endpoint)
 
 
 def _service(endpoint) -> str:
@@ -116,8 +112,7 @@ def patch() -> None:
             def born():
                 endpoint.state = "available"
 
-            seconds = clock.setting("interface_create", INTERFACE_CREATE_SECONDS)
-            endpoint._wway_due = (CLOCK.now() + seconds, born)
+            clock.then(endpoint, clock.setting("interface_create", INTERFACE_CREATE_SECONDS), born)
         return endpoint
 
     @functools.wraps(original_delete)
@@ -135,8 +130,7 @@ def patch() -> None:
             def gone(vpce_id=vpce_id):
                 original_delete(self, [vpce_id])
 
-            seconds = clock.setting("interface_delete", INTERFACE_DELETE_SECONDS)
-            endpoint._wway_due = (CLOCK.now() + seconds, gone)
+            clock.then(endpoint, clock.setting("interface_delete", INTERFACE_DELETE_SECONDS), gone)
 
     @functools.wraps(original_describe)
     def describe_vpc_endpoints(self, *args, **kwargs):

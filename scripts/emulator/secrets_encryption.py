@@ -23,6 +23,7 @@ And patch 21 (tagging_lag.py) covers KMS keys: GetResources finds a new key
 only after the tagging API's lag, as it does functions and distributions.
 """
 
+import clock
 import eks_states
 from clock import refused
 
@@ -102,7 +103,7 @@ def patch() -> None:
                 cluster.status = "ACTIVE"
                 update["status"] = "Successful"
 
-            eks_states._then(cluster, ASSOCIATE_SECONDS, done)
+            clock.then(cluster, ASSOCIATE_SECONDS, done)
             return ActionResult({"update": update})
 
     EKSResponse.associate_encryption_config = associate_encryption_config
