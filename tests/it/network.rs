@@ -153,6 +153,14 @@ async fn a_clusters_api_answers_privately_and_publicly_from_the_blocks_listed() 
     cidrs.sort();
     assert_eq!((private, public, cidrs, subnets), (true, true, blocks, 3));
     assert!(plan_changes(emulator, account.state.path(), edited).is_empty());
+
+    // Regression: with the public endpoint off, EKS still answers the
+    // blocks it had (0.0.0.0/0 by default), and the plan kept finding an
+    // update that changed nothing.
+    let edited = &updated_in_place(&account, "endpoint: {public: false}");
+    let (private, public, _, _) = access().await;
+    assert_eq!((private, public), (true, false));
+    assert!(plan_changes(emulator, account.state.path(), edited).is_empty());
 }
 
 /// The topology's resources in one region's account, as EC2 describes them.

@@ -147,9 +147,14 @@ impl KindDef for Cluster {
         };
         lower::resource(addr, Kind::EksCluster, "demo-eu", &spec, vec![subnet])
     }
-    /// The creator's bootstrap is what the cluster was made with.
-    fn equivalent(&self, field: &str, desired: &Value, live: &Value, _declared: &Fields) -> bool {
-        field == BOOTSTRAP || super::super::equivalent(field, desired, live)
+    /// The creator's bootstrap is what the cluster was made with; with the
+    /// public endpoint off, the blocks EKS still answers (0.0.0.0/0 by
+    /// default) let nothing in and are not sent.
+    fn equivalent(&self, field: &str, desired: &Value, live: &Value, declared: &Fields) -> bool {
+        let public = declared.get("endpoint_public").and_then(Value::as_bool);
+        field == BOOTSTRAP
+            || (field == "public_access_cidrs" && public == Some(false))
+            || super::super::equivalent(field, desired, live)
     }
     /// EKS upgrades one minor version at a time and never downgrades; it
     /// moves an authentication mode only towards the API.
@@ -229,6 +234,15 @@ impl KindDef for Cluster {
         // replace it for another value).
         let made = export.live_field(&r.addr, BOOTSTRAP).and_then(Value::as_bool);
         let bootstrap = made.unwrap_or(spec.bootstrap_creator_admin);
+        let vpc_config = Block::new("vpc_config", &[])
+            .attr("subnet_ids", export.ids(&subnets))
+            .attr("endpoint_private_access", Expr::Bool(spec.endpoint_private))
+            .attr("endpoint_public_access", Expr::Bool(spec.endpoint_public));
+        // The provider computes the blocks of an endpoint that is off.
+        let vpc_config = match spec.endpoint_public {
+            true => vpc_config.attr("public_access_cidrs", Expr::strs(&spec.public_access_cidrs)),
+            false => vpc_config,
+        };
         let encryption = spec.secrets_key.as_ref().map(|key| {
             let arn = match key.starts_with("arn:") {
                 true => Expr::str(key),
@@ -246,13 +260,7 @@ impl KindDef for Cluster {
                 .attr("version", Expr::Str(spec.version))
                 .attr("enabled_cluster_log_types", Expr::strs(&spec.logs))
                 .attr("tags", map(&spec.tags))
-                .block(
-                    Block::new("vpc_config", &[])
-                        .attr("subnet_ids", export.ids(&subnets))
-                        .attr("endpoint_private_access", Expr::Bool(spec.endpoint_private))
-                        .attr("endpoint_public_access", Expr::Bool(spec.endpoint_public))
-                        .attr("public_access_cidrs", Expr::strs(&spec.public_access_cidrs)),
-                )
+                .block(vpc_config)
                 .block(
                     Block::new("upgrade_policy", &[])
                         .attr("support_type", Expr::Str(spec.support_type)),
