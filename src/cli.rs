@@ -65,10 +65,17 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check a topology file without calling any cloud API (exit 0 valid, 1 problems).
+    ///
+    /// With a `resilience:` section, also report what losing each region
+    /// does: failover times against the rto, where each routed name's users
+    /// go, and whether the other regions hold the spike (warnings where not).
     Validate {
         /// The topology file.
         #[arg(default_value = "wway.yaml")]
         topology: PathBuf,
+        /// `json` prints the summary's data and the resilience report.
+        #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+        format: PlanFormat,
     },
     /// Read the live account and print what must change to match the topology.
     ///

@@ -8,6 +8,7 @@
 //! - [`kinds`]: each resource kind's pure half and the registry (pure);
 //! - [`state`]: the desired state and the live state (pure);
 //! - [`plan`]: the diff of the two, as an ordered graph of changes (pure);
+//! - [`resilience`]: what losing a region does to routing and capacity (pure);
 //! - [`cloud`]: the AWS SDK clients, one module per service;
 //! - [`store`]: the state backend: a local folder, or S3 with conditional writes;
 //! - [`exec`]: the executor: walks a plan's steps, journals, rolls back;
@@ -29,6 +30,7 @@ pub mod hcl;
 pub mod kinds;
 pub mod plan;
 pub mod present;
+pub mod resilience;
 pub mod state;
 pub mod store;
 pub mod topology;

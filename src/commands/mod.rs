@@ -148,7 +148,7 @@ pub fn run(cli: Cli) -> ExitCode {
 fn dispatch(command: Command, printer: Printer) -> Status {
     let context = |cloud: &CloudArgs| Context::new(cloud, printer);
     match command {
-        Command::Validate { topology } => validate::run(&topology, &printer),
+        Command::Validate { topology, format } => validate::run(&topology, format, &printer),
         Command::Plan(args) => plan::run(&args, &context(&args.cloud)?),
         Command::Apply(args) => {
             let mode = apply::Mode::Apply { rollback: !args.no_rollback };

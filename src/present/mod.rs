@@ -9,4 +9,5 @@ pub mod plan_json;
 pub mod plan_text;
 pub mod printer;
 pub mod progress;
+pub mod resilience;
 pub mod summary;

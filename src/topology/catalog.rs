@@ -39,6 +39,57 @@ pub const REGIONS: &[&str] = &[
     "us-west-2",
 ];
 
+/// Where each region's data centres are, roughly (latitude, longitude of
+/// its city): which region is nearest to another's users, as latency
+/// routing sends them when theirs fails.
+const REGION_PLACES: [(&str, f64, f64); 34] = [
+    ("af-south-1", -33.9, 18.4),
+    ("ap-east-1", 22.3, 114.2),
+    ("ap-east-2", 25.0, 121.5),
+    ("ap-northeast-1", 35.7, 139.7),
+    ("ap-northeast-2", 37.6, 127.0),
+    ("ap-northeast-3", 34.7, 135.5),
+    ("ap-south-1", 19.1, 72.9),
+    ("ap-south-2", 17.4, 78.5),
+    ("ap-southeast-1", 1.35, 103.8),
+    ("ap-southeast-2", -33.9, 151.2),
+    ("ap-southeast-3", -6.2, 106.8),
+    ("ap-southeast-4", -37.8, 145.0),
+    ("ap-southeast-5", 3.1, 101.7),
+    ("ap-southeast-6", -36.8, 174.8),
+    ("ap-southeast-7", 13.8, 100.5),
+    ("ca-central-1", 45.5, -73.6),
+    ("ca-west-1", 51.0, -114.1),
+    ("eu-central-1", 50.1, 8.7),
+    ("eu-central-2", 47.4, 8.5),
+    ("eu-north-1", 59.3, 18.1),
+    ("eu-south-1", 45.5, 9.2),
+    ("eu-south-2", 41.6, -0.9),
+    ("eu-west-1", 53.3, -6.3),
+    ("eu-west-2", 51.5, -0.1),
+    ("eu-west-3", 48.9, 2.4),
+    ("il-central-1", 32.1, 34.8),
+    ("me-central-1", 25.2, 55.3),
+    ("me-south-1", 26.1, 50.6),
+    ("mx-central-1", 20.6, -100.4),
+    ("sa-east-1", -23.5, -46.6),
+    ("us-east-1", 38.9, -77.4),
+    ("us-east-2", 40.0, -83.0),
+    ("us-west-1", 37.4, -121.9),
+    ("us-west-2", 45.6, -122.7),
+];
+
+/// The great-circle distance between two regions, in km.
+pub fn distance_km(a: &str, b: &str) -> Option<f64> {
+    let place =
+        |r: &str| REGION_PLACES.iter().find(|(n, ..)| *n == r).map(|(_, la, lo)| (*la, *lo));
+    let ((la1, lo1), (la2, lo2)) = (place(a)?, place(b)?);
+    let (p1, p2) = (la1.to_radians(), la2.to_radians());
+    let (dp, dl) = ((la2 - la1).to_radians(), (lo2 - lo1).to_radians());
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    Some(2.0 * 6371.0 * h.sqrt().asin())
+}
+
 /// Route 53 geolocation continent codes.
 pub const CONTINENTS: &[&str] = &["AF", "AN", "AS", "EU", "NA", "OC", "SA"];
 
@@ -62,6 +113,43 @@ pub const COUNTRIES: &[&str] = &[
     "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
 ];
 
+/// The countries of each Route 53 continent (GeoNames' continents, as
+/// Route 53's geolocation uses them): where a country's users go when its
+/// own record cannot answer and the map has one for its continent.
+const CONTINENT_COUNTRIES: [(&str, &str); 7] = [
+    (
+        "AF",
+        "AO BF BI BJ BW CD CF CG CI CM CV DJ DZ EG EH ER ET GA GH GM GN GQ GW KE KM LR LS LY MA \
+         MG ML MR MU MW MZ NA NE NG RE RW SC SD SH SL SN SO SS ST SZ TD TG TN TZ UG YT ZA ZM ZW",
+    ),
+    ("AN", "AQ BV GS HM TF"),
+    (
+        "AS",
+        "AE AF AM AZ BD BH BN BT CC CN CX GE HK ID IL IN IO IQ IR JO JP KG KH KP KR KW KZ LA LB \
+         LK MM MN MO MV MY NP OM PH PK PS QA SA SG SY TH TJ TL TM TR TW UZ VN YE",
+    ),
+    (
+        "EU",
+        "AD AL AT AX BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GG GI GR HR HU IE IM IS IT JE \
+         LI LT LU LV MC MD ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM UA VA",
+    ),
+    (
+        "NA",
+        "AG AI AW BB BL BM BQ BS BZ CA CR CU CW DM DO GD GL GP GT HN HT JM KN KY LC MF MQ MS MX \
+         NI PA PM PR SV SX TC TT US VC VG VI",
+    ),
+    ("OC", "AS AU CK FJ FM GU KI MH MP NC NF NR NU NZ PF PG PN PW SB TK TO TV UM VU WF WS"),
+    ("SA", "AR BO BR CL CO EC FK GF GY PE PY SR UY VE"),
+];
+
+/// The continent code of country `code`.
+pub fn continent_of(code: &str) -> Option<&'static str> {
+    let mut continents = CONTINENT_COUNTRIES.iter();
+    continents
+        .find(|(_, countries)| countries.split_whitespace().any(|c| c == code))
+        .map(|(c, _)| *c)
+}
+
 /// Common slips that are not ISO codes, with the code that was meant.
 pub const COUNTRY_SLIPS: &[(&str, &str)] =
     &[("UK", "GB"), ("EN", "GB"), ("JA", "JP"), ("KO", "KR")];
@@ -76,5 +164,28 @@ mod tests {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
         }
         assert_eq!(COUNTRIES.len(), 249);
+    }
+
+    #[test]
+    fn every_region_has_a_place() {
+        let placed: Vec<&str> = REGION_PLACES.iter().map(|(r, ..)| *r).collect();
+        assert_eq!(placed, REGIONS);
+        let dublin_london = distance_km("eu-west-1", "eu-west-2").unwrap();
+        assert!((400.0..500.0).contains(&dublin_london), "{dublin_london}");
+    }
+
+    #[test]
+    fn every_country_is_on_one_continent() {
+        for country in COUNTRIES {
+            let on: Vec<&str> = CONTINENT_COUNTRIES
+                .iter()
+                .filter(|(_, cs)| cs.split_whitespace().any(|c| c == *country))
+                .map(|(c, _)| *c)
+                .collect();
+            assert_eq!(on.len(), 1, "{country}: {on:?}");
+        }
+        let listed: usize =
+            CONTINENT_COUNTRIES.iter().map(|(_, cs)| cs.split_whitespace().count()).sum();
+        assert_eq!(listed, COUNTRIES.len());
     }
 }

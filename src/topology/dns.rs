@@ -50,13 +50,14 @@ pub fn decode(d: &mut Decoder, node: &Node, at: Span, declared: &Declared) -> Op
         Some(n) => d.integer(n, "`ttl`", 0..=2_147_483_647).map(|t| t as u32),
         None => Some(60),
     };
+    let ttl_at = f.get("ttl").map_or(at, |n| n.span);
     let context = RecordContext {
         zone: zone.as_deref(),
         declared,
         has_health_check: f.get("health_check").is_some(),
     };
     let records = f.required(d, "records").and_then(|n| records(d, n, &context));
-    Some(Dns { zone: zone?, health_check: health_check?, records: records?, ttl: ttl? })
+    Some(Dns { zone: zone?, health_check: health_check?, records: records?, ttl: ttl?, ttl_at })
 }
 
 fn health_check(d: &mut Decoder, node: &Node, at: Span) -> Option<HealthCheck> {
@@ -123,12 +124,15 @@ fn health_check(d: &mut Decoder, node: &Node, at: Span) -> Option<HealthCheck> {
             return None;
         }
     };
+    let span = |key: &str| f.get(key).map_or(at, |n| n.span);
     Some(HealthCheck {
         protocol,
         path,
         port,
         interval: interval?,
         failure_threshold: failure_threshold? as u32,
+        interval_at: span("interval"),
+        threshold_at: span("failure_threshold"),
     })
 }
 
@@ -247,7 +251,7 @@ fn record(
         );
         return None;
     }
-    Some((Record { name: name.value.clone(), routing }, name))
+    Some((Record { name: name.value.clone(), routing, at: name.span }, name))
 }
 
 /// A name relative to the zone: `@` for the apex, else DNS labels (a leading `*` allowed).

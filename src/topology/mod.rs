@@ -5,7 +5,7 @@
 
 mod addons;
 pub mod backend;
-mod catalog;
+pub mod catalog;
 mod cdn;
 pub mod code;
 mod decode;
@@ -18,6 +18,7 @@ mod network;
 pub mod problem;
 mod refs;
 mod regions;
+mod resilience;
 pub mod schema;
 mod secrets;
 mod values;
@@ -130,6 +131,7 @@ fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<To
         "dns",
         "cdn",
         "edge_functions",
+        "resilience",
         decode::EXTENSIONS,
     ];
     let f = d.fields(root, root.span.start_only(), "the topology", &known)?;
@@ -160,6 +162,8 @@ fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<To
     };
     let cdn = f.get("cdn").map(|n| cdn::decode(d, n, f.key_span("cdn"), &declared));
     let dns = f.get("dns").map(|n| dns::decode(d, n, f.key_span("dns"), &declared));
+    let resilience =
+        f.get("resilience").map(|n| resilience::decode(d, n, f.key_span("resilience")));
     version?;
     Some(Topology {
         name: name?.value,
@@ -170,6 +174,7 @@ fn decode_root(d: &mut Decoder, root: &yaml::Node, source: &Source) -> Option<To
         dns: dns.map(|dns| dns.ok_or(())).transpose().ok()?,
         cdn: cdn.map(|cdn| cdn.ok_or(())).transpose().ok()?,
         edge_functions,
+        resilience: resilience.map(|r| r.ok_or(())).transpose().ok()?,
         warnings: Vec::new(),
     })
 }

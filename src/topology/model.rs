@@ -34,6 +34,8 @@ pub struct Topology {
     pub dns: Option<Dns>,
     pub cdn: Option<Cdn>,
     pub edge_functions: Vec<EdgeFunction>,
+    /// The failover budget and the spike the regions must hold.
+    pub resilience: Option<Resilience>,
     /// What the file should say and does not, said by `wway validate`
     /// (a cluster without admins).
     pub warnings: Vec<super::problem::Problem>,
@@ -43,6 +45,15 @@ impl Topology {
     pub fn region(&self, name: &str) -> Option<&Region> {
         self.regions.iter().find(|r| *r.name == name)
     }
+}
+
+/// `resilience:`: how long traffic may take to leave a failed region, and
+/// how many times its usual load each region must hold in a spike.
+#[derive(Debug, Clone)]
+pub struct Resilience {
+    /// Seconds.
+    pub rto: Spanned<u32>,
+    pub spike: Option<Spanned<u32>>,
 }
 
 /// A `drift.ignore` rule: resources matching `address` (a pattern), only
@@ -283,6 +294,8 @@ pub struct NodeGroup {
     pub min: u32,
     pub desired: u32,
     pub max: u32,
+    /// Where the file sets `max`.
+    pub max_at: Span,
     pub capacity_type: CapacityType,
     pub labels: BTreeMap<String, String>,
     /// How many nodes an update replaces at a time.
@@ -312,6 +325,8 @@ pub struct Dns {
     pub health_check: Option<HealthCheck>,
     pub records: Vec<Record>,
     pub ttl: u32,
+    /// Where the file sets `ttl` (`dns`, when it does not).
+    pub ttl_at: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -321,6 +336,9 @@ pub struct HealthCheck {
     pub port: u16,
     pub interval: u32,
     pub failure_threshold: u32,
+    /// Where the file sets `interval` and `failure_threshold`.
+    pub interval_at: Span,
+    pub threshold_at: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,6 +353,8 @@ pub struct Record {
     /// Relative to the zone; "@" is the apex.
     pub name: String,
     pub routing: Routing,
+    /// Where the file names it.
+    pub at: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

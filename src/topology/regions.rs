@@ -394,6 +394,7 @@ fn node_group(d: &mut Decoder, entry: &Entry) -> Option<NodeGroup> {
         min,
         desired,
         max,
+        max_at: max_span,
         capacity_type: capacity_type?,
         labels: labels?,
         max_unavailable: max_unavailable?,

@@ -39,6 +39,60 @@ fn validate_warns_of_a_cluster_without_admins_and_accepts_it() {
     insta::assert_snapshot!(stderr);
 }
 
+/// The resilience report (issue 14): with `resilience:`, validate says
+/// how long traffic takes to leave a failed region against the rto, where
+/// each routed name's users go when each region fails, and what each other
+/// region then carries at the spike; what falls short is a warning at the
+/// line to change, and the file stands.
+#[test]
+fn validate_reports_what_losing_each_region_does() {
+    let assert =
+        wway().args(["validate", "tests/topologies/good/resilience.yaml"]).assert().success();
+    let output = assert.get_output();
+    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
+    let report = &stdout[stdout.find("\nresilience (").expect("the report")..];
+    insta::assert_snapshot!("resilience_report", report);
+    let stderr = String::from_utf8(output.stderr.clone()).unwrap();
+    insta::assert_snapshot!("resilience_findings", stderr);
+}
+
+/// The same report as data: each name's failover time, and per region lost
+/// where users go and each other region's load.
+#[test]
+fn validate_gives_the_resilience_report_as_json() {
+    let assert = wway()
+        .args(["validate", "tests/topologies/good/resilience.yaml", "--format", "json"])
+        .assert()
+        .success();
+    let document: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let report = &document["resilience"];
+    assert_eq!((report["rto_seconds"].as_u64(), report["spike"].as_u64()), (Some(120), Some(3)));
+    let api = &report["failover"][0];
+    assert_eq!(api["name"], "api.resil.example");
+    assert_eq!((api["seconds"].as_u64(), api["within_rto"].as_bool()), (Some(150), Some(false)));
+    let losses = report["losses"].as_array().unwrap();
+    let regions: Vec<&str> = losses.iter().map(|l| l["region"].as_str().unwrap()).collect();
+    assert_eq!(regions, ["us-east-1", "eu-west-1", "ap-northeast-1"]);
+    let tokyo_lost = &losses[2];
+    // Latency goes to the nearest remaining region: Tokyo's users to
+    // Ireland (about 9,600 km), not Virginia (about 10,900 km).
+    let fast = tokyo_lost["routes"].as_array().unwrap().iter().find(|r| r["policy"] == "latency");
+    assert_eq!(fast.unwrap()["moves"][0]["to"], "eu-west-1");
+    // Geolocation falls back to the country's continent record.
+    let geo =
+        tokyo_lost["routes"].as_array().unwrap().iter().find(|r| r["policy"] == "geolocation");
+    assert_eq!(
+        geo.unwrap()["moves"][0],
+        serde_json::json!({"users": "JP", "to": "eu-west-1", "share": 1.0})
+    );
+    let us_lost = &losses[0]["load"][0];
+    assert_eq!(us_lost["region"], "eu-west-1");
+    let numbers = ["baseline_nodes", "absorbed_nodes", "needed_nodes", "max_nodes"]
+        .map(|k| us_lost[k].as_u64().unwrap());
+    assert_eq!(numbers, [6, 4, 30, 30], "3 x (6 + 4), each group's part rounded up");
+    assert_eq!(us_lost["holds"], false, "batch needs 10 of its 6");
+}
+
 #[test]
 fn validate_rejects_a_bad_topology_with_exit_1_and_diagnostics_on_stderr() {
     let assert = wway()
