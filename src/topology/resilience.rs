@@ -1,7 +1,7 @@
 //! `resilience:`: the failover budget (`rto`, how long traffic may take to
 //! leave a failed region) and the spike the regions must hold (`spike`,
-//! times their usual load). What they are judged against is
-//! [`crate::resilience`]'s; here they are read and checked as values.
+//! times their usual load). Here they are read and checked as values; the
+//! report that judges the topology against them is a layer of its own.
 
 use super::decode::Decoder;
 use super::model::{Resilience, Spanned};
