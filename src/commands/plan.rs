@@ -15,12 +15,13 @@ pub fn run(args: &PlanArgs, context: &Context) -> Status {
     let (_, mut topology) = load(&args.topology, printer)?;
     let read = read_account(&args.topology, &mut topology, context);
     let (desired, live, _) = context.block_on(read)??;
-    let plan = plan::plan(&desired, &live).map_err(|errors| {
+    let mut plan = plan::plan(&desired, &live).map_err(|errors| {
         for error in &errors {
             printer.error(error);
         }
         format!("no plan: {} problem(s) above", errors.len())
     })?;
+    plan.warnings.extend(crate::resilience::capacity::vcpu_warnings(&topology, &live.regions));
     if let Some(out) = &args.out {
         let written = std::fs::read(&args.topology).and_then(|bytes| {
             let origin = plan_json::Origin {

@@ -49,17 +49,18 @@ pub fn render(report: &Report) -> String {
                 out,
                 "    {:<16} {:>8} {:>10} {:>7} {:>5}  {}",
                 load.region,
-                load.baseline_nodes,
-                load.absorbed_nodes,
-                load.needed_nodes,
-                load.max_nodes,
+                load.baseline,
+                load.absorbed,
+                load.needed,
+                load.max,
                 if load.holds { "yes" } else { "NO" }
             );
         }
     }
     let _ = writeln!(
         out,
-        "  (nodes: baseline is the groups' desired sizes; needed is spike x (baseline + what it takes over))"
+        "  ({}: baseline is the groups' desired sizes; needed is spike x (baseline + what it takes over))",
+        report.unit
     );
     out
 }

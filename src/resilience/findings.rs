@@ -148,20 +148,22 @@ fn short(topology: &Topology, report: &Report) -> Vec<Problem> {
             let loads = report.losses.iter().filter_map(|loss| {
                 let load = loss.load.iter().find(|l| l.region == *region.name)?;
                 let g = load.groups.iter().find(|g| g.name == group.name)?;
-                Some((g.needed, load.absorbed_nodes, &loss.region))
+                Some((g.needed, g.max, load.absorbed, &loss.region))
             });
-            let Some((needed, absorbed, lost)) = loads.max_by_key(|(needed, ..)| *needed) else {
+            let Some((needed, max, absorbed, lost)) = loads.max_by_key(|(needed, ..)| *needed)
+            else {
                 continue;
             };
-            if needed <= group.max {
+            if needed <= max {
                 continue;
             }
+            let unit = report.unit;
             problems.push(
                 Problem::new(
                     "resilience::capacity",
                     format!(
-                        "with {lost} lost and a {spike}x spike, {}/{} needs {needed} nodes ({spike} x its {} desired and its part of the {absorbed} {} takes over), max is {}",
-                        region.name.value, group.name, group.desired, region.name.value, group.max
+                        "with {lost} lost and a {spike}x spike, {}/{} needs {needed} {unit} ({spike} x its {} desired and its part of the {absorbed} {} takes over), max is {max}",
+                        region.name.value, group.name, group.desired, region.name.value
                     ),
                     group.max_at,
                     format!("{needed} needed"),

@@ -4,8 +4,8 @@
 //! leave a failed region (the health check's interval x failure threshold,
 //! the record's TTL, Route 53's propagation); for each single-region loss,
 //! where each routed name's users go ([`routes`]) and the load each
-//! remaining region then carries, in nodes, against its node groups' max at
-//! the declared spike ([`capacity`]). [`findings`] turns what falls short
+//! remaining region then carries, in nodes (or, at plan time, vCPUs),
+//! against its node groups' max at the declared spike ([`capacity`]). [`findings`] turns what falls short
 //! into diagnostics at the lines to change.
 
 pub mod capacity;
@@ -24,6 +24,8 @@ pub const PROPAGATION_SECONDS: u32 = 60;
 pub struct Report {
     pub rto_seconds: u32,
     pub spike: Option<u32>,
+    /// What the loads count: `nodes` offline, `vCPUs` at plan time.
+    pub unit: &'static str,
     /// Per health-routed name, how long traffic may take to leave a failed
     /// region.
     pub failover: Vec<FailoverTime>,
@@ -69,8 +71,17 @@ pub fn policy(routing: &Routing) -> &'static str {
     }
 }
 
-/// The report of a topology with a `resilience:` section.
+/// The report of a topology with a `resilience:` section, in nodes.
 pub fn report(topology: &Topology) -> Option<Report> {
+    report_in(topology, "nodes", &capacity::nodes)
+}
+
+/// The report, its loads in `unit`, each node of a group counting `weight`.
+pub fn report_in(
+    topology: &Topology,
+    unit: &'static str,
+    weight: capacity::Weight,
+) -> Option<Report> {
     let resilience = topology.resilience.as_ref()?;
     let rto = resilience.rto.value;
     let failover = topology.dns.as_ref().map(|dns| failover_times(dns, rto)).unwrap_or_default();
@@ -80,13 +91,14 @@ pub fn report(topology: &Topology) -> Option<Report> {
         .map(|lost| {
             let routes = routes::outcomes(topology, &lost.name);
             let spike = resilience.spike.as_ref().map_or(1, |s| s.value);
-            let load = capacity::after_loss(topology, &lost.name, &routes, spike);
+            let load = capacity::after_loss(topology, &lost.name, &routes, spike, weight);
             Loss { region: lost.name.value.clone(), routes, load }
         })
         .collect();
     Some(Report {
         rto_seconds: rto,
         spike: resilience.spike.as_ref().map(|s| s.value),
+        unit,
         failover,
         losses,
     })

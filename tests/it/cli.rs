@@ -91,8 +91,8 @@ fn validate_gives_the_resilience_report_as_json() {
     );
     let us_lost = &losses[0]["load"][0];
     assert_eq!(us_lost["region"], "eu-west-1");
-    let numbers = ["baseline_nodes", "absorbed_nodes", "needed_nodes", "max_nodes"]
-        .map(|k| us_lost[k].as_u64().unwrap());
+    assert_eq!(report["unit"], "nodes");
+    let numbers = ["baseline", "absorbed", "needed", "max"].map(|k| us_lost[k].as_u64().unwrap());
     assert_eq!(numbers, [6, 4, 30, 30], "3 x (6 + 4), each group's part rounded up");
     assert_eq!(us_lost["holds"], false, "batch needs 10 of its 6");
 }

@@ -24,6 +24,7 @@ mod plan_emulator;
 mod present;
 mod quotas;
 mod real_aws;
+mod resilience;
 mod safety;
 mod schema;
 mod secrets;
