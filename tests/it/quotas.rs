@@ -6,6 +6,19 @@
 use crate::apply_emulator::wway;
 use crate::emulator::{Emulator, topology};
 
+/// The warnings of a plan of `file` (which succeeds: they are warnings).
+pub(crate) fn plan_warnings(
+    emulator: &Emulator,
+    state: &std::path::Path,
+    file: &str,
+) -> Vec<String> {
+    let run = wway(emulator, state, &["plan", file, "--format", "json"]);
+    assert_eq!(run.code, 0, "a warning, not an error: {}\n{}", run.stdout, run.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let warnings = plan["warnings"].as_array().unwrap().iter();
+    warnings.map(|w| w["message"].as_str().unwrap().to_string()).collect()
+}
+
 #[test]
 fn a_plan_warns_of_the_quotas_the_topology_could_pass_with_the_numbers() {
     let emulator = Emulator::start();
@@ -18,16 +31,8 @@ fn a_plan_warns_of_the_quotas_the_topology_could_pass_with_the_numbers() {
 
     emulator.set("quota_L-1216C47A", 640.0);
     emulator.set("quota_L-0263D0A3", 2.0);
-    let run = wway(&emulator, state.path(), &["plan", file, "--format", "json"]);
-    assert_eq!(run.code, 0, "a warning, not an error: {}\n{}", run.stdout, run.stderr);
-    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let warnings: Vec<&str> = plan["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["message"].as_str().unwrap())
-        .collect();
-    let us: Vec<&&str> =
+    let warnings = plan_warnings(&emulator, state.path(), file);
+    let us: Vec<&String> =
         warnings.iter().filter(|w| w.starts_with("us-east-1:") && w.contains("quota")).collect();
     assert_eq!(us.len(), 2, "{warnings:#?}");
     assert!(
