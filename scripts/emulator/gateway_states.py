@@ -92,8 +92,10 @@ def cannot_join(account_id, region, subnet_ids, private_api=False):
         nat = out is not None and out.nat_gateway is not None and out.nat_gateway.state == "available"
         igw = out is not None and out.gateway is not None and _has_gateway(ec2, vpc.id) \
             and getattr(out.gateway, "id", "").startswith("igw-") and subnet.map_public_ip_on_launch in (True, "true")
-        inside = None if (nat or igw) else private_endpoints.private_way(ec2, subnet, table, private_api)
-        if not (nat or igw) and inside is not None:
+        if nat or igw:
+            continue
+        inside = private_endpoints.private_way(ec2, subnet, table, private_api)
+        if inside is not None:
             return (f"subnet {subnet_id} has no route to the internet and {inside}: "
                     "instances failed to join the kubernetes cluster")
     return None

@@ -48,8 +48,12 @@ def _service(endpoint) -> str:
     return endpoint.service_name.split(".", 3)[-1]
 
 
+def _is_interface(endpoint_type) -> bool:
+    return (endpoint_type or "").lower() == "interface"
+
+
 def _interface(endpoint) -> bool:
-    return (endpoint.vpc_endpoint_type or "").lower() == "interface"
+    return _is_interface(endpoint.vpc_endpoint_type)
 
 
 def private_way(ec2, subnet, table, private_api) -> str | None:
@@ -86,7 +90,7 @@ def patch() -> None:
         token = kwargs.get("client_token")
         if token and token in tokens:
             return tokens[token]
-        interface = (endpoint_type or "").lower() == "interface"
+        interface = _is_interface(endpoint_type)
         if interface and kwargs.get("private_dns_enabled") is not False:
             vpc = self.get_vpc(vpc_id)
             if not (vpc.enable_dns_support in (True, "true") and vpc.enable_dns_hostnames in (True, "true")):

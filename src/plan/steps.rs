@@ -256,14 +256,13 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
     for (address, depends_on) in &needs {
         let Some(mine) = staged.get(address) else { continue };
         for theirs in depends_on.iter().filter_map(|d| staged.get(d)) {
-            let same_key = |key: &String| mine.iter().find(|(k, _)| k == key).map(|(_, s)| s);
             for (key, stop) in mine {
-                if let Some((_, their)) = theirs.iter().find(|(k, _)| k == key) {
+                if let Some(their) = stop_at(theirs, key) {
                     steps[position[stop]].deps.insert(their.clone());
                 }
             }
             for pair in theirs.windows(2) {
-                if let Some(my) = same_key(&pair[0].0) {
+                if let Some(my) = stop_at(mine, &pair[0].0) {
                     steps[position[&pair[1].1]].deps.insert(my.clone());
                 }
             }
@@ -325,6 +324,11 @@ pub fn steps(plan: Plan, desired: &DesiredState, live: &LiveState) -> Vec<Step> 
         steps[at].deps.extend(names);
     }
     steps
+}
+
+/// The step of `stops` (an update's stops, by key) that stops at `key`.
+fn stop_at<'s>(stops: &'s [(String, StepName)], key: &str) -> Option<&'s StepName> {
+    stops.iter().find(|(k, _)| k == key).map(|(_, step)| step)
 }
 
 /// How the ownership records of the names a batch touches change.

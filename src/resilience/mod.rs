@@ -14,6 +14,7 @@ pub mod routes;
 
 use serde::Serialize;
 
+use crate::kinds::route53::record::record_fqdn;
 use crate::topology::model::{Dns, Routing, Topology};
 
 /// Route 53's propagation of a health change to its DNS servers, at most
@@ -52,12 +53,11 @@ pub struct Loss {
     pub load: Vec<capacity::RegionLoad>,
 }
 
-/// The name a record answers for, as users type it.
+/// The name a record answers for, as users type it (no trailing dot).
 pub fn fqdn(dns: &Dns, name: &str) -> String {
-    match name {
-        "@" => dns.zone.clone(),
-        name => format!("{name}.{}", dns.zone),
-    }
+    let mut fqdn = record_fqdn(name, &dns.zone);
+    fqdn.pop();
+    fqdn
 }
 
 /// The policy's name, as the file writes it.

@@ -74,6 +74,11 @@ fn https_from(region: &Region) -> Rule {
     Rule { protocol: "tcp".into(), from_port: 443, to_port: 443, cidrs }
 }
 
+/// `<topology>-<region>-endpoints`: its name, and its Name tag.
+fn name_of(label: &str) -> String {
+    format!("{label}-endpoints")
+}
+
 fn spec_of(
     vpc: ResourceAddr,
     label: &str,
@@ -82,7 +87,7 @@ fn spec_of(
 ) -> Spec {
     Spec {
         vpc,
-        name: format!("{label}-endpoints"),
+        name: name_of(label),
         description: format!("HTTPS from the {label} VPC to its interface endpoints"),
         ingress,
         tags,
@@ -104,9 +109,9 @@ impl KindDef for SecurityGroup {
             .map(|region| {
                 let (addr, vpc) = (endpoints_addr(&region.name), super::vpc::addr(&region.name));
                 let label = from.label(&region.name);
-                let tags = from.tags(&addr, &[("Name", format!("{label}-endpoints"))]);
+                let tags = from.tags(&addr, &[("Name", name_of(&label))]);
                 let spec = spec_of(vpc.clone(), &label, vec![https_from(region)], tags);
-                lower::resource(addr, Kind::SecurityGroup, &spec.name.clone(), &spec, vec![vpc])
+                lower::resource(addr, Kind::SecurityGroup, &spec.name, &spec, vec![vpc])
             })
             .collect()
     }
@@ -120,7 +125,7 @@ impl KindDef for SecurityGroup {
             cidrs: vec!["10.20.0.0/16".into()],
         };
         let spec = spec_of(vpc.clone(), "demo-eu-west-1", vec![rule], spec::fixture_tags(&addr));
-        lower::resource(addr, Kind::SecurityGroup, &spec.name.clone(), &spec, vec![vpc])
+        lower::resource(addr, Kind::SecurityGroup, &spec.name, &spec, vec![vpc])
     }
     fn terraform_type(&self) -> &'static str {
         "aws_security_group"
