@@ -19,6 +19,8 @@ Routes (plain HTTP on the emulator's own port; AWS never sees them):
     POST /_wway/fail?kind=K&name=N&code=C&message=M
                                       the next K named N that is made fails
                                       (see `failure_for`)
+A patch adds routes of its own with `add_route` (route53_health.py: an
+endpoint that goes down and comes back).
 """
 
 import json
@@ -82,6 +84,7 @@ CLOCK = Clock(600.0)
 CALENDAR_DAY = "2026-12-02"
 
 _refusals: list[str] = []
+_routes: dict = {}
 _failures: dict[tuple[str, str], tuple[str, str]] = {}
 _settings: dict[str, float] = {}
 _lock = threading.Lock()
@@ -119,6 +122,11 @@ def failure_for(kind: str, name: str):
         return _failures.pop((kind, name), None)
 
 
+def add_route(method: str, path: str, handler) -> None:
+    """Serves `method path` with `handler(query)`, whose answer (JSON-able) is the reply."""
+    _routes[(method, path)] = handler
+
+
 def control(app):
     """Wraps moto's WSGI app with the routes above."""
 
@@ -133,6 +141,8 @@ def control(app):
             return app(environ, start_response)
         query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
         method = environ.get("REQUEST_METHOD")
+        if (method, path) in _routes:
+            return answer(start_response, _routes[(method, path)](query))
         if path == "/_wway/clock" and method == "GET":
             return answer(start_response, {"now": CLOCK.now(), "frozen": CLOCK.frozen})
         if path == "/_wway/clock/freeze" and method == "POST":

@@ -148,6 +148,13 @@ wway itself is never changed to fit the emulator):
    private_endpoints.py gives endpoints their token and states, these
    refusals, and lets nodes without a way out join through endpoints for
    ec2, ecr.api, ecr.dkr, sts and s3 (its module note lists them).
+35. moto's health checks report success whatever the endpoint does, keep
+   `Inverted` as text ("false" counts as true), and there is no
+   TestDNSAnswer. route53_health.py lets a test take an endpoint down,
+   reports each checker's observation, changes Route 53's view of a check
+   after interval x threshold and turns it over while inverted, and answers
+   TestDNSAnswer by the record sets' routing and health from the client's
+   location (its module note lists the rules).
 4. EKS TagResource, UntagResource and ListTagsForResource know clusters only
    and answer 404 for a node group's ARN; AWS tags node groups too. We look
    the ARN up among node groups as well.
@@ -178,6 +185,7 @@ import private_endpoints
 import quotas
 import rates
 import secrets_encryption
+import route53_health
 import route53_states
 import speedups
 import tagging_lag
@@ -465,6 +473,7 @@ def patched_app():
     secrets_encryption.patch()
     quotas.patch()
     private_endpoints.patch()
+    route53_health.patch()
     tagging_lag.patch()
     speedups.patch()
     return lambda_code.serve(clock.control(rates.limit(DomainDispatcherApplication(create_backend_app))))

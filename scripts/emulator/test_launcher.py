@@ -204,6 +204,100 @@ class LaunchedEmulator(unittest.TestCase):
             r53.create_health_check(CallerReference="ref-1", HealthCheckConfig=config)
         self.assertEqual(refused.exception.response["Error"]["Code"], "HealthCheckAlreadyExists")
 
+    def health_routed(self, zone_name, sets):
+        """A zone holding `sets` (name -> [(set id, value, routing, check fqdn)]), each
+        record with a check of its own (interval 30, threshold 3); gives the client,
+        the zone and the checks by fqdn."""
+        r53, zone = self.zone(zone_name)
+        checks, changes = {}, []
+        for name, records in sets.items():
+            for set_id, value, routing, fqdn in records:
+                if fqdn not in checks:
+                    config = {"Type": "HTTPS", "FullyQualifiedDomainName": fqdn, "Port": 443,
+                              "ResourcePath": "/health", "RequestInterval": 30, "FailureThreshold": 3}
+                    checks[fqdn] = r53.create_health_check(CallerReference=f"{zone_name}-{fqdn}",
+                                                           HealthCheckConfig=config)["HealthCheck"]["Id"]
+                record = dict({"Name": f"{name}.{zone_name}", "Type": "CNAME", "TTL": 60, "SetIdentifier": set_id,
+                               "ResourceRecords": [{"Value": value}], "HealthCheckId": checks[fqdn]}, **routing)
+                changes.append({"Action": "CREATE", "ResourceRecordSet": record})
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": changes})
+        return r53, zone, checks
+
+    def answer(self, r53, zone, name, client=None):
+        """What Route 53 answers for the CNAME `name` (from `client`'s address)."""
+        extra = {"EDNS0ClientSubnetIP": client, "EDNS0ClientSubnetMask": "24"} if client else {}
+        answer = r53.test_dns_answer(HostedZoneId=zone, RecordName=name, RecordType="CNAME", **extra)
+        return answer["RecordData"][0] if answer["RecordData"] else None
+
+    def test_an_inverted_check_moves_failover_after_interval_times_threshold(self):
+        r53, zone, checks = self.health_routed("drill.example", {"api": [
+            ("p", "use1.drill.example", {"Failover": "PRIMARY"}, "use1.drill.example"),
+            ("s", "euw1.drill.example", {"Failover": "SECONDARY"}, "euw1.drill.example")]})
+        primary = checks["use1.drill.example"]
+        with self.frozen():
+            self.assertEqual(self.answer(r53, zone, "api.drill.example"), "use1.drill.example")
+            r53.update_health_check(HealthCheckId=primary, Inverted=True)
+            self.advance(89)
+            self.assertEqual(self.answer(r53, zone, "api.drill.example"), "use1.drill.example",
+                             "Route 53 changes its view after 3 checks of 30 s")
+            self.advance(2)
+            self.assertEqual(self.answer(r53, zone, "api.drill.example"), "euw1.drill.example")
+            observed = r53.get_health_check_status(HealthCheckId=primary)["HealthCheckObservations"]
+            self.assertEqual(len(observed), 8, "eight checkers")
+            self.assertTrue(all(o["StatusReport"]["Status"].startswith("Success") for o in observed),
+                            "the checkers report what the endpoint did, not inverted")
+            r53.update_health_check(HealthCheckId=primary, Inverted=False)
+            self.assertEqual(r53.get_health_check(HealthCheckId=primary)["HealthCheck"]["HealthCheckConfig"]["Inverted"], False)
+            self.advance(91)
+            self.assertEqual(self.answer(r53, zone, "api.drill.example"), "use1.drill.example")
+
+    def test_an_endpoint_down_fails_its_check_and_both_down_answers_the_primary(self):
+        r53, zone, checks = self.health_routed("down.example", {"api": [
+            ("p", "use1.down.example", {"Failover": "PRIMARY"}, "use1.down.example"),
+            ("s", "euw1.down.example", {"Failover": "SECONDARY"}, "euw1.down.example")]})
+        with self.frozen():
+            self.control("POST", "/_wway/endpoint?fqdn=use1.down.example&down=1")
+            self.advance(31)
+            observed = r53.get_health_check_status(HealthCheckId=checks["use1.down.example"])["HealthCheckObservations"]
+            self.assertTrue(all(o["StatusReport"]["Status"].startswith("Failure") for o in observed))
+            self.advance(60)
+            self.assertEqual(self.answer(r53, zone, "api.down.example"), "euw1.down.example")
+            self.control("POST", "/_wway/endpoint?fqdn=euw1.down.example&down=1")
+            self.advance(91)
+            self.assertEqual(self.answer(r53, zone, "api.down.example"), "use1.down.example",
+                             "with both unhealthy Route 53 answers the primary")
+        self.assertIsNone(self.answer(r53, zone, "nothing.down.example"))
+
+    def test_geolocation_and_latency_answer_by_the_clients_location_and_health(self):
+        vietnam, brazil, japan = "14.160.0.1", "200.147.0.1", "126.0.0.1"
+        r53, zone, checks = self.health_routed("geo.example", {
+            "geo": [("vn", "apse1.geo.example", {"GeoLocation": {"CountryCode": "VN"}}, "apse1.geo.example"),
+                    ("as", "apne1.geo.example", {"GeoLocation": {"ContinentCode": "AS"}}, "apne1.geo.example"),
+                    ("default", "use1.geo.example", {"GeoLocation": {"CountryCode": "*"}}, "use1.geo.example")],
+            "fast": [(r, f"{r}.geo.example", {"Region": r}, f"{r}.geo.example")
+                     for r in ["us-east-1", "eu-west-1", "ap-southeast-1"]],
+            "weighted": [("a", "a.geo.example", {"Weight": 1}, "a.geo.example"),
+                         ("b", "b.geo.example", {"Weight": 1}, "b.geo.example")]})
+        with self.frozen():
+            self.assertEqual(self.answer(r53, zone, "geo.geo.example", vietnam), "apse1.geo.example")
+            self.assertEqual(self.answer(r53, zone, "geo.geo.example", japan), "apne1.geo.example")
+            self.assertEqual(self.answer(r53, zone, "geo.geo.example", brazil), "use1.geo.example")
+            self.assertEqual(self.answer(r53, zone, "fast.geo.example", vietnam), "ap-southeast-1.geo.example")
+            self.assertEqual(self.answer(r53, zone, "fast.geo.example", brazil), "us-east-1.geo.example")
+            for fqdn in ["apse1.geo.example", "ap-southeast-1.geo.example", "a.geo.example"]:
+                r53.update_health_check(HealthCheckId=checks[fqdn], Inverted=True)
+            self.advance(91)
+            self.assertEqual(self.answer(r53, zone, "geo.geo.example", vietnam), "apne1.geo.example",
+                             "an unhealthy country record gives way to its continent's")
+            self.assertEqual(self.answer(r53, zone, "fast.geo.example", vietnam), "eu-west-1.geo.example",
+                             "the nearest healthy region")
+            self.assertEqual({self.answer(r53, zone, "weighted.geo.example") for _ in range(20)}, {"b.geo.example"})
+            for fqdn in ["apne1.geo.example", "use1.geo.example"]:
+                r53.update_health_check(HealthCheckId=checks[fqdn], Inverted=True)
+            self.advance(91)
+            self.assertEqual(self.answer(r53, zone, "geo.geo.example", vietnam), "apse1.geo.example",
+                             "none healthy: the most specific")
+
     def test_a_zone_caller_reference_is_used_once(self):
         r53 = self.client("route53")
         r53.create_hosted_zone(Name="once.example", CallerReference="zone-ref")
