@@ -93,6 +93,17 @@ pub enum Command {
     ///
     /// Exit status: 0 no drift, 2 drift, 1 error.
     Drift(DriftArgs),
+    /// Fail a region over on the live account, check that every routed name
+    /// moved as the topology predicts, and restore it.
+    ///
+    /// The region's health checks are inverted (Route 53 then sees them
+    /// unhealthy; the endpoints are not touched), Route 53's answers are
+    /// asked until they move (TestDNSAnswer), then the checks are restored,
+    /// always: at the end, on failure, on Ctrl-C; a drill that was killed
+    /// is restored by the next drill, apply, destroy or rollback.
+    ///
+    /// Exit status: 0 every answer moved as predicted within the rto, 2 not, 1 error.
+    Drill(DrillArgs),
     /// Write the topology in another tool's format.
     #[command(subcommand)]
     Export(ExportFormat),
@@ -156,8 +167,8 @@ pub struct DriftArgs {
     #[arg(default_value = "wway.yaml")]
     pub topology: PathBuf,
     /// For people, JSON (docs/drift-json.md), or Prometheus metrics (docs/drift.md).
-    #[arg(long, value_enum, default_value_t = DriftFormat::Human)]
-    pub format: DriftFormat,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
     /// Write the report to this file, atomically (for node_exporter's textfile collector).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -165,8 +176,34 @@ pub struct DriftArgs {
     pub cloud: CloudArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// The region to lose.
+    pub region: String,
+    /// The topology file.
+    #[arg(default_value = "wway.yaml")]
+    pub topology: PathBuf,
+    /// Print what losing the region should do, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// For people, JSON, or Prometheus metrics (failover seconds per name against the rto).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Write the report to this file, atomically (for node_exporter's textfile collector).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Ask Route 53 as a user of COUNTRY from ADDRESS (repeatable), for a country wway knows no address of.
+    #[arg(long = "client", value_name = "COUNTRY=ADDRESS")]
+    pub clients: Vec<String>,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    #[command(flatten)]
+    pub cloud: CloudArgs,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DriftFormat {
+pub enum ReportFormat {
     Human,
     Json,
     Prometheus,

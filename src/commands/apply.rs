@@ -83,6 +83,7 @@ async fn locked(
     let aws = aws(store.as_ref(), context).await.map(|aws| aws.waiting(timeouts));
     let result = async {
         let aws = aws?;
+        super::drill::restore_unfinished(store.as_ref(), context).await?;
         // A destroy declares nothing, so it has no zones to place.
         let wanted = match mode {
             Mode::Apply { .. } => desired_on(&mut topology, &aws).await?,

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use super::run::read_account;
 use super::{Context, Failure, Printer, Status, load};
-use crate::cli::{DriftArgs, DriftFormat};
+use crate::cli::{DriftArgs, ReportFormat};
 use crate::exec::history;
 use crate::exec::journal::now;
 use crate::plan;
@@ -27,15 +27,15 @@ pub fn run(args: &DriftArgs, context: &Context) -> Status {
     match check(args, context) {
         Ok((found, kinds)) => {
             let text = match args.format {
-                DriftFormat::Human => report::human(&found),
-                DriftFormat::Json => report::json(&found, at),
-                DriftFormat::Prometheus => report::prometheus(&found, &kinds, at),
+                ReportFormat::Human => report::human(&found),
+                ReportFormat::Json => report::json(&found, at),
+                ReportFormat::Prometheus => report::prometheus(&found, &kinds, at),
             };
             emit(&text, args.output.as_deref(), printer)?;
             Ok(if found.drifted() { ExitCode::from(DRIFTED) } else { ExitCode::SUCCESS })
         }
         Err((topology, failure)) => {
-            if args.format == DriftFormat::Prometheus {
+            if args.format == ReportFormat::Prometheus {
                 let metrics = report::prometheus_failure(&topology, at);
                 if let Err(Failure::Message(message)) =
                     emit(&metrics, args.output.as_deref(), printer)
@@ -79,7 +79,7 @@ fn check(
 
 /// Prints the report, or writes it to `output` at once (a temporary file
 /// beside it, renamed over it), so a collector never reads half a file.
-fn emit(text: &str, output: Option<&Path>, printer: &Printer) -> Result<(), Failure> {
+pub(super) fn emit(text: &str, output: Option<&Path>, printer: &Printer) -> Result<(), Failure> {
     let Some(output) = output else {
         printer.out(text);
         return Ok(());

@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod drift;
+pub mod drill;
 pub mod export;
 pub mod graph;
 pub mod plan;
@@ -157,6 +158,7 @@ fn dispatch(command: Command, printer: Printer) -> Status {
         Command::Destroy(args) => apply::run(&args, apply::Mode::Destroy, &context(&args.cloud)?),
         Command::Rollback(args) => rollback::run(&args, &context(&args.run.cloud)?),
         Command::Drift(args) => drift::run(&args, &context(&args.cloud)?),
+        Command::Drill(args) => drill::run(&args, &context(&args.cloud)?),
         Command::Export(ExportFormat::Terraform(args)) => {
             export::run(&args, &context(&args.cloud)?)
         }

@@ -130,7 +130,10 @@ pub fn run(args: &RollbackArgs, context: &Context) -> Status {
         let store = store_of_file(file, context).await?;
         let interrupt = interrupt(&context.printer)?;
         let lock = super::run::lock(store.clone(), "rollback", file, context).await?;
-        let result = attempt(args, store, interrupt, context).await;
+        let result = match super::drill::restore_unfinished(store.as_ref(), context).await {
+            Ok(()) => attempt(args, store, interrupt, context).await,
+            Err(error) => Err(error.into()),
+        };
         release(lock, &context.printer).await;
         result
     })?

@@ -4,6 +4,7 @@
 
 #![deny(clippy::wildcard_enum_match_arm)]
 
+pub mod drill;
 pub mod history;
 pub mod interrupt;
 pub mod journal;

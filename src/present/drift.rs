@@ -141,11 +141,11 @@ pub fn json(drift: &Drift, checked_at: u64) -> String {
 }
 
 /// A label value in the exposition format: backslash, quote and newline escaped.
-fn label(text: &str) -> String {
+pub(super) fn label(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
-fn header(out: &mut String, name: &str, help: &str) {
+pub(super) fn header(out: &mut String, name: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
 }
 

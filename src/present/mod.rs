@@ -4,6 +4,7 @@
 
 pub mod diagnostics;
 pub mod drift;
+pub mod drill;
 pub mod graph;
 pub mod plan_json;
 pub mod plan_text;

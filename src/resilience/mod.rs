@@ -9,6 +9,7 @@
 //! into diagnostics at the lines to change.
 
 pub mod capacity;
+pub mod drill;
 pub mod findings;
 pub mod routes;
 

@@ -101,26 +101,35 @@ fn weighted(weights: &[(String, u8)], lost: &str) -> Vec<Move> {
 }
 
 fn geolocation(map: &[(Location, String)], lost: &str) -> Vec<Move> {
-    let region_of = |location: &Location| map.iter().find(|(l, _)| l == location).map(|(_, r)| r);
     let served: Vec<&Location> = map.iter().filter(|(_, r)| r == lost).map(|(l, _)| l).collect();
     let share = 1.0 / served.len().max(1) as f64;
     served
         .into_iter()
         .map(|location| {
-            let continent = match location {
-                Location::Country(c) => continent_of(c).map(|c| Location::Continent(c.into())),
-                Location::Continent(_) | Location::Default => None,
-            };
-            let wider = [continent, (*location != Location::Default).then_some(Location::Default)];
             // Route 53 skips an unhealthy record for the next wider one.
-            let to = wider.into_iter().flatten().filter_map(|l| region_of(&l)).find(|r| *r != lost);
-            Move { users: label(location), to: to.cloned(), share }
+            let to = chain(map, location).into_iter().find(|r| *r != lost);
+            Move { users: label(location), to: to.map(str::to_string), share }
         })
         .collect()
 }
 
+/// The regions Route 53 tries for the users a geolocation map's `location`
+/// serves, most specific first: the location's own record, its
+/// continent's (for a country), the default.
+pub fn chain<'a>(map: &'a [(Location, String)], location: &Location) -> Vec<&'a str> {
+    let region_of = |l: &Location| map.iter().find(|(m, _)| m == l).map(|(_, r)| r.as_str());
+    let continent = match location {
+        Location::Country(c) => continent_of(c).map(|c| Location::Continent(c.into())),
+        Location::Continent(_) | Location::Default => None,
+    };
+    let wider = [Some(location.clone()), continent, Some(Location::Default)];
+    let mut regions: Vec<&str> = wider.iter().flatten().filter_map(region_of).collect();
+    regions.dedup();
+    regions
+}
+
 /// `VN`, `continent EU`, `default` (every other location).
-fn label(location: &Location) -> String {
+pub fn label(location: &Location) -> String {
     match location {
         Location::Country(c) => c.clone(),
         Location::Continent(c) => format!("continent {c}"),

@@ -39,56 +39,95 @@ pub const REGIONS: &[&str] = &[
     "us-west-2",
 ];
 
-/// Where each region's data centres are, roughly (latitude, longitude of
-/// its city): which region is nearest to another's users, as latency
-/// routing sends them when theirs fails.
-const REGION_PLACES: [(&str, f64, f64); 34] = [
-    ("af-south-1", -33.9, 18.4),
-    ("ap-east-1", 22.3, 114.2),
-    ("ap-east-2", 25.0, 121.5),
-    ("ap-northeast-1", 35.7, 139.7),
-    ("ap-northeast-2", 37.6, 127.0),
-    ("ap-northeast-3", 34.7, 135.5),
-    ("ap-south-1", 19.1, 72.9),
-    ("ap-south-2", 17.4, 78.5),
-    ("ap-southeast-1", 1.35, 103.8),
-    ("ap-southeast-2", -33.9, 151.2),
-    ("ap-southeast-3", -6.2, 106.8),
-    ("ap-southeast-4", -37.8, 145.0),
-    ("ap-southeast-5", 3.1, 101.7),
-    ("ap-southeast-6", -36.8, 174.8),
-    ("ap-southeast-7", 13.8, 100.5),
-    ("ca-central-1", 45.5, -73.6),
-    ("ca-west-1", 51.0, -114.1),
-    ("eu-central-1", 50.1, 8.7),
-    ("eu-central-2", 47.4, 8.5),
-    ("eu-north-1", 59.3, 18.1),
-    ("eu-south-1", 45.5, 9.2),
-    ("eu-south-2", 41.6, -0.9),
-    ("eu-west-1", 53.3, -6.3),
-    ("eu-west-2", 51.5, -0.1),
-    ("eu-west-3", 48.9, 2.4),
-    ("il-central-1", 32.1, 34.8),
-    ("me-central-1", 25.2, 55.3),
-    ("me-south-1", 26.1, 50.6),
-    ("mx-central-1", 20.6, -100.4),
-    ("sa-east-1", -23.5, -46.6),
-    ("us-east-1", 38.9, -77.4),
-    ("us-east-2", 40.0, -83.0),
-    ("us-west-1", 37.4, -121.9),
-    ("us-west-2", 45.6, -122.7),
+/// Where each region's data centres are, roughly (its country, the
+/// latitude and longitude of its city): which region is nearest to
+/// another's users, as latency routing sends them when theirs fails.
+const REGION_PLACES: [(&str, &str, f64, f64); 34] = [
+    ("af-south-1", "ZA", -33.9, 18.4),
+    ("ap-east-1", "HK", 22.3, 114.2),
+    ("ap-east-2", "TW", 25.0, 121.5),
+    ("ap-northeast-1", "JP", 35.7, 139.7),
+    ("ap-northeast-2", "KR", 37.6, 127.0),
+    ("ap-northeast-3", "JP", 34.7, 135.5),
+    ("ap-south-1", "IN", 19.1, 72.9),
+    ("ap-south-2", "IN", 17.4, 78.5),
+    ("ap-southeast-1", "SG", 1.35, 103.8),
+    ("ap-southeast-2", "AU", -33.9, 151.2),
+    ("ap-southeast-3", "ID", -6.2, 106.8),
+    ("ap-southeast-4", "AU", -37.8, 145.0),
+    ("ap-southeast-5", "MY", 3.1, 101.7),
+    ("ap-southeast-6", "NZ", -36.8, 174.8),
+    ("ap-southeast-7", "TH", 13.8, 100.5),
+    ("ca-central-1", "CA", 45.5, -73.6),
+    ("ca-west-1", "CA", 51.0, -114.1),
+    ("eu-central-1", "DE", 50.1, 8.7),
+    ("eu-central-2", "CH", 47.4, 8.5),
+    ("eu-north-1", "SE", 59.3, 18.1),
+    ("eu-south-1", "IT", 45.5, 9.2),
+    ("eu-south-2", "ES", 41.6, -0.9),
+    ("eu-west-1", "IE", 53.3, -6.3),
+    ("eu-west-2", "GB", 51.5, -0.1),
+    ("eu-west-3", "FR", 48.9, 2.4),
+    ("il-central-1", "IL", 32.1, 34.8),
+    ("me-central-1", "AE", 25.2, 55.3),
+    ("me-south-1", "BH", 26.1, 50.6),
+    ("mx-central-1", "MX", 20.6, -100.4),
+    ("sa-east-1", "BR", -23.5, -46.6),
+    ("us-east-1", "US", 38.9, -77.4),
+    ("us-east-2", "US", 40.0, -83.0),
+    ("us-west-1", "US", 37.4, -121.9),
+    ("us-west-2", "US", 45.6, -122.7),
 ];
+
+/// Where region `r` is (latitude, longitude).
+pub fn region_place(r: &str) -> Option<(f64, f64)> {
+    REGION_PLACES.iter().find(|(n, ..)| *n == r).map(|(_, _, la, lo)| (*la, *lo))
+}
+
+/// The country region `r` is in.
+pub fn region_country(r: &str) -> Option<&'static str> {
+    REGION_PLACES.iter().find(|(n, ..)| *n == r).map(|(_, c, ..)| *c)
+}
 
 /// The great-circle distance between two regions, in km.
 pub fn distance_km(a: &str, b: &str) -> Option<f64> {
-    let place =
-        |r: &str| REGION_PLACES.iter().find(|(n, ..)| *n == r).map(|(_, la, lo)| (*la, *lo));
-    let ((la1, lo1), (la2, lo2)) = (place(a)?, place(b)?);
+    Some(km_between(region_place(a)?, region_place(b)?))
+}
+
+/// The great-circle distance between two places (latitude, longitude), in km.
+pub fn km_between((la1, lo1): (f64, f64), (la2, lo2): (f64, f64)) -> f64 {
     let (p1, p2) = (la1.to_radians(), la2.to_radians());
     let (dp, dl) = ((la2 - la1).to_radians(), (lo2 - lo1).to_radians());
     let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    Some(2.0 * 6371.0 * h.sqrt().asin())
+    2.0 * 6371.0 * h.sqrt().asin()
 }
+
+/// Users to ask Route 53's answer for, by country: an address of a national
+/// carrier's block (sent as the EDNS client subnet, as a resolver there
+/// would) and where the block's users are (latitude, longitude of its
+/// capital). A country not here can be given one (`wway drill --client`).
+pub const CLIENTS: &[(&str, &str, f64, f64)] = &[
+    ("AU", "1.120.0.0", -33.9, 151.2),
+    ("BE", "84.192.0.0", 50.8, 4.4),
+    ("BR", "200.147.0.0", -23.5, -46.6),
+    ("CA", "99.224.0.0", 43.7, -79.4),
+    ("DE", "84.128.0.0", 52.5, 13.4),
+    ("ES", "88.0.0.0", 40.4, -3.7),
+    ("FR", "90.0.0.0", 48.9, 2.4),
+    ("GB", "86.128.0.0", 51.5, -0.1),
+    ("IE", "86.40.0.0", 53.3, -6.3),
+    ("IN", "117.192.0.0", 28.6, 77.2),
+    ("IT", "79.0.0.0", 41.9, 12.5),
+    ("JP", "126.0.0.0", 35.7, 139.7),
+    ("KR", "121.128.0.0", 37.6, 127.0),
+    ("MX", "189.128.0.0", 19.4, -99.1),
+    ("NL", "84.24.0.0", 52.4, 4.9),
+    ("SE", "89.160.0.0", 59.3, 18.1),
+    ("SG", "116.86.0.0", 1.35, 103.8),
+    ("TH", "1.0.128.0", 13.8, 100.5),
+    ("US", "12.0.0.0", 38.9, -77.0),
+    ("VN", "14.160.0.0", 21.0, 105.8),
+];
 
 /// Route 53 geolocation continent codes.
 pub const CONTINENTS: &[&str] = &["AF", "AN", "AS", "EU", "NA", "OC", "SA"];

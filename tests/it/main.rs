@@ -11,6 +11,7 @@ mod backend_emulator;
 mod cli;
 mod diagnostics;
 mod drift_emulator;
+mod drill;
 mod emulator;
 mod export;
 mod fake;

@@ -4,6 +4,7 @@
 //! `wway:topology=NAME wway:id=ADDRESS`), and the health checks this topology
 //! owns (their tags read ten at a time).
 
+pub mod drill;
 pub mod health_check;
 pub mod record;
 pub mod zone;
