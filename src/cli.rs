@@ -93,9 +93,9 @@ pub enum Command {
     ///
     /// Exit status: 0 no drift, 2 drift, 1 error.
     Drift(DriftArgs),
-    /// Fail a region over on the live account, check that every routed name
-    /// moved as the topology predicts, and restore it.
+    /// Fail a region over on the live account, check where its users went, and restore it.
     ///
+    /// Every routed name's answer must move as the topology predicts.
     /// The region's health checks are inverted (Route 53 then sees them
     /// unhealthy; the endpoints are not touched), Route 53's answers are
     /// asked until they move (TestDNSAnswer), then the checks are restored,

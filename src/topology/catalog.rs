@@ -211,6 +211,23 @@ mod tests {
         assert_eq!(placed, REGIONS);
         let dublin_london = distance_km("eu-west-1", "eu-west-2").unwrap();
         assert!((400.0..500.0).contains(&dublin_london), "{dublin_london}");
+        for (region, country, ..) in REGION_PLACES {
+            assert!(COUNTRIES.contains(&country), "{region}: {country}");
+        }
+    }
+
+    #[test]
+    fn every_client_is_a_country_with_an_address() {
+        assert!(CLIENTS.windows(2).all(|w| w[0].0 < w[1].0), "sorted, one per country");
+        for (country, address, ..) in CLIENTS {
+            assert!(continent_of(country).is_some(), "{country}");
+            assert!(address.parse::<std::net::Ipv4Addr>().is_ok(), "{country}: {address}");
+        }
+        // Each region's country of WonderWay has users to ask from.
+        for region in ["us-east-1", "eu-west-1", "ap-southeast-1"] {
+            let country = region_country(region).unwrap();
+            assert!(CLIENTS.iter().any(|(c, ..)| *c == country), "{region}");
+        }
     }
 
     #[test]

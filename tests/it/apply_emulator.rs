@@ -375,6 +375,17 @@ async fn a_create_repeated_after_a_lost_answer_finds_what_the_first_made() {
 /// `wway apply` of WonderWay as a process of its own, two steps at a time,
 /// its output piped.
 pub(crate) fn apply_process(emulator: &Emulator, state: &Path) -> std::process::Child {
+    let args = ["apply", "topologies/wonderway.yaml", "--auto-approve", "--parallelism", "2"];
+    wway_process(emulator, state, &args)
+}
+
+/// `wway ARGS` started against `emulator` with its state in `state`, its
+/// output piped, for a test that signals or kills it.
+pub(crate) fn wway_process(
+    emulator: &Emulator,
+    state: &Path,
+    args: &[&str],
+) -> std::process::Child {
     std::process::Command::new(assert_cmd::cargo::cargo_bin("wway"))
         .current_dir(project_root())
         .env("AWS_ENDPOINT_URL", &emulator.url)
@@ -382,7 +393,7 @@ pub(crate) fn apply_process(emulator: &Emulator, state: &Path) -> std::process::
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("WWAY_STATE_DIR", state)
-        .args(["apply", "topologies/wonderway.yaml", "--auto-approve", "--parallelism", "2"])
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -60,6 +60,51 @@ fn validate_reports_what_losing_each_region_does() {
     insta::assert_snapshot!("resilience_findings", stderr);
 }
 
+/// `wway drill --dry-run`: the questions a drill of ap-northeast-1 would
+/// ask and the answers predicted, with no cloud call (no endpoint is set).
+#[test]
+fn a_dry_run_drill_predicts_every_answer_without_calling_aws() {
+    let assert = wway()
+        .args(["drill", "ap-northeast-1", "tests/topologies/good/resilience.yaml", "--dry-run"])
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    insta::assert_snapshot!("drill_dry_run", stdout);
+}
+
+/// A drill that cannot be: a region the file lacks, a bad `--client`, a
+/// topology with no health checks; each exit 1 before any call.
+#[test]
+fn a_drill_that_cannot_be_says_why_before_any_call() {
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["drill", "us-west-2", "tests/topologies/good/resilience.yaml"],
+            "us-west-2 is not a region of topology `resil` (it has us-east-1, eu-west-1, ap-northeast-1)",
+        ),
+        (
+            &[
+                "drill",
+                "us-east-1",
+                "tests/topologies/good/resilience.yaml",
+                "--client",
+                "XX=1.2.3.4",
+            ],
+            "--client XX=1.2.3.4: XX is not an ISO country code",
+        ),
+        (
+            &["drill", "eu-west-1", "tests/topologies/good/gateway.yaml"],
+            "has no `dns.health_check`",
+        ),
+    ];
+    for (args, said) in cases {
+        let assert =
+            wway().args(args).env("AWS_ENDPOINT_URL", "http://127.0.0.1:9").assert().code(1);
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains(said), "{args:?}: {stderr}");
+    }
+}
+
 /// The same report as data: each name's failover time, and per region lost
 /// where users go and each other region's load.
 #[test]

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::apply_emulator::{Applied, plan_changes, wonderway_applied, wway};
-use crate::emulator::{Emulator, project_root};
+use crate::apply_emulator::{Applied, plan_changes, wonderway_applied, wway, wway_process};
+use crate::emulator::Emulator;
 
 /// Whether any of the account's health checks is inverted now.
 async fn inverted_checks(emulator: &Emulator) -> Vec<String> {
@@ -30,6 +30,20 @@ async fn as_it_was(account: &Applied) {
     assert!(!account.state.path().join("drill.json").exists(), "the drill's record is gone");
     assert_eq!(plan_changes(&account.emulator, account.state.path(), &account.base), vec![]);
 }
+
+/// Some of what each drill must see: (region lost, name, users, the region
+/// answered while it was down, the verdict).
+const EXPECTED: &[(&str, &str, &str, &str, &str)] = &[
+    ("us-east-1", "api.wonderway.com", "all", "eu-west-1", "moved"),
+    ("us-east-1", "fast.api.wonderway.com", "near us-east-1", "eu-west-1", "moved"),
+    // No wider location than the default: Route 53 answers the failed region.
+    ("us-east-1", "geo.api.wonderway.com", "US", "us-east-1", "stayed"),
+    ("eu-west-1", "geo.api.wonderway.com", "DE", "us-east-1", "moved"),
+    ("eu-west-1", "geo.api.wonderway.com", "JP", "ap-southeast-1", "stayed"),
+    ("ap-southeast-1", "geo.api.wonderway.com", "VN", "us-east-1", "moved"),
+    ("ap-southeast-1", "fast.api.wonderway.com", "near ap-southeast-1", "eu-west-1", "moved"),
+    ("ap-southeast-1", "api.wonderway.com", "all", "us-east-1", "stayed"),
+];
 
 #[tokio::test]
 async fn a_drill_of_each_wonderway_region_moves_every_answer_as_predicted_and_restores() {
@@ -63,54 +77,17 @@ async fn a_drill_of_each_wonderway_region_moves_every_answer_as_predicted_and_re
         let probes = report["probes"].as_array().unwrap();
         // api, fast.api from each region's home, geo.api per location.
         assert_eq!(probes.len(), 1 + 3 + 18, "{region}: {}", run.stdout);
-        let answer = |name: &str, users: &str| {
-            let probe = probes.iter().find(|p| p["name"] == name && p["users"] == users);
+        for (lost, name, users, answered, verdict) in EXPECTED {
+            if *lost != region {
+                continue;
+            }
+            let probe = probes.iter().find(|p| p["name"] == *name && p["users"] == *users);
             let probe = probe.unwrap_or_else(|| panic!("{name} {users}: {}", run.stdout));
-            (
-                probe["answered"].as_str().unwrap().to_string(),
-                probe["verdict"].as_str().unwrap().to_string(),
-            )
-        };
-        match region {
-            "us-east-1" => {
-                assert_eq!(
-                    answer("api.wonderway.com", "all"),
-                    ("eu-west-1".into(), "moved".into())
-                );
-                assert_eq!(
-                    answer("fast.api.wonderway.com", "near us-east-1"),
-                    ("eu-west-1".into(), "moved".into())
-                );
-                // No wider location than the default: Route 53 answers the failed region.
-                assert_eq!(
-                    answer("geo.api.wonderway.com", "US"),
-                    ("us-east-1".into(), "stayed".into())
-                );
-            }
-            "ap-southeast-1" => {
-                assert_eq!(
-                    answer("geo.api.wonderway.com", "VN"),
-                    ("us-east-1".into(), "moved".into())
-                );
-                assert_eq!(
-                    answer("fast.api.wonderway.com", "near ap-southeast-1"),
-                    ("eu-west-1".into(), "moved".into())
-                );
-                assert_eq!(
-                    answer("api.wonderway.com", "all"),
-                    ("us-east-1".into(), "stayed".into())
-                );
-            }
-            _ => {
-                assert_eq!(
-                    answer("geo.api.wonderway.com", "DE"),
-                    ("us-east-1".into(), "moved".into())
-                );
-                assert_eq!(
-                    answer("geo.api.wonderway.com", "JP"),
-                    ("ap-southeast-1".into(), "stayed".into())
-                );
-            }
+            assert_eq!(
+                (probe["answered"].as_str(), probe["verdict"].as_str()),
+                (Some(*answered), Some(*verdict)),
+                "{region} {name} {users}"
+            );
         }
         let moved = probes.iter().filter(|p| p["verdict"] == "moved");
         assert!(moved.clone().all(|p| p["failover_seconds"].as_f64().unwrap() <= 180.0));
@@ -151,18 +128,8 @@ async fn a_drill_of_each_wonderway_region_moves_every_answer_as_predicted_and_re
 /// process once its record is written and the check inverted.
 async fn drill_waiting(account: &Applied, region: &str) -> std::process::Child {
     account.emulator.freeze_clock();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wway"))
-        .current_dir(project_root())
-        .env("AWS_ENDPOINT_URL", &account.emulator.url)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("WWAY_STATE_DIR", account.state.path())
-        .args(["drill", region, &account.base, "--auto-approve"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let args = ["drill", region, &account.base, "--auto-approve"];
+    let child = wway_process(&account.emulator, account.state.path(), &args);
     let deadline = Instant::now() + Duration::from_secs(60);
     while !recorded(account.state.path()) || inverted_checks(&account.emulator).await.is_empty() {
         assert!(Instant::now() < deadline, "the drill did not invert its check within a minute");
