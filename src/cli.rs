@@ -144,6 +144,16 @@ pub struct PlanArgs {
 pub enum ExportFormat {
     /// Terraform HCL for the AWS provider 6.x: one file per region and concern, variables, outputs.
     Terraform(ExportArgs),
+    /// The edge router's routing.json, from the topology's geolocation record (no cloud call).
+    ///
+    /// Each country's regions in the order DNS falls back (its record, its
+    /// continent's, the default), then the others nearest first; so the CDN
+    /// and DNS agree on who serves whom.
+    EdgeRouting {
+        /// The topology file.
+        #[arg(default_value = "wway.yaml")]
+        topology: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

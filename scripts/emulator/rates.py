@@ -7,7 +7,8 @@ and answers more with HTTP 400 Throttling ("Rate exceeded"), which the SDKs
 retry after a backoff. It also refuses a change batch for a zone while it
 is still processing the zone's last one (HTTP 400 PriorRequestNotComplete;
 PRIOR_REQUEST_SECONDS of wall time here; a test changes it with
-`POST /_wway/set?prior_request=N`). This WSGI layer counts Route 53's
+`POST /_wway/set?prior_request=N`, and the checks' pace with
+`check_create_every=N`, for a test of something else that makes many). This WSGI layer counts Route 53's
 requests (its REST paths start with /2013-04-01/) in wall time: rates are
 about how often a client asks, not about the virtual clock.
 """
@@ -49,7 +50,8 @@ def _admitted(creates_check: bool) -> str | None:
             _recent.popleft()
         if len(_recent) >= ACCOUNT_PER_SECOND:
             return f"more than {ACCOUNT_PER_SECOND} requests in a second"
-        if creates_check and now - _last_check_create[0] < HEALTH_CHECK_CREATES_EVERY:
+        every = clock.setting("check_create_every", HEALTH_CHECK_CREATES_EVERY)
+        if creates_check and now - _last_check_create[0] < every:
             return "CreateHealthCheck within 2 s of the last one"
         _recent.append(now)
         if creates_check:

@@ -210,6 +210,9 @@ class LaunchedEmulator(unittest.TestCase):
         the zone and the checks by fqdn."""
         r53, zone = self.zone(zone_name)
         checks, changes = {}, []
+        # These tests are of health, not of CreateHealthCheck's pace.
+        self.control("POST", "/_wway/set?check_create_every=0")
+        self.addCleanup(self.control, "POST", "/_wway/set?check_create_every=2")
         for name, records in sets.items():
             for set_id, value, routing, fqdn in records:
                 if fqdn not in checks:
@@ -269,33 +272,33 @@ class LaunchedEmulator(unittest.TestCase):
         self.assertIsNone(self.answer(r53, zone, "nothing.down.example"))
 
     def test_geolocation_and_latency_answer_by_the_clients_location_and_health(self):
+        # One check per region, as wway makes them (CreateHealthCheck is one every 2 s).
         vietnam, brazil, japan = "14.160.0.1", "200.147.0.1", "126.0.0.1"
+        region = {r: f"{r}.geo.example" for r in ["us-east-1", "eu-west-1", "ap-southeast-1", "ap-northeast-1"]}
         r53, zone, checks = self.health_routed("geo.example", {
-            "geo": [("vn", "apse1.geo.example", {"GeoLocation": {"CountryCode": "VN"}}, "apse1.geo.example"),
-                    ("as", "apne1.geo.example", {"GeoLocation": {"ContinentCode": "AS"}}, "apne1.geo.example"),
-                    ("default", "use1.geo.example", {"GeoLocation": {"CountryCode": "*"}}, "use1.geo.example")],
-            "fast": [(r, f"{r}.geo.example", {"Region": r}, f"{r}.geo.example")
-                     for r in ["us-east-1", "eu-west-1", "ap-southeast-1"]],
-            "weighted": [("a", "a.geo.example", {"Weight": 1}, "a.geo.example"),
-                         ("b", "b.geo.example", {"Weight": 1}, "b.geo.example")]})
+            "geo": [("vn", region["ap-southeast-1"], {"GeoLocation": {"CountryCode": "VN"}}, region["ap-southeast-1"]),
+                    ("as", region["ap-northeast-1"], {"GeoLocation": {"ContinentCode": "AS"}}, region["ap-northeast-1"]),
+                    ("default", region["us-east-1"], {"GeoLocation": {"CountryCode": "*"}}, region["us-east-1"])],
+            "fast": [(r, region[r], {"Region": r}, region[r]) for r in ["us-east-1", "eu-west-1", "ap-southeast-1"]],
+            "weighted": [("a", region["ap-southeast-1"], {"Weight": 1}, region["ap-southeast-1"]),
+                         ("b", region["eu-west-1"], {"Weight": 1}, region["eu-west-1"])]})
         with self.frozen():
-            self.assertEqual(self.answer(r53, zone, "geo.geo.example", vietnam), "apse1.geo.example")
-            self.assertEqual(self.answer(r53, zone, "geo.geo.example", japan), "apne1.geo.example")
-            self.assertEqual(self.answer(r53, zone, "geo.geo.example", brazil), "use1.geo.example")
-            self.assertEqual(self.answer(r53, zone, "fast.geo.example", vietnam), "ap-southeast-1.geo.example")
-            self.assertEqual(self.answer(r53, zone, "fast.geo.example", brazil), "us-east-1.geo.example")
-            for fqdn in ["apse1.geo.example", "ap-southeast-1.geo.example", "a.geo.example"]:
-                r53.update_health_check(HealthCheckId=checks[fqdn], Inverted=True)
+            self.assertEqual(self.answer(r53, zone, "geo.geo.example", vietnam), region["ap-southeast-1"])
+            self.assertEqual(self.answer(r53, zone, "geo.geo.example", japan), region["ap-northeast-1"])
+            self.assertEqual(self.answer(r53, zone, "geo.geo.example", brazil), region["us-east-1"])
+            self.assertEqual(self.answer(r53, zone, "fast.geo.example", vietnam), region["ap-southeast-1"])
+            self.assertEqual(self.answer(r53, zone, "fast.geo.example", brazil), region["us-east-1"])
+            r53.update_health_check(HealthCheckId=checks[region["ap-southeast-1"]], Inverted=True)
             self.advance(91)
-            self.assertEqual(self.answer(r53, zone, "geo.geo.example", vietnam), "apne1.geo.example",
+            self.assertEqual(self.answer(r53, zone, "geo.geo.example", vietnam), region["ap-northeast-1"],
                              "an unhealthy country record gives way to its continent's")
-            self.assertEqual(self.answer(r53, zone, "fast.geo.example", vietnam), "eu-west-1.geo.example",
+            self.assertEqual(self.answer(r53, zone, "fast.geo.example", vietnam), region["eu-west-1"],
                              "the nearest healthy region")
-            self.assertEqual({self.answer(r53, zone, "weighted.geo.example") for _ in range(20)}, {"b.geo.example"})
-            for fqdn in ["apne1.geo.example", "use1.geo.example"]:
-                r53.update_health_check(HealthCheckId=checks[fqdn], Inverted=True)
+            self.assertEqual({self.answer(r53, zone, "weighted.geo.example") for _ in range(20)}, {region["eu-west-1"]})
+            for r in ["ap-northeast-1", "us-east-1"]:
+                r53.update_health_check(HealthCheckId=checks[region[r]], Inverted=True)
             self.advance(91)
-            self.assertEqual(self.answer(r53, zone, "geo.geo.example", vietnam), "apse1.geo.example",
+            self.assertEqual(self.answer(r53, zone, "geo.geo.example", vietnam), region["ap-southeast-1"],
                              "none healthy: the most specific")
 
     def test_a_zone_caller_reference_is_used_once(self):

@@ -89,7 +89,7 @@ async fn locked(
             Mode::Apply { .. } => desired_on(&mut topology, &aws).await?,
             Mode::Destroy => desired_of(&topology)?,
         };
-        let run = Run { aws: &aws, store, command, file, args, interrupt };
+        let run = Run { aws: &aws, store, command, file, args, interrupt, topology: &topology };
         run.own_and_run(mode, saved, &wanted, context).await
     }
     .await;
@@ -106,6 +106,8 @@ struct Run<'a> {
     file: &'a Path,
     args: &'a RunArgs,
     interrupt: Interrupt,
+    /// The topology the plan is of (for what a plan says beside its changes).
+    topology: &'a crate::topology::Topology,
 }
 
 impl Run<'_> {
@@ -169,9 +171,12 @@ async fn plan_and_carry_out(
         Mode::Apply { .. } => wanted.clone(),
         Mode::Destroy => DesiredState { topology: wanted.topology.clone(), ..Default::default() },
     };
-    let plan = plan::plan(&target, &live).map_err(|errors| {
+    let mut plan = plan::plan(&target, &live).map_err(|errors| {
         errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: ")
     })?;
+    if let Mode::Apply { .. } = mode {
+        crate::resilience::annotate(&mut plan, run.topology, &target, &live);
+    }
     if plan.is_empty() {
         printer.line(format!("No changes. The account matches topology `{}`.", plan.topology));
         return Ok(ExitCode::SUCCESS);

@@ -1,3 +1,4 @@
+//! `wway export edge-routing`: the edge router's routing, as JSON.
 //! `wway export terraform`: write the topology as Terraform HCL into a
 //! folder, with `import` blocks for what exists when asked
 //! (`--with-imports`, the only case that reads the account). Each file
@@ -15,6 +16,17 @@ use crate::export::terraform::{Inputs, export};
 
 /// The first line of every file wway writes.
 const HEADER: &str = "# Written by `wway export terraform`";
+
+/// `wway export edge-routing`: the edge router's routing.json, on stdout.
+pub fn edge_routing(file: &Path, printer: &super::Printer) -> Status {
+    let (_, topology) = load(file, printer)?;
+    let routing = crate::resilience::edge::edge_routing(&topology).ok_or_else(|| {
+        format!("topology `{}` has no geolocation record for the edge to follow", topology.name)
+    })?;
+    let text = serde_json::to_string_pretty(&routing).map_err(|e| format!("wway: {e}"))?;
+    printer.out(format!("{text}\n"));
+    Ok(ExitCode::SUCCESS)
+}
 
 pub fn run(args: &ExportArgs, context: &Context) -> Status {
     let printer = &context.printer;

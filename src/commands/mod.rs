@@ -162,6 +162,9 @@ fn dispatch(command: Command, printer: Printer) -> Status {
         Command::Export(ExportFormat::Terraform(args)) => {
             export::run(&args, &context(&args.cloud)?)
         }
+        Command::Export(ExportFormat::EdgeRouting { topology }) => {
+            export::edge_routing(&topology, &printer)
+        }
         Command::ForceUnlock(args) => unlock::run(&args, &context(&args.cloud)?),
         Command::Graph { topology, format } => graph::run(&topology, format, &printer),
         Command::Schema => schema::run(&printer),

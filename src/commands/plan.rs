@@ -21,7 +21,7 @@ pub fn run(args: &PlanArgs, context: &Context) -> Status {
         }
         format!("no plan: {} problem(s) above", errors.len())
     })?;
-    plan.warnings.extend(crate::resilience::capacity::vcpu_warnings(&topology, &live.regions));
+    crate::resilience::annotate(&mut plan, &topology, &desired, &live);
     if let Some(out) = &args.out {
         let written = std::fs::read(&args.topology).and_then(|bytes| {
             let origin = plan_json::Origin {

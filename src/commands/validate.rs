@@ -1,6 +1,7 @@
 //! `wway validate`: load the topology and print its summary (after its
 //! warnings, on stderr) or every problem; with a `resilience:` section, the
-//! resilience report and its findings (warnings) too. Makes no network call.
+//! resilience report and its findings (warnings) too, and where an edge
+//! function's routing disagrees with the DNS. Makes no network call.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,6 +17,7 @@ pub fn run(path: &Path, format: PlanFormat, printer: &Printer) -> Status {
     let findings = report.as_ref().map(|r| crate::resilience::findings::findings(&topology, r));
     let mut warnings = topology.warnings.clone();
     warnings.extend(findings.unwrap_or_default());
+    warnings.extend(edge_disagreements(&topology));
     if !warnings.is_empty() {
         let warnings = Problems {
             source: miette::NamedSource::new(
@@ -37,4 +39,17 @@ pub fn run(path: &Path, format: PlanFormat, printer: &Printer) -> Status {
         PlanFormat::Json => printer.out(resilience::json(&topology.name, report.as_ref())),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where an edge function's routing (its folder's `routing.json`)
+/// disagrees with the topology's DNS.
+fn edge_disagreements(
+    topology: &crate::topology::Topology,
+) -> Vec<crate::topology::problem::Problem> {
+    use crate::resilience::edge::{FILE, disagreement};
+    let with_routing = topology.edge_functions.iter().filter_map(|function| {
+        let text = std::fs::read_to_string(function.source.join(FILE)).ok()?;
+        Some((function, text))
+    });
+    with_routing.filter_map(|(function, text)| disagreement(topology, function, &text)).collect()
 }

@@ -60,6 +60,7 @@ pub fn plan(desired: &DesiredState, live: &LiveState) -> Result<Plan, Vec<PlanEr
         fingerprints,
         unhealthy: unhealthy(live),
         warnings: super::quotas::warnings(desired, live),
+        routing: Vec::new(),
     })
 }
 

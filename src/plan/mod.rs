@@ -11,6 +11,7 @@ pub mod diff;
 pub mod drift;
 pub mod graph;
 pub mod quotas;
+pub mod routing;
 pub mod step_name;
 pub mod steps;
 
@@ -134,6 +135,9 @@ pub struct Plan {
     /// What the plan warns of without refusing (a quota the topology could
     /// pass).
     pub warnings: Vec<quotas::PlanWarning>,
+    /// Who gets what before and after, for each routed name it changes.
+    #[serde(default)]
+    pub routing: Vec<routing::NameRouting>,
 }
 
 /// A resource the plan read that AWS says is not well.

@@ -137,3 +137,70 @@ fn kebab(verdict: Verdict) -> String {
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resilience::drill::Probe;
+
+    fn checked(
+        name: &str,
+        users: &str,
+        during: &str,
+        moved: Option<f64>,
+        verdict: Verdict,
+    ) -> Checked {
+        Checked {
+            probe: Probe {
+                name: name.into(),
+                policy: "failover",
+                users: users.into(),
+                client: None,
+                before: vec!["us-east-1".into()],
+                during: vec![during.into()],
+            },
+            answered: Some(during.into()),
+            moved_seconds: moved,
+            failover_seconds: moved.map(|m| m + 60.0),
+            verdict,
+        }
+    }
+
+    #[test]
+    fn metrics_give_each_moved_answers_failover_seconds_the_rto_and_the_verdicts() {
+        let drilled = Drilled {
+            topology: "wonderway".into(),
+            region: "us-east-1".into(),
+            rto_seconds: 180,
+            ttl_seconds: 60,
+            dry_run: false,
+            probes: vec![
+                checked("api.wonderway.com", "all", "eu-west-1", Some(95.25), Verdict::Moved),
+                checked("geo.api.wonderway.com", "US", "us-east-1", None, Verdict::Stayed),
+            ],
+            unasked: Vec::new(),
+            restored_seconds: Some(12.0),
+            stopped: None,
+        };
+        let metrics = prometheus(&drilled, 1_796_263_200);
+        for line in [
+            "wway_drill_failover_seconds{topology=\"wonderway\",region=\"us-east-1\",name=\"api.wonderway.com\",users=\"all\"} 155.2\n",
+            "wway_drill_rto_seconds{topology=\"wonderway\"} 180\n",
+            "wway_drill_answers{topology=\"wonderway\",region=\"us-east-1\",verdict=\"moved\"} 1\n",
+            "wway_drill_answers{topology=\"wonderway\",region=\"us-east-1\",verdict=\"stayed\"} 1\n",
+            "wway_drill_passed{topology=\"wonderway\",region=\"us-east-1\"} 1\n",
+            "wway_drill_timestamp_seconds{topology=\"wonderway\",region=\"us-east-1\"} 1796263200\n",
+        ] {
+            assert!(metrics.contains(line), "{line} in:\n{metrics}");
+        }
+        assert_eq!(
+            metrics.matches("wway_drill_failover_seconds{").count(),
+            1,
+            "a name that stayed has none"
+        );
+        let words = human(&drilled);
+        assert!(words.starts_with("Drill of us-east-1 (rto 180 s, TTL 60 s): passed\n"), "{words}");
+        assert!(words.contains("moved in 95.2 s (+60 s TTL = 155.2 s)"), "{words}");
+        assert!(words.contains("STRANDED: no healthy region left to answer"), "{words}");
+    }
+}

@@ -39,6 +39,9 @@ pub struct PlanDocument {
     /// What the plan warns of (a quota the topology could pass).
     #[serde(default)]
     pub warnings: Vec<PlanWarning>,
+    /// Who gets what before and after, for each routed name it changes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routing: Vec<crate::plan::routing::NameRouting>,
     /// The code packages the plan uploads, by address: their `CodeSha256`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub packages: BTreeMap<ResourceAddr, String>,
@@ -80,6 +83,7 @@ impl From<&Plan> for PlanDocument {
             fingerprints: plan.fingerprints.clone(),
             unhealthy: plan.unhealthy.clone(),
             warnings: plan.warnings.clone(),
+            routing: plan.routing.clone(),
             packages: packages(plan),
             digest: None,
         }
@@ -194,6 +198,7 @@ pub fn parse(text: &str) -> Option<Result<SavedPlan, String>> {
         fingerprints: document.fingerprints,
         unhealthy: document.unhealthy,
         warnings: document.warnings,
+        routing: document.routing,
     };
     Some(Ok(SavedPlan { plan, origin, packages: document.packages, intact }))
 }

@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
+use crate::plan::routing::NameRouting;
 use crate::plan::{Action, Change, Plan};
 use crate::state::Fields;
 
@@ -28,6 +29,22 @@ fn paint(text: &str, action: Action, color: bool) -> String {
         Action::Delete => "31",
     };
     format!("\u{1b}[{code}m{text}\u{1b}[0m")
+}
+
+/// Who gets what before and after, per routed name the plan changes.
+fn write_routing(out: &mut String, routing: &[NameRouting]) -> std::fmt::Result {
+    if routing.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "Routing (who gets what, before -> after):")?;
+    for name in routing {
+        writeln!(out, "  {} ({})", name.name, name.policy)?;
+        for shift in name.shifts.iter().chain(&name.under_failure) {
+            let lost = shift.lost.as_ref().map(|l| format!("with {l} lost, ")).unwrap_or_default();
+            writeln!(out, "    {lost}{}: {} -> {}", shift.users, shift.before, shift.after)?;
+        }
+    }
+    writeln!(out)
 }
 
 fn write_plan(out: &mut String, plan: &Plan, color: bool) -> std::fmt::Result {
@@ -54,6 +71,7 @@ fn write_plan(out: &mut String, plan: &Plan, color: bool) -> std::fmt::Result {
         }
         writeln!(out)?;
     }
+    write_routing(out, &plan.routing)?;
     let s = plan.summary();
     writeln!(
         out,

@@ -10,7 +10,9 @@
 
 pub mod capacity;
 pub mod drill;
+pub mod edge;
 pub mod findings;
+pub mod outcomes;
 pub mod routes;
 
 use serde::Serialize;
@@ -70,6 +72,19 @@ pub fn policy(routing: &Routing) -> &'static str {
         Routing::Weighted(_) => "weighted",
         Routing::Simple(_) => "simple",
     }
+}
+
+/// What a plan of `topology` says beside its changes: the regions that
+/// cannot hold the spike with a lost region's users (in vCPUs), and who
+/// gets what before and after for each routed name it changes.
+pub fn annotate(
+    plan: &mut crate::plan::Plan,
+    topology: &Topology,
+    desired: &crate::state::desired::DesiredState,
+    live: &crate::state::live::LiveState,
+) {
+    plan.warnings.extend(capacity::vcpu_warnings(topology, &live.regions));
+    plan.routing = outcomes::of_plan(plan, topology, desired, live);
 }
 
 /// The report of a topology with a `resilience:` section, in nodes.

@@ -179,6 +179,7 @@ fn function(
     Some(EdgeFunction {
         name: name.value,
         source: folder,
+        source_at: source.span,
         runtime: runtime.value,
         handler: handler.value,
         role_arn: role_arn?,

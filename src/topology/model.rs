@@ -505,6 +505,8 @@ pub struct EdgeFunction {
     pub name: String,
     /// The code folder, resolved against the topology file's folder.
     pub source: PathBuf,
+    /// Where the file names the folder.
+    pub source_at: Span,
     pub runtime: String,
     pub handler: String,
     pub role_arn: String,

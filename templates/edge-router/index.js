@@ -2,13 +2,17 @@
 // WonderWay's Lambda@Edge origin-request router.
 //
 // For each request that reaches the origin it:
-// 1. picks the regional origin from the CloudFront-Viewer-Country header
-//    (routing.json: the same country map as the geolocation DNS record);
-// 2. falls back to the next region in that region's fallback list when the
-//    chosen one is marked unhealthy. Operators mark regions unhealthy in the
-//    origin's custom header `x-wonderway-unhealthy` (comma-separated regions),
-//    which CloudFront sets and clients cannot forge;
-// 3. puts a stable 10% of clients (FNV-1a hash of the client IP) in the
+// 1. picks the regional origin from the CloudFront-Viewer-Country header:
+//    the first region of the country's order in routing.json that is not
+//    marked unhealthy. routing.json is written from the topology by
+//    `wway export edge-routing` (and `wway validate` says when it is not):
+//    each country's regions in the order DNS falls back (the geolocation
+//    record's own region, its continent's, the default), then the others,
+//    nearest first, so the CDN and DNS agree on who serves whom. Operators
+//    mark regions unhealthy in the origin's custom header
+//    `x-wonderway-unhealthy` (comma-separated regions), which CloudFront
+//    sets and clients cannot forge;
+// 2. puts a stable 10% of clients (FNV-1a hash of the client IP) in the
 //    `experiment` bucket, the rest in `control`;
 // and passes region, country and bucket on to the origin as headers.
 
@@ -16,11 +20,14 @@ const routing = require('./routing.json');
 
 const UNHEALTHY_HEADER = 'x-wonderway-unhealthy';
 
-/** The region to serve `country` from, avoiding the `unhealthy` ones. */
+/** The share of clients, in percent, in the `experiment` bucket. */
+const EXPERIMENT_PERCENT = 10;
+
+/** The region to serve `country` from, avoiding the `unhealthy` ones (all
+ * unhealthy: its first, rather than fail). */
 function pickRegion(country, unhealthy) {
-  const preferred = routing.countries[country] || routing.default;
-  const candidates = [preferred, ...(routing.fallbacks[preferred] || [])];
-  return candidates.find((region) => !unhealthy.has(region)) || preferred;
+  const order = routing.countries[country] || routing.default;
+  return order.find((region) => !unhealthy.has(region)) || order[0];
 }
 
 /** 32-bit FNV-1a of a string: stable across runs, processes and regions. */
@@ -33,9 +40,9 @@ function fnv1a(text) {
   return hash;
 }
 
-/** `experiment` for a stable `experimentPercent` of client IPs, else `control`. */
+/** `experiment` for a stable `EXPERIMENT_PERCENT` of client IPs, else `control`. */
 function bucketFor(clientIp) {
-  return fnv1a(clientIp || '') % 100 < routing.experimentPercent ? 'experiment' : 'control';
+  return fnv1a(clientIp || '') % 100 < EXPERIMENT_PERCENT ? 'experiment' : 'control';
 }
 
 /** The regions named in the origin's unhealthy header. */

@@ -48,6 +48,40 @@ test('an unhealthy region falls back in order', () => {
   assert.equal(pickRegion('US', new Set(['us-east-1', 'eu-west-1', 'ap-southeast-1'])), 'us-east-1');
 });
 
+// Where each country's users go with one region lost: where DNS sends them
+// (the geolocation map's next wider location, the default), and where DNS
+// has no healthy answer left (the default is the lost region), the nearest
+// other region.
+const LOSSES = {
+  'us-east-1': { US: 'eu-west-1', CA: 'eu-west-1', MX: 'eu-west-1', BR: 'eu-west-1', DE: 'eu-west-1', VN: 'ap-southeast-1' },
+  'eu-west-1': {
+    GB: 'us-east-1', DE: 'us-east-1', FR: 'us-east-1', IT: 'us-east-1', ES: 'us-east-1', NL: 'us-east-1', BE: 'us-east-1',
+    US: 'us-east-1', JP: 'ap-southeast-1',
+  },
+  'ap-southeast-1': {
+    JP: 'us-east-1', KR: 'us-east-1', SG: 'us-east-1', AU: 'us-east-1', IN: 'us-east-1', TH: 'us-east-1', VN: 'us-east-1',
+    GB: 'eu-west-1', US: 'us-east-1',
+  },
+};
+
+for (const [lost, expected] of Object.entries(LOSSES)) {
+  test(`with ${lost} lost, each country goes where DNS sends it`, async () => {
+    for (const [country, region] of Object.entries(expected)) {
+      assert.equal(pickRegion(country, new Set([lost])), region, `${country} with ${lost} lost`);
+      const request = await handler(event({ country, unhealthy: lost }));
+      assert.equal(request.origin.custom.domainName, `${region}.api.wonderway.com`, country);
+    }
+  });
+}
+
+test('every country in routing.json starts with the region of the geolocation map or the default', () => {
+  const routing = require('./routing.json');
+  for (const [country, order] of Object.entries(routing.countries)) {
+    assert.equal(new Set(order).size, order.length, `${country}: each region once`);
+    assert.deepEqual([...order].sort(), Object.keys(routing.origins).sort(), `${country}: every region`);
+  }
+});
+
 test('the handler rewrites the origin and passes the decision on as headers', async () => {
   const request = await handler(event({ country: 'JP' }));
   assert.equal(request.origin.custom.domainName, 'ap-southeast-1.api.wonderway.com');

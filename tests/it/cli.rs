@@ -60,6 +60,55 @@ fn validate_reports_what_losing_each_region_does() {
     insta::assert_snapshot!("resilience_findings", stderr);
 }
 
+/// The edge router's routing.json is the topology's, written by `wway
+/// export edge-routing`: a change to the geolocation map that is not
+/// carried to the CDN fails here (and `wway validate` warns of it).
+#[test]
+fn the_edge_routers_routing_is_written_from_the_topology() {
+    let assert =
+        wway().args(["export", "edge-routing", "topologies/wonderway.yaml"]).assert().success();
+    let written = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    let committed =
+        std::fs::read_to_string(project_root().join("templates/edge-router/routing.json")).unwrap();
+    assert_eq!(written, committed, "regenerate it with `wway export edge-routing`");
+    let routing: serde_json::Value = serde_json::from_str(&written).unwrap();
+    // Vietnam: its own record, then the default (no Asia record), then the rest.
+    assert_eq!(
+        routing["countries"]["VN"],
+        serde_json::json!(["ap-southeast-1", "us-east-1", "eu-west-1"])
+    );
+    // The US is the default's region: no order of its own.
+    assert!(routing["countries"].get("US").is_none(), "{written}");
+    assert_eq!(routing["default"], serde_json::json!(["us-east-1", "eu-west-1", "ap-southeast-1"]));
+}
+
+/// DNS moved Vietnam to eu-west-1, the edge router's routing did not
+/// follow: validate says so at the edge function's folder, and how to mend it.
+#[test]
+fn validate_says_where_the_cdn_and_dns_disagree() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = crate::apply_emulator::topology_copy(
+        dir.path(),
+        "topologies/wonderway.yaml",
+        "moved.yaml",
+        |t| t.replace("VN: ap-southeast-1", "VN: eu-west-1"),
+    );
+    let assert = wway().args(["validate", file.to_str().unwrap()]).assert().success();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    // The report wraps its lines: compare the words.
+    let words = stderr.replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("resilience::edge-routing"), "{stderr}");
+    assert!(
+        words.contains("VN: DNS eu-west-1 > us-east-1 > ap-southeast-1, the CDN ap-southeast-1 > us-east-1 > eu-west-1"),
+        "{stderr}"
+    );
+    assert!(words.contains("wway export edge-routing TOPOLOGY > SOURCE/routing.json"), "{stderr}");
+    // The repository's own topology and template agree.
+    let assert = wway().args(["validate", "topologies/wonderway.yaml"]).assert().success();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(!stderr.contains("edge-routing"), "{stderr}");
+}
+
 /// `wway drill --dry-run`: the questions a drill of ap-northeast-1 would
 /// ask and the answers predicted, with no cloud call (no endpoint is set).
 #[test]
