@@ -357,7 +357,7 @@ fn an_edge_folder_ships_its_own_files_within_the_limits_or_is_refused_at_its_lin
     assert_eq!(status, 0, "an origin event takes it: {stderr}");
     let (status, stderr) = validate_with_code(dir.path(), code.to_str().unwrap(), "viewer-request");
     assert_eq!(status, 1, "{stderr}");
-    assert!(stderr.contains("is a package of 1103177 bytes zipped, over the 1048576"), "{stderr}");
+    assert!(stderr.contains("is a package of 1103488 bytes zipped, over the 1048576"), "{stderr}");
 }
 
 /// Sends `signal` (a `kill` name: INT, TERM) to process `pid`.
