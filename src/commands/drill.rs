@@ -44,7 +44,15 @@ const WEIGHTED_ROUNDS: u32 = 3;
 pub fn run(args: &DrillArgs, context: &Context) -> Status {
     let (_, topology) = load(&args.topology, &context.printer)?;
     let given = clients(&args.clients)?;
-    if !topology.regions.iter().any(|r| r.name.value == args.region) {
+    let lost = topology.regions.iter().find(|r| r.name.value == args.region);
+    if lost.is_some_and(|r| r.origin.is_none()) {
+        return Err(format!(
+            "{} has no `origin`: no record routes users to it, so losing it moves nobody",
+            args.region
+        )
+        .into());
+    }
+    if lost.is_none() {
         let regions: Vec<&str> = topology.regions.iter().map(|r| r.name.as_str()).collect();
         return Err(format!(
             "{} is not a region of topology `{}` (it has {})",
@@ -191,73 +199,18 @@ async fn locked(
 ) -> Status {
     let printer = &context.printer;
     restore_unfinished(store.as_ref(), context).await?;
-    let cloud = aws(store.as_ref(), context).await?;
-    let mut topology = topology.clone();
-    let (desired, live, _) = read_account(&args.topology, &mut topology, context).await?;
-    let plan = crate::plan::plan(&desired, &live).map_err(|errors| {
-        errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: ")
-    })?;
-    let dns_changes: Vec<String> = plan
-        .changes
-        .iter()
-        .filter(|c| c.kind.def().about().service == Service::Route53)
-        .map(|c| c.address.to_string())
-        .collect();
-    if !dns_changes.is_empty() {
-        return Err(format!(
-            "the account's DNS is not as the topology declares ({}): a drill would test what is not declared; apply first",
-            dns_changes.join(", ")
-        )
-        .into());
-    }
-    let check = health_check::addr(&args.region);
-    let check_id = live.owned.get(&check).map(|r| r.id.clone()).ok_or_else(|| {
-        format!("{check} is not in the account: apply the topology before drilling it")
-    })?;
-    let dns = topology.dns.as_ref().ok_or("no dns")?;
-    let ids = live.ids();
-    let zone_id = ids.ids.get(&zone::addr(&dns.zone)).cloned().ok_or_else(|| {
-        format!("the hosted zone {} is not in the account: apply the topology first", dns.zone)
-    })?;
-    let origins = topology
-        .regions
-        .iter()
-        .filter_map(|r| Some((r.name.value.clone(), r.origin.clone()?)))
-        .collect();
-    let route53 = cloud.route53_drill().await;
-    let questions = Questions { route53, zone_id, origins, probes: &prediction.probes };
-
-    // Before: the account must answer as predicted with every region up.
-    if questions.route53.inverted(&check_id).await.map_err(|e| e.to_string())? == Some(true) {
-        return Err(format!(
-            "{check} is inverted already: restore it (`wway apply`) before a drill"
-        )
-        .into());
-    }
-    if !questions.route53.endpoint_healthy(&check_id).await.map_err(|e| e.to_string())? {
-        return Err(format!(
-            "Route 53's checkers see {check}'s endpoint unhealthy now: the region is down already; a drill needs it up"
-        )
-        .into());
-    }
-    for probe in &prediction.probes {
-        let answered = questions.ask(probe).await.map_err(|e| e.to_string())?;
-        if !answered.as_ref().is_some_and(|a| probe.before.contains(a)) {
-            let wrong = Checked {
-                answered: answered.clone(),
-                verdict: Verdict::Wrong,
-                ..predicted(probe.clone())
-            };
-            drilled.probes.push(wrong);
-            drilled.stopped = Some(format!(
-                "before the drill, {} ({}) answered {}, not {}: the prediction does not hold with every region up; nothing was changed",
-                probe.name,
-                probe.users,
-                answered.as_deref().unwrap_or("nothing"),
-                probe.before.join(" or ")
-            ));
-            return Ok(ExitCode::from(NOT_AS_PREDICTED));
-        }
+    let (questions, check, check_id) = prepare(args, topology, prediction, &store, context).await?;
+    if let Some(wrong) = baseline(&questions).await.map_err(|e| e.to_string())? {
+        let probe = &wrong.probe;
+        drilled.stopped = Some(format!(
+            "before the drill, {} ({}) answered {}, not {}: the prediction does not hold with every region up; nothing was changed",
+            probe.name,
+            probe.users,
+            wrong.answered.as_deref().unwrap_or("nothing"),
+            probe.before.join(" or ")
+        ));
+        drilled.probes.push(wrong);
+        return Ok(ExitCode::from(NOT_AS_PREDICTED));
     }
     let moving = prediction.probes.iter().filter(|p| p.moves()).count();
     printer.show(format!(
@@ -282,67 +235,115 @@ async fn locked(
 
     let held = Record::new(&topology.name, &args.region, vec![(check.clone(), check_id.clone())]);
     record::write(store.as_ref(), &held).await.map_err(|e| e.to_string())?;
-    let inverted = questions.route53.set_inverted(&check_id, true).await;
-    let observed = match inverted {
+    let limit = Duration::from_secs(u64::from(drilled.rto_seconds) * 2);
+    let observed = match questions.route53.set_inverted(&check_id, true).await {
         Ok(_) => {
-            let started = Instant::now();
-            let limit = Duration::from_secs(u64::from(drilled.rto_seconds) * 2);
-            let watching = watch(&questions, started, limit, printer);
-            match unless_interrupted(&interrupt, watching).await {
-                Ok(result) => result.map(Some),
-                Err(_) => Ok(None),
-            }
+            let watching = watch(&questions, Instant::now(), limit, printer);
+            unless_interrupted(&interrupt, watching).await.ok().transpose()
         }
         Err(error) => Err(error),
     };
     // Restore, whatever happened.
     let restoring = Instant::now();
-    let restored = restore(
-        &questions,
-        &check_id,
-        Duration::from_secs(u64::from(drilled.rto_seconds) * 2),
-        printer,
-    )
-    .await;
-    match restored {
-        Ok(()) => {
-            record::remove(store.as_ref()).await.map_err(|e| e.to_string())?;
-            drilled.restored_seconds = Some(restoring.elapsed().as_secs_f64());
-        }
-        Err(error) => {
-            return Err(format!(
-                "the drill could not restore {check} ({error}); it is still inverted: the next `wway drill`, \
-                 `apply` or `rollback` restores it from {}",
-                store.location(record::KEY)
-            )
-            .into());
-        }
+    if let Err(error) = restore(&questions, &check_id, limit, printer).await {
+        return Err(format!(
+            "the drill could not restore {check} ({error}); it is still inverted: the next `wway drill`, \
+             `apply` or `rollback` restores it from {}",
+            store.location(record::KEY)
+        )
+        .into());
     }
-    let seen = match observed.map_err(|e| e.to_string())? {
-        Some(seen) => seen,
-        None => {
-            drilled.stopped = Some("interrupted; the checks were restored".into());
-            return Ok(ExitCode::from(Interrupt::exit_status(interrupt.requested().unwrap_or(2))));
-        }
+    record::remove(store.as_ref()).await.map_err(|e| e.to_string())?;
+    drilled.restored_seconds = Some(restoring.elapsed().as_secs_f64());
+    let Some(seen) = observed.map_err(|e| e.to_string())? else {
+        drilled.stopped = Some("interrupted; the checks were restored".into());
+        return Ok(ExitCode::from(Interrupt::exit_status(interrupt.requested().unwrap_or(2))));
     };
     let (ttl, rto) = (drilled.ttl_seconds, drilled.rto_seconds);
     drilled.probes = prediction
         .probes
         .iter()
         .zip(seen)
-        .map(|(probe, (answered, moved))| {
-            let verdict = verdict(probe, answered.as_deref(), moved, ttl, rto);
-            let failover_seconds = moved.map(|m| m + f64::from(ttl));
-            Checked {
-                probe: probe.clone(),
-                answered,
-                moved_seconds: moved,
-                failover_seconds,
-                verdict,
-            }
+        .map(|(probe, (answered, moved))| Checked {
+            probe: probe.clone(),
+            verdict: verdict(probe, answered.as_deref(), moved, ttl, rto),
+            answered,
+            moved_seconds: moved,
+            failover_seconds: moved.map(|m| m + f64::from(ttl)),
         })
         .collect();
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the account and checks it can be drilled: its DNS as the file
+/// declares, the region's check the topology's, not inverted, its endpoint
+/// up. Gives the questions to ask, the check's address and its id.
+async fn prepare<'a>(
+    args: &DrillArgs,
+    topology: &Topology,
+    prediction: &'a Prediction,
+    store: &Arc<dyn Store>,
+    context: &Context,
+) -> Result<(Questions<'a>, crate::state::ResourceAddr, String), Failure> {
+    let cloud = aws(store.as_ref(), context).await?;
+    let mut topology = topology.clone();
+    let (desired, live, _) = read_account(&args.topology, &mut topology, context).await?;
+    let plan = crate::plan::plan(&desired, &live).map_err(|errors| {
+        errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: ")
+    })?;
+    let route53_changes =
+        plan.changes.iter().filter(|c| c.kind.def().about().service == Service::Route53);
+    let dns_changes: Vec<String> = route53_changes.map(|c| c.address.to_string()).collect();
+    if !dns_changes.is_empty() {
+        return Err(format!(
+            "the account's DNS is not as the topology declares ({}): a drill would test what is not declared; apply first",
+            dns_changes.join(", ")
+        )
+        .into());
+    }
+    let check = health_check::addr(&args.region);
+    let check_id = live.owned.get(&check).map(|r| r.id.clone()).ok_or_else(|| {
+        format!("{check} is not in the account: apply the topology before drilling it")
+    })?;
+    let dns = topology.dns.as_ref().ok_or("the topology has no dns")?;
+    let zone_id = live.ids().ids.get(&zone::addr(&dns.zone)).cloned().ok_or_else(|| {
+        format!("the hosted zone {} is not in the account: apply the topology first", dns.zone)
+    })?;
+    let origins = topology
+        .regions
+        .iter()
+        .filter_map(|r| Some((r.name.value.clone(), r.origin.clone()?)))
+        .collect();
+    let route53 = cloud.route53_drill().await;
+    if route53.inverted(&check_id).await.map_err(|e| e.to_string())? == Some(true) {
+        return Err(format!(
+            "{check} is inverted already: restore it (`wway apply`) before a drill"
+        )
+        .into());
+    }
+    if !route53.endpoint_healthy(&check_id).await.map_err(|e| e.to_string())? {
+        return Err(format!(
+            "Route 53's checkers see {check}'s endpoint unhealthy now: the region is down already; a drill needs it up"
+        )
+        .into());
+    }
+    Ok((Questions { route53, zone_id, origins, probes: &prediction.probes }, check, check_id))
+}
+
+/// Asks every question once, with every region up: the first answer that
+/// is not as predicted, if one is not.
+async fn baseline(questions: &Questions<'_>) -> Result<Option<Checked>, CloudError> {
+    for probe in questions.probes {
+        let answered = questions.ask(probe).await?;
+        if !answered.as_ref().is_some_and(|a| probe.before.contains(a)) {
+            return Ok(Some(Checked {
+                answered,
+                verdict: Verdict::Wrong,
+                ..predicted(probe.clone())
+            }));
+        }
+    }
+    Ok(None)
 }
 
 /// Asks the questions whose answers should move, in rounds, until each

@@ -123,7 +123,7 @@ fn a_dry_run_drill_predicts_every_answer_without_calling_aws() {
 }
 
 /// A drill that cannot be: a region the file lacks, a bad `--client`, a
-/// topology with no health checks; each exit 1 before any call.
+/// region no record routes to; each exit 1 before any call.
 #[test]
 fn a_drill_that_cannot_be_says_why_before_any_call() {
     let cases: [(&[&str], &str); 3] = [
@@ -143,7 +143,7 @@ fn a_drill_that_cannot_be_says_why_before_any_call() {
         ),
         (
             &["drill", "eu-west-1", "tests/topologies/good/gateway.yaml"],
-            "has no `dns.health_check`",
+            "eu-west-1 has no `origin`: no record routes users to it",
         ),
     ];
     for (args, said) in cases {
