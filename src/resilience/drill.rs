@@ -11,7 +11,9 @@ use serde::Serialize;
 
 use super::routes::{chain, label};
 use super::{fqdn, policy};
-use crate::topology::catalog::{CLIENTS, continent_of, km_between, region_country, region_place};
+use crate::topology::catalog::{
+    CLIENTS, continent_of, nearest_region, region_country, region_place,
+};
 use crate::topology::model::{Location, Routing, Topology};
 
 /// One question to Route 53 and what it should answer.
@@ -99,11 +101,8 @@ pub fn predict(topology: &Topology, lost: &str, given: Addresses) -> Prediction 
                     };
                     let place = place.or_else(|| region_place(region)).unwrap_or_default();
                     let nearest = |skip: Option<&str>| {
-                        let pool = regions.iter().filter(|r| Some(r.as_str()) != skip);
-                        let d = |r: &&String| {
-                            region_place(r).map_or(f64::MAX, |p| km_between(place, p))
-                        };
-                        pool.min_by(|a, b| d(a).total_cmp(&d(b))).map(String::as_str)
+                        let pool = regions.iter().map(String::as_str);
+                        nearest_region(place, pool.filter(|r| Some(*r) != skip))
                     };
                     let before = nearest(None).into_iter().collect();
                     let during = nearest(Some(lost)).or(nearest(None)).into_iter().collect();

@@ -12,7 +12,7 @@ use super::policy;
 use super::routes::{chain, label};
 use crate::kinds::route53::record::Spec;
 use crate::plan::routing::{NameRouting, Shift};
-use crate::topology::catalog::distance_km;
+use crate::topology::catalog::{nearest_region, region_place};
 use crate::topology::model::{Location, Routing, Target};
 
 /// What no region answers: Route 53 has no healthy record left (it answers
@@ -148,10 +148,8 @@ fn answers(
                 homes.extend(theirs.iter().cloned());
             }
             for home in &homes {
-                let nearest = regions.iter().map(String::as_str).filter(up).min_by(|a, b| {
-                    let d = |r: &str| distance_km(home, r).unwrap_or(f64::MAX);
-                    d(a).total_cmp(&d(b))
-                });
+                let place = region_place(home).unwrap_or_default();
+                let nearest = nearest_region(place, regions.iter().map(String::as_str).filter(up));
                 answers.insert(format!("near {home}"), nearest.unwrap_or(NO_ANSWER).to_string());
             }
         }

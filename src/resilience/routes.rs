@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{fqdn, policy};
-use crate::topology::catalog::{continent_of, distance_km};
+use crate::topology::catalog::{continent_of, nearest_region, region_place};
 use crate::topology::model::{Location, Routing, Target, Topology};
 
 /// What losing a region does to one name's users.
@@ -68,12 +68,8 @@ fn moves(routing: &Routing, lost: &str) -> Vec<Move> {
         Routing::Failover { primary, secondary } if primary == lost => all(Some(secondary)),
         Routing::Failover { .. } => Vec::new(),
         Routing::Latency(regions) if regions.iter().any(|r| r == lost) => {
-            let others = regions.iter().filter(|r| *r != lost);
-            let nearest = others.min_by(|a, b| {
-                let d = |r: &str| distance_km(lost, r).unwrap_or(f64::MAX);
-                d(a).total_cmp(&d(b))
-            });
-            all(nearest.map(String::as_str))
+            let others = regions.iter().map(String::as_str).filter(|r| *r != lost);
+            all(nearest_region(region_place(lost).unwrap_or_default(), others))
         }
         Routing::Latency(_) => Vec::new(),
         Routing::Weighted(weights) => weighted(weights, lost),

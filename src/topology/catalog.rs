@@ -94,6 +94,17 @@ pub fn distance_km(a: &str, b: &str) -> Option<f64> {
     Some(km_between(region_place(a)?, region_place(b)?))
 }
 
+/// Of `regions`, the nearest to `place` (latitude, longitude): where
+/// latency routing sends users there. A region the catalog cannot place
+/// comes last.
+pub fn nearest_region<'a>(
+    place: (f64, f64),
+    regions: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let distance = |r: &str| region_place(r).map_or(f64::MAX, |p| km_between(place, p));
+    regions.into_iter().min_by(|a, b| distance(a).total_cmp(&distance(b)))
+}
+
 /// The great-circle distance between two places (latitude, longitude), in km.
 pub fn km_between((la1, lo1): (f64, f64), (la2, lo2): (f64, f64)) -> f64 {
     let (p1, p2) = (la1.to_radians(), la2.to_radians());

@@ -540,6 +540,22 @@ fn converged_plan_through(
     took
 }
 
+/// How much longer the converged plan takes through `proxy` than through a
+/// proxy that answers at once: the time its faults add, which the load of
+/// a busy machine (other tests on two cores) does not change as it changes
+/// the plan's own time. Gives both.
+fn time_added_by(
+    emulator: &Emulator,
+    proxy: &FaultProxy,
+    state: &std::path::Path,
+    file: &str,
+) -> (std::time::Duration, std::time::Duration) {
+    let prompt = FaultProxy::choosing(&emulator.url, Arc::new(|_, _| None));
+    let own = converged_plan_through(emulator, &prompt, state, file);
+    let took = converged_plan_through(emulator, proxy, state, file);
+    (took, took.saturating_sub(own))
+}
+
 /// Regression: the plan described a region's EKS clusters and node groups
 /// one after another (EKS has no batch read), so 16 node groups 400 ms away
 /// cost 6.4 s of round trips in a chain. They are described a few at a time
@@ -569,12 +585,15 @@ fn a_plan_describes_a_regions_node_groups_at_once() {
         describe.then_some(Fault::LateAnswer)
     });
     let proxy = FaultProxy::choosing(&emulator.url, choose);
-    let took = converged_plan_through(&emulator, &proxy, state.path(), many);
+    let (took, added) = time_added_by(&emulator, &proxy, state.path(), many);
     let late = proxy.faults.lock().unwrap().get(&Fault::LateAnswer).copied().unwrap_or(0);
     assert!(late >= 16, "every region's node groups were described late: {late}");
-    eprintln!("plan with 16 node groups described 400 ms late: {took:?}");
-    // In a chain: 16 x 0.4 s = 6.4 s in us-east-1 alone.
-    assert!(took < std::time::Duration::from_secs(4), "{took:?}");
+    eprintln!(
+        "plan with 16 node groups described 400 ms late: {took:?}, {added:?} of it the delays"
+    );
+    // In a chain: 16 x 0.4 s = 6.4 s in us-east-1 alone; a few at a time,
+    // a few round trips.
+    assert!(added < LATE * 7, "{added:?} added by the delays");
 }
 
 /// What a request asks, in a few words: its operation (X-Amz-Target, an
@@ -607,7 +626,7 @@ const PLAN_CHAIN: u32 = 7;
 /// round trips (4.6 s) where the chain is 6. Each kind now makes its own
 /// calls at once and waits for the others only to name what they found;
 /// the backend's check reads beside the account; budgets let a burst go.
-/// The plan takes its chain, within 1.5 times.
+/// The delays the plan takes are its chain's, within two round trips.
 #[test]
 fn a_plan_takes_its_longest_chain_of_reads() {
     let file = "topologies/wonderway.yaml";
@@ -621,12 +640,18 @@ fn a_plan_takes_its_longest_chain_of_reads() {
         Some(Fault::LateAnswer)
     });
     let proxy = FaultProxy::choosing(&emulator.url, choose);
-    let took = converged_plan_through(&emulator, &proxy, state.path(), file);
+    let (took, added) = time_added_by(&emulator, &proxy, state.path(), file);
     let seen = seen.lock().unwrap();
     let first = seen.first().map_or(0, |(at, _)| *at);
     let calls: Vec<String> =
         seen.iter().map(|(at, what)| format!("{:6} {what}", at - first)).collect();
     let chain = LATE * PLAN_CHAIN;
-    eprintln!("{} requests, each {LATE:?} late: {took:?}, chain {chain:?}", seen.len());
-    assert!(took < chain * 3 / 2, "{took:?} for a chain of {chain:?}:\n{}", calls.join("\n"));
+    eprintln!(
+        "{} requests, each {LATE:?} late: {took:?} ({added:?} added), chain {chain:?}",
+        seen.len()
+    );
+    // The chain's delays and two round trips more at most (the waves of
+    // before took 10).
+    let most = chain + LATE * 2;
+    assert!(added < most, "{added:?} added for a chain of {chain:?}:\n{}", calls.join("\n"));
 }
