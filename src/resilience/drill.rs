@@ -48,9 +48,9 @@ pub struct Unasked {
     pub why: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The questions for one region's loss, and the users no question reaches.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Prediction {
-    pub lost: String,
     pub probes: Vec<Probe>,
     pub unasked: Vec<Unasked>,
 }
@@ -61,8 +61,7 @@ pub type Addresses<'a> = &'a [(String, String)];
 
 /// The drill's questions for losing `lost`, every health-routed name's.
 pub fn predict(topology: &Topology, lost: &str, given: Addresses) -> Prediction {
-    let mut prediction =
-        Prediction { lost: lost.to_string(), probes: Vec::new(), unasked: Vec::new() };
+    let mut prediction = Prediction { probes: Vec::new(), unasked: Vec::new() };
     let Some(dns) = &topology.dns else { return prediction };
     for record in &dns.records {
         let name = fqdn(dns, &record.name);
