@@ -241,7 +241,9 @@ impl Drilled {
 }
 
 /// The verdict of a probe that answered `answered` (a region), having
-/// moved after `moved` seconds, with `ttl` and `rto`.
+/// moved after `moved` seconds, with `ttl` and `rto`: an answer still
+/// among the ones before the drill (and not a predicted one) did not move
+/// in time.
 pub fn verdict(
     probe: &Probe,
     answered: Option<&str>,
@@ -249,11 +251,40 @@ pub fn verdict(
     ttl: u32,
     rto: u32,
 ) -> Verdict {
-    let predicted = answered.is_some_and(|a| probe.during.iter().any(|r| r == a));
+    let among = |regions: &[String]| answered.is_some_and(|a| regions.iter().any(|r| r == a));
+    let predicted = among(&probe.during);
     match (predicted, probe.moves(), moved) {
+        (false, true, _) if among(&probe.before) => Verdict::Late,
         (false, ..) => Verdict::Wrong,
         (true, false, _) => Verdict::Stayed,
         (true, true, Some(seconds)) if seconds + f64::from(ttl) <= f64::from(rto) => Verdict::Moved,
         (true, true, _) => Verdict::Late,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failover() -> Probe {
+        Probe {
+            name: "api.demo.example".into(),
+            policy: "failover",
+            users: "all".into(),
+            client: None,
+            before: vec!["us-east-1".into()],
+            during: vec!["eu-west-1".into()],
+        }
+    }
+
+    #[test]
+    fn an_answer_that_never_moved_is_late_and_one_nobody_predicted_is_wrong() {
+        let probe = failover();
+        assert_eq!(verdict(&probe, Some("eu-west-1"), Some(30.0), 60, 180), Verdict::Moved);
+        assert_eq!(verdict(&probe, Some("eu-west-1"), Some(150.0), 60, 180), Verdict::Late);
+        // Still the lost region when the wait ended: it did not move in time.
+        assert_eq!(verdict(&probe, Some("us-east-1"), None, 60, 180), Verdict::Late);
+        assert_eq!(verdict(&probe, Some("ap-southeast-1"), None, 60, 180), Verdict::Wrong);
+        assert_eq!(verdict(&probe, None, None, 60, 180), Verdict::Wrong);
     }
 }
