@@ -6,11 +6,10 @@
 //! sees a check that stopped working). Exit 0 no drift, 2 drift, 1 error.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::process::ExitCode;
 
 use super::run::read_account;
-use super::{Context, Failure, Printer, Status, load};
+use super::{Context, Failure, Status, emit, load};
 use crate::cli::{DriftArgs, ReportFormat};
 use crate::exec::history;
 use crate::exec::journal::now;
@@ -75,21 +74,4 @@ fn check(
     })?;
     let kinds = desired.resources.values().map(|r| r.kind).collect();
     Ok((drift(&plan, made.as_ref(), &topology.drift_ignores), kinds))
-}
-
-/// Prints the report, or writes it to `output` at once (a temporary file
-/// beside it, renamed over it), so a collector never reads half a file.
-pub(super) fn emit(text: &str, output: Option<&Path>, printer: &Printer) -> Result<(), Failure> {
-    let Some(output) = output else {
-        printer.out(text);
-        return Ok(());
-    };
-    let mut temporary = output.as_os_str().to_owned();
-    temporary.push(format!(".{}.tmp", std::process::id()));
-    std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, output)).map_err(
-        |error| {
-            let _ = std::fs::remove_file(&temporary);
-            Failure::Message(format!("cannot write {}: {error}", output.display()))
-        },
-    )
 }

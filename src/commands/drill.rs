@@ -15,9 +15,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::drift::emit;
 use super::run::{aws, confirm, interrupt, read_account, release, store, unless_interrupted};
-use super::{Context, Failure, Printer, Status, load};
+use super::{Context, Failure, Printer, Status, emit, load};
 use crate::cli::{DrillArgs, ReportFormat};
 use crate::cloud::CloudError;
 use crate::cloud::route53::Route53;
@@ -69,13 +68,14 @@ pub fn run(args: &DrillArgs, context: &Context) -> Status {
         )
         .into());
     };
-    let ttl = dns.ttl;
     let prediction = predict(&topology, &args.region, &given);
+    // The file's rto, else the worst case the resilience report computes.
+    let rto = topology.resilience.as_ref().map(|r| r.rto.value);
     let mut drilled = Drilled {
         topology: topology.name.clone(),
         region: args.region.clone(),
-        rto_seconds: rto(&topology),
-        ttl_seconds: ttl,
+        rto_seconds: rto.or(crate::resilience::failover_seconds(dns)).unwrap_or_default(),
+        ttl_seconds: dns.ttl,
         dry_run: args.dry_run,
         probes: Vec::new(),
         unasked: prediction.unasked.clone(),
@@ -98,23 +98,6 @@ pub fn run(args: &DrillArgs, context: &Context) -> Status {
         return Ok(ExitCode::from(NOT_AS_PREDICTED));
     }
     Ok(code)
-}
-
-/// The rto the drill judges by: the file's, else the worst case the
-/// resilience report gives the first health-routed name.
-fn rto(topology: &Topology) -> u32 {
-    if let Some(resilience) = &topology.resilience {
-        return resilience.rto.value;
-    }
-    let report =
-        crate::resilience::report_in(topology, "nodes", &crate::resilience::capacity::nodes);
-    let worst = report.and_then(|r| r.failover.iter().filter_map(|f| f.seconds).max());
-    worst.unwrap_or_else(|| {
-        let dns = topology.dns.as_ref();
-        let check = dns.and_then(|d| d.health_check.as_ref());
-        let detect = check.map_or(0, |h| h.interval * h.failure_threshold);
-        detect + dns.map_or(0, |d| d.ttl) + crate::resilience::PROPAGATION_SECONDS
-    })
 }
 
 /// `--client VN=14.160.0.1`, as (country, address).
@@ -179,7 +162,7 @@ impl Questions<'_> {
     async fn ask(&self, probe: &Probe) -> Result<Option<String>, CloudError> {
         let answer =
             self.route53.answer(&self.zone_id, &probe.name, probe.client.as_deref()).await?;
-        Ok(answer.data.first().map(|value| {
+        Ok(answer.first().map(|value| {
             let region =
                 self.origins.iter().find(|(_, origin)| origin.trim_end_matches('.') == value);
             region.map_or_else(|| value.clone(), |(region, _)| region.clone())
@@ -309,11 +292,7 @@ async fn prepare<'a>(
     let zone_id = live.ids().ids.get(&zone::addr(&dns.zone)).cloned().ok_or_else(|| {
         format!("the hosted zone {} is not in the account: apply the topology first", dns.zone)
     })?;
-    let origins = topology
-        .regions
-        .iter()
-        .filter_map(|r| Some((r.name.value.clone(), r.origin.clone()?)))
-        .collect();
+    let origins = topology.origins();
     let route53 = cloud.route53_drill().await;
     if route53.inverted(&check_id).await.map_err(|e| e.to_string())? == Some(true) {
         return Err(format!(

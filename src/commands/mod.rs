@@ -171,6 +171,23 @@ fn dispatch(command: Command, printer: Printer) -> Status {
     }
 }
 
+/// Prints the report, or writes it to `output` at once (a temporary file
+/// beside it, renamed over it), so a collector never reads half a file.
+pub fn emit(text: &str, output: Option<&Path>, printer: &Printer) -> Result<(), Failure> {
+    let Some(output) = output else {
+        printer.out(text);
+        return Ok(());
+    };
+    let mut temporary = output.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, output)).map_err(
+        |error| {
+            let _ = std::fs::remove_file(&temporary);
+            Failure::Message(format!("cannot write {}: {error}", output.display()))
+        },
+    )
+}
+
 /// "0.42 s, 21 API calls (ec2 12, eks 3, ...)": what `-v` says a command cost.
 pub fn calls_line(aws: &crate::cloud::Aws, elapsed: std::time::Duration) -> String {
     let calls = aws.calls();

@@ -40,11 +40,7 @@ pub fn edge_routing(topology: &Topology) -> Option<EdgeRouting> {
         Routing::Geolocation(map) => Some((r, map)),
         _ => None,
     })?;
-    let origins: BTreeMap<String, String> = topology
-        .regions
-        .iter()
-        .filter_map(|r| Some((r.name.value.clone(), r.origin.clone()?)))
-        .collect();
+    let origins = topology.origins();
     let order = |location: &Location| {
         let mut regions: Vec<String> =
             chain(map, location).into_iter().map(str::to_string).collect();

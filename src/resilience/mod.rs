@@ -120,14 +120,21 @@ pub fn report_in(
     })
 }
 
-/// Each health-routed record's worst case: the time its check takes to
-/// fail, then the TTL resolvers keep the old answer, then propagation.
+/// The worst case for traffic to leave a failed region: the time the
+/// health check takes to fail, then the TTL resolvers keep the old answer,
+/// then propagation (None: no health check, it never leaves).
+pub fn failover_seconds(dns: &Dns) -> Option<u32> {
+    let detect = dns.health_check.as_ref().map(|h| h.interval * h.failure_threshold)?;
+    Some(detect + dns.ttl + PROPAGATION_SECONDS)
+}
+
+/// Each health-routed record's worst case ([`failover_seconds`]).
 fn failover_times(dns: &Dns, rto: u32) -> Vec<FailoverTime> {
     let routed = dns.records.iter().filter(|r| !matches!(r.routing, Routing::Simple(_)));
     routed
         .map(|record| {
             let detect = dns.health_check.as_ref().map(|h| h.interval * h.failure_threshold);
-            let seconds = detect.map(|d| d + dns.ttl + PROPAGATION_SECONDS);
+            let seconds = failover_seconds(dns);
             FailoverTime {
                 name: fqdn(dns, &record.name),
                 policy: policy(&record.routing),

@@ -228,18 +228,16 @@ pub fn of_plan(
         .filter_map(|c| c.after.as_ref().or(c.before.as_ref()).and_then(read))
         .map(|s| s.name)
         .collect();
-    let origins: BTreeMap<String, &str> = topology
-        .regions
-        .iter()
-        .filter_map(|r| {
-            Some((r.origin.clone()?.trim_end_matches('.').to_string(), r.name.value.as_str()))
-        })
+    let origins: BTreeMap<String, String> = topology
+        .origins()
+        .into_iter()
+        .map(|(region, origin)| (origin.trim_end_matches('.').to_string(), region))
         .collect();
     let region_of = |s: &Spec| {
         let value =
             s.values.as_ref().and_then(|v| v.first()).map(|v| v.trim_end_matches('.').to_string());
         if let Some(region) = value.as_ref().and_then(|v| origins.get(v)) {
-            return region.to_string();
+            return region.clone();
         }
         if let Some(check) = &s.health_check {
             return check.part(2).to_string();

@@ -45,6 +45,13 @@ impl Topology {
     pub fn region(&self, name: &str) -> Option<&Region> {
         self.regions.iter().find(|r| *r.name == name)
     }
+
+    /// Each region with an `origin`, and that origin: where its records point.
+    pub fn origins(&self) -> BTreeMap<String, String> {
+        let with_origin =
+            self.regions.iter().filter_map(|r| Some((r.name.value.clone(), r.origin.clone()?)));
+        with_origin.collect()
+    }
 }
 
 /// `resilience:`: how long traffic may take to leave a failed region, and
