@@ -4,7 +4,7 @@
 //! with the numbers, from Service Quotas.
 
 use crate::apply_emulator::wway;
-use crate::emulator::{Emulator, topology};
+use crate::emulator::Emulator;
 
 /// The warnings of a plan of `file` (which succeeds: they are warnings).
 pub(crate) fn plan_warnings(
@@ -21,10 +21,8 @@ pub(crate) fn plan_warnings(
 
 #[test]
 fn a_plan_warns_of_the_quotas_the_topology_could_pass_with_the_numbers() {
-    let emulator = Emulator::start();
     let file = "topologies/wonderway.yaml";
-    emulator.seed_roles(&topology(file));
-    let state = tempfile::tempdir().unwrap();
+    let (emulator, state) = Emulator::seeded_for(file);
     let run = wway(&emulator, state.path(), &["plan", file]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(!run.stdout.contains("quota"), "the account has room: {}", run.stdout);

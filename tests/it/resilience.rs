@@ -2,14 +2,12 @@
 //! instance type's vCPUs, so the load a region must hold when another fails
 //! is counted in vCPUs, not nodes (a c5.4xlarge holds twice an m5.2xlarge).
 
-use crate::emulator::{Emulator, topology};
+use crate::emulator::Emulator;
 
 #[test]
 fn a_plan_warns_in_vcpus_where_a_region_cannot_hold_the_spike_with_a_lost_regions_users() {
-    let emulator = Emulator::start();
     let file = "topologies/wonderway.yaml";
-    emulator.seed_roles(&topology(file));
-    let state = tempfile::tempdir().unwrap();
+    let (emulator, state) = Emulator::seeded_for(file);
     let warnings: Vec<String> = crate::quotas::plan_warnings(&emulator, state.path(), file)
         .into_iter()
         .filter(|m| m.contains(" lost and a "))
